@@ -1,0 +1,307 @@
+/*
+ * Minerva C ABI — the only door into libminerva (DESIGN.md, ABI.md).
+ *
+ * Overview. Python (cffi), R (.Call), the JVM (JNI) and Julia (ccall) bind these flat functions
+ * by name. Objects are opaque handles; every function returns an int status; nothing else in the
+ * library is exported.
+ *
+ * Lifecycle of a computation:
+ *   1. MVNDArrayCreate(shape, ndim, MV_DTYPE_FLOAT32, MV_DEV_CPU, 0, &a)   -> a is yours to free
+ *   2. MVNDArraySyncCopyFromCPU(a, data, nbytes)                           -> fill it
+ *   3. MVOpGetHandle("relu", &op); MVOpParamsCreate(op, 0, NULL, NULL, &p) -> a cached parameter set
+ *   4. MVImperativeInvoke(op, p, 1, &a, &nout, &outs)                     -> returns before the math runs
+ *   5. MVNDArraySyncCopyToCPU(outs[0], buf, nbytes)                       -> waits, then copies
+ *   6. MVNDArrayFree(outs[0]); MVNDArrayFree(a); MVOpParamsFree(p)
+ *
+ * Errors. 0 means success; a failure returns a positive MVErrorKind and leaves every
+ * out-parameter unchanged. MVGetLastError() returns this thread's message for the last failure,
+ * naming the function or operator, the argument, what was expected and what was given.
+ * Errors inside asynchronous operations surface at the next wait on an affected array.
+ *
+ * Ownership. MV_OUT_OWNED(f): the caller owns the result and releases it with f.
+ * MV_OUT_BORROWED(l): the library owns it; it stays valid for lifetime l. "thread" means until the
+ * next call into this library on the same thread. Every MV...Free(NULL) is a no-op returning 0.
+ *
+ * Thread safety. Unless a function says otherwise: calls on distinct handles may run
+ * concurrently; read-only queries on one handle may run concurrently; mutating one handle needs
+ * the caller's synchronisation. Autograd recording and training modes are per thread.
+ *
+ * Versioning. MV_ABI_VERSION only grows; a released function never changes signature or meaning.
+ * Every function says which ABI level introduced it.
+ */
+#ifndef MINERVA_C_API_H_
+#define MINERVA_C_API_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* tools/codegen/cdef.py defines MV_DLL as empty to get a declaration list cffi can parse. */
+#ifndef MV_DLL
+#if defined(__GNUC__)
+#define MV_DLL __attribute__((visibility("default")))
+#else
+#define MV_DLL
+#endif
+#endif
+
+/* Ownership annotations read by tools/codegen; they expand to nothing. */
+#define MV_IN
+#define MV_IN_OPT
+#define MV_OUT
+#define MV_IN_ARRAY(n)
+#define MV_OUT_OWNED(free_fn)
+#define MV_OUT_BORROWED(lifetime)
+
+#define MV_ABI_VERSION 1
+
+/* Section: Types =============================================================================== */
+
+/* Opaque handles, one distinct pointer type per kind so C catches mix-ups. */
+typedef struct MVNDArray_* MVNDArrayHandle;
+typedef struct MVOp_* MVOpHandle;             /* registry entries: static, never freed */
+typedef struct MVOpParams_* MVOpParamsHandle; /* a parsed (operator, parameters) pair */
+
+/* Failure kinds returned by every function (0 is success). */
+typedef enum {
+  MV_OK = 0,
+  MV_ERR_VALUE = 1,
+  MV_ERR_TYPE = 2,
+  MV_ERR_INDEX = 3,
+  MV_ERR_KEY = 4,
+  MV_ERR_NOT_FOUND = 5,
+  MV_ERR_IO = 6,
+  MV_ERR_MEMORY = 7,
+  MV_ERR_UNSUPPORTED = 8,
+  MV_ERR_INVALID_HANDLE = 9,
+  MV_ERR_INTERNAL = 10
+} MVErrorKind;
+
+/* Element types: MXNet 1.x type codes, so files and bindings agree with MXNet. */
+typedef enum {
+  MV_DTYPE_FLOAT32 = 0,
+  MV_DTYPE_FLOAT64 = 1,
+  MV_DTYPE_FLOAT16 = 2,
+  MV_DTYPE_UINT8 = 3,
+  MV_DTYPE_INT32 = 4,
+  MV_DTYPE_INT8 = 5,
+  MV_DTYPE_INT64 = 6,
+  MV_DTYPE_BOOL = 7
+} MVDType;
+
+/* Device types: MXNet's codes. */
+typedef enum { MV_DEV_CPU = 1, MV_DEV_GPU = 2 } MVDeviceType;
+
+/* grad_req values: MXNet's OpReqType codes. */
+typedef enum { MV_GRAD_NULL = 0, MV_GRAD_WRITE = 1, MV_GRAD_ADD = 3 } MVGradReq;
+
+/* Library version (frozen POD value type). */
+typedef struct {
+  int major;
+  int minor;
+  int patch;
+} MVVersion;
+
+/* Section: Library ============================================================================= */
+
+/*! \brief The ABI level of the loaded library (compare with MV_ABI_VERSION). Since ABI 1.
+ *  \param out receives the level. \return 0 on success, else an MVErrorKind. Thread-safe. */
+MV_DLL int MVGetABIVersion(MV_OUT int* out);
+
+/*! \brief The library's semantic version. Since ABI 1. Thread-safe. */
+MV_DLL int MVGetVersion(MV_OUT MVVersion* out);
+
+/*! \brief Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}.
+ *  \param out MV_OUT_BORROWED(process): a static string. Since ABI 1. Thread-safe. */
+MV_DLL int MVGetBuildInfo(MV_OUT_BORROWED(process) const char** out);
+
+/*! \brief This thread's message for its last failed call ("" if none). Never NULL.
+ *  Only failing calls change it. Since ABI 1. */
+MV_DLL const char* MVGetLastError(void);
+
+/* Section: NDArray ============================================================================= */
+
+/*! \brief Creates a zero-filled array. Since ABI 1.
+ *  \param shape ndim dimensions, each >= 0 (ndim >= 1; MXNet 1.x has no 0-d arrays).
+ *  \param dtype an MVDType code. \param dev_type MV_DEV_CPU (MV_DEV_GPU fails: built without CUDA).
+ *  \param out MV_OUT_OWNED(MVNDArrayFree). */
+MV_DLL int MVNDArrayCreate(MV_IN_ARRAY(ndim) const int64_t* shape, int ndim, int dtype, int dev_type, int dev_id,
+                           MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief Releases a handle. Pending operations keep the memory alive until they finish.
+ *  NULL is a no-op. Safe from any thread. Since ABI 1. */
+MV_DLL int MVNDArrayFree(MV_IN_OPT MVNDArrayHandle handle);
+
+/*! \brief Shape of an array. \param out_shape MV_OUT_BORROWED(thread), out_ndim entries. Since ABI 1. */
+MV_DLL int MVNDArrayGetShape(MV_IN MVNDArrayHandle handle, MV_OUT int* out_ndim,
+                             MV_OUT_BORROWED(thread) const int64_t** out_shape);
+
+/*! \brief dtype code (MVDType) of an array. Since ABI 1. */
+MV_DLL int MVNDArrayGetDType(MV_IN MVNDArrayHandle handle, MV_OUT int* out_dtype);
+
+/*! \brief Device of an array. Since ABI 1. */
+MV_DLL int MVNDArrayGetContext(MV_IN MVNDArrayHandle handle, MV_OUT int* out_dev_type, MV_OUT int* out_dev_id);
+
+/*! \brief Copies nbytes from host memory into the array, after pending reads and writes.
+ *  nbytes must equal size * itemsize. Blocks until the copy is done. Since ABI 1. */
+MV_DLL int MVNDArraySyncCopyFromCPU(MV_IN MVNDArrayHandle handle, MV_IN const void* data, size_t nbytes);
+
+/*! \brief Waits for pending writes, then copies the array into host memory of nbytes
+ *  (= size * itemsize). Raises an asynchronous error of the array's producer. Since ABI 1. */
+MV_DLL int MVNDArraySyncCopyToCPU(MV_IN MVNDArrayHandle handle, MV_OUT void* data, size_t nbytes);
+
+/*! \brief Copies src into dst (same shape; dtypes may differ: converts) through the engine;
+ *  returns before the copy runs. Since ABI 1. */
+MV_DLL int MVNDArrayCopyTo(MV_IN MVNDArrayHandle src, MV_IN MVNDArrayHandle dst);
+
+/*! \brief A view with another shape and the same number of elements (no special values).
+ *  \param out MV_OUT_OWNED(MVNDArrayFree); shares memory with handle. Since ABI 1. */
+MV_DLL int MVNDArrayReshape(MV_IN MVNDArrayHandle handle, MV_IN_ARRAY(ndim) const int64_t* shape, int ndim,
+                            MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief A view of rows [begin, end) on axis 0. \param out MV_OUT_OWNED(MVNDArrayFree). Since ABI 1. */
+MV_DLL int MVNDArraySlice(MV_IN MVNDArrayHandle handle, int64_t begin, int64_t end,
+                          MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief A view of row `index` on axis 0, that axis dropped ((1,) for a 1-d array).
+ *  \param out MV_OUT_OWNED(MVNDArrayFree). Since ABI 1. */
+MV_DLL int MVNDArrayAt(MV_IN MVNDArrayHandle handle, int64_t index, MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief The same data without autograd history. \param out MV_OUT_OWNED(MVNDArrayFree). Since ABI 1. */
+MV_DLL int MVNDArrayDetach(MV_IN MVNDArrayHandle handle, MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief Blocks until pending writes to the array finish; raises their error. Since ABI 1. */
+MV_DLL int MVNDArrayWaitToRead(MV_IN MVNDArrayHandle handle);
+
+/*! \brief Blocks until pending reads and writes of the array finish. Since ABI 1. */
+MV_DLL int MVNDArrayWaitToWrite(MV_IN MVNDArrayHandle handle);
+
+/*! \brief Blocks until every pushed operation finishes; raises the first unseen error. Since ABI 1. */
+MV_DLL int MVNDArrayWaitAll(void);
+
+/*! \brief Number of bumps of the array's memory by writes (autograd's in-place check). Since ABI 1. */
+MV_DLL int MVNDArrayGetVersion(MV_IN MVNDArrayHandle handle, MV_OUT uint64_t* out);
+
+/*! \brief Saves arrays in MXNet's NDArray file format, atomically (temp file + rename).
+ *  \param keys NULL for a list file, else num names (a dict file). Since ABI 1. */
+MV_DLL int MVNDArraySave(MV_IN const char* fname, size_t num, MV_IN_ARRAY(num) const MVNDArrayHandle* arrays,
+                         MV_IN_OPT const char** keys);
+
+/*! \brief Loads an MXNet NDArray file (list or dict form).
+ *  \param out_arrays MV_OUT_BORROWED(thread) array of out_num handles, each MV_OUT_OWNED(MVNDArrayFree).
+ *  \param out_names MV_OUT_BORROWED(thread) array of out_num_names strings (0 for a list file).
+ *  Since ABI 1. */
+MV_DLL int MVNDArrayLoad(MV_IN const char* fname, MV_OUT size_t* out_num,
+                         MV_OUT_BORROWED(thread) MVNDArrayHandle** out_arrays, MV_OUT size_t* out_num_names,
+                         MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief Saves arrays into a byte buffer in the NDArray file format.
+ *  \param out_buf MV_OUT_BORROWED(thread), out_size bytes. Since ABI 1. */
+MV_DLL int MVNDArraySaveToBuffer(size_t num, MV_IN_ARRAY(num) const MVNDArrayHandle* arrays,
+                                 MV_IN_OPT const char** keys, MV_OUT_BORROWED(thread) const void** out_buf,
+                                 MV_OUT size_t* out_size);
+
+/*! \brief Loads arrays from a byte buffer in the NDArray file format; outputs as MVNDArrayLoad.
+ *  Since ABI 1. */
+MV_DLL int MVNDArrayLoadFromBuffer(MV_IN const void* buf, size_t size, MV_OUT size_t* out_num,
+                                   MV_OUT_BORROWED(thread) MVNDArrayHandle** out_arrays,
+                                   MV_OUT size_t* out_num_names, MV_OUT_BORROWED(thread) const char*** out_names);
+
+/* Section: Operators =========================================================================== */
+
+/*! \brief Names of all registered operators (primary names, sorted).
+ *  \param out_names MV_OUT_BORROWED(process): static strings. Since ABI 1. Thread-safe. */
+MV_DLL int MVListOps(MV_OUT size_t* out_num, MV_OUT_BORROWED(process) const char*** out_names);
+
+/*! \brief Looks an operator up by name or alias; unknown names fail with MV_ERR_NOT_FOUND and
+ *  close matches. \param out MV_OUT_BORROWED(process). Since ABI 1. Thread-safe. */
+MV_DLL int MVOpGetHandle(MV_IN const char* name, MV_OUT_BORROWED(process) MVOpHandle* out);
+
+/*! \brief The operator's schema as one JSON document: name, aliases, doc, file, params (name,
+ *  type, required, default, optional, doc, values, min, max), inputs, variadic,
+ *  inputs_depend_on_params, num_outputs, differentiable, uses_rng, method.
+ *  \param out_json MV_OUT_BORROWED(process). Since ABI 1. Thread-safe. */
+MV_DLL int MVOpGetSchemaJSON(MV_IN MVOpHandle op, MV_OUT_BORROWED(process) const char** out_json);
+
+/*! \brief The names of the operator's inputs for these parameters (they can depend on them:
+ *  no_bias, num_args). \param out_names MV_OUT_BORROWED(thread). Since ABI 1. */
+MV_DLL int MVOpParamsListInputs(MV_IN MVOpParamsHandle params, MV_OUT size_t* out_num,
+                                MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief Parses string parameters (MXNet convention: "num_hidden"="10", "kernel"="(3,3)") once.
+ *  Unknown names, malformed or out-of-range values fail, listing the valid parameters.
+ *  \param out MV_OUT_OWNED(MVOpParamsFree); immutable, usable from many threads. Since ABI 1. */
+MV_DLL int MVOpParamsCreate(MV_IN MVOpHandle op, int num, MV_IN_ARRAY(num) const char** keys,
+                            MV_IN_ARRAY(num) const char** vals, MV_OUT_OWNED(MVOpParamsFree) MVOpParamsHandle* out);
+
+/*! \brief Releases a parameter set. NULL is a no-op. Since ABI 1. */
+MV_DLL int MVOpParamsFree(MV_IN_OPT MVOpParamsHandle params);
+
+/*! \brief Runs an operator imperatively. Returns once the work is queued on the engine.
+ *  \param params parameters from MVOpParamsCreate for this op.
+ *  \param inout_num_outputs in: the number of preallocated outputs in *inout_outputs (0 to let
+ *         the call allocate); out: the number of visible outputs.
+ *  \param inout_outputs in: NULL or preallocated output handles; out: when the call allocated,
+ *         MV_OUT_BORROWED(thread) array of handles, each MV_OUT_OWNED(MVNDArrayFree).
+ *  While autograd records (this thread), the call is recorded. Since ABI 1. */
+MV_DLL int MVImperativeInvoke(MV_IN MVOpHandle op, MV_IN MVOpParamsHandle params, int num_inputs,
+                              MV_IN_ARRAY(num_inputs) const MVNDArrayHandle* inputs, MV_OUT int* inout_num_outputs,
+                              MV_OUT MVNDArrayHandle** inout_outputs);
+
+/* Section: Autograd ============================================================================ */
+
+/*! \brief Turns recording on or off for this thread. \param prev receives the old value. Since ABI 1. */
+MV_DLL int MVAutogradSetIsRecording(int is_recording, MV_OUT int* prev);
+
+/*! \brief Sets training mode (1) or predict mode (0) for this thread. Since ABI 1. */
+MV_DLL int MVAutogradSetIsTraining(int is_training, MV_OUT int* prev);
+
+/*! \brief Current recording state of this thread. Since ABI 1. */
+MV_DLL int MVAutogradIsRecording(MV_OUT int* out);
+
+/*! \brief Current training mode of this thread. Since ABI 1. */
+MV_DLL int MVAutogradIsTraining(MV_OUT int* out);
+
+/*! \brief Marks arrays as variables whose gradients go into grads[i] per reqs[i] (MVGradReq).
+ *  The handles keep their identity: later recorded uses of vars[i] are tracked. Since ABI 1. */
+MV_DLL int MVAutogradMarkVariables(int num, MV_IN_ARRAY(num) MVNDArrayHandle* vars, MV_IN_ARRAY(num) const int* reqs,
+                                   MV_IN_ARRAY(num) MVNDArrayHandle* grads);
+
+/*! \brief The gradient buffer of a marked variable, or *out = NULL when unmarked.
+ *  \param out MV_OUT_OWNED(MVNDArrayFree). Since ABI 1. */
+MV_DLL int MVNDArrayGetGrad(MV_IN MVNDArrayHandle handle, MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief Back-propagates from heads. head_grads may be NULL, or hold NULL entries (ones).
+ *  With num_vars == 0 gradients go into the marked variables' buffers; otherwise they are
+ *  returned in *out_grads (MV_OUT_BORROWED(thread) array of num_vars handles, each
+ *  MV_OUT_OWNED(MVNDArrayFree)) and buffers are untouched. create_graph records the gradient
+ *  computation for higher-order gradients. Since ABI 1. */
+MV_DLL int MVAutogradBackward(int num_heads, MV_IN_ARRAY(num_heads) const MVNDArrayHandle* heads,
+                              MV_IN_OPT const MVNDArrayHandle* head_grads, int num_vars,
+                              MV_IN_OPT const MVNDArrayHandle* vars, int retain_graph, int create_graph, int is_train,
+                              MV_OUT_BORROWED(thread) MVNDArrayHandle** out_grads);
+
+/* Section: Random ============================================================================== */
+
+/*! \brief Seeds every device's generator (ordered after pending random operations). Since ABI 1. */
+MV_DLL int MVRandomSeed(uint64_t seed);
+
+/*! \brief Seeds one device's generator. Since ABI 1. */
+MV_DLL int MVRandomSeedContext(uint64_t seed, int dev_type, int dev_id);
+
+/* Section: Storage ============================================================================= */
+
+/*! \brief Allocator statistics as JSON: bytes_in_use, peak_bytes, bytes_pooled, num_allocs,
+ *  num_os_allocs. \param out_json MV_OUT_BORROWED(thread). Since ABI 1. Thread-safe. */
+MV_DLL int MVStorageGetStats(MV_OUT_BORROWED(thread) const char** out_json);
+
+/*! \brief Returns pooled, unused memory to the operating system. Since ABI 1. Thread-safe. */
+MV_DLL int MVStorageReleasePool(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MINERVA_C_API_H_ */

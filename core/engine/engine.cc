@@ -1,0 +1,236 @@
+#include "core/engine/engine.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "core/base/env.h"
+#include "core/base/error.h"
+
+namespace minerva {
+
+struct OprBlock {
+  Engine::Fn fn;
+  std::vector<EngineVarPtr> reads, writes;
+  std::string name;
+  int wait = 0;  // variables not yet granted
+};
+
+namespace {
+
+// Removes from reads what also appears in writes (the write grant covers the read).
+void dedupe(std::vector<EngineVarPtr>* reads, const std::vector<EngineVarPtr>& writes) {
+  std::vector<EngineVarPtr> kept;
+  kept.reserve(reads->size());
+  for (auto& r : *reads) {
+    bool dup = false;
+    for (auto& w : writes) dup = dup || (w == r);
+    for (auto& k : kept) dup = dup || (k == r);
+    if (!dup) kept.push_back(r);
+  }
+  reads->swap(kept);
+}
+
+std::exception_ptr with_op_name(std::exception_ptr e, const std::string& name) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Error& err) {
+    std::string msg = err.what();
+    if (msg.find(name) != std::string::npos) return e;
+    return std::make_exception_ptr(Error(err.kind(), "Operator " + name + ": " + msg));
+  } catch (const std::bad_alloc&) {
+    return std::make_exception_ptr(Error(ErrorKind::kMemory, "Operator " + name + ": out of memory"));
+  } catch (const std::exception& err) {
+    return std::make_exception_ptr(Error(ErrorKind::kInternal, "Operator " + name + ": " + err.what()));
+  } catch (...) {
+    return std::make_exception_ptr(Error(ErrorKind::kInternal, "Operator " + name + ": unknown failure"));
+  }
+}
+
+// Runs one operation under Note [Engine error propagation]; returns the error it leaves on its
+// written variables (null on success). Called without the engine lock: it reads var->error,
+// which no one else writes while this operation holds its grants.
+std::exception_ptr execute(OprBlock* op) {
+  for (auto& r : op->reads)
+    if (r->error) return r->error;
+  // Writes are checked too: after dedupe an in-place update lists its input only as a write.
+  for (auto& w : op->writes)
+    if (w->error) return w->error;
+  try {
+    op->fn();
+  } catch (...) {
+    return with_op_name(std::current_exception(), op->name);
+  }
+  return nullptr;
+}
+
+class NaiveEngine final : public Engine {
+ public:
+  void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
+            const std::string& name) override {
+    dedupe(&reads, writes);
+    OprBlock op{std::move(fn), std::move(reads), std::move(writes), name, 0};
+    std::exception_ptr err = execute(&op);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& w : op.writes) w->error = err;
+    if (err) unseen_.push_back(err);
+  }
+  void wait_for_var(const EngineVarPtr& var) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (var->error) std::rethrow_exception(var->error);
+  }
+  void wait_all() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unseen_.empty()) return;
+    auto e = unseen_.front();
+    unseen_.clear();
+    std::rethrow_exception(e);
+  }
+  const char* type_name() const override { return "NaiveEngine"; }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::exception_ptr> unseen_;
+};
+
+// Readers of a variable run together; a writer runs alone; grants follow push order.
+class ThreadedEngine final : public Engine {
+ public:
+  ThreadedEngine(int num_workers, int max_pending) : max_pending_(max_pending) {
+    for (int i = 0; i < num_workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+  // The engine lives for the whole process; workers are detached at exit rather than joined,
+  // because joining from a static destructor can deadlock with a host runtime's teardown.
+  ~ThreadedEngine() override {
+    for (auto& t : workers_) t.detach();
+  }
+
+  void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
+            const std::string& name) override {
+    dedupe(&reads, writes);
+    auto* op = new OprBlock{std::move(fn), std::move(reads), std::move(writes), name, 0};
+    std::unique_lock<std::mutex> lock(mu_);
+    // Bound how far callers run ahead, so a loop that drops its results keeps memory flat.
+    room_cv_.wait(lock, [this] { return pending_ops_ < max_pending_; });
+    ++pending_ops_;
+    op->wait = static_cast<int>(op->reads.size() + op->writes.size()) + 1;
+    for (auto& v : op->reads) request(v.get(), op, false);
+    for (auto& v : op->writes) request(v.get(), op, true);
+    grant_one(op);  // the +1 above keeps the op from starting before all requests are queued
+  }
+
+  void wait_for_var(const EngineVarPtr& var) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return var->pending == 0; });
+    if (var->error) std::rethrow_exception(var->error);
+  }
+
+  void wait_all() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [this] { return pending_ops_ == 0; });
+    if (unseen_.empty()) return;
+    auto e = unseen_.front();
+    unseen_.clear();
+    std::rethrow_exception(e);
+  }
+  const char* type_name() const override { return "ThreadedEngine"; }
+
+ private:
+  // All private helpers run with mu_ held.
+  void request(EngineVar* v, OprBlock* op, bool is_write) {
+    ++v->pending;
+    bool idle_queue = v->queue_head == v->queue.size();
+    if (idle_queue && !v->writing && (!is_write || v->running_reads == 0)) {
+      if (is_write)
+        v->writing = true;
+      else
+        ++v->running_reads;
+      grant_one(op);
+    } else {
+      v->queue.emplace_back(op, is_write);
+    }
+  }
+  void grant_one(OprBlock* op) {
+    if (--op->wait == 0) {
+      ready_.push_back(op);
+      work_cv_.notify_one();
+    }
+  }
+  // Grants queued requests in order while the variable allows it.
+  void advance(EngineVar* v) {
+    while (v->queue_head < v->queue.size()) {
+      auto [op, is_write] = v->queue[v->queue_head];
+      if (v->writing || (is_write && v->running_reads > 0)) break;
+      ++v->queue_head;
+      if (is_write)
+        v->writing = true;
+      else
+        ++v->running_reads;
+      grant_one(op);
+    }
+    if (v->queue_head == v->queue.size()) {
+      v->queue.clear();
+      v->queue_head = 0;
+    }
+  }
+  void finish(OprBlock* op, std::exception_ptr err) {
+    for (auto& v : op->reads) {
+      --v->running_reads;
+      --v->pending;
+      advance(v.get());
+    }
+    for (auto& v : op->writes) {
+      v->writing = false;
+      v->error = err;
+      --v->pending;
+      advance(v.get());
+    }
+    if (err) unseen_.push_back(err);
+    --pending_ops_;
+    room_cv_.notify_one();
+    done_cv_.notify_all();
+  }
+  void worker_loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      work_cv_.wait(lock, [this] { return !ready_.empty(); });
+      OprBlock* op = ready_.front();
+      ready_.pop_front();
+      lock.unlock();
+      std::exception_ptr err = execute(op);
+      op->fn = nullptr;  // release captured arrays before taking the lock
+      lock.lock();
+      finish(op, err);
+      // The vars may be the last references to their arrays' bookkeeping; drop them unlocked.
+      lock.unlock();
+      delete op;
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_, room_cv_;
+  std::deque<OprBlock*> ready_;
+  std::vector<std::thread> workers_;
+  std::vector<std::exception_ptr> unseen_;
+  int pending_ops_ = 0;
+  int max_pending_;
+};
+
+}  // namespace
+
+Engine* Engine::get() {
+  static Engine* engine = [] {
+    std::string kind = env::engine_type();
+    if (kind == "NaiveEngine") return static_cast<Engine*>(new NaiveEngine());
+    if (kind != "ThreadedEngine" && kind != "ThreadedEnginePerDevice" && kind != "ThreadedEnginePooled")
+      throw Error(ErrorKind::kValue, "MINERVA_ENGINE_TYPE='" + kind +
+                                         "' is unknown; expected NaiveEngine or ThreadedEngine");
+    return static_cast<Engine*>(new ThreadedEngine(env::cpu_worker_threads(), env::max_pending_ops()));
+  }();
+  return engine;
+}
+
+}  // namespace minerva

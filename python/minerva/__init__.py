@@ -1,0 +1,18 @@
+"""Minerva: MXNet 1.x's API on a new core. ``import minerva as mx``."""
+from . import base, context  # noqa: F401
+from .base import MinervaError, MXNetError  # noqa: F401
+from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: F401
+from . import ndarray  # noqa: F401
+from . import ndarray as nd  # noqa: F401
+from . import autograd, random  # noqa: F401
+from . import test_utils  # noqa: F401
+from ._capi import ffi as _ffi, lib as _lib
+
+
+def _version() -> str:
+    v = _ffi.new("MVVersion*")
+    base.check_call(_lib.MVGetVersion(v))
+    return f"{v.major}.{v.minor}.{v.patch}"
+
+
+__version__ = _version()

@@ -1,0 +1,410 @@
+"""``mx.nd.NDArray``: a handle to an array in libminerva, with MXNet 1.x's Python API."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _op
+from .._capi import ffi, lib
+from ..base import MinervaError, check_call
+from ..context import Context, current_context
+
+__all__ = ["NDArray", "invoke", "empty", "waitall", "DTYPE_NP_TO_CODE", "DTYPE_CODE_TO_NP"]
+
+DTYPE_CODE_TO_NP = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8,
+                    6: np.int64, 7: np.bool_}
+DTYPE_NP_TO_CODE = {np.dtype(v): k for k, v in DTYPE_CODE_TO_NP.items()}
+
+
+def dtype_code(dtype) -> int:
+    if dtype is None:
+        return 0
+    try:
+        return DTYPE_NP_TO_CODE[np.dtype(dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(f"unsupported dtype {dtype!r}; expected one of "
+                        f"{[np.dtype(v).name for v in DTYPE_CODE_TO_NP.values()]}") from None
+
+
+def _new_from_handle(h) -> "NDArray":
+    arr = NDArray.__new__(NDArray)
+    arr.handle = ffi.gc(h, lib.MVNDArrayFree)
+    return arr
+
+
+def invoke(op: str, inputs, kwargs=None, out=None):
+    """Runs a registered operator on NDArrays; returns an NDArray or a list (several outputs)."""
+    params = _op.params_for(op, kwargs or {})
+    in_handles = [x.handle for x in inputs]
+    if out is not None:
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        _op.invoke_handles(op, params, in_handles, [o.handle for o in outs])
+        return out
+    res = _op.invoke_handles(op, params, in_handles, None)
+    if len(res) == 1:
+        return _new_from_handle(res[0])
+    return [_new_from_handle(h) for h in res]
+
+
+def empty(shape, ctx=None, dtype=None) -> "NDArray":
+    """An array of the given shape (zero-filled: Minerva never hands out stale memory)."""
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    shape = tuple(int(s) for s in shape)
+    ctx = ctx if ctx is not None else current_context()
+    if not isinstance(ctx, Context):
+        ctx = Context(ctx)
+    out = ffi.new("MVNDArrayHandle*")
+    c_shape = ffi.new("int64_t[]", shape) if shape else ffi.NULL
+    check_call(lib.MVNDArrayCreate(c_shape, len(shape), dtype_code(dtype), ctx.device_typeid, ctx.device_id, out))
+    return _new_from_handle(out[0])
+
+
+def waitall() -> None:
+    check_call(lib.MVNDArrayWaitAll())
+
+
+def _as_nd(value, ctx, dtype) -> "NDArray":
+    from .utils import array
+    return value if isinstance(value, NDArray) else array(value, ctx=ctx, dtype=dtype)
+
+
+class NDArray:
+    """A multi-dimensional array on a device; operations run asynchronously on the engine."""
+    __slots__ = ("handle", "__weakref__")
+    __array_priority__ = 1000.0  # numpy defers to our reflected operators
+
+    # ---- properties -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        ndim = ffi.new("int*")
+        dims = ffi.new("const int64_t**")
+        check_call(lib.MVNDArrayGetShape(self.handle, ndim, dims))
+        return tuple(dims[0][i] for i in range(ndim[0]))
+
+    @property
+    def dtype(self):
+        code = ffi.new("int*")
+        check_call(lib.MVNDArrayGetDType(self.handle, code))
+        return DTYPE_CODE_TO_NP[code[0]]
+
+    @property
+    def context(self) -> Context:
+        t, i = ffi.new("int*"), ffi.new("int*")
+        check_call(lib.MVNDArrayGetContext(self.handle, t, i))
+        return Context(t[0], i[0])
+
+    ctx = context
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def stype(self) -> str:
+        return "default"
+
+    @property
+    def T(self) -> "NDArray":
+        return invoke("transpose", [self])
+
+    @property
+    def grad(self):
+        out = ffi.new("MVNDArrayHandle*")
+        check_call(lib.MVNDArrayGetGrad(self.handle, out))
+        return None if out[0] == ffi.NULL else _new_from_handle(out[0])
+
+    # ---- conversion -------------------------------------------------------------------------
+    def asnumpy(self) -> np.ndarray:
+        out = np.empty(self.shape, dtype=self.dtype)
+        check_call(lib.MVNDArraySyncCopyToCPU(self.handle, ffi.from_buffer(out), out.nbytes))
+        return out
+
+    def asscalar(self):
+        if self.size != 1:
+            raise ValueError(f"asscalar needs an array of size 1, got shape {self.shape}")
+        return self.asnumpy().reshape(())[()]
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.asnumpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def astype(self, dtype, copy: bool = True) -> "NDArray":
+        if not copy and np.dtype(dtype) == np.dtype(self.dtype):
+            return self
+        return invoke("Cast", [self], {"dtype": np.dtype(dtype).name})
+
+    def copy(self) -> "NDArray":
+        return self.copyto(self.context)
+
+    def copyto(self, other):
+        if isinstance(other, Context):
+            target = empty(self.shape, ctx=other, dtype=self.dtype)
+        elif isinstance(other, NDArray):
+            if other.handle == self.handle:
+                return other
+            target = other
+        else:
+            raise TypeError(f"copyto expects an NDArray or a Context, got {type(other).__name__}")
+        check_call(lib.MVNDArrayCopyTo(self.handle, target.handle))
+        return target
+
+    def as_in_context(self, context: Context) -> "NDArray":
+        return self if self.context == context else self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def tostype(self, stype: str) -> "NDArray":
+        if stype != "default":
+            raise MinervaError(f"storage type '{stype}' is not supported; Minerva arrays are dense")
+        return self
+
+    def detach(self) -> "NDArray":
+        out = ffi.new("MVNDArrayHandle*")
+        check_call(lib.MVNDArrayDetach(self.handle, out))
+        return _new_from_handle(out[0])
+
+    # ---- synchronisation --------------------------------------------------------------------
+    def wait_to_read(self) -> None:
+        check_call(lib.MVNDArrayWaitToRead(self.handle))
+
+    def wait_to_write(self) -> None:
+        check_call(lib.MVNDArrayWaitToWrite(self.handle))
+
+    # ---- autograd ---------------------------------------------------------------------------
+    def attach_grad(self, grad_req: str = "write", stype=None) -> None:
+        from ..autograd import mark_variables
+        mark_variables([self], [empty(self.shape, ctx=self.context, dtype=self.dtype)], grad_req)
+
+    def backward(self, out_grad=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+        from ..autograd import backward
+        backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    # ---- shape views ------------------------------------------------------------------------
+    def reshape(self, *shape, **kwargs) -> "NDArray":
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = tuple(shape[0])
+        shape = kwargs.pop("shape", shape)
+        reverse = kwargs.pop("reverse", False)
+        if kwargs:
+            raise TypeError(f"reshape got unexpected arguments {sorted(kwargs)}")
+        from ..autograd import is_recording
+        if is_recording() or reverse or any(s < -1 for s in shape):
+            return invoke("Reshape", [self], {"shape": tuple(shape), "reverse": reverse})
+        src = self.shape
+        target = [src[i] if s == 0 else s for i, s in enumerate(shape)]
+        if -1 in target:
+            known = int(np.prod([t for t in target if t != -1], dtype=np.int64))
+            if target.count(-1) > 1 or known == 0 or self.size % known:
+                raise MinervaError(f"cannot reshape array of shape {src} into {tuple(shape)}")
+            target[target.index(-1)] = self.size // known
+        out = ffi.new("MVNDArrayHandle*")
+        check_call(lib.MVNDArrayReshape(self.handle, ffi.new("int64_t[]", target), len(target), out))
+        return _new_from_handle(out[0])
+
+    def reshape_like(self, other: "NDArray") -> "NDArray":
+        return self.reshape(other.shape)
+
+    def _slice(self, start: int, stop: int) -> "NDArray":
+        out = ffi.new("MVNDArrayHandle*")
+        check_call(lib.MVNDArraySlice(self.handle, start, stop, out))
+        return _new_from_handle(out[0])
+
+    def _at(self, index: int) -> "NDArray":
+        out = ffi.new("MVNDArrayHandle*")
+        check_call(lib.MVNDArrayAt(self.handle, index, out))
+        return _new_from_handle(out[0])
+
+    # ---- indexing ---------------------------------------------------------------------------
+    def __getitem__(self, key):
+        from ..autograd import is_recording
+        shape = self.shape
+        if isinstance(key, (numbers.Integral, np.integer)):
+            k = int(key)
+            if not -shape[0] <= k < shape[0]:
+                raise IndexError(f"index {k} is out of bounds for axis 0 with size {shape[0]}")
+            k = k + shape[0] if k < 0 else k
+            if is_recording():
+                return invoke("slice_axis", [self], {"axis": 0, "begin": k, "end": k + 1}).reshape(
+                    shape[1:] or (1,))
+            return self._at(k)
+        if isinstance(key, slice) and key.step in (None, 1):
+            start, stop, _ = key.indices(shape[0])
+            stop = max(start, stop)
+            if is_recording():
+                return invoke("slice_axis", [self], {"axis": 0, "begin": start, "end": stop})
+            return self._slice(start, stop)
+        if isinstance(key, NDArray):
+            return invoke("take", [self, key], {"axis": 0})
+        if isinstance(key, (list, np.ndarray)) and np.asarray(key).dtype != np.bool_:
+            return invoke("take", [self, _as_nd(np.asarray(key), self.context, np.int64)], {"axis": 0})
+        if not isinstance(key, tuple):
+            key = (key,)
+        return self._basic_index(key)
+
+    def _basic_index(self, key: tuple) -> "NDArray":
+        """Tuples of ints and slices: one `slice` op, then drop the integer-indexed axes."""
+        shape = self.shape
+        if len(key) > len(shape):
+            raise IndexError(f"too many indices ({len(key)}) for an array with {len(shape)} dimensions")
+        begin, end, step, drop = [], [], [], []
+        for axis, k in enumerate(key):
+            if isinstance(k, (numbers.Integral, np.integer)):
+                k = int(k)
+                if not -shape[axis] <= k < shape[axis]:
+                    raise IndexError(f"index {k} is out of bounds for axis {axis} with size {shape[axis]}")
+                k = k + shape[axis] if k < 0 else k
+                begin.append(k), end.append(k + 1), step.append(1), drop.append(axis)
+            elif isinstance(k, slice):
+                b, e, s = k.indices(shape[axis])
+                begin.append(b), end.append(e if (s < 0 or e > b) else b), step.append(s)
+                if s < 0 and e < 0:
+                    end[-1] = None
+            else:
+                raise IndexError(f"unsupported index {k!r} of type {type(k).__name__}")
+        out = invoke("slice", [self], {"begin": tuple(begin), "end": tuple(end), "step": tuple(step)})
+        if drop:
+            new_shape = [d for i, d in enumerate(out.shape) if i not in drop]
+            out = out.reshape(new_shape or [1])
+        return out
+
+    def __setitem__(self, key, value):
+        shape = self.shape
+        if isinstance(key, slice) and key == slice(None):
+            target = self
+        elif isinstance(key, (numbers.Integral, np.integer)):
+            k = int(key)
+            if not -shape[0] <= k < shape[0]:
+                raise IndexError(f"index {k} is out of bounds for axis 0 with size {shape[0]}")
+            target = self._at(k + shape[0] if k < 0 else k)
+        elif isinstance(key, slice) and key.step in (None, 1):
+            start, stop, _ = key.indices(shape[0])
+            target = self._slice(start, max(start, stop))
+        else:
+            # General keys: numpy computes the update on a host copy, written back in one copy.
+            full = self.asnumpy()
+            full[key] = value.asnumpy() if isinstance(value, NDArray) else value
+            self._assign(self, full)
+            return
+        self._assign(target, value)
+
+    def _assign(self, target: "NDArray", value) -> None:
+        if isinstance(value, NDArray):
+            if value.handle == target.handle:
+                return
+            if value.shape != target.shape:
+                value = invoke("broadcast_to", [value], {"shape": target.shape})
+            value.copyto(target)
+        elif isinstance(value, numbers.Number) or np.isscalar(value):
+            invoke("_full", [], {"shape": target.shape, "value": float(value),
+                                 "dtype": np.dtype(target.dtype).name}, out=target)
+        else:
+            src = np.broadcast_to(np.asarray(value, dtype=target.dtype), target.shape)
+            src = np.ascontiguousarray(src)
+            check_call(lib.MVNDArraySyncCopyFromCPU(target.handle, ffi.from_buffer(src), src.nbytes))
+
+    # ---- python protocol --------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self.size == 0:
+            return False
+        if self.size != 1:
+            raise ValueError("The truth value of an NDArray with more than one element is ambiguous.")
+        return bool(self.asscalar())
+
+    def __float__(self) -> float:
+        return float(self.asscalar())
+
+    def __int__(self) -> int:
+        return int(self.asscalar())
+
+    def __index__(self) -> int:
+        return int(self.asscalar())
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(s) for s in self.shape)
+        return f"\n{self.asnumpy()}\n<NDArray {shape} @{self.context}>"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __getstate__(self):
+        return {"data": self.asnumpy()}
+
+    def __setstate__(self, state):
+        from .utils import array
+        self.handle = array(state["data"], dtype=state["data"].dtype).handle
+
+    def __dlpack_device__(self):
+        return (1, 0)
+
+
+# ---- arithmetic: MXNet 1.x maps array-array to broadcast_* and array-scalar to *_scalar -------
+def _binary(name, scalar, rscalar=None, inplace=False):
+    def method(self, other):
+        if isinstance(other, NDArray):
+            res = invoke(name, [self, other], out=self if inplace else None)
+        elif isinstance(other, (numbers.Number, np.generic)):
+            res = invoke(scalar, [self], {"scalar": float(other)}, out=self if inplace else None)
+        elif isinstance(other, np.ndarray):
+            res = invoke(name, [self, _as_nd(other, self.context, self.dtype)], out=self if inplace else None)
+        else:
+            return NotImplemented
+        return self if inplace else res
+    return method
+
+
+def _reflected(name, rscalar):
+    def method(self, other):
+        if isinstance(other, (numbers.Number, np.generic)):
+            return invoke(rscalar, [self], {"scalar": float(other)})
+        if isinstance(other, np.ndarray):
+            return invoke(name, [_as_nd(other, self.context, self.dtype), self])
+        return NotImplemented
+    return method
+
+
+for _py, _op_name, _scalar, _rscalar in [
+        ("add", "broadcast_add", "_plus_scalar", "_plus_scalar"),
+        ("sub", "broadcast_sub", "_minus_scalar", "_rminus_scalar"),
+        ("mul", "broadcast_mul", "_mul_scalar", "_mul_scalar"),
+        ("truediv", "broadcast_div", "_div_scalar", "_rdiv_scalar"),
+        ("div", "broadcast_div", "_div_scalar", "_rdiv_scalar"),
+        ("mod", "broadcast_mod", "_mod_scalar", "_rmod_scalar"),
+        ("pow", "broadcast_power", "_power_scalar", "_rpower_scalar")]:
+    setattr(NDArray, f"__{_py}__", _binary(_op_name, _scalar))
+    setattr(NDArray, f"__i{_py}__", _binary(_op_name, _scalar, inplace=True))
+    setattr(NDArray, f"__r{_py}__", _reflected(_op_name, _rscalar))
+
+for _py, _op_name, _scalar in [("eq", "broadcast_equal", "_equal_scalar"),
+                               ("ne", "broadcast_not_equal", "_not_equal_scalar"),
+                               ("gt", "broadcast_greater", "_greater_scalar"),
+                               ("ge", "broadcast_greater_equal", "_greater_equal_scalar"),
+                               ("lt", "broadcast_lesser", "_lesser_scalar"),
+                               ("le", "broadcast_lesser_equal", "_lesser_equal_scalar")]:
+    setattr(NDArray, f"__{_py}__", _binary(_op_name, _scalar))
+
+
+def _neg(self):
+    return invoke("negative", [self])
+
+
+def _abs(self):
+    return invoke("abs", [self])
+
+
+NDArray.__neg__ = _neg
+NDArray.__abs__ = _abs
+NDArray.__pos__ = lambda self: self
+NDArray.__hash__ = lambda self: id(self)
