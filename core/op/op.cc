@@ -243,8 +243,10 @@ AttrsPtr OpDef::parse(const KeyValues& kv) const {
         break;
     }
     if (!ok) {
-      MV_THROW(kValue) << "Operator " << name << ": parameter '" << f.name << "' expects " << expected
-                       << ", got '" << text[i] << "'";
+      ErrorBuilder err(f.type == ParamType::kDType ? ErrorKind::kType : ErrorKind::kValue);
+      err << "Operator " << name << ": parameter '" << f.name << "' expects " << expected << ", got '" << text[i]
+          << "'";
+      err.raise();
     }
   }
   return attrs;

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from .. import _op
 from .ndarray import NDArray, invoke
 
@@ -51,7 +53,9 @@ def make_function(name: str, s: dict):
                 inputs = list(rest.pop(0))
             kwargs.setdefault(variadic, len(inputs))
         else:
-            while rest and len(inputs) < len(fixed_inputs) and (isinstance(rest[0], NDArray) or rest[0] is None):
+            # Arrays (or array-likes, which are then refused below) fill inputs; numbers fill params.
+            while rest and len(inputs) < len(fixed_inputs) and (
+                    rest[0] is None or isinstance(rest[0], (NDArray, list, np.ndarray))):
                 inputs.append(rest.pop(0))
         # Remaining positional values fill parameters in declaration order, as in MXNet.
         for pname, value in zip([p for p in param_names if p not in kwargs], rest):
@@ -59,11 +63,8 @@ def make_function(name: str, s: dict):
         if len(rest) > len(param_names):
             raise TypeError(f"{name_}() got {len(args)} positional arguments, more than it accepts")
         named_inputs = {k: kwargs.pop(k) for k in list(kwargs) if k not in param_set and k in fixed_inputs}
+        # Unknown names go on to the registry, whose error lists the valid parameters.
         params = {k: v for k, v in kwargs.items() if v is not None or k in param_set}
-        unknown = [k for k in params if k not in param_set]
-        if unknown:
-            raise TypeError(f"{name_}() got unexpected keyword argument(s) {unknown}; parameters are "
-                            f"{param_names}, inputs are {fixed_inputs or variadic}")
         if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
             positional = dict(zip(fixed_inputs, inputs))
@@ -95,8 +96,8 @@ def make_function(name: str, s: dict):
             p = p.replace(kind=_KW)
         seen_default = seen_default or (p.kind == _POS and p.default is not _NoValue)
         fixed.append(p)
-    fixed.append(inspect.Parameter("out", _KW, default=None))
-    fixed.append(inspect.Parameter("name", _KW, default=None))
+    taken = {p.name for p in fixed}
+    fixed += [inspect.Parameter(n, _KW, default=None) for n in ("out", "name") if n not in taken]
     fixed.sort(key=lambda p: 0 if p.kind in (_POS, inspect.Parameter.VAR_POSITIONAL) else 1)
     fn.__signature__ = inspect.Signature(fixed)
     fn.__name__ = name

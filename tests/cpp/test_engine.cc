@@ -1,0 +1,74 @@
+// The dependency engine under both implementations (the binary runs once per engine).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "core/engine/engine.h"
+#include "core/base/error.h"
+
+namespace minerva {
+namespace {
+
+TEST(Engine, WritesToOneVariableRunInPushOrder) {
+  Engine* e = Engine::get();
+  auto v = Engine::new_var();
+  std::vector<int> order;
+  for (int i = 0; i < 50; ++i)
+    e->push([&order, i] {
+      if (i % 7 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      order.push_back(i);
+    }, {}, {v}, "append");
+  e->wait_for_var(v);
+  ASSERT_EQ(order.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(order[i], i);
+}
+
+TEST(Engine, ReadAfterWriteSeesTheWrite) {
+  Engine* e = Engine::get();
+  auto a = Engine::new_var(), b = Engine::new_var();
+  int x = 0, y = 0;
+  e->push([&] { std::this_thread::sleep_for(std::chrono::milliseconds(2)); x = 5; }, {}, {a}, "write_a");
+  e->push([&] { y = x * 2; }, {a}, {b}, "read_a_write_b");
+  e->wait_for_var(b);
+  EXPECT_EQ(y, 10);
+}
+
+TEST(Engine, ErrorPropagatesToDependentsAndWaitRethrowsIt) {
+  Engine* e = Engine::get();
+  auto a = Engine::new_var(), b = Engine::new_var();
+  bool ran = false;
+  e->push([] { throw Error(ErrorKind::kIndex, "index 9 out of range"); }, {}, {a}, "failing_op");
+  e->push([&] { ran = true; }, {a}, {b}, "dependent_op");
+  try {
+    e->wait_for_var(b);
+    FAIL() << "expected an error";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.kind(), ErrorKind::kIndex);
+    EXPECT_NE(std::string(err.what()).find("failing_op"), std::string::npos) << err.what();
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_THROW(e->wait_all(), Error);
+  EXPECT_NO_THROW(e->wait_all());  // the error is reported once by wait_all
+}
+
+TEST(Engine, WaitAllWaitsForEverything) {
+  Engine* e = Engine::get();
+  std::atomic<int> done{0};
+  for (int i = 0; i < 100; ++i) e->push([&] { done++; }, {}, {Engine::new_var()}, "count");
+  e->wait_all();
+  EXPECT_EQ(done.load(), 100);
+}
+
+TEST(Engine, SameVariableReadAndWrittenIsAWrite) {
+  Engine* e = Engine::get();
+  auto a = Engine::new_var();
+  int x = 1;
+  for (int i = 0; i < 10; ++i) e->push([&] { x *= 2; }, {a}, {a}, "double");
+  e->wait_for_var(a);
+  EXPECT_EQ(x, 1024);
+}
+
+}  // namespace
+}  // namespace minerva
