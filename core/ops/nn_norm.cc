@@ -1,0 +1,465 @@
+// Normalization layers of MXNet 1.x: BatchNorm and LayerNorm. Both save their statistics as
+// hidden outputs (BatchNorm: mean and inverse std; LayerNorm: mean and std) and differentiate
+// through internal backward kernels, which reduce over many elements per channel.
+#include <cmath>
+
+#include "core/op/kernel_util.h"
+#include "core/op/op.h"
+
+namespace minerva {
+namespace {
+
+std::vector<double> as_doubles(const TBlob& b) {
+  std::vector<double> v(static_cast<size_t>(b.size()));
+  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
+  return v;
+}
+void store_doubles(const std::vector<double>& v, const TBlob& dst) {
+  cast_copy(TBlob{const_cast<double*>(v.data()), dst.shape, DType::kFloat64}, dst);
+}
+
+int normalize_axis(const Attrs& attrs, int64_t axis, size_t ndim) {
+  const int64_t n = static_cast<int64_t>(ndim);
+  MV_CHECK(axis >= -n && axis < n, kValue) << "Operator " << attrs.op->name << ": axis " << axis
+                                           << " is out of range for data with " << n << " dimension(s)";
+  return static_cast<int>(axis < 0 ? axis + n : axis);
+}
+
+// Data walked as (outer, channels, inner): element (o, c, i) is at (o*channels + c)*inner + i.
+struct Layout {
+  int64_t outer = 1, channels = 1, inner = 1;
+  int64_t index(int64_t o, int64_t c, int64_t i) const { return (o * channels + c) * inner + i; }
+};
+Layout layout_of(const Shape& s, int axis) {
+  Layout l;
+  for (int i = 0; i < static_cast<int>(s.size()); ++i) {
+    if (i < axis) l.outer *= s[i];
+    else if (i == axis) l.channels = s[i];
+    else l.inner *= s[i];
+  }
+  return l;
+}
+
+// Threads over channels (or rows) only when each has enough elements to pay for them.
+int64_t grain_for(int64_t per_item) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, per_item)); }
+
+// ---- BatchNorm ---------------------------------------------------------------------------------
+
+// Note [BatchNorm statistics]
+// The hidden outputs `mean` and `var` hold the statistics the forward normalized with and the
+// inverse standard deviation 1/sqrt(var + eps) (as MXNet saves them): the batch's in training,
+// the moving ones otherwise. The backward re-reads them, and like MXNet picks the batch formula
+// (which differentiates through the statistics) when it runs in training mode without
+// use_global_stats, and the plain scale gamma/sqrt(var + eps) otherwise.
+bool batch_stats(const OpContext& ctx, const Attrs& attrs) { return ctx.is_train && !attrs.get_bool("use_global_stats"); }
+
+void batch_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[0];
+  if (d.empty()) return;
+  const int axis = normalize_axis(attrs, attrs.get_int("axis"), d.size());
+  const Shape c{d[axis]};
+  static const char* names[] = {"data", "gamma", "beta", "moving_mean", "moving_var"};
+  for (size_t i = 1; i < 5; ++i) {
+    if ((*in)[i].empty()) (*in)[i] = c;
+    if ((*in)[i] != c) shape_mismatch(attrs, std::string("input '") + names[i] + "' (one value per channel)", c, (*in)[i]);
+  }
+  (*out)[0] = d;
+  (*out)[1] = c;
+  (*out)[2] = c;
+}
+
+// float16 data keeps float32 parameters and statistics, as in MXNet.
+void batch_norm_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+  int data = (*in)[0] >= 0 ? (*in)[0] : (*out)[0];
+  if (data < 0) return;
+  MV_CHECK(dtype_is_float(static_cast<DType>(data)), kType)
+      << "Operator " << attrs.op->name << " supports float16/float32/float64 data, got "
+      << dtype_name(static_cast<DType>(data));
+  (*in)[0] = data;
+  const int param = data == static_cast<int>(DType::kFloat16) ? static_cast<int>(DType::kFloat32) : data;
+  for (size_t i = 1; i < in->size(); ++i) {
+    if ((*in)[i] < 0) (*in)[i] = param;
+    MV_CHECK(dtype_is_float(static_cast<DType>((*in)[i])), kType)
+        << "Operator " << attrs.op->name << ": input " << i << " must have a floating dtype, got "
+        << dtype_name(static_cast<DType>((*in)[i]));
+  }
+  (*out)[0] = data;
+  for (size_t i = 1; i < out->size(); ++i) (*out)[i] = (*in)[1];
+}
+
+void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
+                        const std::vector<TBlob>& out) {
+  const TBlob &x = in[0], &y = out[0];
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const double eps = attrs.get_float("eps"), momentum = attrs.get_float("momentum");
+  const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
+  std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
+  std::vector<double> moving_mean = as_doubles(in[3]), moving_var = as_doubles(in[4]);
+  std::vector<double> mean(static_cast<size_t>(l.channels)), invstd(mean.size());
+  const int64_t m = l.outer * l.inner;  // elements per channel
+  MV_FLOAT_SWITCH(x.dtype, "BatchNorm", T, {
+    const T* xp = x.ptr<T>();
+    T* yp = y.ptr<T>();
+    parallel_for(
+        l.channels,
+        [&](int64_t c) {
+          size_t cs = static_cast<size_t>(c);
+          double mu = moving_mean[cs], var = moving_var[cs];
+          if (use_batch) {
+            double sum = 0, sq = 0;
+            for (int64_t o = 0; o < l.outer; ++o)
+              for (int64_t i = 0; i < l.inner; ++i) sum += static_cast<double>(xp[l.index(o, c, i)]);
+            mu = m > 0 ? sum / static_cast<double>(m) : 0.0;
+            for (int64_t o = 0; o < l.outer; ++o)
+              for (int64_t i = 0; i < l.inner; ++i) {
+                double d = static_cast<double>(xp[l.index(o, c, i)]) - mu;
+                sq += d * d;
+              }
+            var = m > 0 ? sq / static_cast<double>(m) : 0.0;  // biased, also for the moving update
+            moving_mean[cs] = moving_mean[cs] * momentum + mu * (1 - momentum);
+            moving_var[cs] = moving_var[cs] * momentum + var * (1 - momentum);
+          }
+          mean[cs] = mu;
+          invstd[cs] = 1.0 / std::sqrt(var + eps);
+          const double scale = (fix_gamma ? 1.0 : gamma[cs]) * invstd[cs];
+          for (int64_t o = 0; o < l.outer; ++o)
+            for (int64_t i = 0; i < l.inner; ++i) {
+              int64_t j = l.index(o, c, i);
+              yp[j] = T((static_cast<double>(xp[j]) - mu) * scale + beta[cs]);
+            }
+        },
+        grain_for(m));
+  });
+  store_doubles(mean, out[1]);
+  store_doubles(invstd, out[2]);
+  if (use_batch) {
+    store_doubles(moving_mean, in[3]);
+    store_doubles(moving_var, in[4]);
+  }
+}
+
+// Inputs: ograd, data, gamma, saved mean, saved inverse std. Outputs: d data, d gamma, d beta.
+void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
+                         const std::vector<TBlob>& out) {
+  const TBlob &og = in[0], &x = in[1], &gx = out[0];
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
+  std::vector<double> gamma = as_doubles(in[2]), mean = as_doubles(in[3]), invstd = as_doubles(in[4]);
+  std::vector<double> ggamma(mean.size()), gbeta(mean.size());
+  const int64_t m = l.outer * l.inner;
+  MV_FLOAT_SWITCH(x.dtype, "_backward_BatchNorm", T, {
+    const T* gp = og.ptr<T>();
+    const T* xp = x.ptr<T>();
+    T* gxp = gx.ptr<T>();
+    parallel_for(
+        l.channels,
+        [&](int64_t c) {
+          size_t cs = static_cast<size_t>(c);
+          double sum_g = 0, sum_gxhat = 0;
+          for (int64_t o = 0; o < l.outer; ++o)
+            for (int64_t i = 0; i < l.inner; ++i) {
+              int64_t j = l.index(o, c, i);
+              double g = static_cast<double>(gp[j]);
+              sum_g += g;
+              sum_gxhat += g * (static_cast<double>(xp[j]) - mean[cs]) * invstd[cs];
+            }
+          gbeta[cs] = sum_g;
+          ggamma[cs] = fix_gamma ? 0.0 : sum_gxhat;
+          const double scale = (fix_gamma ? 1.0 : gamma[cs]) * invstd[cs];
+          const double mg = m > 0 ? sum_g / static_cast<double>(m) : 0.0;
+          const double mgx = m > 0 ? sum_gxhat / static_cast<double>(m) : 0.0;
+          for (int64_t o = 0; o < l.outer; ++o)
+            for (int64_t i = 0; i < l.inner; ++i) {
+              int64_t j = l.index(o, c, i);
+              double g = static_cast<double>(gp[j]);
+              if (use_batch) {
+                double xhat = (static_cast<double>(xp[j]) - mean[cs]) * invstd[cs];
+                gxp[j] = T(scale * (g - mg - xhat * mgx));
+              } else {
+                gxp[j] = T(scale * g);
+              }
+            }
+        },
+        grain_for(m));
+  });
+  store_doubles(ggamma, out[1]);
+  store_doubles(gbeta, out[2]);
+}
+
+// ---- LayerNorm ---------------------------------------------------------------------------------
+
+void layer_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[0];
+  if (d.empty()) return;
+  const int axis = normalize_axis(attrs, attrs.get_int("axis"), d.size());
+  const Shape c{d[axis]};
+  for (size_t i = 1; i < 3; ++i) {
+    if ((*in)[i].empty()) (*in)[i] = c;
+    if ((*in)[i] != c) shape_mismatch(attrs, i == 1 ? "input 'gamma'" : "input 'beta'", c, (*in)[i]);
+  }
+  Shape stats = d;
+  stats[axis] = 1;
+  (*out)[0] = d;
+  (*out)[1] = stats;
+  (*out)[2] = stats;
+}
+
+void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
+                        const std::vector<TBlob>& out) {
+  const TBlob& x = in[0];
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const double eps = attrs.get_float("eps");
+  std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
+  const int64_t n = l.channels;
+  MV_FLOAT_SWITCH(x.dtype, "LayerNorm", T, {
+    const T* xp = x.ptr<T>();
+    T* yp = out[0].ptr<T>();
+    T* mp = out[1].ptr<T>();
+    T* sp = out[2].ptr<T>();
+    parallel_for(
+        l.outer * l.inner,
+        [&](int64_t r) {
+          const int64_t o = r / l.inner, i = r % l.inner;
+          double sum = 0, sq = 0;
+          for (int64_t k = 0; k < n; ++k) sum += static_cast<double>(xp[l.index(o, k, i)]);
+          const double mu = sum / static_cast<double>(n);
+          for (int64_t k = 0; k < n; ++k) {
+            double d = static_cast<double>(xp[l.index(o, k, i)]) - mu;
+            sq += d * d;
+          }
+          const double sd = std::sqrt(sq / static_cast<double>(n) + eps);
+          for (int64_t k = 0; k < n; ++k) {
+            int64_t j = l.index(o, k, i);
+            size_t ks = static_cast<size_t>(k);
+            yp[j] = T((static_cast<double>(xp[j]) - mu) / sd * gamma[ks] + beta[ks]);
+          }
+          mp[r] = T(mu);  // stats have shape data with axis set to 1: row r is element r
+          sp[r] = T(sd);
+        },
+        grain_for(n));
+  });
+}
+
+// Inputs: ograd, data, gamma, saved mean, saved std. Outputs: d data, d gamma, d beta.
+void layer_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
+                         const std::vector<TBlob>& out) {
+  const TBlob &og = in[0], &x = in[1];
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  std::vector<double> g = as_doubles(og), xv = as_doubles(x), gamma = as_doubles(in[2]);
+  std::vector<double> mean = as_doubles(in[3]), sd = as_doubles(in[4]);
+  const int64_t n = l.channels, rows = l.outer * l.inner;
+  std::vector<double> xhat(xv.size()), gx(xv.size());
+  parallel_for(
+      rows,
+      [&](int64_t r) {
+        const int64_t o = r / l.inner, i = r % l.inner;
+        const size_t rs = static_cast<size_t>(r);
+        double mean_d = 0, mean_dx = 0;  // row means of dxhat and dxhat * xhat, dxhat = g * gamma
+        for (int64_t k = 0; k < n; ++k) {
+          size_t j = static_cast<size_t>(l.index(o, k, i));
+          xhat[j] = (xv[j] - mean[rs]) / sd[rs];
+          double d = g[j] * gamma[static_cast<size_t>(k)];
+          mean_d += d;
+          mean_dx += d * xhat[j];
+        }
+        mean_d /= static_cast<double>(n);
+        mean_dx /= static_cast<double>(n);
+        for (int64_t k = 0; k < n; ++k) {
+          size_t j = static_cast<size_t>(l.index(o, k, i));
+          gx[j] = (g[j] * gamma[static_cast<size_t>(k)] - mean_d - xhat[j] * mean_dx) / sd[rs];
+        }
+      },
+      grain_for(n));
+  std::vector<double> ggamma(static_cast<size_t>(n), 0.0), gbeta(static_cast<size_t>(n), 0.0);
+  parallel_for(
+      n,
+      [&](int64_t k) {
+        for (int64_t r = 0; r < rows; ++r) {
+          size_t j = static_cast<size_t>(l.index(r / l.inner, k, r % l.inner));
+          ggamma[static_cast<size_t>(k)] += g[j] * xhat[j];
+          gbeta[static_cast<size_t>(k)] += g[j];
+        }
+      },
+      grain_for(rows));
+  store_doubles(gx, out[0]);
+  store_doubles(ggamma, out[1]);
+  store_doubles(gbeta, out[2]);
+}
+
+// Backward kernels produce gradients shaped like data, gamma and beta (inputs 1 and 2 of the
+// backward: data, gamma; beta has gamma's shape).
+void norm_backward_shape(const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) {
+  (*out)[0] = (*in)[1];
+  (*out)[1] = (*in)[2];
+  (*out)[2] = (*in)[2];
+}
+void norm_backward_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) {
+  (*out)[0] = (*in)[1];
+  (*out)[1] = (*in)[2];
+  (*out)[2] = (*in)[2];
+}
+
+OpSample norm_sample(std::vector<Shape> shapes, KeyValues params) {
+  OpSample s;
+  s.shapes = std::move(shapes);
+  s.params = std::move(params);
+  s.lo = 0.1;  // positive, so moving_var is a valid variance
+  s.hi = 1.0;
+  return s;
+}
+
+}  // namespace
+
+// BatchNorm's parameters, repeated on its backward operator (which receives the forward's).
+#define MV_BATCH_NORM_PARAMS                                                                                     \
+  param("eps", ParamType::kFloat, "0.0010000000474974513",                                                      \
+        "Epsilon to prevent div 0. Must be no less than CUDNN_BN_MIN_EPSILON defined in cudnn.h when using "   \
+        "cudnn (usually 1e-5)")                                                                                 \
+      .param("momentum", ParamType::kFloat, "0.899999976", "Momentum for moving average")                      \
+      .param("fix_gamma", ParamType::kBool, "True", "Fix gamma while training")                                 \
+      .param("use_global_stats", ParamType::kBool, "False",                                                     \
+             "Whether use global moving statistics instead of local batch-norm. This will force change "        \
+             "batch-norm into a scale shift operator.")                                                         \
+      .param("output_mean_var", ParamType::kBool, "False", "Output the mean and inverse std ")                 \
+      .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified")                 \
+      .param("cudnn_off", ParamType::kBool, "False", "Do not select CUDNN operator, if available")             \
+      .param("min_calib_range", ParamType::kFloat, "None",                                                      \
+             "The minimum scalar value in the form of float32 obtained through calibration (quantized "         \
+             "batch norm only; accepted and ignored).")                                                         \
+      .param("max_calib_range", ParamType::kFloat, "None",                                                      \
+             "The maximum scalar value in the form of float32 obtained through calibration (quantized "         \
+             "batch norm only; accepted and ignored).")
+
+#define MV_LAYER_NORM_PARAMS                                                                                     \
+  param("axis", ParamType::kInt, "-1",                                                                          \
+        "The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. "   \
+        "Negative values means indexing from right to left.")                                                   \
+      .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")   \
+      .param("output_mean_var", ParamType::kBool, "False",                                                      \
+             "Output the mean and std calculated along the given axis.")
+
+MV_REGISTER_OP(BatchNorm)
+    .describe(
+        "Batch normalization.\n\n"
+        "Normalizes a data batch by mean and variance, and applies a scale ``gamma`` as\n"
+        "well as offset ``beta``.\n\n"
+        "  data_mean[c] = mean(data[:, c, ...]),  data_var[c] = var(data[:, c, ...])   (biased)\n"
+        "  out = (data - data_mean) / sqrt(data_var + eps) * gamma + beta\n\n"
+        "in training (autograd train mode or executor is_train) with use_global_stats=False; the moving "
+        "statistics, which are auxiliary states updated in place, then become\n\n"
+        "  moving_mean = moving_mean * momentum + data_mean * (1 - momentum)\n"
+        "  moving_var = moving_var * momentum + data_var * (1 - momentum)\n\n"
+        "Otherwise (inference, or use_global_stats=True) ``moving_mean`` and ``moving_var`` are used "
+        "instead of ``data_mean`` and ``data_var``.\n"
+        "The parameter ``axis`` specifies which axis of the input shape denotes the 'channel' (-1 is the "
+        "last axis). If ``fix_gamma`` is true, gamma is taken as 1 and its gradient is 0.\n"
+        "With ``output_mean_var`` the outputs are (out, mean, inverse std); otherwise only out.\n\n"
+        "Example::\n\n"
+        "  data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]\n"
+        "  training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]")
+    .input("data", "Input data to batch normalization")
+    .input("gamma", "gamma array")
+    .input("beta", "beta array")
+    .input("moving_mean", "running mean of input")
+    .input("moving_var", "running variance of input")
+    .MV_BATCH_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
+    .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "var"}; })
+    .set_mutate_inputs([](const Attrs&) { return std::vector<int>{3, 4}; })
+    .set_infer_shape(batch_norm_shape)
+    .set_infer_type(batch_norm_type)
+    .set_forward(batch_norm_forward)
+    .set_gradient([](const GradContext& g) {
+      auto d = op_all("_backward_BatchNorm", {g.ograd(), g.input(0), g.input(1), g.output(1), g.output(2)},
+                      g.forward_params());
+      return std::vector<Tensor>{d[0], d[1], d[2], Tensor{}, Tensor{}};  // moving stats: aux states
+    })
+    // The gradient check runs in training mode: batch statistics, differentiated through.
+    .add_sample([] {
+      OpSample s = norm_sample({{2, 3, 2, 2}, {3}, {3}, {3}, {3}}, {{"fix_gamma", "False"}});
+      s.no_grad_inputs = {3, 4};
+      return s;
+    }())
+    .add_sample([] {
+      OpSample s = norm_sample({{4, 3}, {3}, {3}, {3}, {3}}, {});  // fix_gamma=True: gamma's gradient is 0
+      s.no_grad_inputs = {3, 4};
+      return s;
+    }())
+    .add_sample([] {
+      OpSample s = norm_sample({{2, 2, 3}, {3}, {3}, {3}, {3}},
+                               {{"fix_gamma", "False"}, {"use_global_stats", "True"}, {"axis", "-1"}});
+      s.no_grad_inputs = {3, 4};
+      return s;
+    }())
+    .add_sample([] {
+      // The mean and inverse std outputs pass no gradient back (as in MXNet), so a weighted sum
+      // over all three outputs is not what the gradient differentiates: forward only.
+      OpSample s = norm_sample({{3, 2}, {2}, {2}, {2}, {2}}, {{"output_mean_var", "True"}});
+      s.grad_check = false;
+      return s;
+    }());
+
+MV_REGISTER_OP(_backward_BatchNorm)
+    .describe("Gradient of BatchNorm with respect to data, gamma and beta; see Note [BatchNorm statistics].")
+    .input("ograd", "gradient of the output")
+    .input("data", "the forward input")
+    .input("gamma", "the forward gamma")
+    .input("mean", "the saved mean")
+    .input("invstd", "the saved inverse standard deviation")
+    .MV_BATCH_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_infer_shape(norm_backward_shape)
+    .set_infer_type(norm_backward_type)
+    .set_forward(batch_norm_backward)
+    .set_non_differentiable();
+
+MV_REGISTER_OP(LayerNorm)
+    .describe(
+        "Layer normalization.\n\n"
+        "Normalizes the channels of the input tensor by mean and variance, and applies a scale ``gamma`` as\n"
+        "well as offset ``beta``:\n\n"
+        "  out = (data - mean(data, axis)) / sqrt(var(data, axis) + eps) * gamma + beta\n\n"
+        "Unlike BatchNorm, the mean and variance are computed along ``axis`` (default -1, the last axis), "
+        "and gamma and beta have shape (data.shape[axis],).\n"
+        "If ``output_mean_var`` is set to be true, the outputs also include ``mean`` and ``std`` (data's "
+        "shape with axis set to 1); no gradient is passed through these two outputs.\n\n"
+        "Example::\n\n"
+        "  LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]")
+    .input("data", "Input data to layer normalization")
+    .input("gamma", "gamma array")
+    .input("beta", "beta array")
+    .MV_LAYER_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
+    .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "std"}; })
+    .set_infer_shape(layer_norm_shape)
+    .set_forward(layer_norm_forward)
+    .set_gradient([](const GradContext& g) {
+      auto d = op_all("_backward_LayerNorm", {g.ograd(), g.input(0), g.input(1), g.output(1), g.output(2)},
+                      g.forward_params());
+      return std::vector<Tensor>{d[0], d[1], d[2]};
+    })
+    .add_sample(norm_sample({{2, 3, 4}, {4}, {4}}, {}))
+    .add_sample(norm_sample({{2, 3, 2}, {3}, {3}}, {{"axis", "1"}, {"eps", "0.01"}}))
+    .add_sample([] {
+      OpSample s = norm_sample({{3, 2}, {2}, {2}}, {{"output_mean_var", "True"}});
+      s.grad_check = false;  // mean and std pass no gradient back, as in MXNet: forward only
+      return s;
+    }());
+
+MV_REGISTER_OP(_backward_LayerNorm)
+    .describe("Gradient of LayerNorm with respect to data, gamma and beta.")
+    .input("ograd", "gradient of the output")
+    .input("data", "the forward input")
+    .input("gamma", "the forward gamma")
+    .input("mean", "the saved mean")
+    .input("std", "the saved standard deviation")
+    .MV_LAYER_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_infer_shape(norm_backward_shape)
+    .set_infer_type(norm_backward_type)
+    .set_forward(layer_norm_backward)
+    .set_non_differentiable();
+
+}  // namespace minerva
