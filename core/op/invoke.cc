@@ -78,8 +78,9 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
 
   std::vector<NDArray> outs(num_out);
   for (int i = 0; i < num_out; ++i) {
-    MV_CHECK(!out_shapes[i].empty() && out_types[i] >= 0, kInternal)
-        << "Operator " << op.name << ": could not infer output " << i;
+    MV_CHECK(!out_shapes[i].empty() && shape_size(out_shapes[i]) >= 0 && out_types[i] >= 0, kValue)
+        << "Operator " << op.name << ": could not infer the shape and dtype of output " << i
+        << " from the inputs and parameters (is a shape parameter missing or zero?)";
     if (i < static_cast<int>(outputs.size())) {
       const NDArray& o = outputs[i];
       if (o.shape() != out_shapes[i]) shape_mismatch(*attrs, "output " + std::to_string(i), out_shapes[i], o.shape());

@@ -26,14 +26,14 @@ def _shape(shape):
 
 
 def array(source_array, ctx=None, dtype=None) -> NDArray:
-    """Creates an array from any array-like (numpy, lists, NDArray). MXNet's default dtype is
-    float32, except that an NDArray or numpy source keeps its dtype when none is given."""
+    """Creates an array from any array-like (numpy, lists, NDArray). As in MXNet 1.x the dtype
+    defaults to float32, except that an NDArray source keeps its dtype."""
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
         return source_array.astype(dtype).as_in_context(_ctx(ctx)) if dtype != source_array.dtype \
             else source_array.copyto(_ctx(ctx))
     if dtype is None:
-        dtype = source_array.dtype if isinstance(source_array, np.ndarray) else np.float32
+        dtype = np.float32
     src = np.ascontiguousarray(np.asarray(source_array, dtype=dtype))
     if src.ndim == 0:
         src = src.reshape(1)
