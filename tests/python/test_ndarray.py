@@ -179,3 +179,19 @@ def test_waitall_and_storage_stats():
     assert lib.MVStorageGetStats(out) == 0
     stats = json.loads(ffi.string(out[0]))
     assert stats["bytes_in_use"] > 0 and stats["peak_bytes"] >= stats["bytes_in_use"]
+
+
+def test_strided_slice_assignment_matches_numpy():
+    a = mx.nd.zeros((3, 4, 5))
+    b = np.zeros((3, 4, 5), dtype=np.float32)
+    a[1:, ::2, 3] = mx.nd.ones((2, 2)) * 4
+    b[1:, ::2, 3] = 4
+    a[:, 1:3] = mx.nd.arange(5)
+    b[:, 1:3] = np.arange(5)
+    a[2, ::-1, 0] = mx.nd.array([1, 2, 3, 4])
+    b[2, ::-1, 0] = [1, 2, 3, 4]
+    a[1, 2, 3] = 9
+    b[1, 2, 3] = 9
+    a[0, :, 1:4] = np.full((4, 3), 2.5)
+    b[0, :, 1:4] = 2.5
+    np.testing.assert_array_equal(a.asnumpy(), b)

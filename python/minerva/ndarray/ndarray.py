@@ -247,8 +247,8 @@ class NDArray:
             key = (key,)
         return self._basic_index(key)
 
-    def _basic_index(self, key: tuple) -> "NDArray":
-        """Tuples of ints and slices: one `slice` op, then drop the integer-indexed axes."""
+    def _slice_params(self, key: tuple):
+        """Tuples of ints and slices -> the `slice` op's begin/end/step and the int axes."""
         shape = self.shape
         if len(key) > len(shape):
             raise IndexError(f"too many indices ({len(key)}) for an array with {len(shape)} dimensions")
@@ -262,12 +262,16 @@ class NDArray:
                 begin.append(k), end.append(k + 1), step.append(1), drop.append(axis)
             elif isinstance(k, slice):
                 b, e, s = k.indices(shape[axis])
-                begin.append(b), end.append(e if (s < 0 or e > b) else b), step.append(s)
-                if s < 0 and e < 0:
-                    end[-1] = None
+                begin.append(b), step.append(s)
+                end.append(None if (s < 0 and e < 0) else (e if (s < 0 or e > b) else b))
             else:
                 raise IndexError(f"unsupported index {k!r} of type {type(k).__name__}")
-        out = invoke("slice", [self], {"begin": tuple(begin), "end": tuple(end), "step": tuple(step)})
+        return {"begin": tuple(begin), "end": tuple(end), "step": tuple(step)}, drop
+
+    def _basic_index(self, key: tuple) -> "NDArray":
+        """Tuples of ints and slices: one `slice` op, then drop the integer-indexed axes."""
+        params, drop = self._slice_params(key)
+        out = invoke("slice", [self], params)
         if drop:
             new_shape = [d for i, d in enumerate(out.shape) if i not in drop]
             out = out.reshape(new_shape or [1])
@@ -285,8 +289,25 @@ class NDArray:
         elif isinstance(key, slice) and key.step in (None, 1):
             start, stop, _ = key.indices(shape[0])
             target = self._slice(start, max(start, stop))
+        elif isinstance(key, tuple):
+            params, drop = self._slice_params(key)
+            if isinstance(value, (numbers.Number, np.generic)):
+                invoke("_slice_assign_scalar", [self], dict(params, scalar=float(value)), out=self)
+                return
+            shape = self.shape
+            region = tuple(len(range(*k.indices(shape[a]))) if isinstance(k, slice) else 1
+                           for a, k in enumerate(key)) + shape[len(key):]
+            # numpy semantics: the value broadcasts against the region without the int axes.
+            visible = tuple(d for a, d in enumerate(region) if a not in drop) or (1,)
+            value = _as_nd(value, self.context, self.dtype) if not isinstance(value, NDArray) else value
+            if value.shape != visible:
+                value = invoke("broadcast_to", [value.reshape((1,) * (len(visible) - value.ndim) + value.shape)],
+                               {"shape": visible})
+            value = value.reshape(region)
+            invoke("_slice_assign", [self, value], params, out=self)
+            return
         else:
-            # General keys: numpy computes the update on a host copy, written back in one copy.
+            # Boolean masks and other numpy-only keys: numpy updates a host copy, written back once.
             full = self.asnumpy()
             full[key] = value.asnumpy() if isinstance(value, NDArray) else value
             self._assign(self, full)
