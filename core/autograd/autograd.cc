@@ -202,7 +202,6 @@ std::vector<NDArray> backward(const std::vector<NDArray>& heads, const std::vect
     } else {
       g = invoke("ones_like", {h.detached()})[0];
     }
-    if (create_graph && head_grads.size() > i && g.ag == nullptr) g = g.detached();
     grads[{h.ag->node.get(), h.ag->index}].push_back(g);
     roots.push_back(h.ag->node.get());
   }
