@@ -113,7 +113,11 @@ class ThreadedEngine final : public Engine {
     auto* op = new OprBlock{std::move(fn), std::move(reads), std::move(writes), name, 0};
     std::unique_lock<std::mutex> lock(mu_);
     // Bound how far callers run ahead, so a loop that drops its results keeps memory flat.
-    room_cv_.wait(lock, [this] { return pending_ops_ < max_pending_; });
+    if (pending_ops_ >= max_pending_) {
+      ++waiting_for_room_;
+      room_cv_.wait(lock, [this] { return pending_ops_ < max_pending_; });
+      --waiting_for_room_;
+    }
     ++pending_ops_;
     op->wait = static_cast<int>(op->reads.size() + op->writes.size()) + 1;
     for (auto& v : op->reads) request(v.get(), op, false);
@@ -123,13 +127,17 @@ class ThreadedEngine final : public Engine {
 
   void wait_for_var(const EngineVarPtr& var) override {
     std::unique_lock<std::mutex> lock(mu_);
+    ++waiters_;
     done_cv_.wait(lock, [&] { return var->pending == 0; });
+    --waiters_;
     if (var->error) std::rethrow_exception(var->error);
   }
 
   void wait_all() override {
     std::unique_lock<std::mutex> lock(mu_);
+    ++waiters_;
     done_cv_.wait(lock, [this] { return pending_ops_ == 0; });
+    --waiters_;
     if (unseen_.empty()) return;
     auto e = unseen_.front();
     unseen_.clear();
@@ -155,7 +163,9 @@ class ThreadedEngine final : public Engine {
   void grant_one(OprBlock* op) {
     if (--op->wait == 0) {
       ready_.push_back(op);
-      work_cv_.notify_one();
+      // A worker that is awake takes the op from the queue; waking one is a futex call that
+      // costs more than a small operator, so only sleeping workers are signalled.
+      if (idle_workers_ > 0) work_cv_.notify_one();
     }
   }
   // Grants queued requests in order while the variable allows it.
@@ -189,13 +199,15 @@ class ThreadedEngine final : public Engine {
     }
     if (err) unseen_.push_back(err);
     --pending_ops_;
-    room_cv_.notify_one();
-    done_cv_.notify_all();
+    if (waiting_for_room_) room_cv_.notify_one();
+    if (waiters_ > 0) done_cv_.notify_all();
   }
   void worker_loop() {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
+      ++idle_workers_;
       work_cv_.wait(lock, [this] { return !ready_.empty(); });
+      --idle_workers_;
       OprBlock* op = ready_.front();
       ready_.pop_front();
       lock.unlock();
@@ -216,6 +228,9 @@ class ThreadedEngine final : public Engine {
   std::vector<std::thread> workers_;
   std::vector<std::exception_ptr> unseen_;
   int pending_ops_ = 0;
+  int idle_workers_ = 0;      // workers blocked in work_cv_
+  int waiting_for_room_ = 0;  // pushers blocked in room_cv_
+  int waiters_ = 0;           // callers blocked in done_cv_
   int max_pending_;
 };
 
