@@ -16,14 +16,10 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::expect_values;
 
 using V = std::vector<double>;
 
-void expect_values(const NDArray& a, const V& expected, double tol = 1e-6) {
-  V got = to_vector(a);
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
-}
 
 NDArray create(const std::string& op, const KeyValues& params) { return run1(op, {}, params); }
 
@@ -43,15 +39,15 @@ TEST(CreationOps, ZerosOnesFull) {
   NDArray z = create("_zeros", {{"shape", "(2, 3)"}});
   EXPECT_EQ(z.shape(), (Shape{2, 3}));
   EXPECT_EQ(z.dtype(), DType::kFloat32);
-  expect_values(z, V(6, 0));
+  expect_values(z, V(6, 0), 1e-6);
   NDArray o = create("ones", {{"shape", "(4,)"}, {"dtype", "int32"}});
   EXPECT_EQ(o.dtype(), DType::kInt32);
-  expect_values(o, V(4, 1));
-  expect_values(create("full", {{"shape", "(2,)"}, {"value", "3.5"}}), {3.5, 3.5});
+  expect_values(o, V(4, 1), 1e-6);
+  expect_values(create("full", {{"shape", "(2,)"}, {"value", "3.5"}}), {3.5, 3.5}, 1e-6);
   // The value converts to the dtype by truncation, like MXNet.
-  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "3.5"}, {"dtype", "int32"}}), {3, 3});
-  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "-3.5"}, {"dtype", "int32"}}), {-3, -3});
-  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "2.7"}, {"dtype", "uint8"}}), {2, 2});
+  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "3.5"}, {"dtype", "int32"}}), {3, 3}, 1e-6);
+  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "-3.5"}, {"dtype", "int32"}}), {-3, -3}, 1e-6);
+  expect_values(create("_full", {{"shape", "(2,)"}, {"value", "2.7"}, {"dtype", "uint8"}}), {2, 2}, 1e-6);
   // An unknown (empty) shape cannot be created imperatively.
   error_kind([] { create("_zeros", {{"shape", "()"}}); });
   EXPECT_EQ(error_kind([] { create("_zeros", {{"shape", "(2, -1)"}}); }), ErrorKind::kValue);
@@ -77,13 +73,13 @@ TEST(CreationOps, CreationShapeFromOutput) {
 }
 
 TEST(CreationOps, Arange) {
-  expect_values(create("_arange", {{"start", "0"}, {"stop", "5"}}), {0, 1, 2, 3, 4});
-  expect_values(create("arange", {{"start", "5"}}), {0, 1, 2, 3, 4});
-  expect_values(create("arange", {{"start", "1"}, {"stop", "3"}, {"repeat", "2"}}), {1, 1, 2, 2});
-  expect_values(create("arange", {{"start", "5"}, {"stop", "1"}, {"step", "-1.5"}}), {5, 3.5, 2});
+  expect_values(create("_arange", {{"start", "0"}, {"stop", "5"}}), {0, 1, 2, 3, 4}, 1e-6);
+  expect_values(create("arange", {{"start", "5"}}), {0, 1, 2, 3, 4}, 1e-6);
+  expect_values(create("arange", {{"start", "1"}, {"stop", "3"}, {"repeat", "2"}}), {1, 1, 2, 2}, 1e-6);
+  expect_values(create("arange", {{"start", "5"}, {"stop", "1"}, {"step", "-1.5"}}), {5, 3.5, 2}, 1e-6);
   NDArray i = create("arange", {{"start", "0.5"}, {"stop", "3"}, {"dtype", "int32"}});
   EXPECT_EQ(i.dtype(), DType::kInt32);
-  expect_values(i, {0, 1, 2});
+  expect_values(i, {0, 1, 2}, 1e-6);
   // float32 values are computed in float32: element 6 is 0.1f + 6 * 0.1f = 0.70000005.
   NDArray f = create("arange", {{"start", "0.1"}, {"stop", "1.0"}, {"step", "0.1"}});
   ASSERT_EQ(f.shape(), (Shape{9}));
@@ -102,7 +98,7 @@ TEST(CreationOps, Arange) {
   const OpDef& op = OpRegistry::get().lookup("_arange");
   NDArray out(Shape{4}, DType::kFloat32, Context::cpu(0));
   op.forward(OpContext{}, *op.parse(inferred), {}, {out.blob()});
-  expect_values(out, {2, 2.5, 3, 3.5});
+  expect_values(out, {2, 2.5, 3, 3.5}, 1e-6);
 }
 
 // ---- random.cc ------------------------------------------------------------------------------
@@ -202,26 +198,26 @@ KeyValues with(KeyValues kv, const KeyValues& more) {
 TEST(OptimizerOps, SgdUpdate) {
   State st = make_state();
   invoke("sgd_update", {st.w, st.g}, with(kCommon, {{"clip_gradient", "1.0"}}), {st.w});
-  expect_values(st.w, {0.974, -2.098, 3.097, 0.4945});
+  expect_values(st.w, {0.974, -2.098, 3.097, 0.4945}, 1e-6);
   st = make_state();
   invoke("sgd_update", {st.w, st.g}, kCommon, {st.w});
-  expect_values(st.w, {0.974, -2.198, 3.147, 0.4945});
+  expect_values(st.w, {0.974, -2.198, 3.147, 0.4945}, 1e-6);
   // Without out, the weight is left alone and the result is a new array.
   st = make_state();
   NDArray r = run1("sgd_update", {st.w, st.g}, {{"lr", "0.1"}});
-  expect_values(r, {0.95, -2.4, 3.3, 0.49});
-  expect_values(st.w, {1.0, -2.0, 3.0, 0.5});
+  expect_values(r, {0.95, -2.4, 3.3, 0.49}, 1e-6);
+  expect_values(st.w, {1.0, -2.0, 3.0, 0.5}, 1e-6);
 }
 
 TEST(OptimizerOps, SgdMomUpdate) {
   State st = make_state();
   invoke("sgd_mom_update", {st.w, st.g, st.s}, with(kCommon, {{"momentum", "0.9"}, {"clip_gradient", "1.0"}}), {st.w});
-  expect_values(st.w, {1.064, -1.918, 2.827, 0.4945});
-  expect_values(st.s, {0.064, 0.082, -0.173, -0.0055});
+  expect_values(st.w, {1.064, -1.918, 2.827, 0.4945}, 1e-6);
+  expect_values(st.s, {0.064, 0.082, -0.173, -0.0055}, 1e-6);
   st = make_state();
   invoke("sgd_mom_update", {st.w, st.g, st.s}, with(kCommon, {{"momentum", "0.9"}}), {st.w});
-  expect_values(st.w, {1.064, -2.018, 2.877, 0.4945});
-  expect_values(st.s, {0.064, -0.018, -0.123, -0.0055});
+  expect_values(st.w, {1.064, -2.018, 2.877, 0.4945}, 1e-6);
+  expect_values(st.s, {0.064, -0.018, -0.123, -0.0055}, 1e-6);
 }
 
 TEST(OptimizerOps, AdamUpdate) {

@@ -15,31 +15,12 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::expect_values;
+using testing::grads_of;
 
 using V = std::vector<double>;
 
-void expect_values(const NDArray& a, const V& expected, double tol = 1e-5) {
-  V got = to_vector(a);
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
-}
 
-// Gradients of `f` with respect to `inputs` for head gradient `head`.
-std::vector<NDArray> grads_of(std::vector<NDArray> inputs, const NDArray& head,
-                              const std::function<NDArray(const std::vector<NDArray>&)>& f) {
-  std::vector<NDArray*> vars;
-  std::vector<NDArray> grads;
-  for (auto& a : inputs) {
-    vars.push_back(&a);
-    grads.push_back(NDArray(a.shape(), a.dtype(), Context::cpu(0)));
-  }
-  autograd::mark_variables(vars, grads, std::vector<GradReq>(vars.size(), GradReq::kWrite));
-  bool prev = autograd::set_recording(true);
-  NDArray y = f(inputs);
-  autograd::set_recording(prev);
-  autograd::backward({y}, {head}, {}, false, false, true);
-  return grads;
-}
 
 TEST(ElemwiseOps, BroadcastPadsTheShorterShape) {
   V a(6);

@@ -18,14 +18,11 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::expect_values;
+using testing::grads_of;
 
 using V = std::vector<double>;
 
-void expect_values(const NDArray& a, const V& expected, double tol = 1e-4) {
-  V got = to_vector(a);
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
-}
 
 V arange(int n, double scale = 1, double shift = 0) {
   V v(static_cast<size_t>(n));
@@ -33,21 +30,6 @@ V arange(int n, double scale = 1, double shift = 0) {
   return v;
 }
 
-std::vector<NDArray> grads_of(std::vector<NDArray> inputs, const NDArray& head,
-                              const std::function<NDArray(const std::vector<NDArray>&)>& f) {
-  std::vector<NDArray*> vars;
-  std::vector<NDArray> grads;
-  for (auto& a : inputs) {
-    vars.push_back(&a);
-    grads.push_back(NDArray(a.shape(), a.dtype(), Context::cpu(0)));
-  }
-  autograd::mark_variables(vars, grads, std::vector<GradReq>(vars.size(), GradReq::kWrite));
-  bool prev = autograd::set_recording(true);
-  NDArray y = f(inputs);
-  autograd::set_recording(prev);
-  autograd::backward({y}, {head}, {}, false, false, true);
-  return grads;
-}
 
 template <typename F>
 std::string error_of(F f) {

@@ -15,17 +15,10 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::expect_values;
 
 using V = std::vector<double>;
 
-void expect_values(const NDArray& a, const V& expected, double tol = 1e-5) {
-  V got = to_vector(a);
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(expected[i])) EXPECT_TRUE(std::isnan(got[i])) << "element " << i << " = " << got[i];
-    else EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
-  }
-}
 
 // x = arange(24).reshape(2, 3, 4) * 0.5 - 3
 NDArray x234(DType dt = DType::kFloat32) {
