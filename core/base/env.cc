@@ -21,7 +21,7 @@ std::string engine_type() {
   return (v && *v) ? std::string(v) : std::string("ThreadedEngine");
 }
 int cpu_worker_threads() { return int_var("MINERVA_CPU_WORKER_NTHREADS", 1, 1); }
-int max_pending_ops() { return int_var("MINERVA_ENGINE_MAX_PENDING", 256, 1); }
+int max_pending_ops() { return int_var("MINERVA_ENGINE_MAX_PENDING", 128, 1); }
 bool debug_handles() { return int_var("MINERVA_DEBUG_HANDLES", 0, 0) != 0; }
 int debug_level() { return int_var("MINERVA_DEBUG", 0, 0); }
 

@@ -7,7 +7,7 @@ namespace env {
 
 std::string engine_type();       // MINERVA_ENGINE_TYPE: "ThreadedEngine" (default) or "NaiveEngine"
 int cpu_worker_threads();        // MINERVA_CPU_WORKER_NTHREADS: engine workers per CPU context (default 1)
-int max_pending_ops();           // MINERVA_ENGINE_MAX_PENDING: run-ahead bound before push blocks (default 256)
+int max_pending_ops();           // MINERVA_ENGINE_MAX_PENDING: run-ahead bound before push blocks (default 128)
 bool debug_handles();            // MINERVA_DEBUG_HANDLES=1: freed handles are quarantined, never reused
 int debug_level();               // MINERVA_DEBUG=0..3
 

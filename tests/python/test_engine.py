@@ -1,9 +1,11 @@
 """The engine seen from Python: asynchrony, ordering, bounded run-ahead, both engines."""
 import json
+import os
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import minerva as mx
 
@@ -25,17 +27,21 @@ def test_independent_reads_and_a_write_after_them():
     assert a.asnumpy()[0, 0] == 5
 
 
-def test_discarded_results_keep_memory_flat():
+@pytest.mark.parametrize("max_pending, bound_mib", [(None, 300), ("8", 48)])
+def test_discarded_results_keep_memory_flat(max_pending, bound_mib):
     code = (
         "import json, minerva as mx\nfrom minerva._capi import ffi, lib\n"
         "a = mx.nd.ones((512, 512)); b = mx.nd.ones((512, 512))\n"
         "for _ in range(3000):\n    c = a + b\n"  # 1 MiB each: 3 GiB if nothing were bounded
         "mx.nd.waitall()\nout = ffi.new('const char**'); lib.MVStorageGetStats(out)\n"
         "print(json.loads(ffi.string(out[0]))['peak_bytes'])\n")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    env = dict(os.environ)
+    if max_pending:
+        env["MINERVA_ENGINE_MAX_PENDING"] = max_pending
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert res.returncode == 0, res.stderr
     peak = int(res.stdout.strip())
-    assert peak < 300 * 2**20, f"peak {peak / 2**20:.0f} MiB: run-ahead is not bounded"
+    assert peak < bound_mib * 2**20, f"peak {peak / 2**20:.0f} MiB: run-ahead is not bounded"
 
 
 def test_build_info_names_the_engine():
