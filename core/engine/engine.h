@@ -42,8 +42,9 @@ class Engine {
 
   // Runs fn after all earlier pushes that touch `reads` or `writes` allow it. A variable may
   // appear in both lists; it is then treated as written. `name` appears in error messages.
+  // `small` hints that fn is cheaper than a hand-off to a worker; see Note [Inline small ops].
   virtual void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
-                    const std::string& name) = 0;
+                    const std::string& name, bool small = false) = 0;
   // Blocks until every pushed operation touching var has finished; rethrows its error.
   virtual void wait_for_var(const EngineVarPtr& var) = 0;
   // Blocks until every pushed operation has finished; rethrows the first unseen error.

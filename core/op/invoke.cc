@@ -22,6 +22,15 @@ std::string input_label(const std::vector<std::string>& names, size_t i) {
   return i < names.size() ? "'" + names[i] + "'" : std::to_string(i);
 }
 
+// Element counts below which an operator runs inline (Note [Inline small ops] in engine.cc).
+bool is_small(const std::vector<NDArray>& inputs, const std::vector<NDArray>& outputs) {
+  constexpr int64_t kSmallElements = 4096;
+  int64_t total = 0;
+  for (auto& a : inputs) total += a.size();
+  for (auto& a : outputs) total += a.size();
+  return total <= kSmallElements;
+}
+
 }  // namespace
 
 std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::vector<NDArray>& inputs,
@@ -148,7 +157,7 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
         opp->forward(octx, *at, in_blobs, out_blobs);
         for (auto& [tmp, dst] : copy_back) cast_copy(tmp, dst);
       },
-      std::move(reads), std::move(writes), op.name);
+      std::move(reads), std::move(writes), op.name, is_small(inputs, outs));
 
   if (autograd::is_recording() && !op.non_differentiable) autograd::record(op, attrs, inputs, outs);
   outs.resize(num_visible);

@@ -25,6 +25,33 @@ TEST(Engine, WritesToOneVariableRunInPushOrder) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(order[i], i);
 }
 
+TEST(Engine, SmallPushesKeepOrderWithQueuedOnes) {  // Note [Inline small ops]
+  Engine* e = Engine::get();
+  auto v = Engine::new_var();
+  std::vector<int> order;
+  for (int i = 0; i < 60; ++i) {
+    bool small = i % 3 != 0;  // mix inline candidates with ordinary pushes
+    e->push([&order, i] {
+      if (i % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
+      order.push_back(i);
+    }, {}, {v}, "append", small);
+  }
+  e->wait_for_var(v);
+  ASSERT_EQ(order.size(), 60u);
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(order[i], i);
+}
+
+TEST(Engine, SmallPushErrorsPropagateLikeQueuedOnes) {
+  Engine* e = Engine::get();
+  auto a = Engine::new_var(), b = Engine::new_var();
+  e->push([] { throw Error(ErrorKind::kValue, "bad value"); }, {}, {a}, "small_failing_op", true);
+  bool ran = false;
+  e->push([&] { ran = true; }, {a}, {b}, "small_dependent", true);
+  EXPECT_THROW(e->wait_for_var(b), Error);
+  EXPECT_FALSE(ran);
+  EXPECT_THROW(e->wait_all(), Error);
+}
+
 TEST(Engine, ReadAfterWriteSeesTheWrite) {
   Engine* e = Engine::get();
   auto a = Engine::new_var(), b = Engine::new_var();
