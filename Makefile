@@ -34,7 +34,7 @@ test-python:
 	MINERVA_ENGINE_TYPE=NaiveEngine $(PY) -m pytest -q tests/python
 
 demo: build
-	$(PY) examples/mnist_mlp.py
+	$(PY) examples/mnist_mlp.py --plot $(BUILD)/mnist_mlp_curve.png
 
 bench: build
 	bash bench/run_dispatch.sh

@@ -65,7 +65,8 @@ def plot(curve, path):
     fig, ax = plt.subplots(figsize=(5, 3.2))
     epochs = [c[0] for c in curve]
     ax.plot(epochs, [100 * c[1] for c in curve], "o-", label="test accuracy")
-    ax.plot(epochs, [100 * c[2] for c in curve], "s--", label="train accuracy")
+    ax.plot(epochs, [100 * c[2] for c in curve], "s--", label="train accuracy (first 10k)")
+    ax.set_xticks(epochs)
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Minerva: MLP 784-128-64-10 on MNIST")
