@@ -7,7 +7,7 @@ BUILD := $(ROOT)/build
 JOBS ?= $(shell nproc)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: setup build test test-cpp test-c test-python test-abi demo bench clean
+.PHONY: lint setup build test test-cpp test-c test-python test-abi demo bench clean
 
 setup:
 	bash tools/setup.sh
@@ -29,7 +29,7 @@ test-cpp:
 test-c:
 	cd $(BUILD) && ctest --output-on-failure -R c_abi_smoke
 
-test-python:
+test-python: lint
 	MINERVA_ENGINE_TYPE=ThreadedEngine $(PY) -m pytest -q tests/python
 	MINERVA_ENGINE_TYPE=NaiveEngine $(PY) -m pytest -q tests/python
 
@@ -41,3 +41,6 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+lint:
+	$(VENV)/bin/ruff check python tests/python tools examples bench

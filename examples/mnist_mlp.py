@@ -9,9 +9,8 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 import minerva as mx
+import numpy as np
 from minerva.io import read_idx
 
 

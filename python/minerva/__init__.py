@@ -1,12 +1,12 @@
 """Minerva: MXNet 1.x's API on a new core. ``import minerva as mx``."""
-from . import base, context  # noqa: F401
-from .base import MinervaError, MXNetError  # noqa: F401
-from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: F401
+from . import base, context  # noqa: F401  (base loads the library first)
 from . import ndarray  # noqa: F401
 from . import ndarray as nd  # noqa: F401
-from . import autograd, random  # noqa: F401
-from . import test_utils  # noqa: F401
-from ._capi import ffi as _ffi, lib as _lib
+from . import autograd, io, random, test_utils  # noqa: F401
+from ._capi import ffi as _ffi
+from ._capi import lib as _lib
+from .base import MinervaError, MXNetError  # noqa: F401
+from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: F401
 
 
 def _version() -> str:

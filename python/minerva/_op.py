@@ -3,7 +3,7 @@ formatting, and a cache of parsed (operator, parameters) handles so a hot loop p
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -13,14 +13,14 @@ from .base import check_call
 _NULL = ffi.NULL
 
 
-@lru_cache(maxsize=None)
+@cache
 def op_handle(name: str):
     out = ffi.new("MVOpHandle*")
     check_call(lib.MVOpGetHandle(name.encode(), out))
     return out[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     out = ffi.new("const char**")
     check_call(lib.MVOpGetSchemaJSON(op_handle(name), out))

@@ -7,8 +7,19 @@ from ._capi import ffi, lib
 from .base import check_call
 from .ndarray.ndarray import NDArray, _new_from_handle
 
-__all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
-           "set_recording", "set_training", "mark_variables", "backward", "grad"]
+__all__ = [
+    "backward",
+    "grad",
+    "is_recording",
+    "is_training",
+    "mark_variables",
+    "pause",
+    "predict_mode",
+    "record",
+    "set_recording",
+    "set_training",
+    "train_mode",
+]
 
 _GRAD_REQ = {"null": 0, "write": 1, "add": 3, "inplace": 1}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ._capi import ffi, lib
 
-__all__ = ["MinervaError", "MXNetError", "check_call", "NotImplementedForSymbol"]
+__all__ = ["MXNetError", "MinervaError", "NotImplementedForSymbol", "check_call"]
 
 
 class MinervaError(Exception):

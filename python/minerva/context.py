@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
+__all__ = ["Context", "cpu", "cpu_pinned", "current_context", "gpu", "num_gpus"]
 
 
 class Context:
@@ -41,7 +41,7 @@ class Context:
 
     __str__ = __repr__
 
-    def __enter__(self) -> "Context":
+    def __enter__(self) -> Context:
         self._old = current_context()
         Context._default.value = self
         return self

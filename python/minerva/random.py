@@ -6,7 +6,7 @@ from .base import check_call
 from .context import Context
 from .ndarray import random as _nd_random
 
-__all__ = ["seed", "uniform", "normal", "randint", "shuffle"]
+__all__ = ["normal", "randint", "seed", "shuffle", "uniform"]
 
 
 def seed(seed_state: int, ctx="all") -> None:

@@ -9,9 +9,23 @@ import numpy as np
 from .context import Context, cpu, current_context
 from .ndarray import NDArray, array
 
-__all__ = ["default_context", "set_default_context", "assert_almost_equal", "almost_equal", "same",
-           "rand_ndarray", "rand_shape_nd", "rand_shape_2d", "rand_shape_3d", "check_numeric_gradient",
-           "environment", "assert_exception", "numeric_grad", "default_rtols", "default_atols"]
+__all__ = [
+    "almost_equal",
+    "assert_almost_equal",
+    "assert_exception",
+    "check_numeric_gradient",
+    "default_atols",
+    "default_context",
+    "default_rtols",
+    "environment",
+    "numeric_grad",
+    "rand_ndarray",
+    "rand_shape_2d",
+    "rand_shape_3d",
+    "rand_shape_nd",
+    "same",
+    "set_default_context",
+]
 
 _default_ctx = [None]
 
@@ -107,7 +121,7 @@ def rand_ndarray(shape, stype: str = "default", density=None, dtype=None, ctx=No
 def numeric_grad(f, location, eps=1e-4, dtype=np.float64):
     """Central-difference gradient of sum(f(*location)) w.r.t. each numpy array in location."""
     grads = []
-    for i, x in enumerate(location):
+    for _i, x in enumerate(location):
         g = np.zeros_like(x, dtype=dtype)
         flat = x.reshape(-1)
         for j in range(flat.size):

@@ -1,8 +1,7 @@
 """mx.autograd: recording, grad_req, head gradients, retain_graph, higher order, sharp edges."""
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 from minerva.test_utils import assert_almost_equal, check_numeric_gradient
 
 

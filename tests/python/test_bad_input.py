@@ -1,9 +1,8 @@
 """Bad input gets a clear MXNetError naming the problem — never a crash or a hang (one test
 per category of the issue: handles, shapes, dtypes, operators, parameters, indices, files)."""
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 from minerva._capi import ffi, lib
 from minerva.base import check_call
 

@@ -4,15 +4,14 @@ import os
 import subprocess
 import sys
 
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 
 
 def test_dependent_chain_is_ordered():
     a = mx.nd.zeros((1000,))
-    for i in range(200):
+    for _i in range(200):
         a += 1
         a *= 1
     np.testing.assert_array_equal(a.asnumpy(), np.full(1000, 200, dtype=np.float32))

@@ -3,10 +3,9 @@ tests/golden/ops.json (made by tools/golden/make_op_golden.py under the oracle).
 import json
 import pathlib
 
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 
 GOLDEN = json.loads((pathlib.Path(__file__).resolve().parents[1] / "golden/ops.json").read_text())
 CASES = GOLDEN["cases"]

@@ -2,10 +2,9 @@
 import gzip
 import struct
 
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 from minerva.io import read_idx
 
 

@@ -1,8 +1,7 @@
 """mx.nd.NDArray semantics: operators, indexing, views, conversions, contexts."""
+import minerva as mx
 import numpy as np
 import pytest
-
-import minerva as mx
 from minerva.test_utils import assert_almost_equal
 
 
@@ -170,6 +169,7 @@ def test_fully_connected_against_numpy():
 
 def test_waitall_and_storage_stats():
     import json
+
     from minerva._capi import ffi, lib
     a = mx.nd.ones((256, 256))
     for _ in range(10):

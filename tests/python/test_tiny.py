@@ -1,7 +1,6 @@
 """The smoke file (STYLE rule 16): create, op, autograd, save/load — first thing run anywhere."""
-import numpy as np
-
 import minerva as mx
+import numpy as np
 
 
 def test_create_and_read_back():

@@ -3,8 +3,7 @@ import types as _types
 
 from . import register as _register
 from .ndarray import NDArray, empty, invoke, waitall  # noqa: F401
-from .utils import (arange, array, concatenate, full, load, load_frombuffer, moveaxis, ones,  # noqa: F401
-                    save, zeros)
+from .utils import arange, array, concatenate, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 
 _internal = _types.ModuleType("minerva.ndarray._internal", "Operators whose names start with '_'.")
 random = _types.ModuleType("minerva.ndarray.random", "Random sampling operators.")

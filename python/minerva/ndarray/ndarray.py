@@ -10,7 +10,7 @@ from .._capi import ffi, lib
 from ..base import MinervaError, check_call
 from ..context import Context, current_context
 
-__all__ = ["NDArray", "invoke", "empty", "waitall", "DTYPE_NP_TO_CODE", "DTYPE_CODE_TO_NP"]
+__all__ = ["DTYPE_CODE_TO_NP", "DTYPE_NP_TO_CODE", "NDArray", "empty", "invoke", "waitall"]
 
 DTYPE_CODE_TO_NP = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8,
                     6: np.int64, 7: np.bool_}
@@ -27,7 +27,7 @@ def dtype_code(dtype) -> int:
                         f"{[np.dtype(v).name for v in DTYPE_CODE_TO_NP.values()]}") from None
 
 
-def _new_from_handle(h) -> "NDArray":
+def _new_from_handle(h) -> NDArray:
     arr = NDArray.__new__(NDArray)
     arr.handle = ffi.gc(h, lib.MVNDArrayFree)
     return arr
@@ -47,7 +47,7 @@ def invoke(op: str, inputs, kwargs=None, out=None):
     return [_new_from_handle(h) for h in res]
 
 
-def empty(shape, ctx=None, dtype=None) -> "NDArray":
+def empty(shape, ctx=None, dtype=None) -> NDArray:
     """An array of the given shape (zero-filled: Minerva never hands out stale memory)."""
     if isinstance(shape, numbers.Integral):
         shape = (shape,)
@@ -65,14 +65,14 @@ def waitall() -> None:
     check_call(lib.MVNDArrayWaitAll())
 
 
-def _as_nd(value, ctx, dtype) -> "NDArray":
+def _as_nd(value, ctx, dtype) -> NDArray:
     from .utils import array
     return value if isinstance(value, NDArray) else array(value, ctx=ctx, dtype=dtype)
 
 
 class NDArray:
     """A multi-dimensional array on a device; operations run asynchronously on the engine."""
-    __slots__ = ("handle", "__weakref__")
+    __slots__ = ("__weakref__", "handle")
     __array_priority__ = 1000.0  # numpy defers to our reflected operators
 
     # ---- properties -------------------------------------------------------------------------
@@ -110,7 +110,7 @@ class NDArray:
         return "default"
 
     @property
-    def T(self) -> "NDArray":
+    def T(self) -> NDArray:
         return invoke("transpose", [self])
 
     @property
@@ -134,12 +134,12 @@ class NDArray:
         a = self.asnumpy()
         return a if dtype is None else a.astype(dtype)
 
-    def astype(self, dtype, copy: bool = True) -> "NDArray":
+    def astype(self, dtype, copy: bool = True) -> NDArray:
         if not copy and np.dtype(dtype) == np.dtype(self.dtype):
             return self
         return invoke("Cast", [self], {"dtype": np.dtype(dtype).name})
 
-    def copy(self) -> "NDArray":
+    def copy(self) -> NDArray:
         return self.copyto(self.context)
 
     def copyto(self, other):
@@ -154,17 +154,17 @@ class NDArray:
         check_call(lib.MVNDArrayCopyTo(self.handle, target.handle))
         return target
 
-    def as_in_context(self, context: Context) -> "NDArray":
+    def as_in_context(self, context: Context) -> NDArray:
         return self if self.context == context else self.copyto(context)
 
     as_in_ctx = as_in_context
 
-    def tostype(self, stype: str) -> "NDArray":
+    def tostype(self, stype: str) -> NDArray:
         if stype != "default":
             raise MinervaError(f"storage type '{stype}' is not supported; Minerva arrays are dense")
         return self
 
-    def detach(self) -> "NDArray":
+    def detach(self) -> NDArray:
         out = ffi.new("MVNDArrayHandle*")
         check_call(lib.MVNDArrayDetach(self.handle, out))
         return _new_from_handle(out[0])
@@ -186,7 +186,7 @@ class NDArray:
         backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
 
     # ---- shape views ------------------------------------------------------------------------
-    def reshape(self, *shape, **kwargs) -> "NDArray":
+    def reshape(self, *shape, **kwargs) -> NDArray:
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = tuple(shape[0])
         shape = kwargs.pop("shape", shape)
@@ -207,15 +207,15 @@ class NDArray:
         check_call(lib.MVNDArrayReshape(self.handle, ffi.new("int64_t[]", target), len(target), out))
         return _new_from_handle(out[0])
 
-    def reshape_like(self, other: "NDArray") -> "NDArray":
+    def reshape_like(self, other: NDArray) -> NDArray:
         return self.reshape(other.shape)
 
-    def _slice(self, start: int, stop: int) -> "NDArray":
+    def _slice(self, start: int, stop: int) -> NDArray:
         out = ffi.new("MVNDArrayHandle*")
         check_call(lib.MVNDArraySlice(self.handle, start, stop, out))
         return _new_from_handle(out[0])
 
-    def _at(self, index: int) -> "NDArray":
+    def _at(self, index: int) -> NDArray:
         out = ffi.new("MVNDArrayHandle*")
         check_call(lib.MVNDArrayAt(self.handle, index, out))
         return _new_from_handle(out[0])
@@ -268,7 +268,7 @@ class NDArray:
                 raise IndexError(f"unsupported index {k!r} of type {type(k).__name__}")
         return {"begin": tuple(begin), "end": tuple(end), "step": tuple(step)}, drop
 
-    def _basic_index(self, key: tuple) -> "NDArray":
+    def _basic_index(self, key: tuple) -> NDArray:
         """Tuples of ints and slices: one `slice` op, then drop the integer-indexed axes."""
         params, drop = self._slice_params(key)
         out = invoke("slice", [self], params)
@@ -314,7 +314,7 @@ class NDArray:
             return
         self._assign(target, value)
 
-    def _assign(self, target: "NDArray", value) -> None:
+    def _assign(self, target: NDArray, value) -> None:
         if isinstance(value, NDArray):
             if value.handle == target.handle:
                 return
@@ -428,4 +428,3 @@ def _abs(self):
 NDArray.__neg__ = _neg
 NDArray.__abs__ = _abs
 NDArray.__pos__ = lambda self: self
-NDArray.__hash__ = lambda self: id(self)

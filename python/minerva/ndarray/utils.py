@@ -9,10 +9,23 @@ import numpy as np
 from .._capi import ffi, lib
 from ..base import check_call
 from ..context import Context, current_context
-from .ndarray import NDArray, _new_from_handle, dtype_code, empty, invoke
+from .ndarray import NDArray, _new_from_handle, empty, invoke
 
-__all__ = ["array", "zeros", "ones", "full", "arange", "empty", "save", "load", "load_frombuffer",
-           "concatenate", "moveaxis", "zeros_like", "ones_like"]
+__all__ = [
+    "arange",
+    "array",
+    "concatenate",
+    "empty",
+    "full",
+    "load",
+    "load_frombuffer",
+    "moveaxis",
+    "ones",
+    "ones_like",
+    "save",
+    "zeros",
+    "zeros_like",
+]
 
 
 def _ctx(ctx):
