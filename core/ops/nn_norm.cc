@@ -5,6 +5,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/layout_util.h"
 
 namespace minerva {
 namespace {
@@ -16,13 +17,6 @@ std::vector<double> as_doubles(const TBlob& b) {
 }
 void store_doubles(const std::vector<double>& v, const TBlob& dst) {
   cast_copy(TBlob{const_cast<double*>(v.data()), dst.shape, DType::kFloat64}, dst);
-}
-
-int normalize_axis(const Attrs& attrs, int64_t axis, size_t ndim) {
-  const int64_t n = static_cast<int64_t>(ndim);
-  MV_CHECK(axis >= -n && axis < n, kValue) << "Operator " << attrs.op->name << ": axis " << axis
-                                           << " is out of range for data with " << n << " dimension(s)";
-  return static_cast<int>(axis < 0 ? axis + n : axis);
 }
 
 // Data walked as (outer, channels, inner): element (o, c, i) is at (o*channels + c)*inner + i.
@@ -56,7 +50,7 @@ bool batch_stats(const OpContext& ctx, const Attrs& attrs) { return ctx.is_train
 void batch_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& d = (*in)[0];
   if (d.empty()) return;
-  const int axis = normalize_axis(attrs, attrs.get_int("axis"), d.size());
+  const int axis = normalize_axis(attrs, attrs.get_int("axis"), static_cast<int>(d.size()));
   const Shape c{d[axis]};
   static const char* names[] = {"data", "gamma", "beta", "moving_mean", "moving_var"};
   for (size_t i = 1; i < 5; ++i) {
@@ -90,7 +84,7 @@ void batch_norm_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>*
 void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
                         const std::vector<TBlob>& out) {
   const TBlob &x = in[0], &y = out[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const double eps = attrs.get_float("eps"), momentum = attrs.get_float("momentum");
   const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
   std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
@@ -142,7 +136,7 @@ void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vec
 void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
   const TBlob &og = in[0], &x = in[1], &gx = out[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
   std::vector<double> gamma = as_doubles(in[2]), mean = as_doubles(in[3]), invstd = as_doubles(in[4]);
   std::vector<double> ggamma(mean.size()), gbeta(mean.size());
@@ -191,7 +185,7 @@ void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::ve
 void layer_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& d = (*in)[0];
   if (d.empty()) return;
-  const int axis = normalize_axis(attrs, attrs.get_int("axis"), d.size());
+  const int axis = normalize_axis(attrs, attrs.get_int("axis"), static_cast<int>(d.size()));
   const Shape c{d[axis]};
   for (size_t i = 1; i < 3; ++i) {
     if ((*in)[i].empty()) (*in)[i] = c;
@@ -207,7 +201,7 @@ void layer_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Sh
 void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                         const std::vector<TBlob>& out) {
   const TBlob& x = in[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const double eps = attrs.get_float("eps");
   std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
   const int64_t n = l.channels;
@@ -244,7 +238,7 @@ void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<
 void layer_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
   const TBlob &og = in[0], &x = in[1];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.shape.size()));
+  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   std::vector<double> g = as_doubles(og), xv = as_doubles(x), gamma = as_doubles(in[2]);
   std::vector<double> mean = as_doubles(in[3]), sd = as_doubles(in[4]);
   const int64_t n = l.channels, rows = l.outer * l.inner;

@@ -7,6 +7,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/layout_util.h"
 
 namespace minerva {
 namespace {
@@ -16,13 +17,6 @@ std::vector<double> as_doubles(const TBlob& b) {
   std::vector<double> v(static_cast<size_t>(b.size()));
   cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
   return v;
-}
-
-int normalize_axis(const Attrs& attrs, int64_t axis, size_t ndim) {
-  const int64_t n = static_cast<int64_t>(ndim);
-  MV_CHECK(axis >= -n && axis < n, kValue) << "Operator " << attrs.op->name << ": axis " << axis
-                                           << " is out of range for an input with " << n << " dimension(s)";
-  return static_cast<int>(axis < 0 ? axis + n : axis);
 }
 
 // Walks an array as (outer, n, inner): the softmax axis has n elements, stride inner.
@@ -55,7 +49,7 @@ void softmax_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape
       << "Operator " << attrs.op->name << ": use_length=True is not supported (MXNet 1.x has no length input for it)";
   const Shape& d = (*in)[0];
   if (d.empty()) return;
-  int axis = normalize_axis(attrs, attrs.get_int("axis"), d.size());
+  int axis = normalize_axis(attrs, attrs.get_int("axis"), static_cast<int>(d.size()));
   if (use_length(attrs)) {
     Shape len = d;
     len.erase(len.begin() + axis);
@@ -103,7 +97,7 @@ void softmax_rows(const T* x, T* y, const AxisLayout& l, double t, bool log, con
 void softmax_compute(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                      const std::vector<TBlob>& out, bool log) {
   const TBlob& y = out[0];
-  AxisLayout l = axis_layout(y.shape, normalize_axis(attrs, attrs.get_int("axis"), y.shape.size()));
+  AxisLayout l = axis_layout(y.shape, normalize_axis(attrs, attrs.get_int("axis"), y.ndim()));
   std::vector<double> lengths;
   if (in.size() == 2) lengths = as_doubles(in[1]);
   // A dtype parameter different from the input's: convert the input first, then compute in
@@ -154,7 +148,7 @@ std::vector<Tensor> log_softmax_gradient(const GradContext& g) {
 // formulas as the graph code above, evaluated in double and written in the input's dtype.
 void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob& gx, bool log) {
   std::vector<double> og = as_doubles(in[0]), y = as_doubles(in[1]), r(og.size());
-  AxisLayout l = axis_layout(gx.shape, normalize_axis(attrs, attrs.get_int("axis"), gx.shape.size()));
+  AxisLayout l = axis_layout(gx.shape, normalize_axis(attrs, attrs.get_int("axis"), gx.ndim()));
   const double t = temperature(attrs);
   for (int64_t row = 0; row < l.outer * l.inner; ++row) {
     const int64_t base = (row / l.inner) * l.n * l.inner + row % l.inner;

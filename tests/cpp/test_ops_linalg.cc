@@ -18,6 +18,7 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::error_of;
 using testing::expect_values;
 using testing::grads_of;
 
@@ -31,15 +32,6 @@ V arange(int n, double scale = 1, double shift = 0) {
 }
 
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // X = arange(24).reshape(2, 3, 4) * 0.1
 NDArray x234() { return make_array({2, 3, 4}, arange(24, 0.1)); }

@@ -15,6 +15,7 @@ namespace {
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
+using testing::error_of;
 using testing::expect_values;
 
 using V = std::vector<double>;
@@ -38,15 +39,6 @@ NDArray grad_of(NDArray x, double head, const std::function<NDArray(const NDArra
   return g;
 }
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(ReduceOps, AxisKeepdimsExcludeShapes) {
   NDArray x = x234();

@@ -59,6 +59,17 @@ inline std::vector<NDArray> grads_of(std::vector<NDArray> inputs, const NDArray&
   return grads;
 }
 
+// The message of the minerva::Error that f throws ("" when it throws none).
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline NDArray run1(const std::string& op, const std::vector<NDArray>& in, const KeyValues& params = {}) {
   return invoke(op, in, params).at(0);
 }
