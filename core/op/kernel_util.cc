@@ -29,6 +29,16 @@ void fill_blob(const TBlob& dst, double value) {
   });
 }
 
+AxisSplit split_at_axis(const Shape& shape, int axis) {
+  AxisSplit split;
+  for (int i = 0; i < static_cast<int>(shape.size()); ++i) {
+    if (i < axis) split.outer *= shape[i];
+    else if (i == axis) split.size = shape[i];
+    else split.inner *= shape[i];
+  }
+  return split;
+}
+
 Shape strides_of(const Shape& shape) {
   Shape st(shape.size(), 1);
   for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * shape[i + 1];

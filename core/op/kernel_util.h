@@ -57,6 +57,14 @@ void cast_copy(const TBlob& src, const TBlob& dst);
 // Fills every element of dst with value (converted to dst's dtype).
 void fill_blob(const TBlob& dst, double value);
 
+// A shape seen as (outer, size, inner) around one axis: element (o, k, i) of the axis walk is at
+// (o * size + k) * inner + i. Softmax, the normalisations and PReLU all walk data this way.
+struct AxisSplit {
+  int64_t outer = 1, size = 1, inner = 1;
+  int64_t index(int64_t o, int64_t k, int64_t i) const { return (o * size + k) * inner + i; }
+};
+AxisSplit split_at_axis(const Shape& shape, int axis);
+
 // Row-major strides (in elements) of a shape.
 Shape strides_of(const Shape& shape);
 

@@ -89,22 +89,8 @@ void leaky_relu_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Sh
   for (auto& o : *out) o = d;  // output, and rrelu's mask
 }
 
-// Sizes for walking data as (outer, channels, inner) with channels on axis 1.
-struct ChannelLayout {
-  int64_t outer = 1, channels = 1, inner = 1;
-};
-ChannelLayout channel_layout(const Shape& s, int axis) {
-  ChannelLayout l;
-  for (int i = 0; i < static_cast<int>(s.size()); ++i) {
-    if (i < axis) l.outer *= s[i];
-    else if (i == axis) l.channels = s[i];
-    else l.inner *= s[i];
-  }
-  return l;
-}
-
 void prelu_forward(const TBlob& x, const TBlob& gamma, const TBlob& y) {
-  ChannelLayout l = channel_layout(x.shape, 1);
+  AxisSplit l = split_at_axis(x.shape, 1);
   const bool shared = gamma.size() == 1;
   MV_FLOAT_SWITCH(x.dtype, "LeakyReLU", T, {
     const T* xp = x.ptr<T>();
@@ -112,7 +98,7 @@ void prelu_forward(const TBlob& x, const TBlob& gamma, const TBlob& y) {
     T* yp = y.ptr<T>();
     parallel_for(x.size(), [&](int64_t i) {
       double v = static_cast<double>(xp[i]);
-      double slope = static_cast<double>(gp[shared ? 0 : (i / l.inner) % l.channels]);
+      double slope = static_cast<double>(gp[shared ? 0 : (i / l.inner) % l.size]);
       yp[i] = T(v > 0 ? v : slope * v);
     });
   });
@@ -185,7 +171,7 @@ std::vector<Tensor> leaky_relu_gradient(const GradContext& g) {
 // sum(g*x over x<=0), reduced to gamma's shape ((C,) or the shared (1,)).
 void prelu_backward(const OpContext&, const Attrs&, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   const TBlob &og = in[0], &x = in[1], &gamma = in[2];
-  ChannelLayout l = channel_layout(x.shape, 1);
+  AxisSplit l = split_at_axis(x.shape, 1);
   const bool shared = gamma.size() == 1;
   MV_FLOAT_SWITCH(x.dtype, "_backward_LeakyReLU", T, {
     const T* gp = og.ptr<T>();
@@ -193,13 +179,13 @@ void prelu_backward(const OpContext&, const Attrs&, const std::vector<TBlob>& in
     const T* wp = gamma.ptr<T>();
     T* gx = out[0].ptr<T>();
     parallel_for(x.size(), [&](int64_t i) {
-      double slope = static_cast<double>(wp[shared ? 0 : (i / l.inner) % l.channels]);
+      double slope = static_cast<double>(wp[shared ? 0 : (i / l.inner) % l.size]);
       gx[i] = T(static_cast<double>(xp[i]) > 0 ? static_cast<double>(gp[i]) : slope * static_cast<double>(gp[i]));
     });
-    std::vector<double> acc(static_cast<size_t>(l.channels), 0.0);
+    std::vector<double> acc(static_cast<size_t>(l.size), 0.0);
     for (int64_t i = 0; i < x.size(); ++i) {
       double v = static_cast<double>(xp[i]);
-      if (v <= 0) acc[static_cast<size_t>((i / l.inner) % l.channels)] += static_cast<double>(gp[i]) * v;
+      if (v <= 0) acc[static_cast<size_t>((i / l.inner) % l.size)] += static_cast<double>(gp[i]) * v;
     }
     T* gg = out[1].ptr<T>();
     if (shared) {
@@ -207,7 +193,7 @@ void prelu_backward(const OpContext&, const Attrs&, const std::vector<TBlob>& in
       for (double a : acc) total += a;
       gg[0] = T(total);
     } else {
-      for (int64_t c = 0; c < l.channels; ++c) gg[c] = T(acc[static_cast<size_t>(c)]);
+      for (int64_t c = 0; c < l.size; ++c) gg[c] = T(acc[static_cast<size_t>(c)]);
     }
   });
 }

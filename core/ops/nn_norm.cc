@@ -19,21 +19,6 @@ void store_doubles(const std::vector<double>& v, const TBlob& dst) {
   cast_copy(TBlob{const_cast<double*>(v.data()), dst.shape, DType::kFloat64}, dst);
 }
 
-// Data walked as (outer, channels, inner): element (o, c, i) is at (o*channels + c)*inner + i.
-struct Layout {
-  int64_t outer = 1, channels = 1, inner = 1;
-  int64_t index(int64_t o, int64_t c, int64_t i) const { return (o * channels + c) * inner + i; }
-};
-Layout layout_of(const Shape& s, int axis) {
-  Layout l;
-  for (int i = 0; i < static_cast<int>(s.size()); ++i) {
-    if (i < axis) l.outer *= s[i];
-    else if (i == axis) l.channels = s[i];
-    else l.inner *= s[i];
-  }
-  return l;
-}
-
 // Threads over channels (or rows) only when each has enough elements to pay for them.
 int64_t grain_for(int64_t per_item) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, per_item)); }
 
@@ -84,18 +69,18 @@ void batch_norm_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>*
 void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
                         const std::vector<TBlob>& out) {
   const TBlob &x = in[0], &y = out[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
+  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const double eps = attrs.get_float("eps"), momentum = attrs.get_float("momentum");
   const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
   std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
   std::vector<double> moving_mean = as_doubles(in[3]), moving_var = as_doubles(in[4]);
-  std::vector<double> mean(static_cast<size_t>(l.channels)), invstd(mean.size());
+  std::vector<double> mean(static_cast<size_t>(l.size)), invstd(mean.size());
   const int64_t m = l.outer * l.inner;  // elements per channel
   MV_FLOAT_SWITCH(x.dtype, "BatchNorm", T, {
     const T* xp = x.ptr<T>();
     T* yp = y.ptr<T>();
     parallel_for(
-        l.channels,
+        l.size,
         [&](int64_t c) {
           size_t cs = static_cast<size_t>(c);
           double mu = moving_mean[cs], var = moving_var[cs];
@@ -136,7 +121,7 @@ void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vec
 void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
   const TBlob &og = in[0], &x = in[1], &gx = out[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
+  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
   std::vector<double> gamma = as_doubles(in[2]), mean = as_doubles(in[3]), invstd = as_doubles(in[4]);
   std::vector<double> ggamma(mean.size()), gbeta(mean.size());
@@ -146,7 +131,7 @@ void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::ve
     const T* xp = x.ptr<T>();
     T* gxp = gx.ptr<T>();
     parallel_for(
-        l.channels,
+        l.size,
         [&](int64_t c) {
           size_t cs = static_cast<size_t>(c);
           double sum_g = 0, sum_gxhat = 0;
@@ -201,10 +186,10 @@ void layer_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Sh
 void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                         const std::vector<TBlob>& out) {
   const TBlob& x = in[0];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
+  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   const double eps = attrs.get_float("eps");
   std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
-  const int64_t n = l.channels;
+  const int64_t n = l.size;
   MV_FLOAT_SWITCH(x.dtype, "LayerNorm", T, {
     const T* xp = x.ptr<T>();
     T* yp = out[0].ptr<T>();
@@ -238,10 +223,10 @@ void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<
 void layer_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
   const TBlob &og = in[0], &x = in[1];
-  const Layout l = layout_of(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
+  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
   std::vector<double> g = as_doubles(og), xv = as_doubles(x), gamma = as_doubles(in[2]);
   std::vector<double> mean = as_doubles(in[3]), sd = as_doubles(in[4]);
-  const int64_t n = l.channels, rows = l.outer * l.inner;
+  const int64_t n = l.size, rows = l.outer * l.inner;
   std::vector<double> xhat(xv.size()), gx(xv.size());
   parallel_for(
       rows,

@@ -19,20 +19,6 @@ std::vector<double> as_doubles(const TBlob& b) {
   return v;
 }
 
-// Walks an array as (outer, n, inner): the softmax axis has n elements, stride inner.
-struct AxisLayout {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-AxisLayout axis_layout(const Shape& s, int axis) {
-  AxisLayout l;
-  for (int i = 0; i < static_cast<int>(s.size()); ++i) {
-    if (i < axis) l.outer *= s[i];
-    else if (i == axis) l.n = s[i];
-    else l.inner *= s[i];
-  }
-  return l;
-}
-
 void check_float_input(const Attrs& attrs, int dtype) {
   MV_CHECK(dtype < 0 || dtype_is_float(static_cast<DType>(dtype)), kType)
       << "Operator " << attrs.op->name << " supports float16/float32/float64 inputs, got "
@@ -73,31 +59,31 @@ void softmax_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* ou
 // out = softmax(x / t) (or its log) along the axis; with lengths, only the first length[row]
 // elements of each row take part and the rest of the row is 0.
 template <typename T>
-void softmax_rows(const T* x, T* y, const AxisLayout& l, double t, bool log, const std::vector<double>* lengths) {
+void softmax_rows(const T* x, T* y, const AxisSplit& l, double t, bool log, const std::vector<double>* lengths) {
   parallel_for(
       l.outer * l.inner,
       [&](int64_t r) {
-        const int64_t o = r / l.inner, i = r % l.inner, base = o * l.n * l.inner + i;
-        int64_t len = l.n;
-        if (lengths) len = std::clamp<int64_t>(static_cast<int64_t>((*lengths)[static_cast<size_t>(r)]), 0, l.n);
+        const int64_t o = r / l.inner, i = r % l.inner, base = o * l.size * l.inner + i;
+        int64_t len = l.size;
+        if (lengths) len = std::clamp<int64_t>(static_cast<int64_t>((*lengths)[static_cast<size_t>(r)]), 0, l.size);
         double mx = -INFINITY;
         for (int64_t k = 0; k < len; ++k) mx = std::max(mx, static_cast<double>(x[base + k * l.inner]) / t);
         double sum = 0;
         for (int64_t k = 0; k < len; ++k) sum += std::exp(static_cast<double>(x[base + k * l.inner]) / t - mx);
         const double log_sum = std::log(sum);
-        for (int64_t k = 0; k < l.n; ++k) {
+        for (int64_t k = 0; k < l.size; ++k) {
           double z = static_cast<double>(x[base + k * l.inner]) / t - mx;
           double v = k >= len ? 0.0 : log ? z - log_sum : std::exp(z) / sum;
           y[base + k * l.inner] = T(v);
         }
       },
-      std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, l.n)));
+      std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, l.size)));
 }
 
 void softmax_compute(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                      const std::vector<TBlob>& out, bool log) {
   const TBlob& y = out[0];
-  AxisLayout l = axis_layout(y.shape, normalize_axis(attrs, attrs.get_int("axis"), y.ndim()));
+  AxisSplit l = split_at_axis(y.shape, normalize_axis(attrs, attrs.get_int("axis"), y.ndim()));
   std::vector<double> lengths;
   if (in.size() == 2) lengths = as_doubles(in[1]);
   // A dtype parameter different from the input's: convert the input first, then compute in
@@ -148,16 +134,16 @@ std::vector<Tensor> log_softmax_gradient(const GradContext& g) {
 // formulas as the graph code above, evaluated in double and written in the input's dtype.
 void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob& gx, bool log) {
   std::vector<double> og = as_doubles(in[0]), y = as_doubles(in[1]), r(og.size());
-  AxisLayout l = axis_layout(gx.shape, normalize_axis(attrs, attrs.get_int("axis"), gx.ndim()));
+  AxisSplit l = split_at_axis(gx.shape, normalize_axis(attrs, attrs.get_int("axis"), gx.ndim()));
   const double t = temperature(attrs);
   for (int64_t row = 0; row < l.outer * l.inner; ++row) {
-    const int64_t base = (row / l.inner) * l.n * l.inner + row % l.inner;
+    const int64_t base = (row / l.inner) * l.size * l.inner + row % l.inner;
     double s = 0;
-    for (int64_t k = 0; k < l.n; ++k) {
+    for (int64_t k = 0; k < l.size; ++k) {
       size_t j = static_cast<size_t>(base + k * l.inner);
       s += log ? og[j] : og[j] * y[j];
     }
-    for (int64_t k = 0; k < l.n; ++k) {
+    for (int64_t k = 0; k < l.size; ++k) {
       size_t j = static_cast<size_t>(base + k * l.inner);
       r[j] = (log ? og[j] - std::exp(y[j]) * s : y[j] * (og[j] - s)) / t;
     }
@@ -238,7 +224,7 @@ void softmax_output_type(const Attrs& attrs, std::vector<int>* in, std::vector<i
 void softmax_output_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                             const std::vector<TBlob>& out) {
   SoftmaxOutputLayout sl = softmax_output_layout(attrs, in[0].shape);
-  AxisLayout l{sl.rows, sl.k, sl.multi ? sl.spatial : 1};
+  AxisSplit l{sl.rows, sl.k, sl.multi ? sl.spatial : 1};
   MV_FLOAT_SWITCH(in[0].dtype, "SoftmaxOutput",
                   T, { softmax_rows<T>(in[0].ptr<T>(), out[0].ptr<T>(), l, 1.0, false, nullptr); });
 }
