@@ -129,6 +129,9 @@ struct OpDef {
   std::string method;                    // fluent NDArray/Symbol method name, "" for none
   std::vector<std::pair<int, int>> inplace;  // (input, output) pairs that may share memory
   std::vector<OpSample> samples;
+  // Initializer (MXNet's "__init__" attribute) of inputs a symbol creates on its own, such as
+  // BatchNorm's moving_var starting at one: (input name, init JSON).
+  std::vector<std::pair<std::string, std::string>> input_inits;
 
   // Chained declaration.
   OpDef& describe(const std::string& d) { doc = d; return *this; }
@@ -155,6 +158,7 @@ struct OpDef {
   OpDef& set_method(const std::string& m) { method = m; return *this; }
   OpDef& set_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }
+  OpDef& input_init(const std::string& input, const std::string& init) { input_inits.emplace_back(input, init); return *this; }
 
   // Queries used by invoke, the graph and the ABI.
   std::vector<std::string> inputs_for(const Attrs& a) const;
