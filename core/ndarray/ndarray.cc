@@ -66,6 +66,21 @@ NDArray NDArray::detached() const {
   return v;
 }
 
+NDArray NDArray::view(const Shape& shape, DType dtype, size_t byte_offset) const {
+  MV_CHECK(chunk_ != nullptr, kValue) << "cannot take a view of an empty array";
+  for (int64_t d : shape)
+    MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
+  const size_t bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(dtype);
+  MV_CHECK(offset_ + byte_offset + bytes <= chunk_->bytes, kValue)
+      << "a view of shape " << shape_str(shape) << " " << dtype_name(dtype) << " (" << bytes << " bytes) at byte "
+      << offset_ + byte_offset << " does not fit in a chunk of " << chunk_->bytes << " bytes";
+  NDArray v = detached();
+  v.shape_ = shape;
+  v.dtype_ = dtype;
+  v.offset_ += byte_offset;
+  return v;
+}
+
 void NDArray::wait_to_read() const { Engine::get()->wait_for_var(chunk_->var); }
 void NDArray::wait_to_write() const { Engine::get()->wait_for_var(chunk_->var); }
 

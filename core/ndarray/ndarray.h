@@ -70,6 +70,9 @@ class NDArray {
   NDArray slice(int64_t begin, int64_t end) const;  // [begin, end) on axis 0
   NDArray at(int64_t index) const;                  // index on axis 0, drops that axis
   NDArray detached() const;                         // same view, no autograd history
+  // Another shape and dtype at byte_offset from this view's start, inside the chunk: how the
+  // executor places planned entries in shared buffers (Note [Executor memory plan]).
+  NDArray view(const Shape& shape, DType dtype, size_t byte_offset) const;
 
   void wait_to_read() const;
   void wait_to_write() const;
