@@ -7,6 +7,7 @@
 
 #include "core/base/env.h"
 #include "core/base/error.h"
+#include "core/graph/symbol.h"
 #include "core/ndarray/ndarray.h"
 #include "core/op/op.h"
 #include "minerva/c_api.h"
@@ -17,6 +18,9 @@ namespace capi {
 // Each handle object starts with a tag naming its kind (ABI rule 8); free poisons it.
 constexpr uint64_t kTagNDArray = 0x4d56'4e44'4172'7279ull;   // "MVNDArry"
 constexpr uint64_t kTagOpParams = 0x4d56'4f70'5061'7273ull;  // "MVOpPars"
+constexpr uint64_t kTagSymbol = 0x4d56'5379'6d62'6f6cull;    // "MVSymbol"
+constexpr uint64_t kTagExecutor = 0x4d56'4578'6563'7574ull;  // "MVExecut"
+constexpr uint64_t kTagCachedOp = 0x4d56'4361'6368'4f70ull;  // "MVCachOp"
 constexpr uint64_t kTagFreed = 0xdead'dead'dead'deadull;
 
 void set_last_error(const std::string& msg);
@@ -33,6 +37,10 @@ struct MVNDArray_ {
 struct MVOpParams_ {
   uint64_t tag = minerva::capi::kTagOpParams;
   minerva::AttrsPtr attrs;
+};
+struct MVSymbol_ {
+  uint64_t tag = minerva::capi::kTagSymbol;
+  minerva::Symbol sym;
 };
 // MVOpHandle points straight at the registry's OpDef (static, never freed).
 struct MVOp_ {};
@@ -52,6 +60,14 @@ T* checked(T* h, uint64_t tag, const char* kind, const char* fn, const char* arg
 }
 inline NDArray& nd(MVNDArrayHandle h, const char* fn, const char* arg = "handle") {
   return checked(h, kTagNDArray, "NDArray", fn, arg)->array;
+}
+inline Symbol& sym(MVSymbolHandle h, const char* fn, const char* arg = "sym") {
+  return checked(h, kTagSymbol, "Symbol", fn, arg)->sym;
+}
+inline MVSymbolHandle new_symbol(Symbol s) {
+  auto* h = new MVSymbol_();
+  h->sym = std::move(s);
+  return h;
 }
 inline const OpDef& op_of(MVOpHandle h, const char* fn) {
   if (h == nullptr) MV_THROW(kInvalidHandle) << fn << ": op (Op handle) is NULL";

@@ -19,6 +19,9 @@ const char* tag_name(uint64_t tag) {
   switch (tag) {
     case kTagNDArray: return "an NDArray handle";
     case kTagOpParams: return "an OpParams handle";
+    case kTagSymbol: return "a Symbol handle";
+    case kTagExecutor: return "an Executor handle";
+    case kTagCachedOp: return "a CachedOp handle";
     default: return "an unknown object (not a Minerva handle)";
   }
 }

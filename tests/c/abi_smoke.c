@@ -78,9 +78,57 @@ static void test_bad_input(void) {
   EXPECT(MVNDArrayFree(a) == 0, "free");
 }
 
+/* A symbol from C: FullyConnected with created weight variables, JSON out and back, a bound
+ * executor running forward on ones. */
+static void test_symbol_executor(void) {
+  MVSymbolHandle data = NULL, fc = NULL, loaded = NULL;
+  MVOpHandle op = NULL;
+  MVOpParamsHandle params = NULL;
+  MVExecutorHandle exe = NULL;
+  const char* key = "num_hidden";
+  const char* val = "2";
+  const char* shape_key = "data";
+  int ndim = 2;
+  int64_t dims[2] = {3, 4};
+  size_t num = 0, i = 0, nouts = 0;
+  const char** names = NULL;
+  const char* json = NULL;
+  MVNDArrayHandle* arrays = NULL;
+  float ones[12], out[6];
+  for (i = 0; i < 12; ++i) ones[i] = 1.f;
+  EXPECT(MVSymbolCreateVariable("data", &data) == 0, "variable");
+  EXPECT(MVOpGetHandle("FullyConnected", &op) == 0, "op");
+  EXPECT(MVOpParamsCreate(op, 1, &key, &val, &params) == 0, "params");
+  EXPECT(MVSymbolCreateOp(params, "fc1", 1, NULL, &data, &fc) == 0, "create op node");
+  EXPECT(MVSymbolListArguments(fc, &num, &names) == 0 && num == 3 && strcmp(names[1], "fc1_weight") == 0,
+         "arguments data, fc1_weight, fc1_bias");
+  EXPECT(MVSymbolSaveToJSON(fc, &json) == 0 && contains(json, "\"FullyConnected\""), "to JSON");
+  EXPECT(MVSymbolCreateFromJSON(json, &loaded) == 0, "from JSON");
+  EXPECT(MVSymbolCreateFromJSON("{\"nodes\": [", &fc) == MV_ERR_VALUE, "truncated JSON is an error");
+  EXPECT(MVExecutorSimpleBind(loaded, MV_DEV_CPU, 0, 1, &shape_key, &ndim, dims, 0, NULL, NULL, 0, NULL, NULL,
+                              MV_GRAD_WRITE, &exe) == 0, "simple_bind");
+  EXPECT(MVExecutorArgArrays(exe, &num, &arrays) == 0 && num == 3, "three argument arrays");
+  if (num == 3) {
+    EXPECT(MVNDArraySyncCopyFromCPU(arrays[0], ones, sizeof ones) == 0, "fill data");
+    for (i = 0; i < num; ++i) MVNDArrayFree(arrays[i]);
+  }
+  EXPECT(MVExecutorForward(exe, 0) == 0, "forward");
+  EXPECT(MVExecutorOutputs(exe, &nouts, &arrays) == 0 && nouts == 1, "one output");
+  if (nouts == 1) {
+    EXPECT(MVNDArraySyncCopyToCPU(arrays[0], out, sizeof out) == 0 && out[0] == 0.f, "zero weights give zeros");
+    MVNDArrayFree(arrays[0]);
+  }
+  EXPECT(MVExecutorForward((MVExecutorHandle)data, 0) == MV_ERR_INVALID_HANDLE, "a symbol is not an executor");
+  EXPECT(contains(MVGetLastError(), "Symbol"), "message names the kind given");
+  EXPECT(MVExecutorFree(exe) == 0 && MVExecutorFree(NULL) == 0, "free executor");
+  EXPECT(MVSymbolFree(loaded) == 0 && MVSymbolFree(fc) == 0 && MVSymbolFree(data) == 0, "free symbols");
+  EXPECT(MVOpParamsFree(params) == 0, "free params");
+}
+
 int main(void) {
   test_lifecycle();
   test_bad_input();
+  test_symbol_executor();
   printf("%d passed, %d failed\n", passes, failures);
   return failures ? 1 : 0;
 }

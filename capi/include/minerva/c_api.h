@@ -56,7 +56,7 @@ extern "C" {
 #define MV_OUT_OWNED(free_fn)
 #define MV_OUT_BORROWED(lifetime)
 
-#define MV_ABI_VERSION 1
+#define MV_ABI_VERSION 2
 
 /* Section: Types =============================================================================== */
 
@@ -64,6 +64,9 @@ extern "C" {
 typedef struct MVNDArray_* MVNDArrayHandle;
 typedef struct MVOp_* MVOpHandle;             /* registry entries: static, never freed */
 typedef struct MVOpParams_* MVOpParamsHandle; /* a parsed (operator, parameters) pair */
+typedef struct MVSymbol_* MVSymbolHandle;     /* a symbolic graph's outputs; since ABI 2 */
+typedef struct MVExecutor_* MVExecutorHandle; /* a symbol bound to arrays; since ABI 2 */
+typedef struct MVCachedOp_* MVCachedOpHandle; /* a graph compiled for imperative calls; since ABI 2 */
 
 /* Failure kinds returned by every function (0 is success). */
 typedef enum {
@@ -300,6 +303,209 @@ MV_DLL int MVStorageGetStats(MV_OUT_BORROWED(thread) const char** out_json);
 
 /*! \brief Returns pooled, unused memory to the operating system. Since ABI 1. Thread-safe. */
 MV_DLL int MVStorageReleasePool(void);
+
+/* Section: Symbol ============================================================================== */
+/* Symbols are immutable graphs except for user attributes (MVSymbolSetAttr). Every function
+ * that returns a symbol returns a new handle the caller frees with MVSymbolFree; symbols share
+ * nodes, so freeing one never invalidates another. Lists of names are MV_OUT_BORROWED(thread). */
+
+/*! \brief A free variable named name. \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCreateVariable(MV_IN const char* name, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Applies the operator of params to inputs: by position (keys NULL) or by input name
+ *  (keys[i] names args[i]). Each arg must have one output. Inputs not given become variables
+ *  "<name>_<input>" (fc1_weight). name NULL or "" gives an automatic "<op><n>" name.
+ *  \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCreateOp(MV_IN MVOpParamsHandle params, MV_IN_OPT const char* name, int num_args,
+                            MV_IN_OPT const char** keys, MV_IN_ARRAY(num_args) const MVSymbolHandle* args,
+                            MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Groups the outputs of several symbols into one. \param out MV_OUT_OWNED(MVSymbolFree).
+ *  Since ABI 2. */
+MV_DLL int MVSymbolCreateGroup(int num, MV_IN_ARRAY(num) const MVSymbolHandle* symbols,
+                               MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Releases a symbol handle. NULL is a no-op. Since ABI 2. */
+MV_DLL int MVSymbolFree(MV_IN_OPT MVSymbolHandle sym);
+
+/*! \brief A deep copy (new nodes). \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCopy(MV_IN MVSymbolHandle sym, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Substitutes free variables of sym: by name (keys[i] names the variable args[i]
+ *  replaces) or, with keys NULL, by position in the argument list. sym is unchanged.
+ *  \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCompose(MV_IN MVSymbolHandle sym, int num_args, MV_IN_OPT const char** keys,
+                           MV_IN_ARRAY(num_args) const MVSymbolHandle* args,
+                           MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Number of outputs. Since ABI 2. */
+MV_DLL int MVSymbolGetNumOutputs(MV_IN MVSymbolHandle sym, MV_OUT size_t* out);
+
+/*! \brief Output index as a symbol of its own. \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolGetOutput(MV_IN MVSymbolHandle sym, size_t index, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Every output of every node, in topological order. \param out MV_OUT_OWNED(MVSymbolFree).
+ *  Since ABI 2. */
+MV_DLL int MVSymbolGetInternals(MV_IN MVSymbolHandle sym, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief The inputs of sym's output nodes, grouped; a symbol with 0 outputs for a variable.
+ *  \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolGetChildren(MV_IN MVSymbolHandle sym, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Argument names (variables that are not auxiliary states), topological order.
+ *  \param out_names MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolListArguments(MV_IN MVSymbolHandle sym, MV_OUT size_t* out_num,
+                                 MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief Output names ("fc1_output"). \param out_names MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolListOutputs(MV_IN MVSymbolHandle sym, MV_OUT size_t* out_num,
+                               MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief Auxiliary state names (inputs operators update in place, e.g. BatchNorm's moving
+ *  statistics). \param out_names MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolListAuxiliaryStates(MV_IN MVSymbolHandle sym, MV_OUT size_t* out_num,
+                                       MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief Every variable name (arguments and auxiliary states), topological order.
+ *  \param out_names MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolListInputs(MV_IN MVSymbolHandle sym, MV_OUT size_t* out_num,
+                              MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief The single output node's name; *out_success = 0 (and *out = "") for a group.
+ *  \param out MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolGetName(MV_IN MVSymbolHandle sym, MV_OUT_BORROWED(thread) const char** out,
+                           MV_OUT int* out_success);
+
+/*! \brief An attribute (parameter or user attribute) of the single output node;
+ *  *out_success = 0 when absent. \param out MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolGetAttr(MV_IN MVSymbolHandle sym, MV_IN const char* key, MV_OUT_BORROWED(thread) const char** out,
+                           MV_OUT int* out_success);
+
+/*! \brief Sets a user attribute on every output node (operator parameters cannot be changed).
+ *  Mutates the nodes: other symbols sharing them see it. Since ABI 2. */
+MV_DLL int MVSymbolSetAttr(MV_IN MVSymbolHandle sym, MV_IN const char* key, MV_IN const char* value);
+
+/*! \brief Attributes as 2*out_num strings (key, value, key, value...). recursive = 0: of the
+ *  single output node; recursive = 1: of every node, keys written "<node>$<key>" as MXNet does.
+ *  \param out_kv MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolListAttr(MV_IN MVSymbolHandle sym, int recursive, MV_OUT size_t* out_num,
+                            MV_OUT_BORROWED(thread) const char*** out_kv);
+
+/*! \brief Shape inference from the shapes of some inputs, given by name: shape i has ndims[i]
+ *  dimensions, all concatenated in dims. Result as JSON {"arg_shapes": [[2,3], ...],
+ *  "out_shapes": [...], "aux_shapes": [...], "complete": true}; with partial = 1 unknown shapes
+ *  are [] instead of an error. \param out_json MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolInferShape(MV_IN MVSymbolHandle sym, int num, MV_IN_ARRAY(num) const char** keys,
+                              MV_IN_ARRAY(num) const int* ndims, MV_IN const int64_t* dims, int partial,
+                              MV_OUT_BORROWED(thread) const char** out_json);
+
+/*! \brief dtype inference from the dtype codes of some inputs, by name. Result as JSON
+ *  {"arg_types": [0, ...], "out_types": [...], "aux_types": [...], "complete": true}, -1 for
+ *  unknown under partial = 1. \param out_json MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolInferType(MV_IN MVSymbolHandle sym, int num, MV_IN_ARRAY(num) const char** keys,
+                             MV_IN_ARRAY(num) const int* dtypes, int partial,
+                             MV_OUT_BORROWED(thread) const char** out_json);
+
+/*! \brief The graph as MXNet 1.x symbol JSON. \param out_json MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVSymbolSaveToJSON(MV_IN MVSymbolHandle sym, MV_OUT_BORROWED(thread) const char** out_json);
+
+/*! \brief Reads MXNet symbol JSON (1.x "attrs" or older "param"/"attr" nodes). Unknown
+ *  operators, cycles and malformed documents fail naming the node.
+ *  \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCreateFromJSON(MV_IN const char* json, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/*! \brief Writes the JSON to fname atomically (temporary file, flush, rename). Since ABI 2. */
+MV_DLL int MVSymbolSaveToFile(MV_IN MVSymbolHandle sym, MV_IN const char* fname);
+
+/*! \brief Reads a -symbol.json file. \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 2. */
+MV_DLL int MVSymbolCreateFromFile(MV_IN const char* fname, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
+/* Section: Executor ============================================================================ */
+
+/*! \brief Per-node callback of an executor's monitor: name "<node>_<output>", the array (a
+ *  borrowed handle valid during the call). Runs on the thread that called MVExecutorForward or
+ *  MVExecutorBackward; a non-zero return fails that call. Since ABI 2. */
+typedef int (*MVMonitorCallback)(const char* name, MVNDArrayHandle array, void* user_data);
+
+/*! \brief Binds sym to arrays: args (num_args, list_arguments order), arg_grads (parallel;
+ *  NULL array or NULL entries where no gradient is wanted), grad_reqs (parallel MVGradReq
+ *  codes, NULL for all write), aux (num_aux, list_auxiliary_states order). The executor keeps
+ *  references to the arrays; the handles stay the caller's.
+ *  \param out MV_OUT_OWNED(MVExecutorFree). Since ABI 2. */
+MV_DLL int MVExecutorBind(MV_IN MVSymbolHandle sym, int dev_type, int dev_id, int num_args,
+                          MV_IN_ARRAY(num_args) const MVNDArrayHandle* args, MV_IN_OPT const MVNDArrayHandle* arg_grads,
+                          MV_IN_OPT const int* grad_reqs, int num_aux, MV_IN_ARRAY(num_aux) const MVNDArrayHandle* aux,
+                          MV_OUT_OWNED(MVExecutorFree) MVExecutorHandle* out);
+
+/*! \brief Infers all shapes and dtypes from the named input shapes (as MVSymbolInferShape) and
+ *  dtype codes, allocates arguments, gradients and auxiliary states, and binds. grad_reqs by
+ *  argument name; others get default_req. \param out MV_OUT_OWNED(MVExecutorFree). Since ABI 2. */
+MV_DLL int MVExecutorSimpleBind(MV_IN MVSymbolHandle sym, int dev_type, int dev_id, int num_shapes,
+                                MV_IN_ARRAY(num_shapes) const char** shape_keys,
+                                MV_IN_ARRAY(num_shapes) const int* ndims, MV_IN const int64_t* dims, int num_dtypes,
+                                MV_IN_ARRAY(num_dtypes) const char** dtype_keys,
+                                MV_IN_ARRAY(num_dtypes) const int* dtypes, int num_reqs,
+                                MV_IN_ARRAY(num_reqs) const char** req_keys, MV_IN_ARRAY(num_reqs) const int* reqs,
+                                int default_req, MV_OUT_OWNED(MVExecutorFree) MVExecutorHandle* out);
+
+/*! \brief Releases an executor; pending operations keep its memory alive. NULL is a no-op.
+ *  Since ABI 2. */
+MV_DLL int MVExecutorFree(MV_IN_OPT MVExecutorHandle exe);
+
+/*! \brief Runs the forward pass (queued on the engine). Since ABI 2. */
+MV_DLL int MVExecutorForward(MV_IN MVExecutorHandle exe, int is_train);
+
+/*! \brief Runs the backward pass. out_grads: NULL, or num handles parallel to the outputs
+ *  (NULL entries mean ones). Gradients land in the bound gradient arrays per grad_req.
+ *  Since ABI 2. */
+MV_DLL int MVExecutorBackward(MV_IN MVExecutorHandle exe, int num, MV_IN_OPT const MVNDArrayHandle* out_grads,
+                              int is_train);
+
+/*! \brief The output arrays. \param out MV_OUT_BORROWED(thread) array of out_num handles, each
+ *  MV_OUT_OWNED(MVNDArrayFree) (new handles on the executor's arrays). Since ABI 2. */
+MV_DLL int MVExecutorOutputs(MV_IN MVExecutorHandle exe, MV_OUT size_t* out_num,
+                             MV_OUT_BORROWED(thread) MVNDArrayHandle** out);
+
+/*! \brief The bound argument arrays, as MVExecutorOutputs. Since ABI 2. */
+MV_DLL int MVExecutorArgArrays(MV_IN MVExecutorHandle exe, MV_OUT size_t* out_num,
+                               MV_OUT_BORROWED(thread) MVNDArrayHandle** out);
+
+/*! \brief The gradient arrays parallel to the arguments (NULL entries where grad_req is null),
+ *  as MVExecutorOutputs. Since ABI 2. */
+MV_DLL int MVExecutorGradArrays(MV_IN MVExecutorHandle exe, MV_OUT size_t* out_num,
+                                MV_OUT_BORROWED(thread) MVNDArrayHandle** out);
+
+/*! \brief The auxiliary state arrays, as MVExecutorOutputs. Since ABI 2. */
+MV_DLL int MVExecutorAuxArrays(MV_IN MVExecutorHandle exe, MV_OUT size_t* out_num,
+                               MV_OUT_BORROWED(thread) MVNDArrayHandle** out);
+
+/*! \brief The memory plan as JSON: planned_bytes, unplanned_bytes, num_buffers, num_entries,
+ *  num_inplace. \param out_json MV_OUT_BORROWED(thread). Since ABI 2. */
+MV_DLL int MVExecutorGetMemoryStats(MV_IN MVExecutorHandle exe, MV_OUT_BORROWED(thread) const char** out_json);
+
+/*! \brief Installs (or with callback NULL removes) a monitor called after every node of
+ *  forward and backward. Since ABI 2. */
+MV_DLL int MVExecutorSetMonitorCallback(MV_IN MVExecutorHandle exe, MV_IN_OPT MVMonitorCallback callback,
+                                        MV_IN_OPT void* user_data);
+
+/* Section: CachedOp ============================================================================ */
+
+/*! \brief Compiles sym for imperative calls. Flags as strings: "static_alloc", "static_shape"
+ *  ("true"/"false", "1"/"0"); unknown flags fail. \param out MV_OUT_OWNED(MVCachedOpFree).
+ *  Since ABI 2. */
+MV_DLL int MVCachedOpCreate(MV_IN MVSymbolHandle sym, int num_flags, MV_IN_ARRAY(num_flags) const char** keys,
+                            MV_IN_ARRAY(num_flags) const char** vals, MV_OUT_OWNED(MVCachedOpFree) MVCachedOpHandle* out);
+
+/*! \brief Releases a CachedOp. NULL is a no-op. Since ABI 2. */
+MV_DLL int MVCachedOpFree(MV_IN_OPT MVCachedOpHandle op);
+
+/*! \brief Runs the graph on inputs in the symbol's list_inputs order. While autograd records on
+ *  this thread the call is recorded. Thread-safe on a shared handle.
+ *  \param out_outputs MV_OUT_BORROWED(thread) array of *out_num handles, each
+ *  MV_OUT_OWNED(MVNDArrayFree). Since ABI 2. */
+MV_DLL int MVCachedOpInvoke(MV_IN MVCachedOpHandle op, int num_inputs,
+                            MV_IN_ARRAY(num_inputs) const MVNDArrayHandle* inputs, MV_OUT int* out_num,
+                            MV_OUT_BORROWED(thread) MVNDArrayHandle** out_outputs);
 
 #ifdef __cplusplus
 }
