@@ -2,7 +2,12 @@
 from . import base, context  # noqa: F401  (base loads the library first)
 from . import ndarray  # noqa: F401
 from . import ndarray as nd  # noqa: F401
-from . import autograd, io, random, test_utils  # noqa: F401
+from . import autograd, io, random  # noqa: F401
+from . import name, attribute  # noqa: F401
+from . import symbol  # noqa: F401
+from . import symbol as sym  # noqa: F401
+from . import executor, model, test_utils  # noqa: F401
+from .attribute import AttrScope  # noqa: F401
 from ._capi import ffi as _ffi
 from ._capi import lib as _lib
 from .base import MinervaError, MXNetError  # noqa: F401

@@ -2,6 +2,9 @@
 typedef struct MVNDArray_* MVNDArrayHandle;
 typedef struct MVOp_* MVOpHandle;
 typedef struct MVOpParams_* MVOpParamsHandle;
+typedef struct MVSymbol_* MVSymbolHandle;
+typedef struct MVExecutor_* MVExecutorHandle;
+typedef struct MVCachedOp_* MVCachedOpHandle;
 typedef enum {
   MV_OK = 0,
   MV_ERR_VALUE = 1,
@@ -93,3 +96,76 @@ typedef struct {
  int MVRandomSeedContext(uint64_t seed, int dev_type, int dev_id);
  int MVStorageGetStats( const char** out_json);
  int MVStorageReleasePool(void);
+ int MVSymbolCreateVariable( const char* name, MVSymbolHandle* out);
+ int MVSymbolCreateOp( MVOpParamsHandle params, const char* name, int num_args,
+                            const char** keys, const MVSymbolHandle* args,
+                            MVSymbolHandle* out);
+ int MVSymbolCreateGroup(int num, const MVSymbolHandle* symbols,
+                               MVSymbolHandle* out);
+ int MVSymbolFree( MVSymbolHandle sym);
+ int MVSymbolCopy( MVSymbolHandle sym, MVSymbolHandle* out);
+ int MVSymbolCompose( MVSymbolHandle sym, int num_args, const char** keys,
+                           const MVSymbolHandle* args,
+                           MVSymbolHandle* out);
+ int MVSymbolGetNumOutputs( MVSymbolHandle sym, size_t* out);
+ int MVSymbolGetOutput( MVSymbolHandle sym, size_t index, MVSymbolHandle* out);
+ int MVSymbolGetInternals( MVSymbolHandle sym, MVSymbolHandle* out);
+ int MVSymbolGetChildren( MVSymbolHandle sym, MVSymbolHandle* out);
+ int MVSymbolListArguments( MVSymbolHandle sym, size_t* out_num,
+                                 const char*** out_names);
+ int MVSymbolListOutputs( MVSymbolHandle sym, size_t* out_num,
+                               const char*** out_names);
+ int MVSymbolListAuxiliaryStates( MVSymbolHandle sym, size_t* out_num,
+                                       const char*** out_names);
+ int MVSymbolListInputs( MVSymbolHandle sym, size_t* out_num,
+                              const char*** out_names);
+ int MVSymbolGetName( MVSymbolHandle sym, const char** out,
+                           int* out_success);
+ int MVSymbolGetAttr( MVSymbolHandle sym, const char* key, const char** out,
+                           int* out_success);
+ int MVSymbolSetAttr( MVSymbolHandle sym, const char* key, const char* value);
+ int MVSymbolListAttr( MVSymbolHandle sym, int recursive, size_t* out_num,
+                            const char*** out_kv);
+ int MVSymbolInferShape( MVSymbolHandle sym, int num, const char** keys,
+                              const int* ndims, const int64_t* dims, int partial,
+                              const char** out_json);
+ int MVSymbolInferType( MVSymbolHandle sym, int num, const char** keys,
+                             const int* dtypes, int partial,
+                             const char** out_json);
+ int MVSymbolSaveToJSON( MVSymbolHandle sym, const char** out_json);
+ int MVSymbolCreateFromJSON( const char* json, MVSymbolHandle* out);
+ int MVSymbolSaveToFile( MVSymbolHandle sym, const char* fname);
+ int MVSymbolCreateFromFile( const char* fname, MVSymbolHandle* out);
+typedef int (*MVMonitorCallback)(const char* name, MVNDArrayHandle array, void* user_data);
+ int MVExecutorBind( MVSymbolHandle sym, int dev_type, int dev_id, int num_args,
+                          const MVNDArrayHandle* args, const MVNDArrayHandle* arg_grads,
+                          const int* grad_reqs, int num_aux, const MVNDArrayHandle* aux,
+                          MVExecutorHandle* out);
+ int MVExecutorSimpleBind( MVSymbolHandle sym, int dev_type, int dev_id, int num_shapes,
+                                const char** shape_keys,
+                                const int* ndims, const int64_t* dims, int num_dtypes,
+                                const char** dtype_keys,
+                                const int* dtypes, int num_reqs,
+                                const char** req_keys, const int* reqs,
+                                int default_req, MVExecutorHandle* out);
+ int MVExecutorFree( MVExecutorHandle exe);
+ int MVExecutorForward( MVExecutorHandle exe, int is_train);
+ int MVExecutorBackward( MVExecutorHandle exe, int num, const MVNDArrayHandle* out_grads,
+                              int is_train);
+ int MVExecutorOutputs( MVExecutorHandle exe, size_t* out_num,
+                             MVNDArrayHandle** out);
+ int MVExecutorArgArrays( MVExecutorHandle exe, size_t* out_num,
+                               MVNDArrayHandle** out);
+ int MVExecutorGradArrays( MVExecutorHandle exe, size_t* out_num,
+                                MVNDArrayHandle** out);
+ int MVExecutorAuxArrays( MVExecutorHandle exe, size_t* out_num,
+                               MVNDArrayHandle** out);
+ int MVExecutorGetMemoryStats( MVExecutorHandle exe, const char** out_json);
+ int MVExecutorSetMonitorCallback( MVExecutorHandle exe, MVMonitorCallback callback,
+                                        void* user_data);
+ int MVCachedOpCreate( MVSymbolHandle sym, int num_flags, const char** keys,
+                            const char** vals, MVCachedOpHandle* out);
+ int MVCachedOpFree( MVCachedOpHandle op);
+ int MVCachedOpInvoke( MVCachedOpHandle op, int num_inputs,
+                            const MVNDArrayHandle* inputs, int* out_num,
+                            MVNDArrayHandle** out_outputs);

@@ -1,7 +1,9 @@
-"""Operator dispatch shared by mx.nd (and later mx.sym): registry schemas, parameter
-formatting, and a cache of parsed (operator, parameters) handles so a hot loop parses nothing."""
+"""Operator dispatch shared by mx.nd and mx.sym: registry schemas, parameter formatting, a cache
+of parsed (operator, parameters) handles so a hot loop parses nothing, and the pieces both
+frontends' generated operator functions are built from (signature, docstring, argument split)."""
 from __future__ import annotations
 
+import inspect
 import json
 from functools import cache
 
@@ -54,10 +56,14 @@ def format_param(value) -> str:
 
 
 def _freeze(value):
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
     if isinstance(value, np.dtype):
         return value.name
+    if isinstance(value, (bool, float, np.generic)):
+        # 2 == 2.0 == True as keys, but they format differently ("2", "2.0", "True") and the
+        # given strings are what a symbol's attributes and JSON show.
+        return (type(value), value)
     return value
 
 
@@ -113,3 +119,120 @@ def invoke_handles(op: str, params: _Params, in_handles: list, out_handles: list
     c_out = ffi.new("MVNDArrayHandle**")
     check_call(lib.MVImperativeInvoke(op_handle(op), params.handle, n_in, c_in, n_out, c_out))
     return [c_out[0][i] for i in range(n_out[0])]
+
+
+# ---- generated operator functions (STYLE rule 3), shared by mx.nd and mx.sym ---------------------
+# Both frontends build one closure per operator with an inspect.Signature and the registry's
+# docstring; what differs is only the value type of inputs and what a call finally does.
+
+_KW = inspect.Parameter.KEYWORD_ONLY
+_POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
+_VAR = inspect.Parameter.VAR_POSITIONAL
+_NoValue = inspect.Parameter.empty
+
+
+def _python_default(p: dict):
+    if p["required"]:
+        return _NoValue
+    return None if p["default"] == "None" else p["default"]
+
+
+def docstring(s: dict, kind: str, extras: tuple = ()) -> str:
+    """The registry's documentation in numpydoc form; kind is "NDArray" or "Symbol"; extras are
+    (name, type, doc) lines for the frontend's own keyword arguments."""
+    lines = [s["doc"].strip(), "", "Parameters", "----------"]
+    for name in s["inputs"] or ([s["variadic"] and "*data"] if s["variadic"] else []):
+        lines.append(f"{name} : {kind}\n    input {kind.lower()}")
+    for p in s["params"]:
+        kind_str = p["type"] + ("" if p["type"] != "enum" else " {" + ", ".join(repr(v) for v in p["values"]) + "}")
+        default = "required" if p["required"] else f"default={p['default']}"
+        lines.append(f"{p['name']} : {kind_str}, {default}\n    {p['doc']}")
+    for name, type_, doc in extras:
+        lines.append(f"{name} : {type_}\n    {doc}")
+    lines += ["", "Returns", "-------", f"out : {kind} or list of {kind}s", "", f"Defined in {s['file']}"]
+    return "\n".join(lines)
+
+
+def signature(s: dict, extras: tuple) -> inspect.Signature:
+    """Inputs then parameters in declaration order, then the keyword-only extras (out, name...)."""
+    variadic = s["variadic"]
+    params = [inspect.Parameter("data", _VAR)] if variadic else \
+        [inspect.Parameter(n, _POS, default=None) for n in s["inputs"]]
+    kind = _KW if variadic else _POS
+    params += [inspect.Parameter(p["name"], kind, default=_python_default(p)) for p in s["params"]]
+    # Required parameters may follow optional inputs: make the signature valid by keyword-only.
+    fixed = []
+    seen_default = False
+    for p in params:
+        if p.kind == _POS and p.default is _NoValue and seen_default:
+            p = p.replace(kind=_KW)
+        seen_default = seen_default or (p.kind == _POS and p.default is not _NoValue)
+        fixed.append(p)
+    taken = {p.name for p in fixed}
+    fixed += [inspect.Parameter(n, _KW, default=None) for n in extras if n not in taken]
+    fixed.sort(key=lambda p: 0 if p.kind in (_POS, _VAR) else 1)
+    return inspect.Signature(fixed)
+
+
+def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_variadic_input):
+    """Sorts a call's arguments as MXNet's generated functions do. Returns (inputs given by
+    position, inputs given by name, parameters). is_input(x) says whether a positional value
+    fills the next fixed input; is_variadic_input(x) the same for variadic operators."""
+    param_names = [p["name"] for p in s["params"]]
+    param_set = set(param_names)
+    fixed_inputs = s["inputs"]
+    variadic = s["variadic"]
+    inputs = []
+    rest = list(args)
+    if variadic:
+        while rest and is_variadic_input(rest[0]):
+            inputs.append(rest.pop(0))
+        if len(rest) == 1 and not inputs and isinstance(rest[0], (list, tuple)):
+            inputs = list(rest.pop(0))
+        kwargs.setdefault(variadic, len(inputs))
+    else:
+        while rest and len(inputs) < len(fixed_inputs) and is_input(rest[0]):
+            inputs.append(rest.pop(0))
+    # Remaining positional values fill parameters in declaration order, as in MXNet.
+    if len(rest) > len(param_names):
+        raise TypeError(f"{op}() got {len(args)} positional arguments, more than it accepts")
+    for pname, value in zip([p for p in param_names if p not in kwargs], rest):
+        kwargs[pname] = value
+    named_inputs = {k: kwargs.pop(k) for k in list(kwargs) if k not in param_set and k in fixed_inputs}
+    # Unknown names go on to the registry, whose error lists the valid parameters.
+    params = {k: v for k, v in kwargs.items() if v is not None or k in param_set}
+    return inputs, named_inputs, params
+
+
+def make_method(fn):
+    """A fluent method (``x.reshape(...)``) calling an operator function with self first."""
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    method.__name__ = fn.__name__
+    method.__qualname__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def populate(make_function, cls, namespace: dict, internal: dict, random_ns: dict, per_alias: bool = False) -> int:
+    """Puts one function per operator (and alias) into a frontend's namespaces: public names
+    into namespace, every name into internal, ``_random_*`` into random_ns, and a fluent method
+    on cls where the schema names one. per_alias builds a function per alias (mx.sym names its
+    nodes after the called name); otherwise aliases share the operator's function. Returns the
+    number of operators."""
+    count = 0
+    for name in list_ops():
+        s = schema(name)
+        fns = {}
+        for called in [name] + s["aliases"]:
+            fn = fns[called] = make_function(called, s) if per_alias or not fns else fns[name]
+            (internal if called.startswith("_") else namespace)[called] = fn
+            internal[called] = fn
+        if name.startswith("_random_"):
+            random_ns[name[len("_random_"):]] = fns[name]
+        elif name == "_shuffle":
+            random_ns["shuffle"] = fns[name]
+        if s["method"] and not hasattr(cls, s["method"]):
+            setattr(cls, s["method"], make_method(fns.get(s["method"], fns[name])))
+        count += 1
+    return count

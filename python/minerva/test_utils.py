@@ -14,6 +14,8 @@ __all__ = [
     "assert_almost_equal",
     "assert_exception",
     "check_numeric_gradient",
+    "check_symbolic_backward",
+    "check_symbolic_forward",
     "default_atols",
     "default_context",
     "default_rtols",
@@ -136,8 +138,8 @@ def numeric_grad(f, location, eps=1e-4, dtype=np.float64):
     return grads
 
 
-def check_numeric_gradient(f, location, rtol=1e-2, atol=None, eps=1e-4, dtype=np.float64, grad_req="write",
-                           ctx=None):
+def _imperative_numeric_gradient(f, location, rtol=1e-2, atol=None, eps=1e-4, dtype=np.float64,
+                                 grad_req="write", ctx=None):
     """Checks autograd's gradient of an imperative function against central differences.
 
     f takes NDArrays and returns an NDArray; the objective is the sum of f's output weighted by
@@ -164,6 +166,176 @@ def check_numeric_gradient(f, location, rtol=1e-2, atol=None, eps=1e-4, dtype=np
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         assert_almost_equal(a, n, rtol=rtol, atol=atol if atol is not None else 1e-4,
                             names=(f"analytic grad of input {i}", f"numeric grad of input {i}"))
+
+
+# ---- symbolic checks (MXNet's signatures) -----------------------------------------------------------
+def _parse_location(sym, location, ctx, dtype) -> dict:
+    """location as a list (list_arguments order) or a dict -> {name: NDArray}."""
+    names = sym.list_arguments()
+    if isinstance(location, dict):
+        if set(location) != set(names):
+            raise ValueError(f"Symbol arguments and keys of the given location do not match. "
+                             f"symbol args:{names}, location.keys():{list(location)}")
+    else:
+        if len(location) != len(names):
+            raise ValueError(f"Symbol arguments and keys of the given location do not match. "
+                             f"symbol args:{names}, location:{len(location)} arrays")
+        location = dict(zip(names, location))
+    return {k: v if isinstance(v, NDArray) else array(v, ctx=ctx, dtype=dtype) for k, v in location.items()}
+
+
+def _parse_aux_states(sym, aux_states, ctx, dtype) -> dict:
+    names = sym.list_auxiliary_states()
+    if aux_states is None:
+        aux_states = {}
+    elif not isinstance(aux_states, dict):
+        if len(aux_states) != len(names):
+            raise ValueError(f"Symbol aux_states names and given aux_states do not match. "
+                             f"symbol aux_names:{names}, aux_states:{len(aux_states)} arrays")
+        aux_states = dict(zip(names, aux_states))
+    elif set(aux_states) != set(names):
+        raise ValueError(f"Symbol aux_states names and given aux_states do not match. "
+                         f"symbol aux_names:{names}, aux_states.keys:{list(aux_states)}")
+    return {k: v if isinstance(v, NDArray) else array(v, ctx=ctx, dtype=dtype) for k, v in aux_states.items()}
+
+
+def _aux_list(sym, aux: dict):
+    """The auxiliary states in list_auxiliary_states order; None when some are missing, which
+    bind reports."""
+    names = sym.list_auxiliary_states()
+    return [aux[n] for n in names] if set(aux) == set(names) else None
+
+
+def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_states=None, ctx=None,
+                           equal_nan=False, dtype=np.float32):
+    """Binds sym to location (a list in list_arguments order or a dict), runs forward in
+    inference mode and compares each output with expected (a list, or a dict by output name).
+    Returns the outputs."""
+    ctx = ctx or default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    aux = _parse_aux_states(sym, aux_states, ctx, dtype)
+    if isinstance(expected, dict):
+        expected = [expected[k] for k in sym.list_outputs()]
+    grads = {k: array(np.zeros(v.shape), ctx=ctx, dtype=v.dtype) for k, v in location.items()}
+    exe = sym.bind(ctx, args=location, args_grad=grads, aux_states=_aux_list(sym, aux))
+    outputs = exe.forward(is_train=False)
+    for name, exp, out in zip(sym.list_outputs(), expected, outputs):
+        assert_almost_equal(exp, out, rtol, atol, (f"EXPECTED_{name}", f"FORWARD_{name}"), equal_nan=equal_nan)
+    return outputs
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=None, aux_states=None,
+                            grad_req="write", ctx=None, grad_stypes=None, equal_nan=False, dtype=np.float32):
+    """Runs forward (training mode) and backward with out_grads (a list, or a dict by output
+    name, or None for ones) and compares the gradients with expected (a list in
+    list_arguments order, or a dict naming some arguments). grad_req may be one str, a list or
+    a dict; gradient buffers start random, so 'add' and 'null' are checked against that start.
+    Returns the gradient arrays by name."""
+    ctx = ctx or default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    aux = _parse_aux_states(sym, aux_states, ctx, dtype)
+    names = sym.list_arguments()
+    if isinstance(expected, (list, tuple)):
+        expected = dict(zip(names, expected))
+    start = {k: np.random.normal(size=location[k].shape) for k in expected}
+    grads = {k: array(v, ctx=ctx, dtype=dtype) for k, v in start.items()}
+    if isinstance(grad_req, str):
+        grad_req = {k: grad_req for k in names}
+    elif isinstance(grad_req, (list, tuple)):
+        grad_req = dict(zip(names, grad_req))
+    exe = sym.bind(ctx, args=location, args_grad=grads, grad_req=grad_req,
+                   aux_states=_aux_list(sym, aux))
+    exe.forward(is_train=True)
+    if isinstance(out_grads, dict):
+        out_grads = [out_grads[k] for k in sym.list_outputs()]
+    if out_grads is not None:
+        out_grads = [v if isinstance(v, NDArray) else array(v, ctx=ctx, dtype=dtype) for v in out_grads]
+    exe.backward(out_grads)
+    got = {k: grads[k].asnumpy() for k in expected}
+    for name, exp in expected.items():
+        req = grad_req.get(name, "null")
+        labels = (f"EXPECTED_{name}", f"BACKWARD_{name}")
+        if req == "write":
+            assert_almost_equal(exp, got[name], rtol, atol, labels, equal_nan=equal_nan)
+        elif req == "add":
+            assert_almost_equal(exp, got[name] - start[name].astype(got[name].dtype), rtol, atol, labels,
+                                equal_nan=equal_nan)
+        elif req == "null":
+            assert_almost_equal(start[name].astype(got[name].dtype), got[name], rtol, atol, labels,
+                                equal_nan=equal_nan)
+        else:
+            raise ValueError(f"Invalid grad_req {req} for argument {name}")
+    return grads
+
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2, atol=None,
+                           grad_nodes=None, use_forward_train=True, ctx=None, grad_stype_dict=None,
+                           dtype=np.float32):
+    """Compares the executor's gradients of sym with central differences of a random
+    projection of its outputs, sum(out * proj). grad_nodes: the arguments to check (a list, or
+    a dict of grad_req); default all. location as a list (list_arguments order) or a dict.
+
+    For compatibility with Minerva's earlier helper, a plain function of NDArrays is checked
+    through autograd instead (see _imperative_numeric_gradient)."""
+    from .symbol import Symbol
+    if not isinstance(sym, Symbol) and callable(sym):
+        kwargs = {"rtol": rtol, "atol": atol, "ctx": ctx}
+        return _imperative_numeric_gradient(sym, location, **kwargs)
+    ctx = ctx or default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    location_np = {k: v.asnumpy() for k, v in location.items()}
+    aux = _parse_aux_states(sym, aux_states, ctx, dtype)
+    aux_np = {k: v.asnumpy() for k, v in aux.items()}
+    if grad_nodes is None:
+        grad_nodes = sym.list_arguments()
+        grad_req = {k: "write" for k in grad_nodes}
+    elif isinstance(grad_nodes, dict):
+        grad_req = dict(grad_nodes)
+        grad_nodes = list(grad_nodes)
+    else:
+        grad_nodes = list(grad_nodes)
+        grad_req = {k: "write" for k in grad_nodes}
+    _, out_shapes, _ = sym.infer_shape(**{k: v.shape for k, v in location.items()})
+    projs = [np.random.rand(*shape) + 0.1 for shape in out_shapes]
+    start = {k: np.random.normal(0, 0.01, size=location[k].shape) for k in grad_nodes}
+    grads = {k: array(v, ctx=ctx, dtype=dtype) for k, v in start.items()}
+    exe = sym.bind(ctx, args=location, args_grad=grads, grad_req=grad_req,
+                   aux_states=_aux_list(sym, aux))
+    exe.forward(is_train=True)
+    exe.backward([array(p, ctx=ctx, dtype=dtype) for p in projs])
+    symbolic = {k: grads[k].asnumpy() for k in grad_nodes}
+
+    def objective() -> float:
+        for k, v in aux_np.items():
+            exe.aux_dict[k][:] = v
+        outs = exe.forward(is_train=use_forward_train)
+        return sum(float(np.sum(o.asnumpy().astype(np.float64) * p)) for o, p in zip(outs, projs))
+
+    for name in grad_nodes:
+        x = location_np[name].astype(np.float64)
+        numeric = np.zeros_like(x)
+        target = exe.arg_dict[name]
+        for i in range(x.size):
+            old = x.flat[i]
+            x.flat[i] = old + numeric_eps / 2
+            target[:] = x
+            f_plus = objective()
+            x.flat[i] = old - numeric_eps / 2
+            target[:] = x
+            f_minus = objective()
+            x.flat[i] = old
+            numeric.flat[i] = (f_plus - f_minus) / numeric_eps
+        target[:] = x
+        labels = (f"NUMERICAL_{name}", f"BACKWARD_{name}")
+        req = grad_req[name]
+        if req == "write":
+            assert_almost_equal(numeric, symbolic[name], rtol, atol, labels)
+        elif req == "add":
+            assert_almost_equal(numeric, symbolic[name] - start[name], rtol, atol, labels)
+        elif req == "null":
+            assert_almost_equal(start[name].astype(symbolic[name].dtype), symbolic[name], rtol, atol, labels)
+        else:
+            raise ValueError(f"Invalid grad_req {req} for argument {name}")
 
 
 @contextmanager

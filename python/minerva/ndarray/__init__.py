@@ -2,6 +2,7 @@
 import types as _types
 
 from . import register as _register
+from .._cached_op import CachedOp  # noqa: F401
 from .ndarray import NDArray, empty, invoke, waitall  # noqa: F401
 from .utils import arange, array, concatenate, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 

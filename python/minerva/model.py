@@ -1,0 +1,64 @@
+"""``mx.model``: checkpoints in MXNet 1.x's format: ``prefix-symbol.json`` for the graph and
+``prefix-0001.params`` for the weights, an NDArray file with keys ``arg:<name>`` and
+``aux:<name>``."""
+from __future__ import annotations
+
+import logging
+
+from . import ndarray as nd
+from . import symbol as sym
+from .context import cpu
+
+__all__ = ["load_checkpoint", "load_params", "save_checkpoint"]
+
+
+def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_params: dict,
+                    remove_amp_cast: bool = True) -> None:
+    """Writes prefix-symbol.json (when symbol is not None) and prefix-%04d.params, both atomically."""
+    if symbol is not None:
+        symbol.save(f"{prefix}-symbol.json", remove_amp_cast=remove_amp_cast)
+    save_dict = {f"arg:{k}": v.as_in_context(cpu()) for k, v in arg_params.items()}
+    save_dict.update({f"aux:{k}": v.as_in_context(cpu()) for k, v in (aux_params or {}).items()})
+    param_name = f"{prefix}-{epoch:04d}.params"
+    nd.save(param_name, save_dict)
+    logging.info('Saved checkpoint to "%s"', param_name)
+
+
+def _split(save_dict, fname: str):
+    if isinstance(save_dict, list):
+        if not save_dict:
+            return {}, {}, {}
+        raise ValueError(f"{fname} holds {len(save_dict)} unnamed arrays; a parameter file needs names")
+    arg_params, aux_params, plain = {}, {}, {}
+    for key, value in save_dict.items():
+        kind, sep, name = key.partition(":")
+        if sep and kind == "arg":
+            arg_params[name] = value
+        elif sep and kind == "aux":
+            aux_params[name] = value
+        else:
+            plain[key] = value  # Gluon 2.x export and save_parameters write bare names
+    return arg_params, aux_params, plain
+
+
+def load_params(prefix: str, epoch: int):
+    """(arg_params, aux_params) from prefix-%04d.params. Names without an arg:/aux: prefix go
+    into arg_params (load_checkpoint sorts them with the symbol)."""
+    fname = f"{prefix}-{epoch:04d}.params"
+    arg_params, aux_params, plain = _split(nd.load(fname), fname)
+    if not (arg_params or aux_params or plain):
+        logging.warning("Params file '%s' is empty", fname)
+    arg_params.update(plain)
+    return arg_params, aux_params
+
+
+def load_checkpoint(prefix: str, epoch: int):
+    """(symbol, arg_params, aux_params) saved by save_checkpoint, MXNet or a Gluon export.
+    Bare names are auxiliary states when the symbol lists them as such, else arguments."""
+    symbol = sym.load(f"{prefix}-symbol.json")
+    fname = f"{prefix}-{epoch:04d}.params"
+    arg_params, aux_params, plain = _split(nd.load(fname), fname)
+    aux_names = set(symbol.list_auxiliary_states())
+    for name, value in plain.items():
+        (aux_params if name in aux_names else arg_params)[name] = value
+    return symbol, arg_params, aux_params
