@@ -54,6 +54,14 @@ MVExecutorHandle new_executor(std::unique_ptr<Executor> exe) {
   return h;
 }
 
+// Flags MXNet's Gluon passes to its CachedOp that only tune MXNet's own scheduling: Minerva's
+// CachedOp takes every input the same way and runs each node as its own engine operation.
+bool is_tuning_flag(const char* key) {
+  for (const char* k : {"data_indices", "param_indices", "inline_limit", "forward_bulk_size", "backward_bulk_size"})
+    if (std::strcmp(key, k) == 0) return true;
+  return false;
+}
+
 bool flag_value(const char* key, const char* val) {
   MV_CHECK(val != nullptr, kValue) << "MVCachedOpCreate: the value of flag '" << key << "' is NULL";
   std::string v(val);
@@ -230,8 +238,10 @@ MV_DLL int MVCachedOpCreate(MVSymbolHandle sym, int num_flags, const char** keys
       flags.static_alloc = flag_value(keys[i], vals[i]);
     else if (std::strcmp(keys[i], "static_shape") == 0)
       flags.static_shape = flag_value(keys[i], vals[i]);
-    else
-      MV_THROW(kValue) << fn << ": unknown flag '" << keys[i] << "'; valid flags are static_alloc, static_shape";
+    else if (!is_tuning_flag(keys[i]))
+      MV_THROW(kValue) << fn << ": unknown flag '" << keys[i] << "'; valid flags are static_alloc, static_shape "
+                       << "and MXNet's tuning flags data_indices, param_indices, inline_limit, forward_bulk_size, "
+                       << "backward_bulk_size (accepted, no effect)";
   }
   auto* h = new MVCachedOp_();
   h->op = std::make_unique<CachedOp>(s, flags);

@@ -87,7 +87,8 @@ class Symbol {
   StrMap list_attr() const;
   // node name -> that node's attributes, for every node with any (MXNet's attr_dict()).
   std::map<std::string, StrMap> attr_dict() const;
-  // Sets user attributes on every output node (MXNet's _set_attr); parameters cannot be set.
+  // Sets user attributes on the node of a one-node symbol (MXNet's _set_attr); a group of
+  // several nodes and operator parameters are errors.
   void set_attrs(const StrMap& attrs);
   std::string name() const;  // the name of the one node all outputs come from; "" for a group
 

@@ -381,8 +381,9 @@ MV_DLL int MVSymbolGetName(MV_IN MVSymbolHandle sym, MV_OUT_BORROWED(thread) con
 MV_DLL int MVSymbolGetAttr(MV_IN MVSymbolHandle sym, MV_IN const char* key, MV_OUT_BORROWED(thread) const char** out,
                            MV_OUT int* out_success);
 
-/*! \brief Sets a user attribute on every output node (operator parameters cannot be changed).
- *  Mutates the nodes: other symbols sharing them see it. Since ABI 2. */
+/*! \brief Sets a user attribute on the symbol's node (a group of several nodes is an error, as
+ *  in MXNet; operator parameters cannot be changed). Mutates the node: other symbols sharing it
+ *  see it. Since ABI 2. */
 MV_DLL int MVSymbolSetAttr(MV_IN MVSymbolHandle sym, MV_IN const char* key, MV_IN const char* value);
 
 /*! \brief Attributes as 2*out_num strings (key, value, key, value...). recursive = 0: of the
@@ -491,7 +492,8 @@ MV_DLL int MVExecutorSetMonitorCallback(MV_IN MVExecutorHandle exe, MV_IN_OPT MV
 /* Section: CachedOp ============================================================================ */
 
 /*! \brief Compiles sym for imperative calls. Flags as strings: "static_alloc", "static_shape"
- *  ("true"/"false", "1"/"0"); unknown flags fail. \param out MV_OUT_OWNED(MVCachedOpFree).
+ *  ("true"/"false", "1"/"0"); MXNet's tuning flags (data_indices, param_indices, inline_limit,
+ *  forward_bulk_size, backward_bulk_size) are accepted without effect; others fail. \param out MV_OUT_OWNED(MVCachedOpFree).
  *  Since ABI 2. */
 MV_DLL int MVCachedOpCreate(MV_IN MVSymbolHandle sym, int num_flags, MV_IN_ARRAY(num_flags) const char** keys,
                             MV_IN_ARRAY(num_flags) const char** vals, MV_OUT_OWNED(MVCachedOpFree) MVCachedOpHandle* out);
