@@ -24,6 +24,10 @@ def _candidates() -> list[pathlib.Path]:
 
 
 def _load():
+    # Note [One threading layer] (core/kernels/blas/gemm.cc): the core parallelises GEMM with
+    # OpenMP and keeps OpenBLAS single-threaded. OpenBLAS reads this variable when it loads,
+    # before any call could change it; workers it started would spin against OpenMP's.
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
     tried = []
     for path in _candidates():
         if path.is_file():

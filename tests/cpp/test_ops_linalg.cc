@@ -2,6 +2,8 @@
 // (core/kernels/blas). Expected values come from MXNet 1.9.1: dot's N-d flattening with
 // transposes, FullyConnected's flatten rule and its gradients; OpenBLAS is compared with the
 // reference loop.
+#include <array>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -217,39 +219,44 @@ TEST(LinalgOps, SecondOrderThroughBackwardDot) {
   }
 }
 
+// Small products run as one BLAS call; the two large ones are cut into row blocks (m > n) and
+// column blocks (n > m) across OpenMP threads (Note [One threading layer]).
 TEST(Gemm, OpenBlasMatchesReference) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> u(-1, 1);
-  for (DType dt : {DType::kFloat32, DType::kFloat64}) {
-    for (int t = 0; t < 4; ++t) {
-      bool ta = t & 1, tb = t & 2;
-      const int64_t m = 7, n = 5, k = 9;
-      V a(m * k), b(k * n), c0(m * n);
-      for (auto& v : a) v = u(rng);
-      for (auto& v : b) v = u(rng);
-      for (auto& v : c0) v = u(rng);
-      NDArray A = make_array({m * k}, a, dt), B = make_array({k * n}, b, dt);
-      NDArray fast = make_array({m * n}, c0, dt), ref = make_array({m * n}, c0, dt);
-      blas::GemmArgs g;
-      g.trans_a = ta;
-      g.trans_b = tb;
-      g.m = m;
-      g.n = n;
-      g.k = k;
-      g.alpha = 0.5;
-      g.beta = 2.0;
-      g.a = A.data();
-      g.lda = ta ? m : k;
-      g.b = B.data();
-      g.ldb = tb ? k : n;
-      g.c = fast.data();
-      g.ldc = n;
-      blas::gemm(dt, g, "test");
-      g.c = ref.data();
-      blas::gemm_reference(dt, g, "test");
-      auto f = to_vector(fast), r = to_vector(ref);
-      for (size_t i = 0; i < f.size(); ++i)
-        EXPECT_NEAR(f[i], r[i], dt == DType::kFloat32 ? 1e-5 : 1e-12) << "ta=" << ta << " tb=" << tb << " i=" << i;
+  const std::vector<std::array<int64_t, 3>> sizes = {{7, 5, 9}, {300, 97, 100}, {61, 310, 120}};
+  for (auto [m, n, k] : sizes) {
+    for (DType dt : {DType::kFloat32, DType::kFloat64}) {
+      for (int t = 0; t < 4; ++t) {
+        bool ta = t & 1, tb = t & 2;
+        V a(m * k), b(k * n), c0(m * n);
+        for (auto& v : a) v = u(rng);
+        for (auto& v : b) v = u(rng);
+        for (auto& v : c0) v = u(rng);
+        NDArray A = make_array({m * k}, a, dt), B = make_array({k * n}, b, dt);
+        NDArray fast = make_array({m * n}, c0, dt), ref = make_array({m * n}, c0, dt);
+        blas::GemmArgs g;
+        g.trans_a = ta;
+        g.trans_b = tb;
+        g.m = m;
+        g.n = n;
+        g.k = k;
+        g.alpha = 0.5;
+        g.beta = 2.0;
+        g.a = A.data();
+        g.lda = ta ? m : k;
+        g.b = B.data();
+        g.ldb = tb ? k : n;
+        g.c = fast.data();
+        g.ldc = n;
+        blas::gemm(dt, g, "test");
+        g.c = ref.data();
+        blas::gemm_reference(dt, g, "test");
+        auto f = to_vector(fast), r = to_vector(ref);
+        for (size_t i = 0; i < f.size(); ++i)
+          ASSERT_NEAR(f[i], r[i], dt == DType::kFloat32 ? 1e-4 : 1e-11)
+              << "m=" << m << " n=" << n << " ta=" << ta << " tb=" << tb << " i=" << i;
+      }
     }
   }
 }

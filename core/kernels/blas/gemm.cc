@@ -1,6 +1,7 @@
 #include "core/kernels/blas/gemm.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <climits>
@@ -99,9 +100,26 @@ void gemm_reference(DType dtype, const GemmArgs& g, const char* who) {
   }
 }
 
-void gemm(DType dtype, const GemmArgs& g, const char* who) {
-  bool blas_type = dtype == DType::kFloat32 || dtype == DType::kFloat64;
-  if (!blas_type || g.m == 0 || g.n == 0 || g.k == 0 || !fits_blas_int(g)) return gemm_reference(dtype, g, who);
+namespace {
+
+// Note [One threading layer]
+// OpenBLAS's own (pthread) workers spin after each call, and an OpenMP region that follows runs
+// at a fraction of its speed while they do: a symbolic MLP step took 17 ms with 2 OpenBLAS
+// threads and 2.2 ms with one (bench/README pitfall). So OpenBLAS runs single-threaded and a
+// large product is cut into row or column blocks of C, one single-threaded BLAS call per
+// OpenMP thread: OpenMP is the only layer that owns threads (OMP_NUM_THREADS).
+void use_single_threaded_blas() {
+  static const bool once = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)once;
+}
+
+// Products below this many multiply-adds run as one call: splitting costs more than it saves.
+constexpr int64_t kSplitWork = int64_t{1} << 21;
+
+void blas_call(DType dtype, const GemmArgs& g) {
   auto ta = g.trans_a ? CblasTrans : CblasNoTrans, tb = g.trans_b ? CblasTrans : CblasNoTrans;
   int m = static_cast<int>(g.m), n = static_cast<int>(g.n), k = static_cast<int>(g.k);
   int lda = static_cast<int>(g.lda), ldb = static_cast<int>(g.ldb), ldc = static_cast<int>(g.ldc);
@@ -112,6 +130,40 @@ void gemm(DType dtype, const GemmArgs& g, const char* who) {
     cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, g.alpha, static_cast<const double*>(g.a), lda,
                 static_cast<const double*>(g.b), ldb, g.beta, static_cast<double*>(g.c), ldc);
   }
+}
+
+// Block `part` of `parts` of C along its longer side: rows of C are rows of op(A), columns of C
+// are columns of op(B); the block keeps the leading dimensions and moves the base pointers.
+GemmArgs block_of(const GemmArgs& g, int64_t es, int part, int parts) {
+  GemmArgs b = g;
+  const bool by_rows = g.m >= g.n;
+  const int64_t len = by_rows ? g.m : g.n;
+  const int64_t begin = len * part / parts, end = len * (part + 1) / parts;
+  if (by_rows) {
+    b.m = end - begin;
+    b.a = static_cast<const char*>(g.a) + (g.trans_a ? begin : begin * g.lda) * es;
+    b.c = static_cast<char*>(g.c) + begin * g.ldc * es;
+  } else {
+    b.n = end - begin;
+    b.b = static_cast<const char*>(g.b) + (g.trans_b ? begin * g.ldb : begin) * es;
+    b.c = static_cast<char*>(g.c) + begin * es;
+  }
+  return b;
+}
+
+}  // namespace
+
+void gemm(DType dtype, const GemmArgs& g, const char* who) {
+  bool blas_type = dtype == DType::kFloat32 || dtype == DType::kFloat64;
+  if (!blas_type || g.m == 0 || g.n == 0 || g.k == 0 || !fits_blas_int(g)) return gemm_reference(dtype, g, who);
+  use_single_threaded_blas();
+  const int64_t work = g.m * g.n * g.k;
+  const int64_t longer = std::max(g.m, g.n);
+  const int parts = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), longer));
+  if (work < kSplitWork || parts < 2 || omp_in_parallel()) return blas_call(dtype, g);
+  const int64_t es = static_cast<int64_t>(dtype_size(dtype));
+#pragma omp parallel for num_threads(parts) schedule(static)
+  for (int p = 0; p < parts; ++p) blas_call(dtype, block_of(g, es, p, parts));
 }
 
 void gemm_batched(DType dtype, const GemmArgs& args, int64_t batch, int64_t stride_a, int64_t stride_b,
