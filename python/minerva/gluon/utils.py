@@ -1,0 +1,122 @@
+"""Gluon helpers (MXNet 1.x's ``mxnet.gluon.utils``): splitting batches across contexts,
+gradient clipping, file checks. This build never downloads anything."""
+from __future__ import annotations
+
+import hashlib
+import math
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray
+
+__all__ = ["HookHandle", "check_sha1", "clip_global_norm", "download", "split_and_load", "split_data"]
+
+
+def split_data(data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True) -> list:
+    """Splits data into num_slice pieces along batch_axis. With even_split the size must
+    divide evenly; otherwise the last pieces take the remainder, as in MXNet."""
+    size = data.shape[batch_axis]
+    if even_split and size % num_slice != 0:
+        raise ValueError(f"data with shape {data.shape} cannot be evenly split into {num_slice} slices along axis "
+                         f"{batch_axis}. Use a batch size that's multiple of {num_slice} or set even_split=False "
+                         "to allow uneven partitioning of data.")
+    if size < num_slice:
+        raise ValueError(f"Too many slices for data with shape {data.shape}. Arguments are num_slice={num_slice} "
+                         f"and batch_axis={batch_axis}.")
+    step = size // num_slice
+    if num_slice == 1:
+        return [data]
+    bounds = [(i * step, (i + 1) * step if i < num_slice - 1 else size) for i in range(num_slice)]
+    if batch_axis == 0:
+        return [data[a:b] for a, b in bounds]
+    return [nd.slice_axis(data, axis=batch_axis, begin=a, end=b) for a, b in bounds]
+
+
+def split_and_load(data, ctx_list, batch_axis: int = 0, even_split: bool = True) -> list:
+    """Splits data (an NDArray or numpy array) into one piece per context and copies each
+    piece to its context."""
+    if not isinstance(data, NDArray):
+        data = nd.array(data, ctx=ctx_list[0])
+    if len(ctx_list) == 1:
+        return [data.as_in_context(ctx_list[0])]
+    slices = split_data(data, len(ctx_list), batch_axis, even_split)
+    return [s.as_in_context(c) for s, c in zip(slices, ctx_list)]
+
+
+def clip_global_norm(arrays, max_norm: float, check_isfinite: bool = True):
+    """Rescales arrays in place so that the 2-norm of all of them together is at most
+    max_norm; returns that norm before clipping (a float, or an NDArray when
+    check_isfinite is False)."""
+    if not arrays:
+        raise ValueError("clip_global_norm needs at least one array")
+    ctx = arrays[0].context
+    total = nd.add_n(*[nd.sum(nd.square(a.astype(np.float32))).as_in_context(ctx) for a in arrays])
+    norm = nd.sqrt(total)
+    if check_isfinite:
+        value = float(norm.asscalar())
+        if not math.isfinite(value):
+            import warnings
+            warnings.warn(UserWarning("nan or inf is detected. Clipping results will be undefined."), stacklevel=2)
+        scale = max_norm / (value + 1e-8)
+        if scale < 1.0:
+            for a in arrays:
+                a *= scale
+        return value
+    scale = nd.minimum(nd.ones((1,), ctx=ctx), max_norm / (norm + 1e-8))
+    for a in arrays:
+        a *= scale.as_in_context(a.context).astype(a.dtype)
+    return norm
+
+
+def check_sha1(filename: str, sha1_hash: str) -> bool:
+    """Whether the file's SHA-1 digest equals sha1_hash (hex)."""
+    sha1 = hashlib.sha1()
+    with open(filename, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            sha1.update(chunk)
+    return sha1.hexdigest() == sha1_hash
+
+
+def download(url: str, path=None, overwrite: bool = False, sha1_hash=None, retries: int = 5,
+             verify_ssl: bool = True):
+    """Not available: this build of Minerva never downloads files. Fetch the file yourself
+    and pass its local path instead."""
+    raise MXNetError(f"gluon.utils.download('{url}'): this build of Minerva never downloads files; "
+                     "fetch the file by other means and use its local path")
+
+
+def _indent(s: str, num_spaces: int) -> str:
+    lines = s.split("\n")
+    if len(lines) == 1:
+        return s
+    return lines[0] + "\n" + "\n".join(" " * num_spaces + line for line in lines[1:])
+
+
+class HookHandle:
+    """Detaches a hook registered on a Block (also as a context manager)."""
+
+    def __init__(self) -> None:
+        self._hooks_dict_ref = None
+        self._id = None
+
+    def attach(self, hooks_dict: OrderedDict, hook) -> None:
+        if self._hooks_dict_ref is not None:
+            raise RuntimeError("The same handle cannot be attached twice.")
+        self._id = id(hook)
+        hooks_dict[self._id] = hook
+        self._hooks_dict_ref = weakref.ref(hooks_dict)
+
+    def detach(self) -> None:
+        hooks_dict = self._hooks_dict_ref() if self._hooks_dict_ref is not None else None
+        if hooks_dict is not None and self._id in hooks_dict:
+            del hooks_dict[self._id]
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.detach()
