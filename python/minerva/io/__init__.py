@@ -1,2 +1,4 @@
-"""``mx.io``: data formats and iterators. This release has the IDX reader (MNIST's format)."""
+"""``mx.io``: data formats and iterators (MXNet 1.x's ``mxnet.io``)."""
 from .idx import read_idx  # noqa: F401
+from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter  # noqa: F401
+from .mnist_iter import MNISTIter  # noqa: F401
