@@ -1,5 +1,6 @@
-// Array creation: _zeros, _ones, _full, _arange (aliases zeros, ones, full, arange). They take no
+// Array creation: _zeros, _ones, _full, _arange, _eye (aliases zeros, ones, full, arange, eye). They take no
 // inputs; the device comes from the ctx parameter (read by invoke) and the dtype from dtype.
+#include <algorithm>
 #include <cmath>
 
 #include "core/op/kernel_util.h"
@@ -154,5 +155,36 @@ MV_REGISTER_OP(_arange)
     .add_sample(no_input_sample({{"start", "3"}}))
     .add_sample(no_input_sample({{"start", "5"}, {"stop", "1"}, {"step", "-1.5"}, {"repeat", "2"}}))
     .add_sample(no_input_sample({{"start", "0.5"}, {"stop", "3"}, {"dtype", "int32"}}));
+
+MV_REGISTER_OP(_eye)
+    .alias("eye")
+    .describe("Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere (M = 0 means "
+              "M = N; k > 0 is above the main diagonal, k < 0 below).\n\n"
+              "Example::\n\n  eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]")
+    .required_param("N", ParamType::kInt, "Number of rows in the output.")
+    .bounds(0, 1e18)
+    .param("M", ParamType::kInt, "0", "Number of columns in the output. If 0, defaults to N")
+    .bounds(0, 1e18)
+    .param("k", ParamType::kInt, "0",
+           "Index of the diagonal. 0 (the default) refers to the main diagonal.A positive value refers to an upper "
+           "diagonal.A negative value to a lower diagonal.")
+    .param("ctx", ParamType::kString, "", "Context of output, in format [cpu|gpu|cpu_pinned](n).Only used for imperative calls.")
+    .param("dtype", ParamType::kDType, "float32", "Target data type.")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>*, std::vector<Shape>* out) {
+      const int64_t n = attrs.get_int("N"), m = attrs.get_int("M");
+      (*out)[0] = Shape{n, m == 0 ? n : m};
+    })
+    .set_infer_type(dtype_from_param)
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>&, const std::vector<TBlob>& out) {
+      const int64_t rows = out[0].shape[0], cols = out[0].shape[1], k = attrs.get_int("k");
+      fill_blob(out[0], 0);
+      MV_DTYPE_SWITCH(out[0].dtype, T, {
+        T* o = out[0].ptr<T>();
+        for (int64_t i = std::max<int64_t>(0, -k); i < rows && i + k < cols; ++i) o[i * cols + i + k] = static_cast<T>(1);
+      });
+    })
+    .set_non_differentiable()
+    .add_sample(no_input_sample({{"N", "3"}}))
+    .add_sample(no_input_sample({{"N", "2"}, {"M", "4"}, {"k", "-1"}, {"dtype", "int32"}}));
 
 }  // namespace minerva

@@ -62,24 +62,32 @@ void spatial_param(const Attrs& attrs, const char* name, int nd, int64_t fallbac
   }
 }
 
+// The number of spatial dimensions (from the kernel), after checking the layout and the data's rank.
+int spatial_dims(const Attrs& attrs, const Shape& data) {
+  const std::string& who = attrs.op->name;
+  const Shape& kernel = attrs.get_shape("kernel");
+  const int nd = static_cast<int>(kernel.size());
+  MV_CHECK(nd >= 1 && nd <= 3, kValue) << "Operator " << who << ": kernel must have 1, 2 or 3 dimensions, got "
+                                       << shape_str(kernel);
+  if (!attrs.is_none("layout")) {
+    const std::string& layout = attrs.get_str("layout");
+    MV_CHECK(layout.find('C') == 1, kUnsupported)
+        << "Operator " << who << ": layout " << layout << " is not supported on CPU; use " << default_layout(nd);
+    MV_CHECK(layout == default_layout(nd), kValue)
+        << "Operator " << who << ": layout " << layout << " does not match the " << nd << "-D kernel "
+        << shape_str(kernel) << "; expected " << default_layout(nd);
+  }
+  MV_CHECK(static_cast<int>(data.size()) == nd + 2, kValue)
+      << "Operator " << who << ": kernel " << shape_str(kernel) << " needs " << nd + 2 << "-D data ("
+      << default_layout(nd) << "), got data shape " << shape_str(data);
+  return nd;
+}
+
 ConvGeom conv_geom(const Attrs& attrs, const Shape& data) {
   const std::string& who = attrs.op->name;
   const Shape& kernel = attrs.get_shape("kernel");
   ConvGeom g;
-  g.nd = static_cast<int>(kernel.size());
-  MV_CHECK(g.nd >= 1 && g.nd <= 3, kValue) << "Operator " << who << ": kernel must have 1, 2 or 3 dimensions, got "
-                                           << shape_str(kernel);
-  if (!attrs.is_none("layout")) {
-    const std::string& layout = attrs.get_str("layout");
-    MV_CHECK(layout.find('C') == 1, kUnsupported)
-        << "Operator " << who << ": layout " << layout << " is not supported on CPU; use " << default_layout(g.nd);
-    MV_CHECK(layout == default_layout(g.nd), kValue)
-        << "Operator " << who << ": layout " << layout << " does not match the " << g.nd << "-D kernel "
-        << shape_str(kernel) << "; expected " << default_layout(g.nd);
-  }
-  MV_CHECK(static_cast<int>(data.size()) == g.nd + 2, kValue)
-      << "Operator " << who << ": kernel " << shape_str(kernel) << " needs " << g.nd + 2 << "-D data ("
-      << default_layout(g.nd) << "), got data shape " << shape_str(data);
+  g.nd = spatial_dims(attrs, data);
   spatial_param(attrs, "kernel", g.nd, 1, 1, g.k);
   spatial_param(attrs, "stride", g.nd, 1, 1, g.s);
   spatial_param(attrs, "dilate", g.nd, 1, 1, g.d);
@@ -440,5 +448,267 @@ MV_REGISTER_OP(_backward_Convolution)
     .add_sample(sample({{1, 3, 3, 3}, {1, 2, 5, 5}, {3, 2, 3, 3}}, {{"kernel", "(3, 3)"}, {"num_filter", "3"}}));
 
 #undef MV_CONV_PARAMS
+
+// ---- Deconvolution ---------------------------------------------------------------------------
+
+namespace {
+
+// Note [Deconvolution as the adjoint of Convolution]
+// Deconvolution (transposed convolution) is Convolution's data gradient: its output plays the
+// convolution's input and its input the convolution's output. deconv_geom fills a ConvGeom in
+// those roles (channels = num_filter, filters = the data's channels, `in` = the output's spatial
+// size, `out` = the data's), so the weight (data channels, num_filter/num_group, kernel...) is
+// exactly the convolution's and im2col/col2im serve unchanged: the forward is col = W^T x
+// folded by col2im, the data gradient is Convolution's forward (W im2col(dy)), and the weight
+// gradient is x im2col(dy)^T.
+ConvGeom deconv_geom(const Attrs& attrs, const Shape& data) {
+  const std::string& who = attrs.op->name;
+  ConvGeom g;
+  g.nd = spatial_dims(attrs, data);
+  int64_t adj[3] = {0, 0, 0};
+  spatial_param(attrs, "kernel", g.nd, 1, 1, g.k);
+  spatial_param(attrs, "stride", g.nd, 1, 1, g.s);
+  spatial_param(attrs, "dilate", g.nd, 1, 1, g.d);
+  spatial_param(attrs, "pad", g.nd, 0, 0, g.p);
+  spatial_param(attrs, "adj", g.nd, 0, 0, adj);
+  const Shape& target = attrs.get_shape("target_shape");
+  bool use_target = false;  // as in MXNet: a target of all zeros means none
+  for (int64_t t : target) use_target = use_target || t != 0;
+  MV_CHECK(!use_target || static_cast<int>(target.size()) == g.nd, kValue)
+      << "Operator " << who << ": target_shape " << shape_str(target) << " must have as many dimensions as kernel ("
+      << g.nd << ")";
+  g.batch = data[0];
+  g.filters = data[1];
+  g.channels = attrs.get_int("num_filter");
+  g.groups = attrs.get_int("num_group");
+  MV_CHECK(g.channels % g.groups == 0 && g.filters % g.groups == 0, kValue)
+      << "Operator " << who << ": num_group " << g.groups << " must divide both the input channels (" << g.filters
+      << ", data shape " << shape_str(data) << ") and num_filter (" << g.channels << ")";
+  for (int i = 0; i < g.nd; ++i) {
+    const int j = 3 - g.nd + i;
+    g.out[j] = data[2 + i];
+    const int64_t full = g.s[j] * (g.out[j] - 1) + g.d[j] * (g.k[j] - 1) + 1;  // the output before padding
+    if (use_target) {  // the symmetric pad (and one extra row at the end) that reaches the target
+      MV_CHECK(target[i] >= 1 && full >= target[i], kValue)
+          << "Operator " << who << ": target_shape " << shape_str(target) << " cannot be reached in dimension " << i
+          << " (data shape " << shape_str(data) << " gives at most " << full << ")";
+      g.p[j] = (full - target[i] + 1) / 2;
+      adj[j] = (full - target[i]) % 2;
+    }
+    MV_CHECK(adj[j] < g.s[j], kValue) << "Operator " << who << ": adj " << adj[j] << " must be smaller than stride "
+                                      << g.s[j] << " in dimension " << i;
+    g.in[j] = full - 2 * g.p[j] + adj[j];
+    MV_CHECK(g.in[j] >= 1, kValue) << "Operator " << who << ": pad " << g.p[j] << " leaves no output in dimension "
+                                   << i << " (data shape " << shape_str(data) << ")";
+  }
+  return g;
+}
+
+Shape deconv_out_shape(const ConvGeom& g) {
+  Shape o{g.batch, g.channels};
+  for (int i = 3 - g.nd; i < 3; ++i) o.push_back(g.in[i]);
+  return o;
+}
+
+void deconv_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[0].empty()) return;
+  ConvGeom g = deconv_geom(attrs, (*in)[0]);
+  fill_input_shape(attrs, in, 1, "input 'weight'", g.weight_shape());
+  if (!attrs.get_bool("no_bias")) fill_input_shape(attrs, in, 2, "input 'bias'", Shape{g.channels});
+  (*out)[0] = deconv_out_shape(g);
+}
+
+// inputs: ograd, data, weight; outputs: the gradients of data, weight and (unless no_bias) bias.
+void deconv_backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[1].empty()) return;
+  ConvGeom g = deconv_geom(attrs, (*in)[1]);
+  fill_input_shape(attrs, in, 0, "input 'ograd'", deconv_out_shape(g));
+  fill_input_shape(attrs, in, 2, "input 'weight'", g.weight_shape());
+  (*out)[0] = (*in)[1];
+  (*out)[1] = g.weight_shape();
+  if (!attrs.get_bool("no_bias")) (*out)[2] = Shape{g.channels};
+}
+
+// src (nb, R, P) -> dst (R, nb, P), converting to the compute type.
+template <typename T, typename A>
+void gather_planes(const T* src, int64_t nb, int64_t R, int64_t P, A* dst) {
+  parallel_items(nb * R, P, [&](int64_t br) {
+    const T* s = src + br * P;
+    A* d = dst + ((br % R) * nb + br / R) * P;
+    for (int64_t i = 0; i < P; ++i) d[i] = static_cast<A>(s[i]);
+  });
+}
+
+// src (R, nb, P) -> dst (nb, R, P): the inverse of gather_planes.
+template <typename T, typename A>
+void scatter_planes(const A* src, int64_t nb, int64_t R, int64_t P, T* dst) {
+  parallel_items(nb * R, P, [&](int64_t br) {
+    const A* s = src + ((br % R) * nb + br / R) * P;
+    T* d = dst + br * P;
+    for (int64_t i = 0; i < P; ++i) d[i] = static_cast<T>(s[i]);
+  });
+}
+
+// x: (N, filters, out...), y: (N, channels, in...) in deconv_geom's roles.
+template <typename T, typename A>
+void deconv_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T* y) {
+  const int64_t C = g.channels, F = g.filters, G = g.groups, P = g.out_size(), K = g.k_size(), S = g.in_size();
+  const int64_t Fg = F / G, Kg = C / G * K, nb_max = chunk_images(g);
+  std::shared_ptr<StorageBlock> hw, hcol, hx;
+  const A* wa = as_compute<T, A>(w, F * Kg, &hw);
+  A* col = scratch<A>(&hcol, C * K * nb_max * P);
+  A* xb = scratch<A>(&hx, F * nb_max * P);
+  for (int64_t b0 = 0; b0 < g.batch; b0 += nb_max) {
+    const int64_t nb = std::min(nb_max, g.batch - b0), ld = nb * P;
+    gather_planes(x + b0 * F * P, nb, F, P, xb);
+    for (int64_t grp = 0; grp < G; ++grp)
+      gemm(true, false, Kg, ld, Fg, wa + grp * Fg * Kg, Kg, xb + grp * Fg * ld, ld, 0.0, col + grp * Kg * ld, ld);
+    col2im(g, col, nb, y + b0 * C * S);
+  }
+  if (bias)
+    parallel_items(g.batch * C, S, [&](int64_t bc) {
+      const A bv = static_cast<A>(bias[bc % C]);
+      T* dst = y + bc * S;
+      for (int64_t i = 0; i < S; ++i) dst[i] = static_cast<T>(static_cast<A>(dst[i]) + bv);
+    });
+}
+
+template <typename T, typename A>
+void deconv_backward(const ConvGeom& g, const T* dy, const T* x, const T* w, T* dx, T* dw, T* db) {
+  const int64_t C = g.channels, F = g.filters, G = g.groups, P = g.out_size(), K = g.k_size(), S = g.in_size();
+  const int64_t Fg = F / G, Kg = C / G * K, nb_max = chunk_images(g);
+  std::shared_ptr<StorageBlock> hw, hdw, hcol, hx, hdx;
+  const A* wa = as_compute<T, A>(w, F * Kg, &hw);
+  A* dwa = std::is_same<T, A>::value ? reinterpret_cast<A*>(dw) : scratch<A>(&hdw, F * Kg);
+  A* col = scratch<A>(&hcol, C * K * nb_max * P);
+  A* xb = scratch<A>(&hx, F * nb_max * P);
+  A* dxb = scratch<A>(&hdx, F * nb_max * P);
+  if (g.batch == 0) std::fill(dwa, dwa + F * Kg, A(0));
+  for (int64_t b0 = 0; b0 < g.batch; b0 += nb_max) {
+    const int64_t nb = std::min(nb_max, g.batch - b0), ld = nb * P;
+    im2col(g, dy + b0 * C * S, nb, col);
+    gather_planes(x + b0 * F * P, nb, F, P, xb);
+    for (int64_t grp = 0; grp < G; ++grp) {
+      const A* col_g = col + grp * Kg * ld;
+      gemm(false, true, Fg, Kg, ld, xb + grp * Fg * ld, ld, col_g, ld, b0 == 0 ? 0.0 : 1.0, dwa + grp * Fg * Kg, Kg);
+      gemm(false, false, Fg, ld, Kg, wa + grp * Fg * Kg, Kg, col_g, ld, 0.0, dxb + grp * Fg * ld, ld);
+    }
+    scatter_planes(dxb, nb, F, P, dx + b0 * F * P);
+  }
+  if (!std::is_same<T, A>::value)
+    for (int64_t i = 0; i < F * Kg; ++i) dw[i] = static_cast<T>(dwa[i]);
+  if (db)
+    parallel_items(C, g.batch * S, [&](int64_t c) {
+      A sum = 0;
+      for (int64_t b = 0; b < g.batch; ++b)
+        for (int64_t i = 0; i < S; ++i) sum += static_cast<A>(dy[(b * C + c) * S + i]);
+      db[c] = static_cast<T>(sum);
+    });
+}
+
+void deconv_forward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+  ConvGeom g = deconv_geom(attrs, in[0].shape);
+  const bool has_bias = !attrs.get_bool("no_bias");
+  MV_FLOAT_SWITCH(in[0].dtype, "Deconvolution", T, {
+    deconv_forward<T, ComputeType<T>>(g, in[0].ptr<T>(), in[1].ptr<T>(), has_bias ? in[2].ptr<T>() : nullptr,
+                                      out[0].ptr<T>());
+  });
+}
+
+void deconv_backward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+  ConvGeom g = deconv_geom(attrs, in[1].shape);
+  const bool has_bias = !attrs.get_bool("no_bias");
+  MV_FLOAT_SWITCH(in[1].dtype, "_backward_Deconvolution", T, {
+    deconv_backward<T, ComputeType<T>>(g, in[0].ptr<T>(), in[1].ptr<T>(), in[2].ptr<T>(), out[0].ptr<T>(),
+                                       out[1].ptr<T>(), has_bias ? out[2].ptr<T>() : nullptr);
+  });
+}
+
+}  // namespace
+
+// The parameters Deconvolution and _backward_Deconvolution share, in MXNet's order.
+#define MV_DECONV_PARAMS                                                                                             \
+  required_param("kernel", ParamType::kShape,                                                                        \
+                 "Deconvolution kernel size: (w,), (h, w) or (d, h, w). This is same as the kernel size used for "   \
+                 "the corresponding convolution")                                                                    \
+      .param("stride", ParamType::kShape, "()",                                                                      \
+             "The stride used for the corresponding convolution: (w,), (h, w) or (d, h, w). Defaults to 1 for "      \
+             "each dimension.")                                                                                      \
+      .param("dilate", ParamType::kShape, "()",                                                                      \
+             "Dilation factor for each dimension of the input: (w,), (h, w) or (d, h, w). Defaults to 1 for each "   \
+             "dimension.")                                                                                           \
+      .param("pad", ParamType::kShape, "()",                                                                         \
+             "The amount of implicit zero padding added during convolution for each dimension of the input: (w,), " \
+             "(h, w) or (d, h, w). If `target_shape` is set, `pad` is ignored and a padding that generates the "     \
+             "target shape is used. Defaults to no padding.")                                                        \
+      .param("adj", ParamType::kShape, "()",                                                                         \
+             "Adjustment for output shape: (w,), (h, w) or (d, h, w); each must be smaller than the stride. If "     \
+             "`target_shape` is set, `adj` is ignored and computed accordingly.")                                    \
+      .param("target_shape", ParamType::kShape, "()", "Shape of the output tensor: (w,), (h, w) or (d, h, w).")     \
+      .required_param("num_filter", ParamType::kInt, "Number of output filters.")                                   \
+      .bounds(1, 1e9)                                                                                                \
+      .param("num_group", ParamType::kInt, "1", "Number of groups partition.")                                      \
+      .bounds(1, 1e9)                                                                                                \
+      .param("workspace", ParamType::kInt, "512",                                                                    \
+             "Maximum temporary workspace allowed (MB) in deconvolution. Accepted for compatibility; the CPU "       \
+             "kernel bounds its scratch memory itself.")                                                             \
+      .bounds(0, 1e18)                                                                                               \
+      .param("no_bias", ParamType::kBool, "True", "Whether to disable bias parameter.")                             \
+      .enum_param("cudnn_tune", {"fastest", "limited_workspace", "off"}, "None",                                    \
+                  "Whether to pick convolution algorithm by running performance test (GPU only; ignored).")         \
+      .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn for this layer (ignored).")                    \
+      .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC"}, "None",                                       \
+                  "Set layout for input, output and weight. Empty for default layout: NCW for 1d, NCHW for 2d and "   \
+                  "NCDHW for 3d. Only the default layouts are supported.")
+
+MV_REGISTER_OP(Deconvolution)
+    .describe(
+        "Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input "
+        "tensor: the gradient of Convolution with respect to its data, so a Deconvolution with the parameters of a "
+        "Convolution maps that convolution's output shape back to its input shape.\n\n"
+        "For 2-D deconvolution the shapes are\n\n"
+        "- **data**: *(batch_size, channel, height, width)*\n"
+        "- **weight**: *(channel, num_filter/num_group, kernel[0], kernel[1])*\n"
+        "- **bias**: *(num_filter,)*\n"
+        "- **out**: *(batch_size, num_filter, out_height, out_width)*\n\n"
+        "where out_height = stride[0] * (height - 1) + dilate[0] * (kernel[0] - 1) + 1 - 2 * pad[0] + adj[0], and "
+        "likewise for the width. With target_shape set, pad and adj are chosen to produce it.\n\n"
+        "Example::\n\n"
+        "  data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))\n"
+        "  Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]")
+    .input("data", "Input tensor to the deconvolution operation.")
+    .input("weight", "Weights representing the kernel.")
+    .input("bias", "Bias added to the result after the deconvolution operation.")
+    .set_list_inputs(conv_inputs)
+    .MV_DECONV_PARAMS
+    .set_infer_shape(deconv_infer_shape)
+    .set_forward(deconv_forward_op)
+    .set_gradient([](const GradContext& g) {
+      return op_all("_backward_Deconvolution", {g.ograd(), g.input(0), g.input(1)}, g.forward_params());
+    })
+    .add_sample(sample({{1, 2, 3, 3}, {2, 3, 2, 2}, {3}}, {{"kernel", "(2, 2)"}, {"num_filter", "3"}, {"no_bias", "False"}}))
+    .add_sample(sample({{1, 2, 3, 3}, {2, 2, 3, 3}},
+                       {{"kernel", "(3, 3)"}, {"stride", "(2, 2)"}, {"pad", "(1, 1)"}, {"adj", "(1, 1)"},
+                        {"dilate", "(1, 2)"}, {"num_filter", "2"}}))
+    .add_sample(sample({{2, 4, 2, 3}, {4, 1, 3, 3}, {2}},
+                       {{"kernel", "(3, 3)"}, {"pad", "(1, 1)"}, {"num_filter", "2"}, {"num_group", "2"}, {"no_bias", "False"}}))
+    .add_sample(sample({{2, 3, 4}, {3, 2, 3}, {2}},
+                       {{"kernel", "(3,)"}, {"stride", "(2,)"}, {"target_shape", "(8,)"}, {"num_filter", "2"}, {"no_bias", "False"}}))
+    .add_sample(sample({{1, 2, 2, 2, 2}, {2, 1, 2, 2, 2}}, {{"kernel", "(2, 2, 2)"}, {"num_filter", "1"}}));
+
+MV_REGISTER_OP(_backward_Deconvolution)
+    .describe("Gradients of Deconvolution: from (ograd, data, weight) computes the gradients of data, weight and, "
+              "unless no_bias, bias. Takes Deconvolution's parameters.")
+    .input("ograd", "gradient of Deconvolution's output")
+    .input("data", "Deconvolution's data input")
+    .input("weight", "Deconvolution's weight input")
+    .MV_DECONV_PARAMS
+    .set_num_outputs([](const Attrs& attrs) { return attrs.get_bool("no_bias") ? 2 : 3; })
+    .set_infer_shape(deconv_backward_infer_shape)
+    .set_forward(deconv_backward_op)
+    .set_non_differentiable()
+    .add_sample(sample({{1, 3, 4, 4}, {1, 2, 3, 3}, {2, 3, 2, 2}}, {{"kernel", "(2, 2)"}, {"num_filter", "3"}}));
+
+#undef MV_DECONV_PARAMS
 
 }  // namespace minerva

@@ -1,6 +1,7 @@
-// Normalization layers of MXNet 1.x: BatchNorm and LayerNorm. Both save their statistics as
-// hidden outputs (BatchNorm: mean and inverse std; LayerNorm: mean and std) and differentiate
-// through internal backward kernels, which reduce over many elements per channel.
+// Normalization layers of MXNet 1.x: BatchNorm, LayerNorm, InstanceNorm and GroupNorm. BatchNorm
+// and LayerNorm save their statistics as hidden outputs (BatchNorm: mean and inverse std;
+// LayerNorm: mean and std); all differentiate through internal backward kernels, which reduce
+// over many elements per channel.
 #include <cmath>
 
 #include "core/op/kernel_util.h"
@@ -287,6 +288,133 @@ OpSample norm_sample(std::vector<Shape> shapes, KeyValues params) {
   return s;
 }
 
+// ---- InstanceNorm and GroupNorm ----------------------------------------------------------------
+
+// Note [Row normalization]
+// InstanceNorm and GroupNorm both view data (N, C, spatial...) as N*G rows of C/G * spatial
+// contiguous elements (InstanceNorm: G = C) and normalize each row by its own mean and variance;
+// gamma and beta hold one value per group (MXNet 1.x's GroupNorm scales per group, not per
+// channel), so row r uses gamma[r % G]. The backward recomputes the statistics from data.
+struct RowNorm {
+  int64_t rows = 0, len = 0, groups = 1;
+};
+
+RowNorm row_norm(const Attrs& attrs, const Shape& d, int64_t groups, size_t min_ndim) {
+  MV_CHECK(d.size() >= min_ndim, kValue) << "Operator " << attrs.op->name << " needs data with at least " << min_ndim
+                                         << " dimensions (batch, channel, ...), got shape " << shape_str(d);
+  MV_CHECK(groups >= 1 && d[1] % groups == 0, kValue)
+      << "Operator " << attrs.op->name << ": num_groups " << groups << " must divide the channels (" << d[1]
+      << ", data shape " << shape_str(d) << ")";
+  RowNorm r;
+  r.groups = groups;
+  r.rows = d[0] * groups;
+  r.len = r.rows == 0 ? 0 : shape_size(d) / r.rows;
+  return r;
+}
+
+int64_t norm_groups(const Attrs& attrs, const Shape& d) {
+  return attrs.op->name.find("InstanceNorm") != std::string::npos ? d[1] : attrs.get_int("num_groups");
+}
+
+void row_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[0];
+  if (d.empty()) return;
+  const bool instance = attrs.op->name == "InstanceNorm";
+  const int64_t groups = norm_groups(attrs, d);
+  row_norm(attrs, d, groups, instance ? 3 : 2);
+  const Shape g{groups};
+  for (size_t i = 1; i < 3; ++i) {
+    if ((*in)[i].empty()) (*in)[i] = g;
+    if ((*in)[i] != g) shape_mismatch(attrs, i == 1 ? "input 'gamma'" : "input 'beta'", g, (*in)[i]);
+  }
+  (*out)[0] = d;
+  if (out->size() == 3) (*out)[1] = (*out)[2] = Shape{d[0], groups};
+}
+
+// Per-row mean and sqrt(var + eps) of x.
+void row_stats(const RowNorm& r, const std::vector<double>& x, double eps, std::vector<double>* mean,
+               std::vector<double>* sd) {
+  mean->assign(static_cast<size_t>(r.rows), 0.0);
+  sd->assign(static_cast<size_t>(r.rows), 0.0);
+  parallel_for(
+      r.rows,
+      [&](int64_t row) {
+        const double* p = x.data() + row * r.len;
+        double m = 0, v = 0;
+        for (int64_t k = 0; k < r.len; ++k) m += p[k];
+        m /= static_cast<double>(std::max<int64_t>(r.len, 1));
+        for (int64_t k = 0; k < r.len; ++k) v += (p[k] - m) * (p[k] - m);
+        v /= static_cast<double>(std::max<int64_t>(r.len, 1));
+        (*mean)[static_cast<size_t>(row)] = m;
+        (*sd)[static_cast<size_t>(row)] = std::sqrt(v + eps);
+      },
+      grain_for(r.len));
+}
+
+void row_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+  const RowNorm r = row_norm(attrs, in[0].shape, norm_groups(attrs, in[0].shape), 2);
+  const std::vector<double> x = as_doubles(in[0]), gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
+  std::vector<double> mean, sd, y(x.size());
+  row_stats(r, x, attrs.get_float("eps"), &mean, &sd);
+  parallel_for(
+      r.rows,
+      [&](int64_t row) {
+        const size_t i = static_cast<size_t>(row), gi = static_cast<size_t>(row % r.groups);
+        for (int64_t k = 0; k < r.len; ++k) {
+          const size_t j = static_cast<size_t>(row * r.len + k);
+          y[j] = (x[j] - mean[i]) / sd[i] * gamma[gi] + beta[gi];
+        }
+      },
+      grain_for(r.len));
+  store_doubles(y, out[0]);
+  if (out.size() == 3) {
+    store_doubles(mean, out[1]);
+    store_doubles(sd, out[2]);
+  }
+}
+
+// inputs: ograd, data, gamma; outputs: the gradients of data, gamma and beta.
+void row_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+  const RowNorm r = row_norm(attrs, in[1].shape, norm_groups(attrs, in[1].shape), 2);
+  const std::vector<double> g = as_doubles(in[0]), x = as_doubles(in[1]), gamma = as_doubles(in[2]);
+  std::vector<double> mean, sd, gx(x.size());
+  std::vector<double> row_gg(static_cast<size_t>(r.rows)), row_gb(static_cast<size_t>(r.rows));
+  row_stats(r, x, attrs.get_float("eps"), &mean, &sd);
+  const double n = static_cast<double>(std::max<int64_t>(r.len, 1));
+  parallel_for(
+      r.rows,
+      [&](int64_t row) {
+        const size_t i = static_cast<size_t>(row);
+        const double gm = gamma[static_cast<size_t>(row % r.groups)];
+        double mean_d = 0, mean_dx = 0, gg = 0, gb = 0;  // dxhat = g * gamma
+        for (int64_t k = 0; k < r.len; ++k) {
+          const size_t j = static_cast<size_t>(row * r.len + k);
+          const double xhat = (x[j] - mean[i]) / sd[i];
+          mean_d += g[j] * gm;
+          mean_dx += g[j] * gm * xhat;
+          gg += g[j] * xhat;
+          gb += g[j];
+        }
+        mean_d /= n;
+        mean_dx /= n;
+        for (int64_t k = 0; k < r.len; ++k) {
+          const size_t j = static_cast<size_t>(row * r.len + k);
+          gx[j] = (g[j] * gm - mean_d - (x[j] - mean[i]) / sd[i] * mean_dx) / sd[i];
+        }
+        row_gg[i] = gg;
+        row_gb[i] = gb;
+      },
+      grain_for(r.len));
+  std::vector<double> ggamma(static_cast<size_t>(r.groups), 0.0), gbeta(static_cast<size_t>(r.groups), 0.0);
+  for (int64_t row = 0; row < r.rows; ++row) {
+    ggamma[static_cast<size_t>(row % r.groups)] += row_gg[static_cast<size_t>(row)];
+    gbeta[static_cast<size_t>(row % r.groups)] += row_gb[static_cast<size_t>(row)];
+  }
+  store_doubles(gx, out[0]);
+  store_doubles(ggamma, out[1]);
+  store_doubles(gbeta, out[2]);
+}
+
 }  // namespace
 
 // BatchNorm's parameters, repeated on its backward operator (which receives the forward's).
@@ -442,5 +570,95 @@ MV_REGISTER_OP(_backward_LayerNorm)
     .set_infer_type(norm_backward_type)
     .set_forward(layer_norm_backward)
     .set_non_differentiable();
+
+
+#define MV_GROUP_NORM_PARAMS                                                                                     \
+  param("num_groups", ParamType::kInt, "1", "Total number of groups.")                                          \
+      .bounds(1, 1e9)                                                                                            \
+      .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")   \
+      .param("output_mean_var", ParamType::kBool, "False",                                                      \
+             "Output the mean and std calculated along the given axis.")
+
+#define MV_INSTANCE_NORM_PARAMS \
+  param("eps", ParamType::kFloat, "0.00100000005", "An `epsilon` parameter to prevent division by 0.")
+
+MV_REGISTER_OP(InstanceNorm)
+    .describe(
+        "Applies instance normalization to the n-dimensional input array.\n\n"
+        "Each channel of each sample is normalized by its own mean and variance over the spatial dimensions, "
+        "then scaled and shifted per channel:\n\n"
+        "  out[n, c] = (data[n, c] - mean(data[n, c])) / sqrt(var(data[n, c]) + eps) * gamma[c] + beta[c]\n\n"
+        "data has shape (batch, channel, spatial...) with at least one spatial dimension; gamma and beta have "
+        "shape (channel,). See Note [Row normalization] in the source.\n\n"
+        "Example::\n\n"
+        "  InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]")
+    .input("data", "An n-dimensional input array (n > 2) of the form [batch, channel, spatial_dim1, spatial_dim2, ...].")
+    .input("gamma", "A vector of length 'channel', which multiplies the normalized input.")
+    .input("beta", "A vector of length 'channel', which is added to the product of the normalized input and the weight.")
+    .MV_INSTANCE_NORM_PARAMS
+    .set_infer_shape(row_norm_shape)
+    .set_forward(row_norm_forward)
+    .set_gradient([](const GradContext& g) {
+      return op_all("_backward_InstanceNorm", {g.ograd(), g.input(0), g.input(1)}, g.forward_params());
+    })
+    .add_sample(norm_sample({{2, 3, 4}, {3}, {3}}, {}))
+    .add_sample(norm_sample({{1, 2, 2, 3}, {2}, {2}}, {{"eps", "0.01"}}));
+
+MV_REGISTER_OP(_backward_InstanceNorm)
+    .describe("Gradient of InstanceNorm with respect to data, gamma and beta.")
+    .input("ograd", "gradient of the output")
+    .input("data", "the forward input")
+    .input("gamma", "the forward gamma")
+    .MV_INSTANCE_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_infer_shape(norm_backward_shape)
+    .set_infer_type(norm_backward_type)
+    .set_forward(row_norm_backward)
+    .set_non_differentiable();
+
+MV_REGISTER_OP(GroupNorm)
+    .describe(
+        "Group normalization.\n\n"
+        "The channels of data (batch, channel, ...) are split into ``num_groups`` groups; each group of each "
+        "sample is normalized by its own mean and variance, then scaled and shifted per group:\n\n"
+        "  out[n, g] = (data[n, g] - mean(data[n, g])) / sqrt(var(data[n, g]) + eps) * gamma[g] + beta[g]\n\n"
+        "gamma and beta have shape (num_groups,), as in MXNet 1.x. With ``output_mean_var`` the outputs also "
+        "include ``mean`` and ``std`` (shape (batch, num_groups)); no gradient is passed through these two.\n\n"
+        "Example::\n\n"
+        "  GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]")
+    .input("data", "Input data")
+    .input("gamma", "gamma array")
+    .input("beta", "beta array")
+    .MV_GROUP_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
+    .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "std"}; })
+    .set_infer_shape(row_norm_shape)
+    .set_forward(row_norm_forward)
+    .set_gradient([](const GradContext& g) {
+      return op_all("_backward_GroupNorm", {g.ograd(), g.input(0), g.input(1)}, g.forward_params());
+    })
+    .add_sample(norm_sample({{2, 4, 3}, {2}, {2}}, {{"num_groups", "2"}}))
+    .add_sample(norm_sample({{1, 3, 2, 2}, {1}, {1}}, {{"eps", "0.01"}}))
+    .add_sample([] {
+      OpSample s = norm_sample({{2, 2, 2}, {2}, {2}}, {{"num_groups", "2"}, {"output_mean_var", "True"}});
+      s.grad_check = false;  // mean and std pass no gradient back, as in MXNet: forward only
+      return s;
+    }());
+
+MV_REGISTER_OP(_backward_GroupNorm)
+    .describe("Gradient of GroupNorm with respect to data, gamma and beta.")
+    .input("ograd", "gradient of the output")
+    .input("data", "the forward input")
+    .input("gamma", "the forward gamma")
+    .MV_GROUP_NORM_PARAMS
+    .set_num_outputs(3)
+    .set_infer_shape(norm_backward_shape)
+    .set_infer_type(norm_backward_type)
+    .set_forward(row_norm_backward)
+    .set_non_differentiable();
+
+#undef MV_GROUP_NORM_PARAMS
+#undef MV_INSTANCE_NORM_PARAMS
 
 }  // namespace minerva

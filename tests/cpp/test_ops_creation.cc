@@ -255,5 +255,15 @@ TEST(OptimizerOps, Float32InPlaceChain) {
   expect_values(m, {-0.175, -0.35, -0.525}, 1e-6);
 }
 
+// From MXNet 1.9.1: nd.eye(3, 4, k=1), nd.eye(3, k=-1).
+TEST(CreationOps, Eye) {
+  NDArray a = run1("eye", {}, {{"N", "3"}, {"M", "4"}, {"k", "1"}});
+  EXPECT_EQ(a.shape(), (Shape{3, 4}));
+  expect_values(a, {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1});
+  NDArray b = run1("_eye", {}, {{"N", "3"}, {"k", "-1"}, {"dtype", "int32"}});
+  EXPECT_EQ(b.dtype(), DType::kInt32);
+  expect_values(b, {0, 0, 0, 1, 0, 0, 0, 1, 0});
+}
+
 }  // namespace
 }  // namespace minerva
