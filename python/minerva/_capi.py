@@ -28,6 +28,11 @@ def _load():
     # OpenMP and keeps OpenBLAS single-threaded. OpenBLAS reads this variable when it loads,
     # before any call could change it; workers it started would spin against OpenMP's.
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    # libgomp's idle workers spin up to 300,000 rounds before sleeping; on a busy machine (a
+    # DataLoader's workers, another process) that spinning took the cores the next operator
+    # needed: a LeNet step went from 53 ms to 128 ms. 100,000 rounds keeps the idle-machine
+    # speed and the busy-machine one (docs/env.md). Read once, when libgomp loads.
+    os.environ.setdefault("GOMP_SPINCOUNT", "100000")
     tried = []
     for path in _candidates():
         if path.is_file():
