@@ -34,10 +34,11 @@ test-python: lint
 	MINERVA_ENGINE_TYPE=NaiveEngine $(PY) -m pytest -q tests/python
 
 demo: build
-	$(PY) examples/mnist_mlp.py --plot $(BUILD)/mnist_mlp_curve.png
+	$(PY) examples/lenet_mnist.py --plot $(BUILD)/lenet_mnist.png --export $(BUILD)/lenet
 
 bench: build
 	bash bench/run_dispatch.sh
+	bash bench/run_training.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Medians of one metric per framework from a folder of peer-benchmark JSON records, and
-Minerva's ratio to each peer (lower is better for times)."""
+Minerva's ratio to each peer (lower is better for times, higher for rates).
+
+    summarize.py FOLDER METRIC [ALIAS ...]
+
+A record counts with the first of METRIC and its aliases it has (PyTorch's script calls the
+Gluon-hybrid workloads `*_eager_*`)."""
 import json
 import pathlib
 import statistics
 import sys
 
 
-def main(folder: str, metric: str) -> None:
+def main(folder: str, metric: str, *aliases: str) -> None:
     runs: dict = {}
     for f in sorted(pathlib.Path(folder).glob("*.json")):
-        rec = json.loads(f.read_text())
-        value = rec.get("results", {}).get(metric)
+        results = json.loads(f.read_text()).get("results", {})
+        value = next((results[m] for m in (metric, *aliases) if m in results), None)
         if value is not None:
             runs.setdefault(f.name.split("-")[0], []).append(value)
     print(f"| framework | {metric} median [min-max] | runs |\n|---|---|---|")
@@ -25,4 +30,4 @@ def main(folder: str, metric: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], *sys.argv[3:])
