@@ -40,23 +40,33 @@ def find_fashion(name):
     raise SystemExit(f"Fashion-MNIST file {name}(.gz) not found in {FASHION_DIRS}; `make setup` installs it")
 
 
+def cifar_records(images, labels):
+    """CIFAR-10 binary records: the label byte, then 32x32 R, G and B planes (gray copied)."""
+    records = np.zeros((len(images), 1 + 3 * 32 * 32), dtype=np.uint8)
+    records[:, 0] = labels
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2))).reshape(len(images), 1024)
+    for c in range(3):
+        records[:, 1 + c * 1024:1 + (c + 1) * 1024] = padded
+    return records
+
+
+def write_atomically(records, path):
+    tmp = path + ".tmp"
+    records.tofile(tmp)
+    os.replace(tmp, path)
+
+
 def repack_fashion_as_cifar(out_dir, limit):
-    """Writes Fashion-MNIST as CIFAR-10 binary files (data_batch_1.bin, test_batch.bin)."""
+    """Writes Fashion-MNIST as the CIFAR-10 binary files: the training set split over
+    data_batch_1.bin .. data_batch_5.bin, the test set as test_batch.bin."""
     os.makedirs(out_dir, exist_ok=True)
-    parts = {"data_batch_1.bin": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-             "test_batch.bin": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
-    for target, (images, labels) in parts.items():
-        path = os.path.join(out_dir, target)
-        x = read_idx_any(find_fashion(images))[:limit]
-        y = read_idx_any(find_fashion(labels))[:limit]
-        records = np.zeros((len(x), 1 + 3 * 32 * 32), dtype=np.uint8)
-        records[:, 0] = y
-        padded = np.pad(x, ((0, 0), (2, 2), (2, 2)))
-        for c in range(3):  # gray into R, G and B
-            records[:, 1 + c * 1024:1 + (c + 1) * 1024] = padded.reshape(len(x), 1024)
-        tmp = path + ".tmp"
-        records.tofile(tmp)
-        os.replace(tmp, path)
+    train = cifar_records(read_idx_any(find_fashion("train-images-idx3-ubyte"))[:limit],
+                          read_idx_any(find_fashion("train-labels-idx1-ubyte"))[:limit])
+    for i, part in enumerate(np.array_split(train, 5), 1):
+        write_atomically(part, os.path.join(out_dir, f"data_batch_{i}.bin"))
+    test = cifar_records(read_idx_any(find_fashion("t10k-images-idx3-ubyte"))[:limit],
+                         read_idx_any(find_fashion("t10k-labels-idx1-ubyte"))[:limit])
+    write_atomically(test, os.path.join(out_dir, "test_batch.bin"))
     print(f"Fashion-MNIST repacked into CIFAR-10 binary records in {out_dir}")
 
 

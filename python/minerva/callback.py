@@ -8,14 +8,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import namedtuple
 
-from .model import save_checkpoint
+from .model import BatchEndParam, save_checkpoint
 
 __all__ = ["BatchEndParam", "LogValidationMetricsCallback", "ProgressBar", "Speedometer", "do_checkpoint",
            "log_train_metric", "module_checkpoint"]
 
-BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 
 
 def module_checkpoint(mod, prefix: str, period: int = 1, save_optimizer_states: bool = False):

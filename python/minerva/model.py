@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import logging
+from collections import namedtuple
 
 from . import ndarray as nd
 from . import symbol as sym
 from .context import cpu
 
-__all__ = ["load_checkpoint", "load_params", "save_checkpoint"]
+# What batch-end callbacks receive (mx.model.BatchEndParam in MXNet; mx.callback re-exports it).
+BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
+
+__all__ = ["BatchEndParam", "load_checkpoint", "load_params", "save_checkpoint"]
 
 
 def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_params: dict,
