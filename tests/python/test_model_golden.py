@@ -15,6 +15,16 @@ EXPECTED = json.loads((GOLDEN / "expected.json").read_text())["models"]
 ORACLE = os.environ.get("MXNET_ORACLE_PYTHON") or str(pathlib.Path(__file__).resolve().parents[2]
                                                        / ".oracle-venv" / "bin" / "python")
 TOL = dict(rtol=1e-4, atol=1e-5)
+LARGEST = {"value": 0.0, "where": "none"}
+
+
+def _check(got, want, where):
+    """Asserts closeness and keeps the largest absolute difference for the closing report."""
+    got, want = np.asarray(got), np.asarray(want)
+    np.testing.assert_allclose(got, want, err_msg=where, **TOL)
+    diff = float(np.abs(got - want).max()) if got.size else 0.0
+    if diff >= LARGEST["value"]:
+        LARGEST.update(value=diff, where=where)
 
 
 def _np(spec):
@@ -67,7 +77,7 @@ def test_predictions_match_mxnet(name):
     exe = _bind(sym, arg_params, aux_params, spec["inputs"])
     outs = exe.forward(is_train=False)
     for got, want in zip(outs, spec["predict_outputs"]):
-        np.testing.assert_allclose(got.asnumpy(), _np(want), **TOL)
+        _check(got.asnumpy(), _np(want), f"{name} predict output")
 
 
 def test_mlp_training_gradients_match_mxnet():
@@ -75,14 +85,14 @@ def test_mlp_training_gradients_match_mxnet():
     sym, arg_params, aux_params = _load("mlp")
     exe = _bind(sym, arg_params, aux_params, spec["inputs"], grad_req=spec["train"]["grad_req"])
     outs = exe.forward(is_train=True)
-    np.testing.assert_allclose(outs[0].asnumpy(), _np(spec["train"]["outputs"][0]), **TOL)
+    _check(outs[0].asnumpy(), _np(spec["train"]["outputs"][0]), "mlp training output")
     exe.backward()
     for k, want in spec["train"]["arg_grads"].items():
-        np.testing.assert_allclose(exe.grad_dict[k].asnumpy(), _np(want), err_msg=k, **TOL)
+        _check(exe.grad_dict[k].asnumpy(), _np(want), f"mlp gradient of {k}")
     exe = _bind(sym, arg_params, aux_params, spec["inputs"], grad_req="write")
     exe.forward(is_train=True)
     exe.backward()
-    np.testing.assert_allclose(exe.grad_dict["data"].asnumpy(), _np(spec["train"]["data_grad"]), **TOL)
+    _check(exe.grad_dict["data"].asnumpy(), _np(spec["train"]["data_grad"]), "mlp gradient of data")
 
 
 def test_cnn_batchnorm_training_matches_mxnet():
@@ -90,14 +100,14 @@ def test_cnn_batchnorm_training_matches_mxnet():
     sym, arg_params, aux_params = _load("cnn")
     exe = _bind(sym, arg_params, aux_params, spec["inputs"], grad_req=spec["train_grad_req"])
     outs = exe.forward(is_train=True)
-    np.testing.assert_allclose(outs[0].asnumpy(), _np(spec["train_outputs"][0]), **TOL)
+    _check(outs[0].asnumpy(), _np(spec["train_outputs"][0]), "cnn training output")
     exe.backward()
     for k, want in spec["train_arg_grads"].items():
-        np.testing.assert_allclose(exe.grad_dict[k].asnumpy(), _np(want), err_msg=k, **TOL)
+        _check(exe.grad_dict[k].asnumpy(), _np(want), f"cnn gradient of {k}")
     # MXNet folds the batch statistics into the moving ones during backward, Minerva during the
     # training forward; after one forward and backward both hold the same values.
     for k, want in spec["aux_after_train_forward_backward"].items():
-        np.testing.assert_allclose(exe.aux_dict[k].asnumpy(), _np(want), err_msg=k, **TOL)
+        _check(exe.aux_dict[k].asnumpy(), _np(want), f"cnn {k} after training")
 
 
 def test_json_round_trip_keeps_the_graph(tmp_path):
@@ -144,4 +154,10 @@ def test_minerva_checkpoint_loads_in_mxnet(name, tmp_path):
     theirs = json.loads(res.stdout.strip().splitlines()[-1])
     assert theirs["args"] == sym.list_arguments()
     assert theirs["aux"] == sym.list_auxiliary_states()
-    np.testing.assert_allclose(np.array(theirs["out"]).reshape(theirs["shape"]), mine, **TOL)
+    _check(np.array(theirs["out"]).reshape(theirs["shape"]), mine, f"MXNet reading Minerva's {name} checkpoint")
+
+
+def test_zz_report_largest_difference(capsys):
+    with capsys.disabled():
+        print(f"\nlargest difference from MXNet 1.9.1 over the model fixtures: {LARGEST['value']:.3g} "
+              f"({LARGEST['where']})")
