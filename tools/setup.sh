@@ -6,7 +6,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="$ROOT/.venv"
 
 need_apt=()
-for pkg in cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev abigail-tools; do
+# R (with testthat) for the R package and its tests (issue 5), --no-install-recommends as
+# shared/TOOLCHAIN.md measured: with recommends testthat pulls 1.7 GB.
+for pkg in cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev abigail-tools \
+    r-base-core r-base-dev r-cran-testthat; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -19,9 +22,12 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" "matplotlib"
+# rpy2 is pinned: newer releases fail to import on Debian bookworm's R 4.2 (shared/TOOLCHAIN.md).
+"$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" \
+    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia"
 import importlib.util, sys
-sys.exit(0 if all(importlib.util.find_spec(m) for m in ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib")) else 1)
+modules = ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib", "rpy2", "tree_sitter", "tree_sitter_julia")
+sys.exit(0 if all(importlib.util.find_spec(m) for m in modules) else 1)
 PY
 # The source tree's python/ on the venv's path, so `import minerva` works after `make build`.
 SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
