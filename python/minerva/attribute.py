@@ -5,30 +5,19 @@ attribute ``ctx_group='dev1'``; nested scopes add to (and override) the outer on
 explicit ``attr=`` argument overrides both."""
 from __future__ import annotations
 
-import threading
+from .name import _Scope
 
 __all__ = ["AttrScope"]
 
 
-class _CurrentScope(type):
-    @property
-    def current(cls) -> AttrScope:
-        scope = getattr(AttrScope._local, "value", None)
-        if scope is None:
-            scope = AttrScope._local.value = AttrScope()
-        return scope
-
-
-class AttrScope(metaclass=_CurrentScope):
+class AttrScope(_Scope):
     """Attributes (strings) for the symbols created in its scope."""
-    _local = threading.local()
 
     def __init__(self, **kwargs) -> None:
         for value in kwargs.values():
             if not isinstance(value, str):
                 raise ValueError("Attributes need to be string")
         self._attr = kwargs
-        self._old_scope = None
 
     def get(self, attr) -> dict:
         """The scope's attributes updated with attr (a new dict; {} when both are empty)."""
@@ -40,12 +29,7 @@ class AttrScope(metaclass=_CurrentScope):
         return merged
 
     def __enter__(self) -> AttrScope:
-        self._old_scope = AttrScope.current
-        merged = dict(self._old_scope._attr)
+        merged = dict(AttrScope.current._attr)
         merged.update(self._attr)
         self._attr = merged
-        AttrScope._local.value = self
-        return self
-
-    def __exit__(self, *exc) -> None:
-        AttrScope._local.value = self._old_scope
+        return super().__enter__()

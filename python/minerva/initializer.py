@@ -18,6 +18,7 @@ from math import sqrt
 import numpy as np
 
 from . import ndarray as nd
+from . import registry
 from .ndarray import NDArray
 
 __all__ = ["Bilinear", "Constant", "InitDesc", "Initializer", "LSTMBias", "Load", "MSRAPrelu",
@@ -174,68 +175,10 @@ def _bilinear(shape) -> np.ndarray:
     return weight.astype(np.float32).reshape(shape)
 
 
-# ---- registry --------------------------------------------------------------------------------
-_REGISTRY: dict[str, type] = {}
-
-
-def register(klass: type, name: str | None = None) -> type:
-    """Registers an ``Initializer`` subclass under ``name`` (default: its lower-cased class
-    name) so ``create`` and ``__init__`` attributes can name it."""
-    if not (isinstance(klass, type) and issubclass(klass, Initializer)):
-        raise TypeError(f"Can only register subclass of Initializer, got {klass!r}")
-    name = (name or klass.__name__).lower()
-    if name in _REGISTRY:
-        old = _REGISTRY[name]
-        warnings.warn(f"New initializer {klass.__module__}.{klass.__name__} registered with "
-                      f"name {name} is overriding existing initializer "
-                      f"{old.__module__}.{old.__name__}", UserWarning, stacklevel=2)
-    _REGISTRY[name] = klass
-    return klass
-
-
-def alias(*aliases: str):
-    """Class decorator registering extra names: ``@alias('zeros')``."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
-
-
-def create(*args, **kwargs) -> Initializer:
-    """Makes an initializer from an instance (returned as is), a registered name
-    (``'xavier'``, ``'zeros'``, ...) with constructor arguments, a ``dumps()`` string
-    (``'["xavier", {"magnitude": 2}]'``), a JSON object string or a dict."""
-    if args:
-        name, args = args[0], args[1:]
-    elif "initializer" in kwargs:
-        name = kwargs.pop("initializer")
-    else:
-        raise TypeError("create() needs an initializer name, instance or JSON string")
-    if isinstance(name, Initializer):
-        if args or kwargs:
-            raise ValueError("initializer is already an instance. Additional arguments are "
-                             "invalid")
-        return name
-    if isinstance(name, dict):
-        return create(**name)
-    if not isinstance(name, str):
-        raise TypeError(f"initializer must be of string type, got {type(name).__name__}")
-    if name.startswith("["):
-        if args or kwargs:
-            raise ValueError("a JSON initializer string takes no further arguments")
-        name, kwargs = json.loads(name)
-        return create(name, **kwargs)
-    if name.startswith("{"):
-        if args or kwargs:
-            raise ValueError("a JSON initializer string takes no further arguments")
-        return create(**json.loads(name))
-    klass = _REGISTRY.get(name.lower())
-    if klass is None:
-        known = ", ".join(sorted(_REGISTRY))
-        raise ValueError(f"initializer {name.lower()} is not registered. Registered "
-                         f"initializers: {known}. Please register with mx.init.register first")
-    return klass(*args, **kwargs)
+# ---- registry (mx.registry's, keyed on Initializer) ------------------------------------------------
+register = registry.get_register_func(Initializer, "initializer")
+alias = registry.get_alias_func(Initializer, "initializer")
+create = registry.get_create_func(Initializer, "initializer")
 
 
 # ---- composite initializers (not registered, as in MXNet) ------------------------------------

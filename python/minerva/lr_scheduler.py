@@ -127,7 +127,36 @@ class MultiFactorScheduler(LRScheduler):
         return self.base_lr
 
 
-class PolyScheduler(LRScheduler):
+class _DecayScheduler(LRScheduler):
+    """After warm-up: ``final_lr + (base_lr - final_lr) * decay(n)`` with ``n = num_update -
+    warmup_steps``, where ``decay`` falls from 1 at ``n = 0`` to 0 at ``max_steps = max_update -
+    warmup_steps``; the rate stays at ``final_lr`` after ``max_update``."""
+
+    def __init__(self, max_update: int, base_lr: float, final_lr: float, warmup_steps: int,
+                 warmup_begin_lr: float, warmup_mode: str):
+        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
+        if not isinstance(max_update, int):
+            raise TypeError(f"max_update must be an int, got {type(max_update).__name__}")
+        if max_update < 1:
+            raise ValueError("maximum number of updates must be strictly positive")
+        self.base_lr_orig = self.base_lr
+        self.max_update = max_update
+        self.final_lr = final_lr
+        self.max_steps = self.max_update - self.warmup_steps
+
+    def _decay(self, n: int) -> float:
+        raise NotImplementedError
+
+    def __call__(self, num_update: int) -> float:
+        if num_update < self.warmup_steps:
+            return self.get_warmup_lr(num_update)
+        if num_update <= self.max_update:
+            decay = self._decay(num_update - self.warmup_steps)
+            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * decay
+        return self.base_lr
+
+
+class PolyScheduler(_DecayScheduler):
     """After warm-up: ``final_lr + (base_lr - final_lr) * (1 - n / max_steps) ** pwr`` with
     ``n = num_update - warmup_steps`` and ``max_steps = max_update - warmup_steps``; the rate
     stays at ``final_lr`` after ``max_update``."""
@@ -135,48 +164,20 @@ class PolyScheduler(LRScheduler):
     def __init__(self, max_update: int, base_lr: float = 0.01, pwr: float = 2,
                  final_lr: float = 0, warmup_steps: int = 0, warmup_begin_lr: float = 0,
                  warmup_mode: str = "linear"):
-        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
-        if not isinstance(max_update, int):
-            raise TypeError(f"max_update must be an int, got {type(max_update).__name__}")
-        if max_update < 1:
-            raise ValueError("maximum number of updates must be strictly positive")
+        super().__init__(max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr, warmup_mode)
         self.power = pwr
-        self.base_lr_orig = self.base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.max_steps = self.max_update - self.warmup_steps
 
-    def __call__(self, num_update: int) -> float:
-        if num_update < self.warmup_steps:
-            return self.get_warmup_lr(num_update)
-        if num_update <= self.max_update:
-            frac = float(num_update - self.warmup_steps) / float(self.max_steps)
-            self.base_lr = (self.final_lr
-                            + (self.base_lr_orig - self.final_lr) * pow(1 - frac, self.power))
-        return self.base_lr
+    def _decay(self, n: int) -> float:
+        return pow(1 - float(n) / float(self.max_steps), self.power)
 
 
-class CosineScheduler(LRScheduler):
+class CosineScheduler(_DecayScheduler):
     """After warm-up: ``final_lr + (base_lr - final_lr) * (1 + cos(pi * n / max_steps)) / 2``
     with ``n`` and ``max_steps`` as in ``PolyScheduler``; ``final_lr`` after ``max_update``."""
 
     def __init__(self, max_update: int, base_lr: float = 0.01, final_lr: float = 0,
                  warmup_steps: int = 0, warmup_begin_lr: float = 0, warmup_mode: str = "linear"):
-        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
-        if not isinstance(max_update, int):
-            raise TypeError(f"max_update must be an int, got {type(max_update).__name__}")
-        if max_update < 1:
-            raise ValueError("maximum number of updates must be strictly positive")
-        self.base_lr_orig = base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.max_steps = self.max_update - self.warmup_steps
+        super().__init__(max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr, warmup_mode)
 
-    def __call__(self, num_update: int) -> float:
-        if num_update < self.warmup_steps:
-            return self.get_warmup_lr(num_update)
-        if num_update <= self.max_update:
-            n = num_update - self.warmup_steps
-            self.base_lr = (self.final_lr + (self.base_lr_orig - self.final_lr)
-                            * (1 + cos(pi * n / self.max_steps)) / 2)
-        return self.base_lr
+    def _decay(self, n: int) -> float:
+        return (1 + cos(pi * n / self.max_steps)) / 2

@@ -7,13 +7,12 @@ metric also keeps *global* statistics that ``reset_local()`` leaves alone, which
 regression metrics (MAE, MSE, RMSE) average the per-batch values, exactly as MXNet 1.x does."""
 from __future__ import annotations
 
-import json
 import math
-import warnings
 from collections import OrderedDict
 
 import numpy
 
+from . import registry
 from .ndarray.ndarray import NDArray
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "Perplexity",
@@ -140,55 +139,10 @@ def _pairs(name, value) -> list:
     return list(zip(name, value))
 
 
-# ---- registry ---------------------------------------------------------------------------------
-_REGISTRY: dict = {}
-
-
-def register(klass, name: str | None = None):
-    """Registers an EvalMetric subclass under its lower-cased class name (or name), for create()."""
-    if not (isinstance(klass, type) and issubclass(klass, EvalMetric)):
-        raise TypeError(f"mx.metric.register: can only register subclasses of EvalMetric, got {klass!r}")
-    key = (name or klass.__name__).lower()
-    old = _REGISTRY.get(key)
-    if old is not None and old is not klass:
-        warnings.warn(f"New metric {klass.__module__}.{klass.__name__} registered with name {key} is "
-                      f"overriding existing metric {old.__module__}.{old.__name__}", UserWarning, stacklevel=2)
-    _REGISTRY[key] = klass
-    return klass
-
-
-def alias(*aliases: str):
-    """Class decorator: registers the class under each of the given names too."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
-
-
-def _create_registered(*args, **kwargs) -> EvalMetric:
-    # The metric comes first by position or as metric= (a get_config() dict); name= is the
-    # metric's display name, a constructor argument.
-    name, args = (args[0], args[1:]) if args else (kwargs.pop("metric"), ())
-    if isinstance(name, EvalMetric):
-        if args or kwargs:
-            raise ValueError("mx.metric.create: the metric is already an instance; extra arguments are invalid")
-        return name
-    if isinstance(name, dict):
-        return _create_registered(**name)
-    if not isinstance(name, str):
-        raise TypeError(f"mx.metric.create: metric must be a name, an EvalMetric, a callable or a list, "
-                        f"got {type(name).__name__}")
-    if name.startswith("["):
-        name, kwargs = json.loads(name)
-        return _create_registered(name, **kwargs)
-    if name.startswith("{"):
-        return _create_registered(**json.loads(name))
-    key = name.lower()
-    if key not in _REGISTRY:
-        raise ValueError(f"mx.metric.create: unknown metric '{name}'; registered metrics are "
-                         f"{sorted(_REGISTRY)} (a callable or a list is accepted too)")
-    return _REGISTRY[key](*args, **kwargs)
+# ---- registry (mx.registry's, keyed on EvalMetric) ---------------------------------------------
+register = registry.get_register_func(EvalMetric, "metric")
+alias = registry.get_alias_func(EvalMetric, "metric")
+_create_registered = registry.get_create_func(EvalMetric, "metric")
 
 
 def create(metric, *args, **kwargs) -> EvalMetric:

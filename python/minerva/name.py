@@ -11,25 +11,45 @@ import threading
 __all__ = ["NameManager", "Prefix"]
 
 
-class _CurrentManager(type):
-    """Makes ``NameManager.current`` a class-level property, as in MXNet."""
+class _CurrentScope(type):
+    """Makes ``cls.current`` a class-level property, as in MXNet: this thread's innermost scope,
+    a default one of the stack's class made on first use."""
 
     @property
-    def current(cls) -> NameManager:
-        manager = getattr(NameManager._local, "value", None)
-        if manager is None:
-            manager = NameManager._local.value = NameManager()
-        return manager
+    def current(cls):
+        local = cls._stack._local
+        scope = getattr(local, "value", None)
+        if scope is None:
+            scope = local.value = cls._stack()
+        return scope
 
 
-class NameManager(metaclass=_CurrentManager):
+class _Scope(metaclass=_CurrentScope):
+    """Base of a per-thread stack of scopes (NameManager, AttrScope): each direct subclass is one
+    stack; ``with scope:`` makes scope its stack's current one for the block."""
+    _old_scope = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if _Scope in cls.__bases__:
+            cls._stack = cls
+            cls._local = threading.local()
+
+    def __enter__(self):
+        self._old_scope = self._stack.current
+        self._local.value = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._local.value = self._old_scope
+
+
+class NameManager(_Scope):
     """Hands out names ``<hint><n>`` with one counter per hint; a context manager that makes
     itself the current manager of this thread for its scope."""
-    _local = threading.local()
 
     def __init__(self) -> None:
         self._counter: dict = {}
-        self._old_manager = None
 
     def get(self, name, hint: str) -> str:
         """name when given, else the hint with this manager's next number for it."""
@@ -38,14 +58,6 @@ class NameManager(metaclass=_CurrentManager):
         n = self._counter.get(hint, 0)
         self._counter[hint] = n + 1
         return f"{hint}{n}"
-
-    def __enter__(self) -> NameManager:
-        self._old_manager = NameManager.current
-        NameManager._local.value = self
-        return self
-
-    def __exit__(self, *exc) -> None:
-        NameManager._local.value = self._old_manager
 
 
 class Prefix(NameManager):

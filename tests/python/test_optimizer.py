@@ -183,3 +183,19 @@ def test_mults_from_symbol_attributes():
                               param_idx2name={0: "data", 1: "fc_weight", 2: "fc_bias"})
     assert opt._get_lr(1) == 2.0 and opt._get_lr(2) == 1.0
     assert opt._get_wd(1) == pytest.approx(0.05) and opt._get_wd(2) == 0.0
+
+
+def test_registries_share_one_implementation():
+    @mx.optimizer.register
+    class QuarterStep(mx.optimizer.SGD):
+        pass
+
+    assert isinstance(mx.optimizer.create("QUARTERSTEP"), QuarterStep)
+    with pytest.warns(UserWarning, match="overriding existing optimizer"):
+        mx.optimizer.register(mx.optimizer.SGD, "quarterstep")
+    with pytest.raises(TypeError, match="subclasses of Optimizer"):
+        mx.optimizer.register(int)
+    del mx.optimizer.Optimizer.opt_registry["quarterstep"]
+    assert "quarterstep" not in mx.registry.get_registry(mx.optimizer.Optimizer)
+    with pytest.raises(ValueError, match="Cannot find initializer nosuch"):
+        mx.init.create('["nosuch", {}]')

@@ -211,3 +211,24 @@ def test_random_flips():
     assert lr == {img.tobytes(), img[:, ::-1].copy().tobytes()}
     tb = {T.RandomFlipTopBottom()(x).asnumpy().tobytes() for _ in range(40)}
     assert tb == {img.tobytes(), img[::-1].copy().tobytes()}
+
+
+def test_transforms_are_blocks():
+    img = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    x = mx.nd.array(img, dtype=np.uint8)
+    net = mx.gluon.nn.HybridSequential()
+    net.add(T.Cast("float32"), T.ToTensor())
+    np.testing.assert_allclose(net(x).asnumpy(), img.transpose(2, 0, 1) / np.float32(255), rtol=1e-6)
+    cast = mx.gluon.nn.HybridSequential()
+    cast.add(T.Cast("float64"))
+    cast.hybridize()
+    assert cast(x).dtype == np.float64  # Cast has a graph form
+    hybrid = mx.gluon.nn.HybridSequential()
+    hybrid.add(T.ToTensor())
+    hybrid.hybridize()
+    with pytest.raises(mx.MXNetError, match="ToTensor has no graph form"):
+        hybrid(x)
+    composed = T.Compose([T.ToTensor(), lambda a: a * 2])
+    assert isinstance(composed, mx.gluon.nn.Sequential) and len(composed) == 2
+    assert isinstance(composed[0], T.ToTensor) and composed(img).shape == (3, 2, 3)
+    assert repr(T.Resize(4)) == "Resize(size=4, keep=False, interpolation=1)"

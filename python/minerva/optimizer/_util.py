@@ -22,6 +22,12 @@ def clip(x: NDArray, bound: float) -> NDArray:
     return nd.clip(x, -bound, bound)
 
 
+def clipped(x: NDArray, clip_gradient) -> NDArray:
+    """``x`` clipped into ``[-clip_gradient, clip_gradient]`` whenever ``clip_gradient`` is not
+    None: the rule of MXNet's Python-side updates (the fused kernels' is ``rescaled``'s)."""
+    return x if clip_gradient is None else clip(x, clip_gradient)
+
+
 def rescaled(grad: NDArray, rescale_grad: float, clip_gradient) -> NDArray:
     """``clip(rescale_grad * grad, clip_gradient)`` as the fused kernels do it: clipping is on
     when ``clip_gradient`` is truthy and non-negative."""

@@ -13,6 +13,11 @@ from .optimizer import Optimizer, register
 __all__ = ["FTML", "AdaDelta", "AdaGrad", "Adam", "Adamax", "Ftrl", "Nadam", "RMSProp"]
 
 
+def _two_moments(opt, index, weight):  # noqa: ARG001  (an optimizer's create_state)
+    """Zero first and second moments like ``weight`` (the Adam family's state)."""
+    return (_util.zeros_like(weight), _util.zeros_like(weight))
+
+
 @register
 class Adam(Optimizer):
     """Adam. At step ``t`` (counted per index)::
@@ -31,13 +36,10 @@ class Adam(Optimizer):
         self.epsilon = epsilon
         self.lazy_update = lazy_update
 
-    def create_state(self, index, weight):
-        return (_util.zeros_like(weight), _util.zeros_like(weight))
+    create_state = _two_moments
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._count_update(index)
         t = self._index_update_count[index]
         lr *= math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
         kwargs = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
@@ -65,12 +67,8 @@ class AdaGrad(Optimizer):
         return nd.zeros(weight.shape, weight.context)
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        lr, wd = self._count_update(index)
+        grad = _util.clipped(grad * self.rescale_grad, self.clip_gradient)
         state[:] = state + nd.square(grad)
         div = grad / nd.sqrt(state + self.float_stable_eps)
         weight[:] = weight + (div + weight * wd) * -lr
@@ -99,9 +97,7 @@ class AdaDelta(Optimizer):
         wd = self._get_wd(index)
         self._update_count(index)
         # MXNet rescales the caller's gradient in place here; Minerva leaves it untouched.
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        grad = _util.clipped(grad * self.rescale_grad, self.clip_gradient)
         acc_g, acc_delta = state
         acc_g[:] = acc_g * self.rho + (1.0 - self.rho) * grad * grad
         delta = nd.sqrt(acc_delta + self.epsilon) / nd.sqrt(acc_g + self.epsilon) * grad
@@ -136,9 +132,7 @@ class RMSProp(Optimizer):
         return tuple(nd.zeros(weight.shape, weight.context) for _ in range(n))
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._count_update(index)
         kwargs = {"gamma1": self.gamma1, "epsilon": self.epsilon,
                   "rescale_grad": self.rescale_grad}
         if self.clip_gradient:
@@ -183,18 +177,13 @@ class Adamax(Optimizer):
         self.beta1 = beta1
         self.beta2 = beta2
 
-    def create_state(self, index, weight):
-        return (_util.zeros_like(weight), _util.zeros_like(weight))
+    create_state = _two_moments
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._count_update(index)
         t = self._index_update_count[index]
         lr /= 1.0 - self.beta1 ** t
-        grad = grad * self.rescale_grad + wd * weight
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        grad = _util.clipped(grad * self.rescale_grad + wd * weight, self.clip_gradient)
         m, u = state
         m[:] = m * self.beta1 + (1.0 - self.beta1) * grad
         u[:] = nd.broadcast_maximum(self.beta2 * u, nd.abs(grad))
@@ -218,17 +207,12 @@ class Nadam(Optimizer):
         self.schedule_decay = schedule_decay
         self.m_schedule = 1.0
 
-    def create_state(self, index, weight):
-        return (_util.zeros_like(weight), _util.zeros_like(weight))
+    create_state = _two_moments
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._count_update(index)
         t = self._index_update_count[index]
-        grad = grad * self.rescale_grad + wd * weight
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        grad = _util.clipped(grad * self.rescale_grad + wd * weight, self.clip_gradient)
         momentum_t = self.beta1 * (1.0 - 0.5 * pow(0.96, t * self.schedule_decay))
         momentum_t_1 = self.beta1 * (1.0 - 0.5 * pow(0.96, (t + 1) * self.schedule_decay))
         self.m_schedule = self.m_schedule * momentum_t
@@ -264,9 +248,7 @@ class Ftrl(Optimizer):
         return (nd.zeros(weight.shape, weight.context), nd.zeros(weight.shape, weight.context))
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        wd = self._get_wd(index)
-        lr = self._get_lr(index)
+        lr, wd = self._count_update(index)
         z, n = state
         if _util.fused("ftrl_update"):
             kwargs = {"lamda1": self.lamda1, "beta": self.beta,
@@ -305,9 +287,7 @@ class FTML(Optimizer):
         return tuple(_util.zeros_like(weight) for _ in range(3))  # d, v, z
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._count_update(index)
         t = self._index_update_count[index]
         d, v, z = state
         if _util.fused("ftml_update"):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import ndarray as nd
+from .. import registry
 from ..ndarray import NDArray
 
 __all__ = ["Optimizer", "Updater", "create", "get_updater", "register"]
@@ -47,8 +48,6 @@ class Optimizer:
     param_dict : dict of int to gluon.Parameter
         Parameters whose ``lr_mult``/``wd_mult`` take precedence.
     """
-
-    opt_registry: dict[str, type] = {}
 
     def __init__(self, rescale_grad: float = 1.0, param_idx2name: dict | None = None,
                  wd: float = 0.0, clip_gradient: float | None = None,
@@ -87,30 +86,14 @@ class Optimizer:
         self.set_lr_mult({})
         self.set_wd_mult({})
 
-    # ---- registry -------------------------------------------------------------------------
-    @staticmethod
-    def register(klass: type) -> type:
-        """Registers an optimizer class under its lower-cased class name."""
-        if not isinstance(klass, type):
-            raise TypeError(f"register expects a class, got {type(klass).__name__}")
-        name = klass.__name__.lower()
-        if name in Optimizer.opt_registry:
-            old = Optimizer.opt_registry[name]
-            warnings.warn(f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is "
-                          f"overriding existing optimizer {old.__module__}.{old.__name__}", stacklevel=2)
-        Optimizer.opt_registry[name] = klass
-        return klass
-
+    # ---- registry: mx.registry's, keyed on Optimizer; ``register`` and ``opt_registry`` (the
+    # live name -> class dict) are set below the class ------------------------------------------
     @staticmethod
     def create_optimizer(name: str, **kwargs) -> Optimizer:
         """Instantiates the optimizer registered as ``name`` (case-insensitive)."""
         if not isinstance(name, str):
             raise TypeError(f"optimizer name must be a str, got {type(name).__name__}")
-        klass = Optimizer.opt_registry.get(name.lower())
-        if klass is None:
-            known = ", ".join(sorted(Optimizer.opt_registry))
-            raise ValueError(f"Cannot find optimizer {name}. Registered optimizers: {known}")
-        return klass(**kwargs)
+        return registry.lookup(Optimizer, "optimizer", name)(**kwargs)
 
     # ---- learning rate --------------------------------------------------------------------
     @property
@@ -133,14 +116,16 @@ class Optimizer:
         """[DEPRECATED] Use ``set_lr_mult``."""
         raise DeprecationWarning
 
+    def _sym_mults(self, key: str) -> dict:
+        """The multipliers the symbol's arguments carry as attribute key (``__lr_mult__``)."""
+        if not self.sym_info:
+            return {}
+        attr, arg_names = self.sym_info
+        return {name: float(attr[name][key]) for name in arg_names if name in attr and key in attr[name]}
+
     def set_lr_mult(self, args_lr_mult: dict) -> None:
         """Sets learning-rate multipliers by parameter name or index."""
-        self.lr_mult = {}
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and "__lr_mult__" in attr[name]:
-                    self.lr_mult[name] = float(attr[name]["__lr_mult__"])
+        self.lr_mult = self._sym_mults("__lr_mult__")
         self.lr_mult.update(args_lr_mult)
 
     def set_wd_mult(self, args_wd_mult: dict) -> None:
@@ -153,11 +138,7 @@ class Optimizer:
         for n in self.idx2name.values():
             if not (n.endswith("_weight") or n.endswith("_gamma")):
                 self.wd_mult[n] = 0.0
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and "__wd_mult__" in attr[name]:
-                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
+        self.wd_mult.update(self._sym_mults("__wd_mult__"))
         self.wd_mult.update(args_wd_mult)
 
     # ---- update counting and per-index lr / wd --------------------------------------------
@@ -176,34 +157,37 @@ class Optimizer:
             self._index_update_count[idx] += 1
             self.num_update = max(self._index_update_count[idx], self.num_update)
 
-    def _get_lrs(self, indices) -> list[float]:
-        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
-        lrs = [lr for _ in indices]
+    def _times_mult(self, value: float, indices, mult: str) -> list[float]:
+        """value for each index, times its multiplier ``mult`` ('lr_mult' or 'wd_mult'): its Gluon
+        Parameter's, else the one set for the index, else the one set for its name."""
+        table = getattr(self, mult)
+        out = [value for _ in indices]
         for i, index in enumerate(indices):
             if index in self.param_dict:
-                lrs[i] *= self.param_dict[index].lr_mult
-            elif index in self.lr_mult:
-                lrs[i] *= self.lr_mult[index]
+                out[i] *= getattr(self.param_dict[index], mult)
+            elif index in table:
+                out[i] *= table[index]
             elif index in self.idx2name:
-                lrs[i] *= self.lr_mult.get(self.idx2name[index], 1.0)
-        return lrs
+                out[i] *= table.get(self.idx2name[index], 1.0)
+        return out
+
+    def _get_lrs(self, indices) -> list[float]:
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        return self._times_mult(lr, indices, "lr_mult")
 
     def _get_lr(self, index) -> float:
         return self._get_lrs([index])[0]
 
     def _get_wds(self, indices) -> list[float]:
-        wds = [self.wd for _ in indices]
-        for i, index in enumerate(indices):
-            if index in self.param_dict:
-                wds[i] *= self.param_dict[index].wd_mult
-            elif index in self.wd_mult:
-                wds[i] *= self.wd_mult[index]
-            elif index in self.idx2name:
-                wds[i] *= self.wd_mult.get(self.idx2name[index], 1.0)
-        return wds
+        return self._times_mult(self.wd, indices, "wd_mult")
 
     def _get_wd(self, index) -> float:
         return self._get_wds([index])[0]
+
+    def _count_update(self, index) -> tuple[float, float]:
+        """Counts one more update of ``index`` and returns its (lr, wd): how an update starts."""
+        self._update_count(index)
+        return self._get_lr(index), self._get_wd(index)
 
     # ---- state and update -----------------------------------------------------------------
     def create_state(self, index, weight: NDArray) -> Any:
@@ -245,6 +229,8 @@ class Optimizer:
         self.param_dict = {}
 
 
+Optimizer.opt_registry = registry._registry(Optimizer)
+Optimizer.register = staticmethod(registry.get_register_func(Optimizer, "optimizer"))
 register = Optimizer.register
 create = Optimizer.create_optimizer
 

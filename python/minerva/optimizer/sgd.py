@@ -35,6 +35,21 @@ def _momentum_master_state(opt, index, weight):
     return opt.create_state(index, weight)
 
 
+def _momentum_state(opt, index, weight):  # noqa: ARG001  (an optimizer's create_state)
+    """A zero momentum like ``weight``; None without momentum."""
+    return _util.zeros_like(weight) if opt.momentum != 0.0 else None
+
+
+def _fused_kwargs(opt) -> dict:
+    """The fused SGD-family kernels' common arguments: momentum and clipping only when on."""
+    kwargs = {"rescale_grad": opt.rescale_grad}
+    if opt.momentum > 0:
+        kwargs["momentum"] = opt.momentum
+    if opt.clip_gradient:
+        kwargs["clip_gradient"] = opt.clip_gradient
+    return kwargs
+
+
 def _as_list(index, weight, grad, state):
     if isinstance(index, (list, tuple)):
         return list(index), list(weight), list(grad), list(state)
@@ -62,25 +77,14 @@ class SGD(Optimizer):
     def create_state_multi_precision(self, index, weight):
         return _momentum_master_state(self, index, weight)
 
-    def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _util.zeros_like(weight)
-        return None
-
-    def _kwargs(self) -> dict:
-        kwargs = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kwargs["momentum"] = self.momentum
-        if self.clip_gradient:
-            kwargs["clip_gradient"] = self.clip_gradient
-        return kwargs
+    create_state = _momentum_state
 
     def _update_impl(self, index, weight, grad, state, multi_precision=False):
         indices, weights, grads, states = _as_list(index, weight, grad, state)
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
-        kwargs = self._kwargs()
+        kwargs = _fused_kwargs(self)
         for w, g, s, lr, wd in zip(weights, grads, states, lrs, wds):
             if not multi_precision:
                 if s is not None:
@@ -132,10 +136,7 @@ class NAG(Optimizer):
     def create_state_multi_precision(self, index, weight):
         return _momentum_master_state(self, index, weight)
 
-    def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _util.zeros_like(weight)
-        return None
+    create_state = _momentum_state
 
     def _nag_step(self, weight, grad, mom, lr, wd):
         g = _util.rescaled(grad, self.rescale_grad, self.clip_gradient) + wd * weight
@@ -148,14 +149,8 @@ class NAG(Optimizer):
         mom[:] = mom - lr * g_new
 
     def _update_impl(self, index, weight, grad, state, multi_precision=False):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        kwargs = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kwargs["momentum"] = self.momentum
-        if self.clip_gradient:
-            kwargs["clip_gradient"] = self.clip_gradient
+        lr, wd = self._count_update(index)
+        kwargs = _fused_kwargs(self)
         if not multi_precision:
             if state is None:
                 nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd,
@@ -202,20 +197,11 @@ class Signum(Optimizer):
         self.momentum = momentum
         self.wd_lh = wd_lh
 
-    def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _util.zeros_like(weight)
-        return None
+    create_state = _momentum_state
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        kwargs = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kwargs["momentum"] = self.momentum
-        if self.clip_gradient:
-            kwargs["clip_gradient"] = self.clip_gradient
+        lr, wd = self._count_update(index)
+        kwargs = _fused_kwargs(self)
         if self.wd_lh:
             kwargs["wd_lh"] = self.wd_lh
         if state is not None:
@@ -255,12 +241,8 @@ class DCASGD(Optimizer):
         return (_util.zeros_like(weight), weight.copy())
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        lr, wd = self._count_update(index)
+        grad = _util.clipped(grad * self.rescale_grad, self.clip_gradient)
         mom, previous = state
         step = -lr * (grad + wd * weight + self.lamda * grad * grad * (weight - previous))
         if mom is not None:
@@ -276,12 +258,8 @@ class SGLD(Optimizer):
     """Stochastic gradient Langevin dynamics: a half SGD step plus N(0, lr) noise."""
 
     def update(self, index, weight, grad, state):
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = _util.clip(grad, self.clip_gradient)
+        lr, wd = self._count_update(index)
+        grad = _util.clipped(grad * self.rescale_grad, self.clip_gradient)
         weight[:] = weight - lr / 2 * (grad + wd * weight)
         noise = nd.random.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype,
                                  ctx=weight.context)

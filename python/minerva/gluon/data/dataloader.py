@@ -81,28 +81,23 @@ def default_mp_batchify_fn(data):
     return _Wire(np.asarray(data))
 
 
-def _to_wire(obj):
-    if isinstance(obj, nd.NDArray):
-        return _Wire(obj.asnumpy())
+def _map_nested(obj, leaf):
+    """obj with leaf applied to everything in its (nested) lists, tuples and dicts."""
     if isinstance(obj, list):
-        return [_to_wire(o) for o in obj]
+        return [_map_nested(o, leaf) for o in obj]
     if type(obj) is tuple:
-        return tuple(_to_wire(o) for o in obj)
+        return tuple(_map_nested(o, leaf) for o in obj)
     if type(obj) is dict:
-        return {k: _to_wire(v) for k, v in obj.items()}
-    return obj
+        return {k: _map_nested(v, leaf) for k, v in obj.items()}
+    return leaf(obj)
+
+
+def _to_wire(obj):
+    return _map_nested(obj, lambda o: _Wire(o.asnumpy()) if isinstance(o, nd.NDArray) else o)
 
 
 def _from_wire(obj):
-    if isinstance(obj, _Wire):
-        return nd.array(obj.array, dtype=obj.array.dtype)
-    if isinstance(obj, list):
-        return [_from_wire(o) for o in obj]
-    if type(obj) is tuple:
-        return tuple(_from_wire(o) for o in obj)
-    if type(obj) is dict:
-        return {k: _from_wire(v) for k, v in obj.items()}
-    return obj
+    return _map_nested(obj, lambda o: nd.array(o.array, dtype=o.array.dtype) if isinstance(o, _Wire) else o)
 
 
 def _error_payload(e: BaseException):
@@ -256,7 +251,28 @@ def _exit_description(code) -> str:
     return f"exited unexpectedly with exit code {code}"
 
 
-class _MultiWorkerIter:
+class _PrefetchingIter:
+    """What a pass with workers, processes or threads, shares: ``_push_next`` requests the next
+    batch (False when there is none left) and ``_request_ahead`` keeps ``prefetch`` batches requested
+    ahead; ``__next__`` returns them in order."""
+
+    def _request_ahead(self, loader: DataLoader) -> None:
+        for _ in range(max(1, loader._prefetch)):
+            if not self._push_next():
+                break
+
+    def _next_indices(self):
+        """The next batch's sample indices, or None after the last batch."""
+        return next(self._batches, None)
+
+    def __iter__(self):
+        return self
+
+    def next(self):
+        return self.__next__()
+
+
+class _MultiWorkerIter(_PrefetchingIter):
     """One pass over the batches with worker processes (Note [DataLoader worker processes])."""
 
     def __init__(self, loader: DataLoader, blob: bytes, seed: int, hide_main: bool):
@@ -290,20 +306,14 @@ class _MultiWorkerIter:
         self._received = 0
         self._results = {}
         self._owner = {}
-        for _ in range(max(1, loader._prefetch)):
-            if not self._push_next():
-                break
-
-    def __iter__(self):
-        return self
+        self._request_ahead(loader)
 
     def __len__(self) -> int:
         return self._sent - self._received
 
     def _push_next(self) -> bool:
-        try:
-            indices = next(self._batches)
-        except StopIteration:
+        indices = self._next_indices()
+        if indices is None:
             return False
         wid = self._sent % self._num_workers
         self._workers.tasks[wid].put((self._sent, list(indices)))
@@ -323,8 +333,6 @@ class _MultiWorkerIter:
         self._received += 1
         self._push_next()
         return _from_wire(payload)
-
-    next = __next__
 
     def _dead(self, wid: int):
         proc = self._workers.procs[wid]
@@ -376,7 +384,7 @@ class _MultiWorkerIter:
         self._finalizer()
 
 
-class _ThreadWorkerIter:
+class _ThreadWorkerIter(_PrefetchingIter):
     """One pass with worker threads (``thread_pool=True``): same process, same engine."""
 
     def __init__(self, loader: DataLoader):
@@ -385,17 +393,11 @@ class _ThreadWorkerIter:
         self._pool = ThreadPoolExecutor(max_workers=loader._num_workers, thread_name_prefix="minerva-DataLoader")
         self._finalizer = weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
         self._pending = []
-        for _ in range(max(1, loader._prefetch)):
-            if not self._push_next():
-                break
-
-    def __iter__(self):
-        return self
+        self._request_ahead(loader)
 
     def _push_next(self) -> bool:
-        try:
-            indices = next(self._batches)
-        except StopIteration:
+        indices = self._next_indices()
+        if indices is None:
             return False
         dataset, batchify = self._loader._dataset, self._loader._batchify_fn
         self._pending.append(self._pool.submit(lambda: batchify([dataset[i] for i in indices])))
@@ -413,8 +415,6 @@ class _ThreadWorkerIter:
             raise
         self._push_next()
         return batch
-
-    next = __next__
 
 
 class DataLoader:

@@ -134,6 +134,15 @@ class HybridSequential(HybridBlock):
         return len(self._children)
 
 
+def _bias_and_act(block: HybridBlock, use_bias: bool, size: int, bias_initializer, activation: str | None,
+                  **dtype) -> None:
+    """Gives a Dense or convolution layer its ``bias`` of shape ``(size,)`` (None without use_bias) and its
+    ``act`` (an Activation child, None without activation)."""
+    block.bias = (block.params.get("bias", shape=(size,), init=bias_initializer, allow_deferred_init=True, **dtype)
+                  if use_bias else None)
+    block.act = Activation(activation, prefix=activation + "_") if activation is not None else None
+
+
 class Dense(HybridBlock):
     """Densely connected layer: ``out = activation(dot(x, weight.T) + bias)``.
 
@@ -151,12 +160,7 @@ class Dense(HybridBlock):
             self._in_units = in_units
             self.weight = self.params.get("weight", shape=(units, in_units), init=weight_initializer,
                                           dtype=dtype, allow_deferred_init=True)
-            if use_bias:
-                self.bias = self.params.get("bias", shape=(units,), init=bias_initializer, dtype=dtype,
-                                            allow_deferred_init=True)
-            else:
-                self.bias = None
-            self.act = Activation(activation, prefix=activation + "_") if activation is not None else None
+            _bias_and_act(self, use_bias, units, bias_initializer, activation, dtype=dtype)
 
     @_names_layer
     def hybrid_forward(self, F, x, weight, bias=None):
@@ -198,6 +202,18 @@ def _norm_repr(block: HybridBlock, kwargs: dict, none_if_zero: bool) -> str:
     return f"{type(block).__name__}({content}, in_channels={in_channels})"
 
 
+def _gamma_beta(block: HybridBlock, size: int, center: bool, scale: bool, gamma_initializer, beta_initializer,
+                mark_differentiable: bool = False) -> None:
+    """Gives a normalisation layer its ``gamma`` (scale) and ``beta`` (shift) of shape ``(size,)``; one switched
+    off has ``grad_req='null'`` (and, with mark_differentiable, is marked not differentiable, as BatchNorm's)."""
+    extra = {"differentiable": scale} if mark_differentiable else {}
+    block.gamma = block.params.get("gamma", grad_req="write" if scale else "null", shape=(size,),
+                                   init=gamma_initializer, allow_deferred_init=True, **extra)
+    extra = {"differentiable": center} if mark_differentiable else {}
+    block.beta = block.params.get("beta", grad_req="write" if center else "null", shape=(size,),
+                                  init=beta_initializer, allow_deferred_init=True, **extra)
+
+
 class BatchNorm(HybridBlock):
     """Batch normalization (Ioffe and Szegedy, 2014) over axis ``axis`` (the channels).
 
@@ -215,10 +231,7 @@ class BatchNorm(HybridBlock):
                         "use_global_stats": use_global_stats}
         if in_channels != 0:
             self.in_channels = in_channels
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null", shape=(in_channels,),
-                                     init=gamma_initializer, allow_deferred_init=True, differentiable=scale)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null", shape=(in_channels,),
-                                    init=beta_initializer, allow_deferred_init=True, differentiable=center)
+        _gamma_beta(self, in_channels, center, scale, gamma_initializer, beta_initializer, mark_differentiable=True)
         self.running_mean = self.params.get("running_mean", grad_req="null", shape=(in_channels,),
                                             init=running_mean_initializer, allow_deferred_init=True,
                                             differentiable=False)
@@ -252,10 +265,7 @@ class InstanceNorm(HybridBlock):
         self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
         self._axis = axis
         self._epsilon = epsilon
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null", shape=(in_channels,),
-                                     init=gamma_initializer, allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null", shape=(in_channels,),
-                                    init=beta_initializer, allow_deferred_init=True)
+        _gamma_beta(self, in_channels, center, scale, gamma_initializer, beta_initializer)
 
     @_names_layer
     def hybrid_forward(self, F, x, gamma, beta):
@@ -280,10 +290,7 @@ class LayerNorm(HybridBlock):
         self._epsilon = epsilon
         self._center = center
         self._scale = scale
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null", shape=(in_channels,),
-                                     init=gamma_initializer, allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null", shape=(in_channels,),
-                                    init=beta_initializer, allow_deferred_init=True)
+        _gamma_beta(self, in_channels, center, scale, gamma_initializer, beta_initializer)
 
     @_names_layer
     def hybrid_forward(self, F, data, gamma, beta):
@@ -306,10 +313,7 @@ class GroupNorm(HybridBlock):
         self._epsilon = epsilon
         self._center = center
         self._scale = scale
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null", shape=(num_groups,),
-                                     init=gamma_initializer, allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null", shape=(num_groups,),
-                                    init=beta_initializer, allow_deferred_init=True)
+        _gamma_beta(self, num_groups, center, scale, gamma_initializer, beta_initializer)
 
     @_names_layer
     def hybrid_forward(self, F, data, gamma, beta):

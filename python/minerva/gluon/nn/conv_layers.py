@@ -8,8 +8,7 @@ from __future__ import annotations
 from numbers import Number
 
 from ..block import HybridBlock
-from .activations import Activation
-from .basic_layers import _names_layer
+from .basic_layers import _bias_and_act, _names_layer
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
@@ -67,12 +66,7 @@ class _Conv(HybridBlock):
             wshape = _weight_shape(op_name, layout, channels, in_channels, groups, kernel_size)
             self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
                                           allow_deferred_init=True)
-            if use_bias:
-                self.bias = self.params.get("bias", shape=(channels,), init=bias_initializer,
-                                            allow_deferred_init=True)
-            else:
-                self.bias = None
-            self.act = Activation(activation, prefix=activation + "_") if activation is not None else None
+            _bias_and_act(self, use_bias, channels, bias_initializer, activation)
 
     @_names_layer
     def hybrid_forward(self, F, x, weight, bias=None):

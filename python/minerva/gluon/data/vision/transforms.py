@@ -1,7 +1,8 @@
-"""Image transforms (MXNet 1.x's ``gluon.data.vision.transforms``) as plain callables.
+"""Image transforms (MXNet 1.x's ``gluon.data.vision.transforms``) as Gluon blocks.
 
-Each takes an image NDArray in HWC layout (or a batch in NHWC; ToTensor's output is CHW/NCHW)
-and returns an NDArray; numpy arrays are accepted too. Interpolation 0 is nearest and 1 is
+Each is a HybridBlock, so it goes into ``nn.HybridSequential`` as well as ``Compose`` (an
+``nn.Sequential``). Each takes an image NDArray in HWC layout (or a batch in NHWC; ToTensor's
+output is CHW/NCHW) and returns an NDArray; numpy arrays are accepted too. Interpolation 0 is nearest and 1 is
 bilinear with OpenCV's pixel-centre convention (MXNet resizes with OpenCV; uint8 results may
 differ from OpenCV's fixed-point arithmetic by one grey level). Random choices use Python's
 ``random`` module for crops (as MXNet does) and numpy's global generator for flips."""
@@ -15,6 +16,9 @@ import numpy as np
 
 from .... import ndarray as nd
 from ....base import MinervaUnsupportedError, MinervaValueError
+from ....symbol.symbol import Symbol
+from ...block import Block, HybridBlock
+from ...nn import Lambda, Sequential
 
 __all__ = ["CenterCrop", "Cast", "Compose", "Normalize", "RandomFlipLeftRight", "RandomFlipTopBottom",
            "RandomResizedCrop", "Resize", "ToTensor", "Transform"]
@@ -28,63 +32,74 @@ def _nd(x: np.ndarray) -> nd.NDArray:
     return nd.array(np.ascontiguousarray(x), dtype=x.dtype)
 
 
-def _check_image(name: str, x: np.ndarray) -> None:
-    if x.ndim not in (3, 4):
-        raise MinervaValueError(f"{name}: expected an image (H, W, C) or a batch (N, H, W, C), got shape {x.shape}")
+def _image(name: str, x) -> np.ndarray:
+    """x as a numpy image (H, W, C) or batch (N, H, W, C); an error naming the transform otherwise."""
+    a = _numpy(x)
+    if a.ndim not in (3, 4):
+        raise MinervaValueError(f"{name}: expected an image (H, W, C) or a batch (N, H, W, C), got shape {a.shape}")
+    return a
 
 
-class Transform:
-    """Base class: ``__call__(x)`` transforms one input. ``forward`` is the same method and
-    ``hybridize`` does nothing, so code written for Gluon blocks runs unchanged."""
+class Transform(HybridBlock):
+    """Base class of the transforms (Minerva's; MXNet's derive from its blocks directly).
 
-    def __call__(self, x):
-        raise NotImplementedError
+    ``_apply(x)`` transforms an NDArray or a numpy array imperatively; it is what calling the
+    transform runs. A transform with a graph form (Cast) also defines ``hybrid_forward``, which
+    a hybridized parent block calls with Symbols."""
+
+    def __init__(self):
+        super().__init__()
+        self._block_fields = frozenset(vars(self)) | {"_block_fields"}  # left out of the repr
 
     def forward(self, x):
-        return self(x)
+        if isinstance(x, Symbol):
+            return super().forward(x)  # inside a graph being built: hybrid_forward(mx.sym, x)
+        return self._apply(x)
 
-    def hybridize(self, *args, **kwargs) -> None:
-        pass
+    def _apply(self, x):
+        raise NotImplementedError
+
+    def hybrid_forward(self, F, x):
+        raise MinervaUnsupportedError(f"{type(self).__name__} has no graph form (Minerva lacks MXNet's image "
+                                      "operators); use it in a block that is not hybridized")
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{k.lstrip('_')}={v!r}" for k, v in vars(self).items())
+        fields = ", ".join(f"{k.lstrip('_')}={v!r}" for k, v in vars(self).items() if k not in self._block_fields)
         return f"{type(self).__name__}({fields})"
 
 
-class Compose(Transform):
-    """Applies ``transforms`` in order."""
+class Compose(Sequential):
+    """Applies ``transforms`` in order: an ``nn.Sequential`` of them, a callable that is not a
+    Block wrapped in an ``nn.Lambda``."""
 
     def __init__(self, transforms):
-        self._transforms = list(transforms)
-
-    def __call__(self, x):
-        for t in self._transforms:
-            x = t(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self._transforms)
+        super().__init__()
+        for t in transforms:
+            self.add(t if isinstance(t, Block) else Lambda(t))
 
     def __getitem__(self, i):
-        return self._transforms[i]
+        return list(self._children.values())[i]
 
 
 class Cast(Transform):
     """Casts to ``dtype`` (default float32)."""
 
     def __init__(self, dtype="float32"):
+        super().__init__()
         self._dtype = np.dtype(dtype)
 
-    def __call__(self, x):
+    def _apply(self, x):
         return x.astype(self._dtype) if isinstance(x, nd.NDArray) else _nd(np.asarray(x).astype(self._dtype))
+
+    def hybrid_forward(self, F, x):
+        return F.cast(x, dtype=self._dtype)
 
 
 class ToTensor(Transform):
     """HWC (or NHWC) images in [0, 255] to CHW (or NCHW) float32 in [0, 1]: divides by 255."""
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("ToTensor", a)
+    def _apply(self, x):
+        a = _image("ToTensor", x)
         axes = (2, 0, 1) if a.ndim == 3 else (0, 3, 1, 2)
         return _nd(np.divide(a.transpose(axes), np.float32(255.0), dtype=np.float32))
 
@@ -94,10 +109,11 @@ class Normalize(Transform):
     scalars or one value per channel."""
 
     def __init__(self, mean=0.0, std=1.0):
+        super().__init__()
         self._mean = mean
         self._std = std
 
-    def __call__(self, x):
+    def _apply(self, x):
         a = _numpy(x)
         if a.ndim not in (3, 4):
             raise MinervaValueError(f"Normalize: expected a tensor (C, H, W) or (N, C, H, W), got shape {a.shape}")
@@ -168,13 +184,13 @@ class Resize(Transform):
     (width, height) pair."""
 
     def __init__(self, size, keep_ratio: bool = False, interpolation: int = 1):
+        super().__init__()
         self._size = size
         self._keep = keep_ratio
         self._interpolation = interpolation
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("Resize", a)
+    def _apply(self, x):
+        a = _image("Resize", x)
         h, w = a.shape[-3], a.shape[-2]
         if isinstance(self._size, numbers.Integral) and self._keep:
             s = int(self._size)
@@ -200,21 +216,24 @@ def _scale_down(src_w: int, src_h: int, w: int, h: int) -> tuple:
     return int(w), int(h)
 
 
+def _center_crop(a: np.ndarray, size, interpolation: int) -> np.ndarray:
+    h, w = a.shape[-3], a.shape[-2]
+    cw, ch = _scale_down(w, h, *size)
+    x0, y0 = int((w - cw) / 2), int((h - ch) / 2)
+    return _crop_resize(a, x0, y0, cw, ch, size, interpolation)
+
+
 class CenterCrop(Transform):
     """Crops the centre ``size`` (int or (width, height)); a crop larger than the image is
     shrunk to fit, keeping its aspect ratio, and then resized to ``size``."""
 
     def __init__(self, size, interpolation: int = 1):
+        super().__init__()
         self._size = _wh(size)
         self._interpolation = interpolation
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("CenterCrop", a)
-        h, w = a.shape[-3], a.shape[-2]
-        cw, ch = _scale_down(w, h, *self._size)
-        x0, y0 = int((w - cw) / 2), int((h - ch) / 2)
-        return _nd(_crop_resize(a, x0, y0, cw, ch, self._size, self._interpolation))
+    def _apply(self, x):
+        return _nd(_center_crop(_image("CenterCrop", x), self._size, self._interpolation))
 
 
 class RandomResizedCrop(Transform):
@@ -222,14 +241,14 @@ class RandomResizedCrop(Transform):
     log scale) and resizes it to ``size``; after 10 failed draws, a centre crop."""
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation: int = 1):
+        super().__init__()
         self._size = _wh(size)
         self._scale = scale
         self._ratio = ratio
         self._interpolation = interpolation
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("RandomResizedCrop", a)
+    def _apply(self, x):
+        a = _image("RandomResizedCrop", x)
         h, w = a.shape[-3], a.shape[-2]
         for _ in range(10):
             area = random.uniform(self._scale[0], self._scale[1]) * h * w
@@ -238,22 +257,20 @@ class RandomResizedCrop(Transform):
             if cw <= w and ch <= h:
                 x0, y0 = random.randint(0, w - cw), random.randint(0, h - ch)
                 return _nd(_crop_resize(a, x0, y0, cw, ch, self._size, self._interpolation))
-        return CenterCrop(self._size, self._interpolation)(a)
+        return _nd(_center_crop(a, self._size, self._interpolation))
 
 
 class RandomFlipLeftRight(Transform):
     """Mirrors the image horizontally with probability 1/2."""
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("RandomFlipLeftRight", a)
+    def _apply(self, x):
+        a = _image("RandomFlipLeftRight", x)
         return _nd(a[..., :, ::-1, :] if np.random.rand() < 0.5 else a)
 
 
 class RandomFlipTopBottom(Transform):
     """Flips the image vertically with probability 1/2."""
 
-    def __call__(self, x):
-        a = _numpy(x)
-        _check_image("RandomFlipTopBottom", a)
+    def _apply(self, x):
+        a = _image("RandomFlipTopBottom", x)
         return _nd(a[..., ::-1, :, :] if np.random.rand() < 0.5 else a)
