@@ -124,6 +124,49 @@ def test_multiple_inputs_outputs_hybridized():
     assert net._cached_graph[1].list_inputs() == ["data0", "data1", "t_scale"]
 
 
+class SumFirstRows(gluon.HybridBlock):
+    """A graph that depends on the input's shape: it sums the first ``rows`` rows, one slice per
+    row, reading ``rows`` from the input symbol's inferred shape, as the RNN layers do."""
+    _needs_input_shapes = True
+
+    def hybrid_forward(self, F, x):
+        rows = x.shape[0] if isinstance(x, mx.nd.NDArray) else x.infer_shape_partial()[1][0][0]
+        return F.add_n(*[F.slice_axis(x, axis=0, begin=i, end=i + 1) for i in range(rows)])
+
+
+class Wrapper(gluon.HybridBlock):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.inner = SumFirstRows()
+            self.dense = Dense(2)
+
+    def hybrid_forward(self, F, x):
+        return self.dense(self.inner(x * 2))
+
+
+def test_graph_keyed_on_input_shapes_only_when_a_child_needs_them():
+    net = Wrapper(prefix="w_")
+    net.initialize()
+    xs = [_data((n, 3), n) for n in (3, 5, 3)]
+    want = [net(x).asnumpy() for x in xs]
+    net.hybridize()
+    graphs = []
+    for x, w in zip(xs, want):
+        np.testing.assert_allclose(net(x).asnumpy(), w, rtol=1e-6)
+        graphs.append(net._cached_graph)
+    assert graphs[0] is graphs[2] and graphs[0] is not graphs[1]
+    assert graphs[0][0][0].attr("__shape__") == "(3, 3)"
+
+    static = MLP(prefix="s_")  # no child needs shapes: one graph, variables without hints
+    static.initialize()
+    static.hybridize()
+    static(_data((2, 7)))
+    graph = static._cached_graph
+    static(_data((4, 7)))
+    assert static._cached_graph is graph and graph[0][0].attr("__shape__") is None
+
+
 def test_wrong_input_shape_names_block_and_shapes():
     net = Dense(4, in_units=6, prefix="fc_")
     net.initialize()

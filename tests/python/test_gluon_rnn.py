@@ -331,24 +331,118 @@ def test_layer_sequence_length_equals_running_each_sequence_alone(hybridize):
             np.testing.assert_allclose(s.asnumpy()[:, n], w.asnumpy()[:, 0], **TOL)
 
 
-def test_layer_inside_fresh_hybridized_parent_explains_the_length_limit():
+def _stacked_net(cls):
+    """A Dense projection, a 2-layer bidirectional recurrent layer and a Dense head, with every
+    input size deferred, so the hybridized first call also infers the shapes."""
+    net = mx.gluon.nn.HybridSequential()
+    with net.name_scope():
+        net.add(mx.gluon.nn.Dense(5, flatten=False))
+        net.add(getattr(rnn, cls)(3, num_layers=2, bidirectional=True, layout="NTC"))
+        net.add(mx.gluon.nn.Dense(2, flatten=False))
+    return net
+
+
+def _twins(cls):
+    """The same network twice, sharing parameters: one imperative, one hybridized before any
+    call (the unrolled layer sees only symbols there, so it needs the graph's input shapes)."""
+    imperative = _stacked_net(cls)
+    hybrid = _stacked_net(cls)
+    hybrid.hybridize()
+    x = mx.nd.random.uniform(-1, 1, shape=(2, 3, 4))
+    hybrid.initialize(mx.init.Uniform(0.5))
+    hybrid(x)
+    imperative.initialize()
+    imperative(x)
+    for mine, theirs in zip(imperative.collect_params().values(), hybrid.collect_params().values()):
+        mine.set_data(theirs.data())
+    return imperative, hybrid
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
+def test_layer_inside_hybridized_parent_equals_imperative_and_follows_length(cls):
+    imperative, hybrid = _twins(cls)
+    for t in (4, 7, 4, 1):
+        x = mx.nd.random.uniform(-1, 1, shape=(2, t, 4))
+        got = hybrid(x)
+        assert got.shape == (2, t, 2)
+        np.testing.assert_allclose(got.asnumpy(), imperative(x).asnumpy(), **TOL)
+    x = mx.nd.random.uniform(-1, 1, shape=(5, 4, 4))  # another batch size too
+    np.testing.assert_allclose(hybrid(x).asnumpy(), imperative(x).asnumpy(), **TOL)
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
+def test_layer_inside_hybridized_parent_gradients_equal_imperative(cls):
+    imperative, hybrid = _twins(cls)
+    for t in (3, 6):
+        x = mx.nd.random.uniform(-1, 1, shape=(2, t, 4))
+        head = mx.nd.random.uniform(-1, 1, shape=(2, t, 2))
+        grads = []
+        for net in (imperative, hybrid):
+            xg = x.copy()
+            xg.attach_grad()
+            with mx.autograd.record():
+                y = net(xg)
+            y.backward(head)
+            grads.append([xg.grad.asnumpy()] + [p.grad().asnumpy()
+                                                for p in net.collect_params().values()])
+        for want, got in zip(*grads):
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_layer_inside_custom_hybridized_parent():
     class Wrap(mx.gluon.HybridBlock):
         def __init__(self):
             super().__init__()
             with self.name_scope():
                 self.gru = rnn.GRU(3, input_size=2)
 
-        def hybrid_forward(self, F, x):
-            return self.gru(x)
+        def hybrid_forward(self, F, x, states):
+            out, new_states = self.gru(x, states)
+            return out, new_states[0]
 
     net = Wrap()
     net.initialize()
-    x = mx.nd.ones((4, 2, 2))
-    want = net(x).asnumpy()  # an imperative call teaches the layer the length
+    x = mx.nd.random.uniform(-1, 1, shape=(4, 2, 2))
+    begin = [mx.nd.random.uniform(-1, 1, shape=(1, 2, 3))]
+    want_out, want_h = net(x, begin)
     net.hybridize()
-    np.testing.assert_allclose(net(x).asnumpy(), want, **TOL)
-    fresh = Wrap()
-    fresh.initialize()
-    fresh.hybridize()
-    with pytest.raises(ValueError, match="known sequence length"):
-        fresh(x)
+    got_out, got_h = net(x, begin)  # hybridized before the layer ever saw an NDArray
+    np.testing.assert_allclose(got_out.asnumpy(), want_out.asnumpy(), **TOL)
+    np.testing.assert_allclose(got_h.asnumpy(), want_h.asnumpy(), **TOL)
+
+
+def test_hybridized_parent_keeps_one_graph_per_input_shapes():
+    net = _stacked_net("GRU")
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.ones((2, 3, 4)))
+    graph3 = net._cached_graph
+    net(mx.nd.ones((2, 5, 4)))
+    graph5 = net._cached_graph
+    assert graph5 is not graph3
+    net(mx.nd.ones((2, 3, 4)))
+    assert net._cached_graph is graph3  # taken back, not rebuilt
+    assert graph3[0][0].attr("__shape__") == "(2, 3, 4)"
+
+
+def test_export_of_hybridized_parent_loads_and_runs(tmp_path):
+    net = _stacked_net("LSTM")
+    net.initialize(mx.init.Uniform(0.5))
+    net.hybridize()
+    net(mx.nd.ones((2, 6, 4)))
+    x = mx.nd.random.uniform(-1, 1, shape=(3, 5, 4))
+    want = net(x)  # the exported graph is the one of the last call: length 5
+    path = str(tmp_path / "stacked")
+    net.export(path)
+    imported = mx.gluon.SymbolBlock.imports(path + "-symbol.json", ["data"], path + "-0000.params")
+    np.testing.assert_allclose(imported(x).asnumpy(), want.asnumpy(), **TOL)
+    other_batch = mx.nd.random.uniform(-1, 1, shape=(1, 5, 4))
+    np.testing.assert_allclose(imported(other_batch).asnumpy(), net(other_batch).asnumpy(), **TOL)
+
+    sym = mx.sym.load(path + "-symbol.json")
+    assert sym.infer_shape()[1] == [(3, 5, 2)]  # the data variable carries the exported shape
+    saved = mx.nd.load(path + "-0000.params")
+    args = {name: saved["arg:" + name] for name in sym.list_arguments() if name != "data"}
+    args["data"] = x
+    out = sym.bind(mx.cpu(), args).forward()[0]
+    np.testing.assert_allclose(out.asnumpy(), want.asnumpy(), **TOL)

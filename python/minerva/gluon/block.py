@@ -377,9 +377,30 @@ class Block:
         print("-" * 80)
 
 
+def _shapes_of(args) -> tuple:
+    """The shapes of the (nested) NDArray arguments, flattened: a graph's key in
+    Note [Graphs keyed on input shapes]."""
+    return tuple(a.shape if isinstance(a, NDArray) else None for a in _flatten(args, "input")[0])
+
+
+# Note [Graphs keyed on input shapes]
+# A hybridized block builds one graph for every input shape; the CachedOp re-plans it per shape.
+# A block whose graph itself depends on its input's shape (an RNN layer unrolled over time, see
+# rnn_layer.py) sets ``_needs_input_shapes = True``. A hybridized block with such a block in its
+# tree (itself included) then builds its graph from input variables carrying the call's shapes
+# as ``__shape__`` hints, so the child, which only sees symbols, reads its input's shape with
+# ``infer_shape_partial()``; and it keys the graph on the input shapes: a call with other shapes
+# builds the graph for them, or takes it back from a small cache of recent ones (a last, smaller
+# batch then costs one build per shape, not two per epoch). Every other block keeps its one
+# graph, built from variables without hints.
+_MAX_SHAPE_GRAPHS = 8  # graphs kept per block besides the current one, oldest dropped first
+
+
 class HybridBlock(Block):
     """A block whose computation, ``hybrid_forward(F, x, *args, **params)``, works on both
     NDArrays (F = mx.nd) and Symbols (F = mx.sym), so it can be compiled with hybridize()."""
+
+    _needs_input_shapes = False  # True: the graph depends on the input shapes (see the Note)
 
     def __init__(self, prefix=None, params=None) -> None:
         super().__init__(prefix=prefix, params=params)
@@ -390,6 +411,9 @@ class HybridBlock(Block):
         self._in_format = None
         self._active = False
         self._flags: list = []
+        self._shape_keyed = False  # the graph is keyed on input shapes (Note [Graphs keyed ...])
+        self._graph_key = None  # the input shapes the current graph was built for
+        self._other_graphs: OrderedDict = OrderedDict()  # input shapes -> a stashed graph
 
     def __setattr__(self, name: str, value) -> None:
         super().__setattr__(name, value)
@@ -407,6 +431,9 @@ class HybridBlock(Block):
         self._cached_graph = ()
         self._cached_op = None
         self._cached_op_args = []
+        self._shape_keyed = False
+        self._graph_key = None
+        self._other_graphs = OrderedDict()
 
     def hybridize(self, active: bool = True, backend=None, clear: bool = True, static_alloc: bool = False,
                   static_shape: bool = False, inline_limit: int = 2, forward_bulk_size=None,
@@ -430,19 +457,56 @@ class HybridBlock(Block):
         super().cast(dtype)
 
     # ---- the graph --------------------------------------------------------------------------
+    def _tree_needs_input_shapes(self) -> bool:
+        """Whether this block or a descendant builds a graph that depends on its input shapes."""
+        stack = [self]
+        while stack:
+            block = stack.pop()
+            if getattr(block, "_needs_input_shapes", False):
+                return True
+            stack.extend(block._children.values())
+        return False
+
+    def _select_graph(self, args) -> None:
+        """Makes the graph for the shapes of args current when the graph is keyed on input
+        shapes: stashes the current one, takes the one for these shapes back from the stash or
+        leaves none, so that it is built. See Note [Graphs keyed on input shapes]."""
+        if not self._shape_keyed:
+            return
+        key = _shapes_of(args)
+        if key == self._graph_key:
+            return
+        if self._cached_graph:
+            self._other_graphs[self._graph_key] = (self._cached_graph, self._cached_op, self._cached_op_args,
+                                                   self._in_format, self._out_format)
+            while len(self._other_graphs) > _MAX_SHAPE_GRAPHS:
+                self._other_graphs.popitem(last=False)
+        stashed = self._other_graphs.pop(key, None)
+        if stashed is None:
+            self._cached_graph, self._cached_op, self._cached_op_args = (), None, []
+        else:
+            (self._cached_graph, self._cached_op, self._cached_op_args, self._in_format,
+             self._out_format) = stashed
+        self._graph_key = key
+
     def _get_graph(self, *args):
-        """(input variables, output symbol), built once by calling hybrid_forward with symbols."""
+        """(input variables, output symbol), built once by calling hybrid_forward with symbols
+        (once per input shapes when the graph depends on them)."""
+        self._select_graph(args)
         if not self._cached_graph:
             flat, self._in_format = _flatten(args, "input")
             real = sum(a is not None for a in flat)
             if real == 0:
                 raise ValueError(f"All args are None and we do not support such a case. Received args={args}")
+            self._shape_keyed = self._tree_needs_input_shapes()
+            self._graph_key = _shapes_of(args) if self._shape_keyed else None
             inputs, data_syms, count = [], [], 0
             for a in flat:
                 if a is None:
                     inputs.append(None)
                     continue
-                v = symbol.var(f"data{count}" if real > 1 else "data")
+                hint = a.shape if self._shape_keyed and isinstance(a, NDArray) else None
+                v = symbol.var(f"data{count}" if real > 1 else "data", shape=hint)
                 count += 1
                 inputs.append(v)
                 data_syms.append(v)
@@ -510,6 +574,7 @@ class HybridBlock(Block):
         self._cached_op = ndarray.CachedOp(out, self._flags)
 
     def _call_cached_op(self, *args):
+        self._select_graph(args)
         if self._cached_op is None:
             self._build_cache(*args)
         flat, fmt = _flatten(args, "input")

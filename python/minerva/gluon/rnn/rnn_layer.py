@@ -9,8 +9,11 @@ the reset gate multiplying ``W_hn h + b_hn``) — so MXNet's parameter files loa
 unrolling over time with ``FullyConnected`` and element-wise operators, the same math as the
 cells, imperatively and hybridized. The input projection of every step is one
 ``FullyConnected(flatten=False)`` over the whole sequence; only the recurrent projection runs per
-step. A hybridized layer's graph is built for the sequence length of the call; a call with
-another length rebuilds it.
+step. The graph therefore depends on the sequence length: the layer declares
+``_needs_input_shapes``, so a hybridized layer, or a hybridized block containing it, builds its
+graph from input variables carrying the call's shapes and keeps one graph per input shapes
+(Note [Graphs keyed on input shapes] in gluon/block.py); the layer reads the length from its
+input symbol's inferred shape.
 """
 import re
 
@@ -26,6 +29,8 @@ _STRUCTURED_KEY = re.compile(r"(l|r)(\d+)_(i2h|h2h|h2r)_(weight|bias)\Z")
 
 class _RNNLayer(HybridBlock):
     """The shared implementation of RNN, LSTM and GRU."""
+
+    _needs_input_shapes = True  # unrolled over time: the graph depends on the sequence length
 
     def __init__(self, hidden_size, num_layers, layout, dropout, bidirectional, input_size,
                  i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
@@ -61,7 +66,6 @@ class _RNNLayer(HybridBlock):
         self._lstm_state_clip_nan = lstm_state_clip_nan
         self._dtype = dtype
         self._use_sequence_length = use_sequence_length
-        self._unroll_length = None
         self.skip_states = None
         self._gates = _GATES[mode]
 
@@ -174,7 +178,8 @@ class _RNNLayer(HybridBlock):
                                  % (what, batch, sequence_length.shape))
 
     def _length_of(self, inputs):
-        """The number of time steps: from the array, or for a symbol from its shape if known."""
+        """The number of time steps: from the array, or for a symbol from its inferred shape
+        (the variables of a hybridized block's graph carry the call's shapes)."""
         axis = self._layout.find("T")
         if isinstance(inputs, ndarray.NDArray):
             return inputs.shape[axis]
@@ -184,13 +189,11 @@ class _RNNLayer(HybridBlock):
                 return out_shapes[0][axis]
         except Exception:  # noqa: BLE001 - an unknown shape is not an error here
             pass
-        if self._unroll_length is not None:
-            return self._unroll_length
         raise ValueError(
             "%s layer %r is unrolled over time (Minerva has no fused RNN operator), so a symbolic "
-            "input needs a known sequence length: give the input variable a shape "
-            "(mx.sym.var('data', shape=...)) or call the layer once on an NDArray of that length"
-            % (type(self).__name__, self.name))
+            "input needs a known sequence length (axis %d of layout %r): give the input variable "
+            "a shape (mx.sym.var('data', shape=...))"
+            % (type(self).__name__, self.name, axis, self._layout))
 
     def __call__(self, inputs, states=None, sequence_length=None, **kwargs):
         self.skip_states = states is None
@@ -202,10 +205,6 @@ class _RNNLayer(HybridBlock):
             if isinstance(states, (ndarray.NDArray, symbol.Symbol)):
                 states = [states]
             self._check_inputs(inputs, list(states), sequence_length)
-            length = inputs.shape[self._layout.find("T")]
-            if length != self._unroll_length:
-                self._unroll_length = length
-                self._clear_cached_op()
         elif isinstance(states, (ndarray.NDArray, symbol.Symbol)):
             states = [states]
         if self._use_sequence_length:
