@@ -7,7 +7,7 @@ BUILD := $(ROOT)/build
 JOBS ?= $(shell nproc)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lint setup build test test-cpp test-c test-python test-abi demo bench clean
+.PHONY: lint setup build build-r test test-cpp test-c test-python test-abi test-r test-codegen demo bench clean
 
 setup:
 	bash tools/setup.sh
@@ -16,8 +16,25 @@ build: setup
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	ninja -C $(BUILD) -j$(JOBS)
 	$(PY) tools/codegen/cdef.py --check
+	$(MAKE) build-r
 
-test: build test-abi test-cpp test-c test-python
+# The R package (r/), installed into a project-local library after the C++ build.
+RLIB := $(BUILD)/rlib
+build-r: test-codegen
+	mkdir -p $(RLIB)
+	MINERVA_LIB_DIR=$(BUILD) R CMD INSTALL --no-multiarch --clean --library=$(RLIB) r/ >$(BUILD)/r-install.log 2>&1 \
+	  || { cat $(BUILD)/r-install.log; exit 1; }
+
+# The committed generated bindings match the header and the registry.
+test-codegen:
+	$(PY) tools/codegen/abi.py --check
+	$(PY) tools/codegen/r.py --check
+	$(PY) tools/codegen/r_ops.py --check
+	$(PY) tools/codegen/julia.py --check
+	$(PY) tools/codegen/julia_ops.py --check
+	$(PY) tools/codegen/scala_ops.py --check
+
+test: build test-abi test-cpp test-c test-python test-r
 
 test-abi:
 	bash tools/check_abi.sh $(BUILD)/libminerva.so
@@ -30,8 +47,11 @@ test-c:
 	cd $(BUILD) && ctest --output-on-failure -R c_abi_smoke
 
 test-python: lint
-	MINERVA_ENGINE_TYPE=ThreadedEngine $(PY) -m pytest -q tests/python
-	MINERVA_ENGINE_TYPE=NaiveEngine $(PY) -m pytest -q tests/python
+	MINERVA_ENGINE_TYPE=ThreadedEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia
+	MINERVA_ENGINE_TYPE=NaiveEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia
+
+test-r:
+	R_LIBS=$(RLIB) Rscript -e 'testthat::test_dir("r/tests/testthat", package = "minerva", load_package = "installed", stop_on_failure = TRUE)'
 
 demo: build
 	$(PY) examples/lenet_mnist.py --plot $(BUILD)/lenet_mnist.png --export $(BUILD)/lenet
@@ -44,4 +64,4 @@ clean:
 	rm -rf $(BUILD)
 
 lint:
-	$(VENV)/bin/ruff check python tests/python tools examples bench
+	$(VENV)/bin/ruff check python tests/python tests/r tests/julia tools examples bench

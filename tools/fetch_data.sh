@@ -49,3 +49,23 @@ for f in "${!FASHION_SHA[@]}"; do
   [ "$got" = "${FASHION_SHA[$f]}" ] || { echo "fetch_data: $FASHION/$f.gz is corrupt (sha256 of its content: $got)" >&2; exit 1; }
 done
 echo "data: Fashion-MNIST ready in $FASHION"
+
+# scikit-learn's digits (1,797 real 8x8 digits, shared/DATA.md): the R and JVM training tests
+# read the CSV. Taken from the pinned scikit-learn wheel (no install), checked by sha256.
+DIGITS="$DATA/digits/digits.csv.gz"
+DIGITS_SHA=09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22
+if [ ! -s "$DIGITS" ]; then
+  tmp="$(mktemp -d)"
+  "$(dirname "$0")/../.venv/bin/pip" download -q --no-deps --only-binary=:all: scikit-learn==1.9.1 -d "$tmp"
+  mkdir -p "$DATA/digits"
+  "$(dirname "$0")/../.venv/bin/python" - "$tmp" "$DIGITS.tmp" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/scikit_learn-*.whl")[0]
+with zipfile.ZipFile(wheel) as z, open(sys.argv[2], "wb") as out:
+    out.write(z.read("sklearn/datasets/data/digits.csv.gz"))
+PY
+  mv "$DIGITS.tmp" "$DIGITS"
+  rm -rf "$tmp"
+fi
+echo "$DIGITS_SHA  $DIGITS" | sha256sum -c --quiet || { echo "fetch_data: $DIGITS is corrupt" >&2; exit 1; }
+echo "data: digits ready in $DIGITS"

@@ -1,0 +1,206 @@
+# MXNDArray: an R object around an NDArray handle (a tagged external pointer whose finalizer
+# frees the handle). Dimension order is R's: an R array of dim c(28, 28, 1, N) is the core's
+# (N, 1, 28, 28). R's column-major data is the core's row-major data with the dimensions
+# reversed, so no transpose is ever needed: only the shape is reversed.
+
+.mx.dtypes <- c(float32 = 0L, float64 = 1L, float16 = 2L, uint8 = 3L, int32 = 4L, int8 = 5L, int64 = 6L, bool = 7L)
+.mx.itemsize <- c(4L, 8L, 2L, 1L, 4L, 1L, 8L, 1L)
+
+mx.nd.internal.wrap <- function(ptr) structure(list(ptr = ptr), class = "MXNDArray")
+
+is.mx.ndarray <- function(x) inherits(x, "MXNDArray")
+
+mx.internal.dtype <- function(dtype) {
+  if (is.numeric(dtype)) return(as.integer(dtype))
+  code <- .mx.dtypes[as.character(dtype)]
+  if (length(dtype) != 1 || is.na(code)) {
+    stop(sprintf("unknown dtype '%s'; use one of %s", paste(dtype, collapse = " "),
+                 paste(names(.mx.dtypes), collapse = ", ")), call. = FALSE)
+  }
+  unname(code)
+}
+
+mx.internal.shape <- function(x) MVNDArrayGetShape(x$ptr)  # the core's (row-major) shape
+
+mx.internal.encode <- function(values, dtype) {
+  switch(names(.mx.dtypes)[dtype + 1L],
+         float32 = writeBin(as.double(values), raw(), size = 4),
+         float64 = writeBin(as.double(values), raw(), size = 8),
+         int32 = writeBin(as.integer(values), raw(), size = 4),
+         uint8 = writeBin(as.integer(values), raw(), size = 1),
+         int8 = writeBin(as.integer(values), raw(), size = 1),
+         bool = writeBin(as.integer(values != 0), raw(), size = 1),
+         int64 = writeBin(as.integer(values), raw(), size = 8),
+         stop(sprintf("dtype code %d cannot be filled from R", dtype), call. = FALSE))
+}
+
+mx.internal.decode <- function(bytes, dtype, n) {
+  switch(names(.mx.dtypes)[dtype + 1L],
+         float32 = readBin(bytes, "double", n = n, size = 4),
+         float64 = readBin(bytes, "double", n = n, size = 8),
+         int32 = readBin(bytes, "integer", n = n, size = 4),
+         uint8 = readBin(bytes, "integer", n = n, size = 1, signed = FALSE),
+         int8 = readBin(bytes, "integer", n = n, size = 1),
+         bool = readBin(bytes, "integer", n = n, size = 1) != 0,
+         int64 = readBin(bytes, "integer", n = n, size = 8),
+         stop(sprintf("dtype code %d cannot be read into R", dtype), call. = FALSE))
+}
+
+#' Creates an MXNDArray from an R vector, matrix or array (dimensions kept as R shows them).
+mx.nd.array <- function(src.array, ctx = NULL, dtype = "float32") {
+  if (is.mx.ndarray(src.array)) return(mx.nd.copyto(src.array, if (is.null(ctx)) mx.ctx.default() else ctx))
+  if (!(is.numeric(src.array) || is.logical(src.array))) {
+    stop(sprintf("mx.nd.array: 'src.array' must be numeric or logical, got %s", class(src.array)[1]), call. = FALSE)
+  }
+  ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
+  code <- mx.internal.dtype(dtype)
+  d <- dim(src.array)
+  if (is.null(d)) d <- length(src.array)
+  h <- MVNDArrayCreate(rev(d), code, ctx$device_typeid, ctx$device_id)
+  if (length(src.array)) MVNDArraySyncCopyFromCPU(h, mx.internal.encode(src.array, code))
+  mx.nd.internal.wrap(h)
+}
+
+mx.internal.fill <- function(shape, ctx, dtype, op) {
+  ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
+  if (!is.numeric(shape)) stop(sprintf("%s: 'shape' must be numeric, got %s", op, class(shape)[1]), call. = FALSE)
+  h <- MVNDArrayCreate(rev(shape), mx.internal.dtype(dtype), ctx$device_typeid, ctx$device_id)
+  mx.nd.internal.wrap(h)
+}
+
+#' Zeros of shape (in R's dimension order).
+mx.nd.zeros <- function(shape, ctx = NULL, dtype = "float32") mx.internal.fill(shape, ctx, dtype, "mx.nd.zeros")
+
+#' Ones of shape (in R's dimension order).
+mx.nd.ones <- function(shape, ctx = NULL, dtype = "float32") {
+  a <- mx.internal.fill(shape, ctx, dtype, "mx.nd.ones")
+  mx.nd.internal.fill.value(a, 1)
+}
+
+mx.nd.internal.fill.value <- function(a, value) {
+  if (length(a) == 0) return(a)
+  mx.nd.plus.scalar(mx.nd.zeros.like(a), scalar = value, out = a)
+}
+
+mx.nd.plus.scalar <- function(data, scalar, out = NULL) {
+  env <- environment()
+  h <- MVImperativeInvoke(mx.internal.op("_plus_scalar"),
+                          mx.internal.params.handle("_plus_scalar", list(keys = "scalar", vals = mx.internal.number(scalar))),
+                          list(data$ptr), if (is.null(out)) NULL else list(out$ptr))
+  if (is.null(out)) mx.nd.internal.wrap(h[[1]]) else invisible(out)
+}
+
+#' A copy of src on ctx.
+mx.nd.copyto <- function(src, ctx) {
+  if (!is.mx.ndarray(src)) stop("mx.nd.copyto: 'src' must be an MXNDArray", call. = FALSE)
+  out <- MVNDArrayCreate(mx.internal.shape(src), MVNDArrayGetDType(src$ptr), ctx$device_typeid, ctx$device_id)
+  MVNDArrayCopyTo(src$ptr, out)
+  mx.nd.internal.wrap(out)
+}
+
+dim.MXNDArray <- function(x) rev(mx.internal.shape(x))
+
+length.MXNDArray <- function(x) prod(mx.internal.shape(x))
+
+as.array.MXNDArray <- function(x, ...) {
+  shape <- mx.internal.shape(x)
+  dtype <- MVNDArrayGetDType(x$ptr)
+  n <- prod(shape)
+  values <- mx.internal.decode(MVNDArraySyncCopyToCPU(x$ptr, n * .mx.itemsize[dtype + 1L]), dtype, n)
+  array(values, dim = rev(shape))
+}
+
+as.matrix.MXNDArray <- function(x, ...) {
+  if (length(dim(x)) != 2) stop(sprintf("as.matrix: the MXNDArray has %d dimensions, not 2", length(dim(x))), call. = FALSE)
+  as.array(x)
+}
+
+as.vector.MXNDArray <- function(x, mode = "any") as.vector(as.array(x), mode)
+
+print.MXNDArray <- function(x, ...) {
+  print(as.array(x), ...)
+  invisible(x)
+}
+
+#' The device of an array.
+ctx <- function(x) {
+  if (!is.mx.ndarray(x)) stop("ctx: 'x' must be an MXNDArray", call. = FALSE)
+  c <- MVNDArrayGetContext(x$ptr)
+  if (c$out_dev_type == MV_DEV_GPU) mx.gpu(c$out_dev_id) else mx.cpu(c$out_dev_id)
+}
+
+#' Frees the array's memory now (it is otherwise freed when the object is garbage collected).
+mx.nd.free <- function(x) invisible(MVNDArrayFree(x$ptr))
+
+#' Saves a list of MXNDArrays (named: a dict file) in MXNet's NDArray file format.
+mx.nd.save <- function(ndarray, filename) {
+  if (is.mx.ndarray(ndarray)) ndarray <- list(ndarray)
+  if (!is.list(ndarray) || !all(vapply(ndarray, is.mx.ndarray, TRUE))) {
+    stop("mx.nd.save: 'ndarray' must be an MXNDArray or a list of them", call. = FALSE)
+  }
+  keys <- names(ndarray)
+  invisible(MVNDArraySave(path.expand(filename), lapply(ndarray, function(a) a$ptr),
+                          if (is.null(keys)) NULL else keys))
+}
+
+#' Loads an NDArray file: a list of MXNDArrays, named for a dict file.
+mx.nd.load <- function(filename) {
+  res <- MVNDArrayLoad(path.expand(filename))
+  out <- lapply(res$out_arrays, mx.nd.internal.wrap)
+  if (length(res$out_names)) names(out) <- res$out_names
+  out
+}
+
+# Arithmetic and comparison (S3 group generic Ops), broadcasting like MXNet's broadcast_*.
+.mx.binary.ops <- list(
+  "+" = c("broadcast_add", "_plus_scalar", "_plus_scalar"),
+  "-" = c("broadcast_sub", "_minus_scalar", "_rminus_scalar"),
+  "*" = c("broadcast_mul", "_mul_scalar", "_mul_scalar"),
+  "/" = c("broadcast_div", "_div_scalar", "_rdiv_scalar"),
+  "^" = c("broadcast_power", "_power_scalar", "_rpower_scalar"),
+  "%%" = c("broadcast_mod", "_mod_scalar", "_rmod_scalar"),
+  "==" = c("broadcast_equal", "_equal_scalar", "_equal_scalar"),
+  "!=" = c("broadcast_not_equal", "_not_equal_scalar", "_not_equal_scalar"),
+  ">" = c("broadcast_greater", "_greater_scalar", "_lesser_scalar"),
+  ">=" = c("broadcast_greater_equal", "_greater_equal_scalar", "_lesser_equal_scalar"),
+  "<" = c("broadcast_lesser", "_lesser_scalar", "_greater_scalar"),
+  "<=" = c("broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar"))
+
+mx.internal.call <- function(op, inputs, keys = character(0), vals = character(0)) {
+  res <- MVImperativeInvoke(mx.internal.op(op), mx.internal.params.handle(op, list(keys = keys, vals = vals)),
+                            lapply(inputs, function(a) a$ptr), NULL)
+  mx.nd.internal.wrap(res[[1]])
+}
+
+Ops.MXNDArray <- function(e1, e2) {
+  if (missing(e2)) {
+    if (.Generic == "-") return(mx.internal.call("negative", list(e1)))
+    if (.Generic == "+") return(e1)
+    stop(sprintf("unary operator %s is not defined for MXNDArray", .Generic), call. = FALSE)
+  }
+  ops <- .mx.binary.ops[[.Generic]]
+  if (is.null(ops)) stop(sprintf("operator %s is not defined for MXNDArray", .Generic), call. = FALSE)
+  scalar.ok <- function(s) (is.numeric(s) || is.logical(s)) && length(s) == 1
+  if (is.mx.ndarray(e1) && is.mx.ndarray(e2)) return(mx.internal.call(ops[1], list(e1, e2)))
+  if (is.mx.ndarray(e1) && scalar.ok(e2)) return(mx.internal.call(ops[2], list(e1), "scalar", mx.internal.number(e2)))
+  if (is.mx.ndarray(e2) && scalar.ok(e1)) return(mx.internal.call(ops[3], list(e2), "scalar", mx.internal.number(e1)))
+  other <- if (is.mx.ndarray(e1)) e2 else e1
+  if (is.numeric(other) || is.logical(other)) {
+    a <- if (is.mx.ndarray(e1)) e1 else mx.nd.array(e1)
+    b <- if (is.mx.ndarray(e2)) e2 else mx.nd.array(e2)
+    return(mx.internal.call(ops[1], list(a, b)))
+  }
+  stop(sprintf("operator %s: cannot combine an MXNDArray with %s", .Generic, class(other)[1]), call. = FALSE)
+}
+
+.mx.math.ops <- c(abs = "abs", sign = "sign", sqrt = "sqrt", floor = "floor", ceiling = "ceil", trunc = "trunc",
+                  round = "round", exp = "exp", expm1 = "expm1", log = "log", log1p = "log1p", log2 = "log2",
+                  log10 = "log10", cos = "cos", sin = "sin", tan = "tan", acos = "arccos", asin = "arcsin",
+                  atan = "arctan", cosh = "cosh", sinh = "sinh", tanh = "tanh", acosh = "arccosh", asinh = "arcsinh",
+                  atanh = "arctanh")
+
+Math.MXNDArray <- function(x, ...) {
+  op <- .mx.math.ops[.Generic]
+  if (is.na(op)) stop(sprintf("%s is not defined for MXNDArray", .Generic), call. = FALSE)
+  mx.internal.call(op, list(x))
+}

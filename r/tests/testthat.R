@@ -1,0 +1,3 @@
+library(testthat)
+library(minerva)
+test_check("minerva")
