@@ -136,6 +136,27 @@ std::vector<std::string> unknown_names(const Symbol& sym, const std::unordered_m
   return names;
 }
 
+// Whether every entry is known; unless `partial`, unknown entries are an error naming them.
+template <typename T>
+bool all_known(const Symbol& sym, const std::unordered_map<const Node*, std::vector<T>>& values, const Pass<T>& pass,
+               const char* fn, bool partial) {
+  std::vector<std::string> missing = unknown_names<T>(sym, values, pass.known);
+  MV_CHECK(missing.empty() || partial, kValue)
+      << fn << ": cannot infer the " << pass.what << "s of " << join(missing) << " from the given inputs; give the "
+      << pass.what << "s of more inputs";
+  return missing.empty();
+}
+
+// The result of infer_shape or infer_type: the values grouped as the symbol lists its entries.
+template <typename T, typename Inference>
+Inference inference_of(const Symbol& sym, const std::unordered_map<const Node*, std::vector<T>>& values,
+                       const Pass<T>& pass, const char* fn, bool partial) {
+  Inference r;
+  collect(sym, values, &r.args, &r.outputs, &r.aux);
+  r.complete = all_known(sym, values, pass, fn, partial);
+  return r;
+}
+
 bool shape_known(const Shape& s) {
   if (s.empty()) return false;
   for (int64_t d : s)
@@ -206,40 +227,25 @@ std::unordered_map<const Node*, std::vector<int>> types_of(const Symbol& sym, co
 }  // namespace
 
 ShapeInference infer_shape(const Symbol& sym, const std::map<std::string, Shape>& known, bool partial) {
-  auto values = shapes_of(sym, known, "infer_shape");
-  ShapeInference r;
-  collect(sym, values, &r.args, &r.outputs, &r.aux);
-  std::vector<std::string> missing = unknown_names<Shape>(sym, values, shape_known_or_empty_dim);
-  r.complete = missing.empty();
-  MV_CHECK(r.complete || partial, kValue) << "infer_shape: cannot infer the shapes of " << join(missing)
-                                          << " from the given inputs; give the shapes of more inputs";
-  return r;
+  return inference_of<Shape, ShapeInference>(sym, shapes_of(sym, known, "infer_shape"), shape_pass(), "infer_shape",
+                                             partial);
 }
 
 TypeInference infer_type(const Symbol& sym, const std::map<std::string, int>& known, bool partial) {
-  auto values = types_of(sym, known, "infer_type");
-  TypeInference r;
-  collect(sym, values, &r.args, &r.outputs, &r.aux);
-  std::vector<std::string> missing = unknown_names<int>(sym, values, type_known);
-  r.complete = missing.empty();
-  MV_CHECK(r.complete || partial, kValue) << "infer_type: cannot infer the dtypes of " << join(missing)
-                                          << " from the given inputs; give the dtypes of more inputs";
-  return r;
+  return inference_of<int, TypeInference>(sym, types_of(sym, known, "infer_type"), type_pass(), "infer_type", partial);
 }
 
 EntryInfo infer_entries(const Symbol& sym, const std::map<std::string, Shape>& shapes,
                         const std::map<std::string, int>& dtypes) {
   auto shape_values = shapes_of(sym, shapes, "infer_shape");
-  std::vector<std::string> missing = unknown_names<Shape>(sym, shape_values, shape_known_or_empty_dim);
-  MV_CHECK(missing.empty(), kValue) << "infer_shape: cannot infer the shapes of " << join(missing)
-                                    << " from the given inputs; give the shapes of more inputs";
+  all_known(sym, shape_values, shape_pass(), "infer_shape", /*partial=*/false);  // an error naming the unknown ones
   // Inputs whose dtype nothing determines default to float32, as MXNet's simple_bind does.
   std::map<std::string, int> types = dtypes;
   auto type_values = types_of(sym, types, "infer_type");
   for (const NodePtr& n : sym.input_nodes())
     if (type_values.at(n.get())[0] < 0) types[n->name] = static_cast<int>(DType::kFloat32);
   type_values = types_of(sym, types, "infer_type");
-  missing = unknown_names<int>(sym, type_values, type_known);
+  std::vector<std::string> missing = unknown_names<int>(sym, type_values, type_known);
   MV_CHECK(missing.empty(), kValue) << "infer_type: cannot infer the dtypes of " << join(missing);
   EntryInfo info;
   for (auto& [node, v] : shape_values) info.shapes[node] = v;

@@ -35,6 +35,11 @@ void creation_infer_shape(const Attrs& attrs, std::vector<Shape>* out) {
 
 namespace {
 
+// creation_infer_shape as an operator's infer_shape (the creation operators take no inputs).
+void shape_from_param(const Attrs& attrs, std::vector<Shape>*, std::vector<Shape>* out) {
+  creation_infer_shape(attrs, out);
+}
+
 void dtype_from_param(const Attrs& attrs, std::vector<int>*, std::vector<int>* out) {
   (*out)[0] = static_cast<int>(attrs.get_dtype("dtype"));
 }
@@ -75,7 +80,7 @@ MV_REGISTER_OP(_zeros)
     .describe("Returns a new array of the given shape and dtype, filled with zeros.\n\n"
               "Example::\n\n  zeros(shape=(2, 2)) = [[0, 0], [0, 0]]")
     .MV_CREATION_PARAMS("[]")
-    .set_infer_shape([](const Attrs& a, std::vector<Shape>*, std::vector<Shape>* out) { creation_infer_shape(a, out); })
+    .set_infer_shape(shape_from_param)
     .set_infer_type(dtype_from_param)
     .set_forward(fill_with(0))
     .set_non_differentiable()
@@ -87,7 +92,7 @@ MV_REGISTER_OP(_ones)
     .describe("Returns a new array of the given shape and dtype, filled with ones.\n\n"
               "Example::\n\n  ones(shape=(2, 2)) = [[1, 1], [1, 1]]")
     .MV_CREATION_PARAMS("[]")
-    .set_infer_shape([](const Attrs& a, std::vector<Shape>*, std::vector<Shape>* out) { creation_infer_shape(a, out); })
+    .set_infer_shape(shape_from_param)
     .set_infer_type(dtype_from_param)
     .set_forward(fill_with(1))
     .set_non_differentiable()
@@ -101,7 +106,7 @@ MV_REGISTER_OP(_full)
               "Example::\n\n  full(shape=(2,), value=3.5) = [3.5, 3.5]")
     .MV_CREATION_PARAMS("None")
     .required_param("value", ParamType::kFloat, "Value with which to fill newly created tensor")
-    .set_infer_shape([](const Attrs& a, std::vector<Shape>*, std::vector<Shape>* out) { creation_infer_shape(a, out); })
+    .set_infer_shape(shape_from_param)
     .set_infer_type(dtype_from_param)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>&, const std::vector<TBlob>& out) {
       fill_blob(out[0], attrs.get_float("value"));

@@ -13,22 +13,28 @@
 namespace minerva {
 namespace {
 
-// The hyper-parameters every update shares.
+// x clipped to [-bound, bound]; a bound < 0 disables clipping (clip_gradient, clip_weights).
+double clip_to(double x, double bound) { return bound >= 0 ? std::min(std::max(x, -bound), bound) : x; }
+
+// The hyper-parameters every update shares (see MV_UPDATE_TAIL_PARAMS). FTML names its
+// clipping parameter clip_grad.
 struct Common {
   double lr, wd, rescale, clip;
-  explicit Common(const Attrs& a)
+  explicit Common(const Attrs& a, const char* clip_param = "clip_gradient")
       : lr(a.get_float("lr")), wd(a.get_float("wd")), rescale(a.get_float("rescale_grad")),
-        clip(a.get_float("clip_gradient")) {}
-  // clip_gradient < 0 disables clipping.
-  double clipped(double g) const { return clip >= 0 ? std::min(std::max(g, -clip), clip) : g; }
+        clip(a.get_float(clip_param)) {}
+  // The gradient as the updates see it: rescaled, then clipped.
+  double grad(double g) const { return clip_to(rescale * g, clip); }
+  // The same with weight decay folded in before clipping (Adam, RMSProp, FTML).
+  double decayed_grad(double g, double w) const { return clip_to(rescale * g + wd * w, clip); }
 };
 
 // Runs body(w, g, st) over the elements in the floating dtype of the weight, where st[k] holds
 // state input 2 + k (read before, written back after); body returns the new weight.
 template <typename Body>
-void update_loop(const char* who, const std::vector<TBlob>& in, const TBlob& out, Body body) {
+void update_loop(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob& out, Body body) {
   constexpr size_t kMaxStates = 3;
-  MV_FLOAT_SWITCH(out.dtype, who, T, {
+  MV_FLOAT_SWITCH(out.dtype, attrs.op->name, T, {
     const T* w = in[0].ptr<T>();
     const T* g = in[1].ptr<T>();
     T* states[kMaxStates] = {nullptr, nullptr, nullptr};
@@ -51,7 +57,7 @@ void update_loop(const char* who, const std::vector<TBlob>& in, const TBlob& out
 // new master weight; the weight output is its cast. The states go through double copies, so one
 // loop per weight dtype serves both state dtypes.
 template <typename Body>
-void mp_update_loop(const char* who, const std::vector<TBlob>& in, const TBlob& out, bool has_mom, Body body) {
+void mp_update_loop(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob& out, bool has_mom, Body body) {
   const TBlob& w32b = in.back();
   auto load = [](const TBlob& b) {
     std::vector<double> v(static_cast<size_t>(b.size()));
@@ -59,7 +65,7 @@ void mp_update_loop(const char* who, const std::vector<TBlob>& in, const TBlob& 
     return v;
   };
   std::vector<double> w32 = load(w32b), mom = has_mom ? load(in[2]) : std::vector<double>();
-  MV_FLOAT_SWITCH(out.dtype, who, T, {
+  MV_FLOAT_SWITCH(out.dtype, attrs.op->name, T, {
     const T* g = in[1].ptr<T>();
     T* o = out.ptr<T>();
     const bool single = w32b.dtype == DType::kFloat32;
@@ -93,11 +99,37 @@ void mp_update_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* 
 // again; the optimizers call them in place (out=weight, and weight32 always is), so that step sees
 // the updated weight. Minerva reproduces this whether or not the call runs in place.
 double nag_step(const Common& c, double momentum, double w, double g, double* mom) {
-  const double gr = c.clipped(c.rescale * g);
+  const double gr = c.grad(g);
   *mom *= momentum;
   const double nw = w - *mom + (momentum + 1) * (*mom - c.lr * (gr + c.wd * w));
   *mom -= c.lr * (gr + c.wd * nw);
   return nw;
+}
+
+// The steps of sgd_update and sgd_mom_update, shared with their multi-precision variants.
+double sgd_step(const Common& c, double w, double g) { return (1 - c.lr * c.wd) * w - c.lr * c.grad(g); }
+double sgd_mom_step(const Common& c, double momentum, double w, double g, double* mom) {
+  *mom = momentum * *mom - c.lr * c.wd * w - c.lr * c.grad(g);
+  return w + *mom;
+}
+
+// The forwards of the momentum updates, plain (the momentum is input 2) and multi-precision (input
+// 2, beside weight32), for a step such as sgd_mom_step or nag_step.
+using MomentumStep = double (*)(const Common& c, double momentum, double w, double g, double* mom);
+ForwardFn momentum_forward(MomentumStep step) {
+  return [step](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+    Common c(attrs);
+    const double momentum = attrs.get_float("momentum");
+    update_loop(attrs, in, out[0], [&](double w, double g, double* st) { return step(c, momentum, w, g, &st[0]); });
+  };
+}
+ForwardFn mp_momentum_forward(MomentumStep step) {
+  return [step](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+    Common c(attrs);
+    const double momentum = attrs.get_float("momentum");
+    mp_update_loop(attrs, in, out[0], true,
+                   [&](double w, double g, double* mom) { return step(c, momentum, w, g, mom); });
+  };
 }
 
 int sign_of(double x) { return (x > 0) - (x < 0); }
@@ -110,20 +142,32 @@ OpSample update_sample(int n_inputs, KeyValues params) {
   return s;
 }
 
-std::vector<int> mutate_from(int first, int count) {
-  std::vector<int> v;
-  for (int i = 0; i < count; ++i) v.push_back(first + i);
-  return v;
+// The state inputs, 2 .. 2 + count - 1, that an update writes in place.
+IndicesFn states_mutated(int count) {
+  return [count](const Attrs&) {
+    std::vector<int> v;
+    for (int i = 0; i < count; ++i) v.push_back(2 + i);
+    return v;
+  };
 }
 
-#define MV_UPDATE_TAIL_PARAMS                                                                                      \
+// The parameters that follow each update's own: weight decay, gradient rescaling and clipping
+// (read back by Common). FTML calls the clipping parameter clip_grad.
+#define MV_UPDATE_TAIL_PARAMS_CLIP(CLIP_NAME)                                                                      \
   param("wd", ParamType::kFloat, "0",                                                                              \
         "Weight decay augments the objective function with a regularization term that penalizes large weights. "  \
         "The penalty scales with the square of the magnitude of each weight.")                                    \
       .param("rescale_grad", ParamType::kFloat, "1", "Rescale gradient to grad = rescale_grad*grad.")              \
-      .param("clip_gradient", ParamType::kFloat, "-1",                                                            \
+      .param(CLIP_NAME, ParamType::kFloat, "-1",                                                                  \
              "Clip gradient to the range of [-clip_gradient, clip_gradient] If clip_gradient <= 0, gradient "     \
              "clipping is turned off. grad = max(min(grad, clip_gradient), -clip_gradient).")
+#define MV_UPDATE_TAIL_PARAMS MV_UPDATE_TAIL_PARAMS_CLIP("clip_gradient")
+
+// RMSProp's and RMSPropAlex's bound on the new weight (clip_to).
+#define MV_CLIP_WEIGHTS_PARAM                                                                                      \
+  param("clip_weights", ParamType::kFloat, "-1",                                                                   \
+        "Clip weights to the range of [-clip_weights, clip_weights] If clip_weights <= 0, weight clipping is "    \
+        "turned off. weights = max(min(weights, clip_weights), -clip_weights).")
 
 }  // namespace
 
@@ -139,9 +183,7 @@ MV_REGISTER_OP(sgd_update)
     .set_infer_shape(infer_same_shape)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
-      update_loop("sgd_update", in, out[0], [&](double w, double g, double*) {
-        return (1 - c.lr * c.wd) * w - c.lr * c.clipped(c.rescale * g);
-      });
+      update_loop(attrs, in, out[0], [&](double w, double g, double*) { return sgd_step(c, w, g); });
     })
     .set_inplace(0, 0)
     .set_non_differentiable()
@@ -161,15 +203,8 @@ MV_REGISTER_OP(sgd_mom_update)
     .MV_UPDATE_TAIL_PARAMS
     .param("lazy_update", ParamType::kBool, "True", "If true, lazy updates are applied if gradient's stype is row_sparse and both weight and momentum have the same stype")
     .set_infer_shape(infer_same_shape)
-    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      Common c(attrs);
-      const double momentum = attrs.get_float("momentum");
-      update_loop("sgd_mom_update", in, out[0], [&](double w, double g, double* st) {
-        st[0] = momentum * st[0] - c.lr * c.wd * w - c.lr * c.clipped(c.rescale * g);
-        return w + st[0];
-      });
-    })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 1); })
+    .set_forward(momentum_forward(sgd_mom_step))
+    .set_mutate_inputs(states_mutated(1))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(3, {{"lr", "0.1"}, {"momentum", "0.9"}, {"wd", "0.01"}}));
@@ -196,14 +231,14 @@ MV_REGISTER_OP(adam_update)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
       const double b1 = attrs.get_float("beta1"), b2 = attrs.get_float("beta2"), eps = attrs.get_float("epsilon");
-      update_loop("adam_update", in, out[0], [&](double w, double g, double* st) {
-        const double gr = c.clipped(c.rescale * g + c.wd * w);
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        const double gr = c.decayed_grad(g, w);
         st[0] = b1 * st[0] + (1 - b1) * gr;  // mean
         st[1] = b2 * st[1] + (1 - b2) * gr * gr;  // var
         return w - c.lr * st[0] / (std::sqrt(st[1]) + eps);
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 2); })
+    .set_mutate_inputs(states_mutated(2))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(4, {{"lr", "0.01"}, {"wd", "0.001"}, {"clip_gradient", "0.3"}}));
@@ -222,22 +257,20 @@ MV_REGISTER_OP(rmsprop_update)
     .param("gamma1", ParamType::kFloat, "0.949999988", "The decay rate of momentum estimates.")
     .param("epsilon", ParamType::kFloat, "9.99999994e-09", "A small constant for numerical stability.")
     .MV_UPDATE_TAIL_PARAMS
-    .param("clip_weights", ParamType::kFloat, "-1",
-           "Clip weights to the range of [-clip_weights, clip_weights] If clip_weights <= 0, weight clipping is "
-           "turned off. weights = max(min(weights, clip_weights), -clip_weights).")
+    .MV_CLIP_WEIGHTS_PARAM
     .set_infer_shape(infer_same_shape)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
       const double gamma1 = attrs.get_float("gamma1"), eps = attrs.get_float("epsilon");
       const double cw = attrs.get_float("clip_weights");
-      update_loop("rmsprop_update", in, out[0], [&](double w, double g, double* st) {
-        const double gr = c.clipped(c.rescale * g + c.wd * w);
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        const double gr = c.decayed_grad(g, w);
         st[0] = (1 - gamma1) * gr * gr + gamma1 * st[0];  // n
         const double nw = w - c.lr * gr / std::sqrt(st[0] + eps);
-        return cw >= 0 ? std::min(std::max(nw, -cw), cw) : nw;
+        return clip_to(nw, cw);
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 1); })
+    .set_mutate_inputs(states_mutated(1))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(3, {{"lr", "0.01"}, {"clip_weights", "0.5"}}));
@@ -260,12 +293,8 @@ MV_REGISTER_OP(nag_mom_update)
     .param("momentum", ParamType::kFloat, "0", "The decay rate of momentum estimates at each epoch.")
     .MV_UPDATE_TAIL_PARAMS
     .set_infer_shape(infer_same_shape)
-    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      Common c(attrs);
-      const double momentum = attrs.get_float("momentum");
-      update_loop("nag_mom_update", in, out[0], [&](double w, double g, double* st) { return nag_step(c, momentum, w, g, st); });
-    })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 1); })
+    .set_forward(momentum_forward(nag_step))
+    .set_mutate_inputs(states_mutated(1))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(3, {{"lr", "0.1"}, {"momentum", "0.9"}, {"wd", "0.01"}, {"clip_gradient", "0.5"}}));
@@ -286,11 +315,9 @@ MV_REGISTER_OP(mp_sgd_update)
     .set_infer_type(mp_update_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
-      mp_update_loop("mp_sgd_update", in, out[0], false, [&](double w, double g, double*) {
-        return (1 - c.lr * c.wd) * w - c.lr * c.clipped(c.rescale * g);
-      });
+      mp_update_loop(attrs, in, out[0], false, [&](double w, double g, double*) { return sgd_step(c, w, g); });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 1); })
+    .set_mutate_inputs(states_mutated(1))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(3, {{"lr", "0.1"}, {"wd", "0.01"}}));
@@ -313,15 +340,8 @@ MV_REGISTER_OP(mp_sgd_mom_update)
     .param("lazy_update", ParamType::kBool, "True", "If true, lazy updates are applied if gradient's stype is row_sparse and both weight and momentum have the same stype")
     .set_infer_shape(infer_same_shape)
     .set_infer_type(mp_update_type)
-    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      Common c(attrs);
-      const double momentum = attrs.get_float("momentum");
-      mp_update_loop("mp_sgd_mom_update", in, out[0], true, [&](double w, double g, double* mom) {
-        *mom = momentum * *mom - c.lr * c.wd * w - c.lr * c.clipped(c.rescale * g);
-        return w + *mom;
-      });
-    })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 2); })
+    .set_forward(mp_momentum_forward(sgd_mom_step))
+    .set_mutate_inputs(states_mutated(2))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(4, {{"lr", "0.1"}, {"momentum", "0.9"}, {"wd", "0.01"}}));
@@ -339,13 +359,8 @@ MV_REGISTER_OP(mp_nag_mom_update)
     .MV_UPDATE_TAIL_PARAMS
     .set_infer_shape(infer_same_shape)
     .set_infer_type(mp_update_type)
-    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      Common c(attrs);
-      const double momentum = attrs.get_float("momentum");
-      mp_update_loop("mp_nag_mom_update", in, out[0], true,
-                     [&](double w, double g, double* mom) { return nag_step(c, momentum, w, g, mom); });
-    })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 2); })
+    .set_forward(mp_momentum_forward(nag_step))
+    .set_mutate_inputs(states_mutated(2))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(4, {{"lr", "0.1"}, {"momentum", "0.9"}, {"wd", "0.01"}}));
@@ -364,7 +379,7 @@ MV_REGISTER_OP(signsgd_update)
     .set_infer_shape(infer_same_shape)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
-      update_loop("signsgd_update", in, out[0], [&](double w, double g, double*) {
+      update_loop(attrs, in, out[0], [&](double w, double g, double*) {
         return (1 - c.lr * c.wd) * w - c.lr * sign_of(g);
       });
     })
@@ -391,12 +406,12 @@ MV_REGISTER_OP(signum_update)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
       const double momentum = attrs.get_float("momentum"), wd_lh = attrs.get_float("wd_lh");
-      update_loop("signum_update", in, out[0], [&](double w, double g, double* st) {
-        st[0] = momentum * st[0] - (1 - momentum) * (c.wd * w + c.clipped(c.rescale * g));
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        st[0] = momentum * st[0] - (1 - momentum) * (c.wd * w + c.grad(g));
         return (1 - c.lr * wd_lh) * w + c.lr * sign_of(st[0]);
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 1); })
+    .set_mutate_inputs(states_mutated(1))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(3, {{"lr", "0.1"}, {"momentum", "0.9"}, {"wd", "0.01"}, {"wd_lh", "0.1"}}));
@@ -422,24 +437,22 @@ MV_REGISTER_OP(rmspropalex_update)
     .param("gamma2", ParamType::kFloat, "0.899999976", "Decay rate.")
     .param("epsilon", ParamType::kFloat, "9.99999994e-09", "A small constant for numerical stability.")
     .MV_UPDATE_TAIL_PARAMS
-    .param("clip_weights", ParamType::kFloat, "-1",
-           "Clip weights to the range of [-clip_weights, clip_weights] If clip_weights <= 0, weight clipping is "
-           "turned off. weights = max(min(weights, clip_weights), -clip_weights).")
+    .MV_CLIP_WEIGHTS_PARAM
     .set_infer_shape(infer_same_shape)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
       const double gamma1 = attrs.get_float("gamma1"), gamma2 = attrs.get_float("gamma2");
       const double eps = attrs.get_float("epsilon"), cw = attrs.get_float("clip_weights");
-      update_loop("rmspropalex_update", in, out[0], [&](double w, double g, double* st) {
-        const double gr = c.clipped(c.rescale * g + c.wd * w);
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        const double gr = c.decayed_grad(g, w);
         st[0] = (1 - gamma1) * gr * gr + gamma1 * st[0];  // n
         st[1] = (1 - gamma1) * gr + gamma1 * st[1];       // g
         st[2] = gamma2 * st[2] - c.lr * gr / std::sqrt(st[0] - st[1] * st[1] + eps);  // delta
         const double nw = w + st[2];
-        return cw >= 0 ? std::min(std::max(nw, -cw), cw) : nw;
+        return clip_to(nw, cw);
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 3); })
+    .set_mutate_inputs(states_mutated(3))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample([] {
@@ -469,15 +482,15 @@ MV_REGISTER_OP(ftrl_update)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       Common c(attrs);
       const double lamda1 = attrs.get_float("lamda1"), beta = attrs.get_float("beta");
-      update_loop("ftrl_update", in, out[0], [&](double w, double g, double* st) {
-        const double gr = c.clipped(c.rescale * g);
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        const double gr = c.grad(g);
         st[0] += gr - (std::sqrt(st[1] + gr * gr) - std::sqrt(st[1])) * w / c.lr;  // z
         st[1] += gr * gr;                                                         // n
         if (std::fabs(st[0]) <= lamda1) return 0.0;
         return (sign_of(st[0]) * lamda1 - st[0]) / ((beta + std::sqrt(st[1])) / c.lr + c.wd);
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 2); })
+    .set_mutate_inputs(states_mutated(2))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(4, {{"lr", "0.1"}, {"lamda1", "0.3"}, {"wd", "0.01"}}));
@@ -503,33 +516,29 @@ MV_REGISTER_OP(ftml_update)
     .param("epsilon", ParamType::kFloat, "9.9999999392252903e-09", "Epsilon to prevent div 0.")
     .required_param("t", ParamType::kInt, "Number of update.")
     .bounds(1, 1e18)
-    .param("wd", ParamType::kFloat, "0",
-           "Weight decay augments the objective function with a regularization term that penalizes large weights. "
-           "The penalty scales with the square of the magnitude of each weight.")
-    .param("rescale_grad", ParamType::kFloat, "1", "Rescale gradient to grad = rescale_grad*grad.")
-    .param("clip_grad", ParamType::kFloat, "-1",
-           "Clip gradient to the range of [-clip_gradient, clip_gradient] If clip_gradient <= 0, gradient clipping "
-           "is turned off. grad = max(min(grad, clip_gradient), -clip_gradient).")
+    .MV_UPDATE_TAIL_PARAMS_CLIP("clip_grad")
     .set_infer_shape(infer_same_shape)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      const double lr = attrs.get_float("lr"), b1 = attrs.get_float("beta1"), b2 = attrs.get_float("beta2");
-      const double eps = attrs.get_float("epsilon"), wd = attrs.get_float("wd");
-      const double rescale = attrs.get_float("rescale_grad"), clip = attrs.get_float("clip_grad");
+      Common c(attrs, "clip_grad");
+      const double b1 = attrs.get_float("beta1"), b2 = attrs.get_float("beta2"), eps = attrs.get_float("epsilon");
       const double t = static_cast<double>(attrs.get_int("t"));
       const double c1 = 1 - std::pow(b1, t), c2 = 1 - std::pow(b2, t);
-      update_loop("ftml_update", in, out[0], [&](double w, double g, double* st) {
-        double gr = rescale * g + wd * w;
-        if (clip >= 0) gr = std::min(std::max(gr, -clip), clip);
+      update_loop(attrs, in, out[0], [&](double w, double g, double* st) {
+        const double gr = c.decayed_grad(g, w);
         st[1] = b2 * st[1] + (1 - b2) * gr * gr;                       // v
-        const double d_t = c1 / lr * (std::sqrt(st[1] / c2) + eps);
+        const double d_t = c1 / c.lr * (std::sqrt(st[1] / c2) + eps);
         st[2] = b1 * st[2] + (1 - b1) * gr - (d_t - b1 * st[0]) * w;   // z
         st[0] = d_t;                                                   // d
         return -st[2] / d_t;
       });
     })
-    .set_mutate_inputs([](const Attrs&) { return mutate_from(2, 3); })
+    .set_mutate_inputs(states_mutated(3))
     .set_inplace(0, 0)
     .set_non_differentiable()
     .add_sample(update_sample(5, {{"lr", "0.01"}, {"t", "3"}, {"wd", "0.01"}}));
+
+#undef MV_CLIP_WEIGHTS_PARAM
+#undef MV_UPDATE_TAIL_PARAMS
+#undef MV_UPDATE_TAIL_PARAMS_CLIP
 
 }  // namespace minerva

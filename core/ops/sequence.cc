@@ -51,6 +51,13 @@ void check_lengths(const Attrs& attrs, const SeqLayout& l, std::vector<Shape>* i
   if ((*in)[i] != want) shape_mismatch(attrs, "input 'sequence_length' (one length per sequence)", want, (*in)[i]);
 }
 
+// SequenceMask's and SequenceReverse's shape: the output is shaped like data.
+void seq_same_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[0].empty()) return;
+  check_lengths(attrs, seq_layout(attrs, (*in)[0]), in, 1);
+  (*out)[0] = (*in)[0];
+}
+
 // Data and output share a dtype; sequence_length keeps its own (the data's when unknown).
 void seq_infer_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) {
   int d = (*in)[0] >= 0 ? (*in)[0] : (*out)[0];
@@ -78,6 +85,12 @@ std::vector<int64_t> seq_lengths(const Attrs& attrs, const SeqLayout& l, const s
     len[b] = std::min(std::max<int64_t>(n, 0), l.steps);
   }
   return len;
+}
+
+// Runs f(t, b) for every time step t of every sequence b, in parallel.
+template <typename F>
+void for_each_step(const SeqLayout& l, F f) {
+  parallel_for(l.steps * l.batch, [&](int64_t tb) { f(tb / l.batch, tb % l.batch); });
 }
 
 // Which time step of sequence b feeds position t under SequenceReverse.
@@ -124,11 +137,7 @@ MV_REGISTER_OP(SequenceMask)
     .set_list_inputs(seq_inputs)
     .MV_SEQUENCE_PARAMS("The sequence axis. Only values of 0 and 1 are currently supported.")
     .param("value", ParamType::kFloat, "0", "The value to be used as a mask.")
-    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      if ((*in)[0].empty()) return;
-      check_lengths(attrs, seq_layout(attrs, (*in)[0]), in, 1);
-      (*out)[0] = (*in)[0];
-    })
+    .set_infer_shape(seq_same_shape)
     .set_infer_type(seq_infer_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       const SeqLayout l = seq_layout(attrs, in[0].shape);
@@ -138,8 +147,7 @@ MV_REGISTER_OP(SequenceMask)
         const T* x = in[0].ptr<T>();
         T* y = out[0].ptr<T>();
         const T v = static_cast<T>(value);
-        parallel_for(l.steps * l.batch, [&](int64_t tb) {
-          const int64_t t = tb / l.batch, b = tb % l.batch;
+        for_each_step(l, [&](int64_t t, int64_t b) {
           const bool keep = t < len[static_cast<size_t>(b)];
           for (int64_t r = 0; r < l.rest; ++r) {
             const int64_t j = l.at(t, b, r);
@@ -246,10 +254,9 @@ MV_REGISTER_OP(SequenceReverse)
     .set_list_inputs(seq_inputs)
     .MV_SEQUENCE_PARAMS("The sequence axis. Only 0 is currently supported.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      if ((*in)[0].empty()) return;
-      MV_CHECK(attrs.get_int("axis") == 0, kValue) << "Operator SequenceReverse: only axis 0 is supported";
-      check_lengths(attrs, seq_layout(attrs, (*in)[0]), in, 1);
-      (*out)[0] = (*in)[0];
+      MV_CHECK((*in)[0].empty() || attrs.get_int("axis") == 0, kValue)
+          << "Operator SequenceReverse: only axis 0 is supported";
+      seq_same_shape(attrs, in, out);
     })
     .set_infer_type(seq_infer_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -258,8 +265,7 @@ MV_REGISTER_OP(SequenceReverse)
       MV_ELEM_SWITCH(dtype_size(out[0].dtype), T, {
         const T* x = in[0].ptr<T>();
         T* y = out[0].ptr<T>();
-        parallel_for(l.steps * l.batch, [&](int64_t tb) {
-          const int64_t t = tb / l.batch, b = tb % l.batch;
+        for_each_step(l, [&](int64_t t, int64_t b) {
           const int64_t src = reversed_step(t, len[static_cast<size_t>(b)]);
           for (int64_t r = 0; r < l.rest; ++r) y[l.at(t, b, r)] = x[l.at(src, b, r)];
         });

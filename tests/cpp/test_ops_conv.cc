@@ -12,27 +12,15 @@
 namespace minerva {
 namespace {
 
+using testing::bias_of;
+using testing::data_of;
+using testing::expect_close;
 using testing::make_array;
+using testing::ograd_of;
+using testing::pattern;
 using testing::run1;
 using testing::to_vector;
-
-// Deterministic inputs, exactly representable in float16: ((i*a + b) % m - m/2) / scale. The
-// oracle script builds the same arrays with numpy.
-std::vector<double> pattern(int64_t n, int a, int b, int m, double scale) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>((i * a + b) % m - m / 2) / scale;
-  return v;
-}
-NDArray data_of(const Shape& s, DType t = DType::kFloat64) { return make_array(s, pattern(shape_size(s), 7, 3, 11, 4.0), t); }
-NDArray weight_of(const Shape& s, DType t = DType::kFloat64) { return make_array(s, pattern(shape_size(s), 5, 1, 7, 2.0), t); }
-NDArray ograd_of(const Shape& s, DType t = DType::kFloat64) { return make_array(s, pattern(shape_size(s), 3, 2, 5, 2.0), t); }
-NDArray bias_of(int64_t n, DType t = DType::kFloat64) { return make_array({n}, pattern(n, 1, 0, 3, 1.0), t); }
-
-void expect_values(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
-}
+using testing::weight_of;
 
 struct ConvCase {
   const char* name;
@@ -148,7 +136,7 @@ const PoolCase kPoolCases[] = {
 
 std::vector<NDArray> conv_inputs(const ConvCase& c, DType t) {
   std::vector<NDArray> in{data_of(c.data, t), weight_of(c.weight, t)};
-  if (!c.db.empty()) in.push_back(bias_of(c.weight[0], t));
+  if (!c.db.empty()) in.push_back(bias_of({c.weight[0]}, t));
   return in;
 }
 
@@ -157,12 +145,12 @@ TEST(ConvOps, ConvolutionMatchesMXNet) {
     auto in = conv_inputs(c, DType::kFloat64);
     NDArray y = run1("Convolution", in, c.params);
     EXPECT_EQ(y.shape(), c.out_shape) << c.name;
-    expect_values(to_vector(y), c.out, 1e-8, std::string(c.name) + " forward");
+    expect_close(to_vector(y), c.out, 1e-8, std::string(c.name) + " forward");
     auto g = invoke("_backward_Convolution", {ograd_of(c.out_shape), in[0], in[1]}, c.params);
     ASSERT_EQ(g.size(), c.db.empty() ? 2u : 3u) << c.name;
-    expect_values(to_vector(g[0]), c.dx, 1e-8, std::string(c.name) + " data gradient");
-    expect_values(to_vector(g[1]), c.dw, 1e-8, std::string(c.name) + " weight gradient");
-    if (!c.db.empty()) expect_values(to_vector(g[2]), c.db, 1e-8, std::string(c.name) + " bias gradient");
+    expect_close(to_vector(g[0]), c.dx, 1e-8, std::string(c.name) + " data gradient");
+    expect_close(to_vector(g[1]), c.dw, 1e-8, std::string(c.name) + " weight gradient");
+    if (!c.db.empty()) expect_close(to_vector(g[2]), c.db, 1e-8, std::string(c.name) + " bias gradient");
   }
 }
 
@@ -173,10 +161,10 @@ TEST(ConvOps, ConvolutionFloat32AndFloat16) {
       auto in = conv_inputs(c, t);
       NDArray y = run1("Convolution", in, c.params);
       EXPECT_EQ(y.dtype(), t);
-      expect_values(to_vector(y), c.out, tol, std::string(c.name) + " forward " + dtype_name(t));
+      expect_close(to_vector(y), c.out, tol, std::string(c.name) + " forward " + dtype_name(t));
       auto g = invoke("_backward_Convolution", {ograd_of(c.out_shape, t), in[0], in[1]}, c.params);
-      expect_values(to_vector(g[0]), c.dx, tol, std::string(c.name) + " data gradient " + dtype_name(t));
-      expect_values(to_vector(g[1]), c.dw, tol, std::string(c.name) + " weight gradient " + dtype_name(t));
+      expect_close(to_vector(g[0]), c.dx, tol, std::string(c.name) + " data gradient " + dtype_name(t));
+      expect_close(to_vector(g[1]), c.dw, tol, std::string(c.name) + " weight gradient " + dtype_name(t));
     }
   }
 }
@@ -196,9 +184,9 @@ TEST(ConvOps, ConvolutionAutograd) {
   NDArray y = run1("Convolution", in, c.params);
   autograd::set_recording(prev);
   autograd::backward({y}, {ograd_of(c.out_shape)}, {}, false, false, true);
-  expect_values(to_vector(grads[0]), c.dx, 1e-12, "autograd data gradient");
-  expect_values(to_vector(grads[1]), c.dw, 1e-12, "autograd weight gradient");
-  expect_values(to_vector(grads[2]), c.db, 1e-12, "autograd bias gradient");
+  expect_close(to_vector(grads[0]), c.dx, 1e-12, "autograd data gradient");
+  expect_close(to_vector(grads[1]), c.dw, 1e-12, "autograd weight gradient");
+  expect_close(to_vector(grads[2]), c.db, 1e-12, "autograd bias gradient");
 }
 
 // A batch large enough to be unrolled in several chunks (see Note [Convolution as batched GEMM]),
@@ -207,7 +195,7 @@ TEST(ConvOps, ChunkedBatchMatchesDirectLoop) {
   const int64_t N = 6, C = 16, H = 40, Wd = 40, F = 4, G = 2, K = 5, P = 2, Cg = C / G, Fg = F / G;
   const int64_t OH = H + 2 * P - K + 1, OW = Wd + 2 * P - K + 1;
   KeyValues params{{"kernel", "(5, 5)"}, {"pad", "(2, 2)"}, {"num_filter", "4"}, {"num_group", "2"}};
-  NDArray x = data_of({N, C, H, Wd}), w = weight_of({F, Cg, K, K}), b = bias_of(F), og = ograd_of({N, F, OH, OW});
+  NDArray x = data_of({N, C, H, Wd}), w = weight_of({F, Cg, K, K}), b = bias_of({F}), og = ograd_of({N, F, OH, OW});
   auto xv = to_vector(x), wv = to_vector(w), bv = to_vector(b), gv = to_vector(og);
   std::vector<double> y(static_cast<size_t>(N * F * OH * OW)), dx(xv.size(), 0.0), dw(wv.size(), 0.0), db(F, 0.0);
   for (int64_t n = 0; n < N; ++n)
@@ -230,11 +218,11 @@ TEST(ConvOps, ChunkedBatchMatchesDirectLoop) {
           y[yi] = acc;
           db[f] += gv[yi];
         }
-  expect_values(to_vector(run1("Convolution", {x, w, b}, params)), y, 1e-10, "chunked forward");
+  expect_close(to_vector(run1("Convolution", {x, w, b}, params)), y, 1e-10, "chunked forward");
   auto g = invoke("_backward_Convolution", {og, x, w}, params);
-  expect_values(to_vector(g[0]), dx, 1e-10, "chunked data gradient");
-  expect_values(to_vector(g[1]), dw, 1e-10, "chunked weight gradient");
-  expect_values(to_vector(g[2]), db, 1e-10, "chunked bias gradient");
+  expect_close(to_vector(g[0]), dx, 1e-10, "chunked data gradient");
+  expect_close(to_vector(g[1]), dw, 1e-10, "chunked weight gradient");
+  expect_close(to_vector(g[2]), db, 1e-10, "chunked bias gradient");
 }
 
 TEST(ConvOps, ConvolutionInfersWeightAndBiasShapes) {
@@ -264,7 +252,7 @@ ErrorKind error_kind(const std::function<void()>& f) {
 }
 
 TEST(ConvOps, ConvolutionErrors) {
-  NDArray x = data_of({1, 2, 5, 5}), w = weight_of({3, 2, 3, 3}), b = bias_of(3);
+  NDArray x = data_of({1, 2, 5, 5}), w = weight_of({3, 2, 3, 3}), b = bias_of({3});
   auto conv = [&](KeyValues p, std::vector<NDArray> in) { return [=] { to_vector(run1("Convolution", in, p)); }; };
   EXPECT_EQ(error_kind(conv({{"kernel", "(3, 3)"}}, {x, w, b})), ErrorKind::kValue);  // num_filter missing
   EXPECT_EQ(error_kind(conv({{"kernel", "(3, 3)"}, {"num_filter", "3"}, {"layout", "NHWC"}}, {x, w, b})),
@@ -301,9 +289,9 @@ TEST(ConvOps, PoolingMatchesMXNet) {
       NDArray x = pool_input(c, t);
       NDArray y = run1("Pooling", {x}, c.params);
       EXPECT_EQ(y.shape(), c.out_shape) << what;
-      expect_values(to_vector(y), c.out, tol, what + " forward");
+      expect_close(to_vector(y), c.out, tol, what + " forward");
       NDArray dx = run1("_backward_Pooling", {ograd_of(c.out_shape, t), x, y}, c.params);
-      expect_values(to_vector(dx), c.dx, tol, what + " gradient");
+      expect_close(to_vector(dx), c.dx, tol, what + " gradient");
     }
   }
 }
@@ -316,9 +304,9 @@ TEST(ConvOps, PoolingSameConvention) {
   KeyValues p{{"kernel", "(3,)"}, {"stride", "(2,)"}, {"pooling_convention", "same"}};
   NDArray y = run1("Pooling", {x}, p);
   EXPECT_EQ(y.shape(), (Shape{1, 2, 4}));
-  expect_values(to_vector(y), {1.25, 1, 1, -1, 0.75, 0.5, 1.25, 0.25}, 1e-12, "same forward");
+  expect_close(to_vector(y), {1.25, 1, 1, -1, 0.75, 0.5, 1.25, 0.25}, 1e-12, "same forward");
   NDArray dx = run1("_backward_Pooling", {ograd_of({1, 2, 4}), x, y}, p);
-  expect_values(to_vector(dx), {0, 0, 0, 0, -0.5, 0, -0.5, 1, 0, 0, 0, 0, -1, 0.5}, 1e-12, "same gradient");
+  expect_close(to_vector(dx), {0, 0, 0, 0, -0.5, 0, -0.5, 1, 0, 0, 0, 0, -1, 0.5}, 1e-12, "same gradient");
 }
 
 // Ties: the gradient goes to the first maximal element of each window (MXNet's rule).
@@ -331,8 +319,8 @@ TEST(ConvOps, MaxPoolingGradientGoesToFirstMax) {
   NDArray y = run1("Pooling", {x}, {{"kernel", "(2, 2)"}});
   autograd::set_recording(prev);
   autograd::backward({y}, {make_array({1, 1, 2, 2}, {1, 1, 1, 1}, DType::kFloat64)}, {}, false, false, true);
-  expect_values(to_vector(y), {3, 3, 3, 3}, 0, "tie forward");
-  expect_values(to_vector(grads[0]), {0, 2, 0, 1, 0, 0, 0, 1, 0}, 0, "tie gradient");
+  expect_close(to_vector(y), {3, 3, 3, 3}, 0, "tie forward");
+  expect_close(to_vector(grads[0]), {0, 2, 0, 1, 0, 0, 0, 1, 0}, 0, "tie gradient");
 }
 
 TEST(ConvOps, PoolingErrors) {

@@ -3,31 +3,19 @@
 // the autograd wiring, and the shape errors.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "tests/cpp/test_util.h"
 
 namespace minerva {
 namespace {
 
+using testing::data_of;
 using testing::error_of;
+using testing::expect_close;
 using testing::make_array;
+using testing::ograd_of;
 using testing::run1;
 using testing::to_vector;
-
-// Deterministic inputs: ((i*a + b) % m - m/2) / scale, as the oracle script builds them with numpy.
-std::vector<double> pattern(int64_t n, int a, int b, int m, double scale) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>((i * a + b) % m - m / 2) / scale;
-  return v;
-}
-
-void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
-}
+using testing::weight_of;
 
 struct DeconvCase {
   const char* name;
@@ -77,9 +65,8 @@ const DeconvCase kDeconvCases[] = {
 };
 
 std::vector<NDArray> deconv_inputs(const DeconvCase& c, DType t) {
-  std::vector<NDArray> in{make_array(c.data, pattern(shape_size(c.data), 7, 3, 11, 4.0), t),
-                          make_array(c.weight, pattern(shape_size(c.weight), 5, 1, 7, 2.0), t)};
-  if (!c.db.empty()) in.push_back(make_array({c.out_shape[1]}, pattern(c.out_shape[1], 1, 0, 3, 1.0), t));
+  std::vector<NDArray> in{data_of(c.data, t), weight_of(c.weight, t)};
+  if (!c.db.empty()) in.push_back(testing::bias_of({c.out_shape[1]}, t));
   return in;
 }
 
@@ -92,7 +79,7 @@ TEST(DeconvOps, DeconvolutionMatchesMXNet) {
       NDArray y = run1("Deconvolution", in, c.params);
       EXPECT_EQ(y.shape(), c.out_shape) << what;
       expect_close(to_vector(y), c.out, tol, what + " forward");
-      NDArray og = make_array(c.out_shape, pattern(shape_size(c.out_shape), 3, 2, 5, 2.0), t);
+      NDArray og = ograd_of(c.out_shape, t);
       auto g = invoke("_backward_Deconvolution", {og, in[0], in[1]}, c.params);
       ASSERT_EQ(g.size(), c.db.empty() ? 2u : 3u) << what;
       expect_close(to_vector(g[0]), c.dx, tol, what + " data gradient");
@@ -105,7 +92,7 @@ TEST(DeconvOps, DeconvolutionMatchesMXNet) {
 TEST(DeconvOps, DeconvolutionAutograd) {
   const DeconvCase& c = kDeconvCases[3];  // groups, with bias
   auto in = deconv_inputs(c, DType::kFloat64);
-  NDArray og = make_array(c.out_shape, pattern(shape_size(c.out_shape), 3, 2, 5, 2.0), DType::kFloat64);
+  NDArray og = ograd_of(c.out_shape);
   auto g = testing::grads_of(in, og, [&](const std::vector<NDArray>& x) { return run1("Deconvolution", x, c.params); });
   expect_close(to_vector(g[0]), c.dx, 1e-12, "autograd data gradient");
   expect_close(to_vector(g[1]), c.dw, 1e-12, "autograd weight gradient");
@@ -118,8 +105,8 @@ TEST(DeconvOps, DeconvolutionAutograd) {
 TEST(DeconvOps, DeconvolutionIsConvolutionDataGradient) {
   const KeyValues p{{"kernel", "(3, 3)"}, {"stride", "(2, 2)"}, {"dilate", "(2, 2)"}, {"pad", "(1, 1)"},
                     {"adj", "(1, 0)"}, {"num_filter", "2"}};
-  NDArray x = make_array({2, 3, 3, 2}, pattern(36, 7, 3, 11, 4.0), DType::kFloat64);
-  NDArray w = make_array({3, 2, 3, 3}, pattern(54, 5, 1, 7, 2.0), DType::kFloat64);
+  NDArray x = data_of({2, 3, 3, 2});
+  NDArray w = weight_of({3, 2, 3, 3});
   NDArray y = run1("Deconvolution", {x, w}, p);
   EXPECT_EQ(y.shape(), (Shape{2, 2, 8, 5}));
   // Convolution with the same geometry maps y's shape back to x's; its data gradient for

@@ -2,30 +2,16 @@
 // and beta (through autograd, which runs the _backward_ operators), and GroupNorm's mean and std.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "tests/cpp/test_util.h"
 
 namespace minerva {
 namespace {
 
+using testing::data_of;
+using testing::expect_close;
 using testing::make_array;
 using testing::run1;
 using testing::to_vector;
-
-// Deterministic inputs: ((i*a + b) % m - m/2) / scale, as the oracle script builds them with numpy.
-std::vector<double> pattern(int64_t n, int a, int b, int m, double scale) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>((i * a + b) % m - m / 2) / scale;
-  return v;
-}
-
-void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
-}
 
 struct NormCase {
   const char* name;
@@ -68,11 +54,9 @@ TEST(NormOps, InstanceAndGroupNormMatchMXNet) {
   for (const auto& c : kNormCases) {
     // InstanceNorm's oracle ran in float32; eps is a float32 parameter in MXNet (0.01 -> 0.0099999998).
     const double tol = std::string(c.op) == "InstanceNorm" ? 2e-5 : 1e-8;
-    std::vector<NDArray> in{make_array(c.data, pattern(shape_size(c.data), 7, 3, 11, 4.0), DType::kFloat64),
-                            make_array(c.gamma, pattern(shape_size(c.gamma), 5, 1, 7, 2.0), DType::kFloat64),
-                            make_array(c.gamma, pattern(shape_size(c.gamma), 1, 0, 3, 1.0), DType::kFloat64)};
+    std::vector<NDArray> in{data_of(c.data), testing::weight_of(c.gamma), testing::bias_of(c.gamma)};
     in[1] = run1("_plus_scalar", {in[1]}, {{"scalar", "0.25"}});
-    NDArray og = make_array(c.data, pattern(shape_size(c.data), 3, 2, 5, 2.0), DType::kFloat64);
+    NDArray og = testing::ograd_of(c.data);
     expect_close(to_vector(run1(c.op, in, c.params)), c.out, tol, std::string(c.name) + " forward");
     auto g = testing::grads_of(in, og, [&](const std::vector<NDArray>& x) { return run1(c.op, x, c.params); });
     expect_close(to_vector(g[0]), c.dx, tol, std::string(c.name) + " data gradient");
@@ -83,7 +67,7 @@ TEST(NormOps, InstanceAndGroupNormMatchMXNet) {
 
 // From MXNet 1.9.1 (float32): GroupNorm(x, ones, zeros, num_groups=2, output_mean_var=True).
 TEST(NormOps, GroupNormMeanAndStd) {
-  NDArray x = make_array({2, 4, 3}, pattern(24, 7, 3, 11, 4.0), DType::kFloat32);
+  NDArray x = data_of({2, 4, 3}, DType::kFloat32);
   auto outs = invoke("GroupNorm", {x, make_array({2}, {1, 1}), make_array({2}, {0, 0})},
                      {{"num_groups", "2"}, {"output_mean_var", "True"}});
   ASSERT_EQ(outs.size(), 3u);

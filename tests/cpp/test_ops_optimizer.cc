@@ -4,22 +4,14 @@
 // mp_nag_mom_update (float16 weights, float32 states).
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "tests/cpp/test_util.h"
 
 namespace minerva {
 namespace {
 
+using testing::expect_close;
 using testing::make_array;
 using testing::to_vector;
-
-void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
-}
 
 struct UpdateCase {
   const char* op;

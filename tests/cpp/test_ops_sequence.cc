@@ -3,30 +3,17 @@
 // reflect padding), plus the error cases.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "tests/cpp/test_util.h"
 
 namespace minerva {
 namespace {
 
+using testing::data_of;
+using testing::expect_close;
 using testing::make_array;
+using testing::ograd_of;
 using testing::run1;
 using testing::to_vector;
-
-// Deterministic inputs: ((i*a + b) % m - m/2) / scale, as the oracle script builds them with numpy.
-std::vector<double> pattern(int64_t n, int a, int b, int m, double scale) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>((i * a + b) % m - m / 2) / scale;
-  return v;
-}
-
-void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
-}
 
 struct SeqCase {
   const char* name;
@@ -70,13 +57,13 @@ const SeqCase kSeqCases[] = {
 
 TEST(SequenceOps, MatchMXNet) {
   for (const auto& c : kSeqCases) {
-    std::vector<NDArray> in{make_array(c.data, pattern(shape_size(c.data), 7, 3, 11, 4.0), DType::kFloat64)};
+    std::vector<NDArray> in{data_of(c.data)};
     if (!c.lengths.empty()) in.push_back(make_array({static_cast<int64_t>(c.lengths.size())}, c.lengths, DType::kInt32));
     NDArray y = run1(c.op, in, c.params);
     EXPECT_EQ(y.shape(), c.out_shape) << c.name;
     expect_close(to_vector(y), c.out, 1e-12, std::string(c.name) + " forward");
     if (c.dx.empty()) continue;
-    NDArray og = make_array(c.out_shape, pattern(shape_size(c.out_shape), 3, 2, 5, 2.0), DType::kFloat64);
+    NDArray og = ograd_of(c.out_shape);
     auto g = testing::grads_of({in[0]}, og, [&](const std::vector<NDArray>& x) {
       std::vector<NDArray> args{x[0]};
       if (in.size() > 1) args.push_back(in[1]);
@@ -131,11 +118,11 @@ const PadCase kPadCases[] = {
 
 TEST(PadOps, MatchMXNet) {
   for (const auto& c : kPadCases) {
-    NDArray x = make_array(c.data, pattern(shape_size(c.data), 7, 3, 11, 4.0), DType::kFloat64);
+    NDArray x = data_of(c.data);
     NDArray y = run1("pad", {x}, c.params);
     EXPECT_EQ(y.shape(), c.out_shape) << c.name;
     expect_close(to_vector(y), c.out, 1e-12, std::string(c.name) + " forward");
-    NDArray og = make_array(c.out_shape, pattern(shape_size(c.out_shape), 3, 2, 5, 2.0), DType::kFloat64);
+    NDArray og = ograd_of(c.out_shape);
     auto g = testing::grads_of({x}, og, [&](const std::vector<NDArray>& a) { return run1("Pad", a, c.params); });
     expect_close(to_vector(g[0]), c.dx, 1e-12, std::string(c.name) + " data gradient");
   }

@@ -1,7 +1,9 @@
 // Helpers for C++ tests: build arrays from values and read them back as doubles.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -40,6 +42,37 @@ inline void expect_values(const NDArray& a, const std::vector<double>& expected,
     else
       EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
   }
+}
+
+// Element-wise comparison of read-back values, relative to the larger of 1 and |want|; `what`
+// names the case in a failure.
+inline void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol,
+                         const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], tol * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
+}
+
+// Deterministic inputs, exactly representable in float16: ((i*a + b) % m - m/2) / scale. The
+// MXNet oracle scripts build the same arrays with numpy.
+inline std::vector<double> pattern(int64_t n, int a, int b, int m, double scale) {
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>((i * a + b) % m - m / 2) / scale;
+  return v;
+}
+
+// The oracle scripts' standard patterns for data, weights (and gamma), head gradients, and biases (and beta).
+inline NDArray data_of(const Shape& s, DType t = DType::kFloat64) {
+  return make_array(s, pattern(shape_size(s), 7, 3, 11, 4.0), t);
+}
+inline NDArray weight_of(const Shape& s, DType t = DType::kFloat64) {
+  return make_array(s, pattern(shape_size(s), 5, 1, 7, 2.0), t);
+}
+inline NDArray ograd_of(const Shape& s, DType t = DType::kFloat64) {
+  return make_array(s, pattern(shape_size(s), 3, 2, 5, 2.0), t);
+}
+inline NDArray bias_of(const Shape& s, DType t = DType::kFloat64) {
+  return make_array(s, pattern(shape_size(s), 1, 0, 3, 1.0), t);
 }
 
 // Gradients of `f` with respect to `inputs` for head gradient `head`.
