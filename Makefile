@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 BUILD := $(ROOT)/build
 JOBS ?= $(shell nproc)
 export OPENBLAS_NUM_THREADS ?= 1
+# JAVA_HOME is usually unset here (shared/TOOLCHAIN.md): derive it from javac.
+JAVA_HOME ?= $(shell j=$$(command -v javac) && dirname "$$(dirname "$$(readlink -f "$$j")")")
+MVN := cd scala && JAVA_HOME=$(JAVA_HOME) mvn -q -B -Dminerva.native.dir=$(BUILD)
 
-.PHONY: lint setup build build-r test test-cpp test-c test-python test-abi test-r test-codegen demo bench clean
+.PHONY: lint setup build build-r build-jvm test-jvm test test-cpp test-c test-python test-abi test-r test-codegen demo bench clean
 
 setup:
 	bash tools/setup.sh
@@ -17,6 +20,12 @@ build: setup
 	ninja -C $(BUILD) -j$(JOBS)
 	$(PY) tools/codegen/cdef.py --check
 	$(MAKE) build-r
+	$(MAKE) build-jvm
+
+# The JVM package (scala/): the jar with the native libraries inside, and
+# scala/target/classpath.txt (the jar and its dependencies, one ':'-separated line).
+build-jvm:
+	$(MVN) package -DskipTests
 
 # The R package (r/), installed into a project-local library after the C++ build.
 RLIB := $(BUILD)/rlib
@@ -33,8 +42,13 @@ test-codegen:
 	$(PY) tools/codegen/julia.py --check
 	$(PY) tools/codegen/julia_ops.py --check
 	$(PY) tools/codegen/scala_ops.py --check
+	$(PY) tools/codegen/jni.py --check
 
-test: build test-abi test-cpp test-c test-python test-r
+test: build test-abi test-cpp test-c test-python test-r test-jvm
+
+test-jvm:
+	$(PY) tools/codegen/jni.py --check
+	$(MVN) test
 
 test-abi:
 	bash tools/check_abi.sh $(BUILD)/libminerva.so
@@ -47,8 +61,8 @@ test-c:
 	cd $(BUILD) && ctest --output-on-failure -R c_abi_smoke
 
 test-python: lint
-	MINERVA_ENGINE_TYPE=ThreadedEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia
-	MINERVA_ENGINE_TYPE=NaiveEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia
+	MINERVA_ENGINE_TYPE=ThreadedEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
+	MINERVA_ENGINE_TYPE=NaiveEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
 
 test-r:
 	R_LIBS=$(RLIB) Rscript -e 'testthat::test_dir("r/tests/testthat", package = "minerva", load_package = "installed", stop_on_failure = TRUE)'
@@ -64,4 +78,4 @@ clean:
 	rm -rf $(BUILD)
 
 lint:
-	$(VENV)/bin/ruff check python tests/python tests/r tests/julia tools examples bench
+	$(VENV)/bin/ruff check python tests/python tests/r tests/julia tests/jvm tools examples bench

@@ -9,9 +9,11 @@ need_apt=()
 # R (with testthat) for the R package and its tests (issue 5), --no-install-recommends as
 # shared/TOOLCHAIN.md measured: with recommends testthat pulls 1.7 GB.
 for pkg in cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev libgtest-dev abigail-tools \
-    r-base-core r-base-dev r-cran-testthat; do
+    r-base-core r-base-dev r-cran-testthat maven; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# A JDK with javac and the JNI headers, unless one is already installed (from any package).
+command -v javac >/dev/null || need_apt+=(default-jdk-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -24,10 +26,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # rpy2 is pinned: newer releases fail to import on Debian bookworm's R 4.2 (shared/TOOLCHAIN.md).
 "$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" \
-    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala"
+    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala" "jpype1>=1.5"
 import importlib.util, sys
 modules = ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib", "rpy2", "tree_sitter", "tree_sitter_julia",
-           "tree_sitter_scala")
+           "tree_sitter_scala", "jpype")
 sys.exit(0 if all(importlib.util.find_spec(m) for m in modules) else 1)
 PY
 # The source tree's python/ on the venv's path, so `import minerva` works after `make build`.

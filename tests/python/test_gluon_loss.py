@@ -42,7 +42,7 @@ def test_loss_matches_mxnet(case, hybridize):
 
 def test_every_mxnet_loss_has_a_fixture():
     covered = {spec["cls"] for spec in SPEC.values()}
-    skipped = {"CTCLoss"}  # needs the CTCLoss operator
+    skipped = {"CTCLoss"}  # checked against MXNet in test_gluon_ctc.py
     assert set(gluon.loss.__all__) - {"Loss", "SigmoidBCELoss", "SoftmaxCELoss"} - skipped <= covered
 
 
