@@ -5,6 +5,7 @@
   `Activation` = list(inputs = c("data"), variadic = "", params = c(`act_type` = "enum"), reversed = c()),
   `BatchNorm` = list(inputs = c("data", "gamma", "beta", "moving_mean", "moving_var"), variadic = "", params = c(`eps` = "float", `momentum` = "float", `fix_gamma` = "bool", `use_global_stats` = "bool", `output_mean_var` = "bool", `axis` = "int", `cudnn_off` = "bool", `min_calib_range` = "float", `max_calib_range` = "float"), reversed = c()),
   `BlockGrad` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `CTCLoss` = list(inputs = c("data", "label", "data_lengths", "label_lengths"), variadic = "", params = c(`use_data_lengths` = "bool", `use_label_lengths` = "bool", `blank_label` = "enum"), reversed = c()),
   `Cast` = list(inputs = c("data"), variadic = "", params = c(`dtype` = "dtype"), reversed = c()),
   `Concat` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `dim` = "int"), reversed = c()),
   `Convolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
@@ -165,6 +166,14 @@ mx.nd.stop.gradient <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("stop_gradient", "BlockGrad", environment(), list(...))
 mx.symbol.stop.gradient <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("stop_gradient", "BlockGrad", environment(), list(...))
+mx.nd.CTCLoss <- function(data = NULL, label = NULL, data_lengths = NULL, label_lengths = NULL, use_data_lengths = FALSE, use_label_lengths = FALSE, blank_label = "first", out = NULL, ...)
+  mx.internal.nd.invoke("CTCLoss", "CTCLoss", environment(), list(...))
+mx.symbol.CTCLoss <- function(data = NULL, label = NULL, data_lengths = NULL, label_lengths = NULL, use_data_lengths = FALSE, use_label_lengths = FALSE, blank_label = "first", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("CTCLoss", "CTCLoss", environment(), list(...))
+mx.nd.ctc.loss <- function(data = NULL, label = NULL, data_lengths = NULL, label_lengths = NULL, use_data_lengths = FALSE, use_label_lengths = FALSE, blank_label = "first", out = NULL, ...)
+  mx.internal.nd.invoke("ctc_loss", "CTCLoss", environment(), list(...))
+mx.symbol.ctc.loss <- function(data = NULL, label = NULL, data_lengths = NULL, label_lengths = NULL, use_data_lengths = FALSE, use_label_lengths = FALSE, blank_label = "first", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("ctc_loss", "CTCLoss", environment(), list(...))
 mx.nd.Cast <- function(data = NULL, dtype, out = NULL, ...)
   mx.internal.nd.invoke("Cast", "Cast", environment(), list(...))
 mx.symbol.Cast <- function(data = NULL, dtype, name = NULL, attr = NULL, ...)

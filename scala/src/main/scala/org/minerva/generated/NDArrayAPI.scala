@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 166 operator functions; each runs imperatively through NDArray.invoke. */
+/** 168 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -98,6 +98,33 @@ object NDArrayAPI {
   }
 
   /**
+   * Connectionist Temporal Classification loss (Graves et al., 2006) of unsegmented label sequences.
+   *
+   * ``data`` holds activations before softmax, shaped (sequence_length, batch_size, alphabet_size); ``label`` holds token sequences, shaped (batch_size, label_sequence_length). The output, shaped (batch_size,), is each sequence's negative log likelihood of its label, summed over every alignment that maps to the label once repeats are merged and blanks removed.
+   *
+   * - ``blank_label='first'``: class 0 is the blank, tokens are 1 .. alphabet_size-1 and 0 pads labels.
+   * - ``blank_label='last'``: class alphabet_size-1 is the blank, tokens are 0 .. alphabet_size-2 and -1 pads labels.
+   * - A label ends at its first padding value, or after label_lengths[b] values with use_label_lengths. With use_data_lengths, only the first data_lengths[b] steps of sequence b count and the rest get zero gradient.
+   * - A label that no alignment fits (its length plus its number of equal neighbours exceeds the sequence length) gets loss 0 and gradient 0, as in MXNet.
+   * - The gradient with respect to data is softmax(data) minus the posterior probability of each class at each step, times the output's gradient; labels and lengths get none. It is computed with the loss and kept in a hidden second output.
+   *
+   * Example::
+   *
+   *   data = zeros((2, 1, 3))   # 2 steps, batch 1, classes {blank, 1, 2}, each with probability 1/3
+   *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
+   *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
+   *
+   * Defined in core/ops/ctc.cc:260.
+   */
+  def CTCLoss(data: NDArray, label: Option[NDArray] = None, data_lengths: Option[NDArray] = None, label_lengths: Option[NDArray] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first") = {
+    val params = Map.newBuilder[String, String]
+    if (use_data_lengths != false) params += "use_data_lengths" -> ParamFormat(use_data_lengths)
+    if (use_label_lengths != false) params += "use_label_lengths" -> ParamFormat(use_label_lengths)
+    if (blank_label != "first") params += "blank_label" -> ParamFormat(blank_label)
+    NDArray.invoke("CTCLoss", Seq[NDArray](data) ++ label.toSeq ++ data_lengths.toSeq ++ label_lengths.toSeq, params.result())
+  }
+
+  /**
    * Casts all elements of the input to a new type. Float to integer conversion truncates
    * toward zero and wraps like MXNet's (through int32 for narrow types).
    *
@@ -149,7 +176,7 @@ object NDArrayAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:403.
+   * Defined in core/ops/nn_conv.cc:432.
    */
   def Convolution(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -184,7 +211,7 @@ object NDArrayAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:664.
+   * Defined in core/ops/nn_conv.cc:693.
    */
   def Deconvolution(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -468,7 +495,7 @@ object NDArrayAPI {
    *   Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]
    *   Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]
    *
-   * Defined in core/ops/nn_pool.cc:322.
+   * Defined in core/ops/nn_pool.cc:353.
    */
   def Pooling(data: NDArray, kernel: Seq[Int] = Seq(), pool_type: String = "max", global_pool: Boolean = false, cudnn_off: Boolean = false, pooling_convention: String = "valid", stride: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), p_value: Option[Int] = None, count_include_pad: Option[Boolean] = None, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -519,7 +546,7 @@ object NDArrayAPI {
    *   SequenceLast(x) = [5, 6]
    *   SequenceLast(x, sequence_length=[1, 2], use_sequence_length=True) = [1, 4]
    *
-   * Defined in core/ops/sequence.cc:163.
+   * Defined in core/ops/sequence.cc:171.
    */
   def SequenceLast(data: NDArray, sequence_length: Option[NDArray] = None, use_sequence_length: Boolean = false, axis: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -538,7 +565,7 @@ object NDArrayAPI {
    *   x = [[1, 2], [3, 4], [5, 6]]   (3 steps, batch 2)
    *   SequenceMask(x, sequence_length=[1, 2], use_sequence_length=True, value=-1) = [[1, 2], [-1, 4], [-1, -1]]
    *
-   * Defined in core/ops/sequence.cc:110.
+   * Defined in core/ops/sequence.cc:123.
    */
   def SequenceMask(data: NDArray, sequence_length: Option[NDArray] = None, use_sequence_length: Boolean = false, axis: Int = 0, value: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -559,7 +586,7 @@ object NDArrayAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:234.
+   * Defined in core/ops/sequence.cc:242.
    */
   def SequenceReverse(data: NDArray, sequence_length: Option[NDArray] = None, use_sequence_length: Boolean = false, axis: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -702,7 +729,7 @@ object NDArrayAPI {
    *
    *   adam_update(weight, grad, mean, var, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:177.
+   * Defined in core/ops/optimizer.cc:212.
    */
   def adam_update(weight: NDArray, grad: NDArray, mean: NDArray, `var`: NDArray, lr: Float, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -741,7 +768,7 @@ object NDArrayAPI {
    *   arange(start=2, stop=6, step=2) = [2, 4]
    *   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
    *
-   * Defined in core/ops/creation.cc:113.
+   * Defined in core/ops/creation.cc:118.
    */
   def arange(start: Float, stop: Option[Float] = None, step: Float = 1.0f, repeat: Int = 1, infer_range: Boolean = false, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -1406,6 +1433,33 @@ object NDArrayAPI {
   }
 
   /**
+   * Connectionist Temporal Classification loss (Graves et al., 2006) of unsegmented label sequences.
+   *
+   * ``data`` holds activations before softmax, shaped (sequence_length, batch_size, alphabet_size); ``label`` holds token sequences, shaped (batch_size, label_sequence_length). The output, shaped (batch_size,), is each sequence's negative log likelihood of its label, summed over every alignment that maps to the label once repeats are merged and blanks removed.
+   *
+   * - ``blank_label='first'``: class 0 is the blank, tokens are 1 .. alphabet_size-1 and 0 pads labels.
+   * - ``blank_label='last'``: class alphabet_size-1 is the blank, tokens are 0 .. alphabet_size-2 and -1 pads labels.
+   * - A label ends at its first padding value, or after label_lengths[b] values with use_label_lengths. With use_data_lengths, only the first data_lengths[b] steps of sequence b count and the rest get zero gradient.
+   * - A label that no alignment fits (its length plus its number of equal neighbours exceeds the sequence length) gets loss 0 and gradient 0, as in MXNet.
+   * - The gradient with respect to data is softmax(data) minus the posterior probability of each class at each step, times the output's gradient; labels and lengths get none. It is computed with the loss and kept in a hidden second output.
+   *
+   * Example::
+   *
+   *   data = zeros((2, 1, 3))   # 2 steps, batch 1, classes {blank, 1, 2}, each with probability 1/3
+   *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
+   *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
+   *
+   * Defined in core/ops/ctc.cc:260.
+   */
+  def ctc_loss(data: NDArray, label: Option[NDArray] = None, data_lengths: Option[NDArray] = None, label_lengths: Option[NDArray] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first") = {
+    val params = Map.newBuilder[String, String]
+    if (use_data_lengths != false) params += "use_data_lengths" -> ParamFormat(use_data_lengths)
+    if (use_label_lengths != false) params += "use_label_lengths" -> ParamFormat(use_label_lengths)
+    if (blank_label != "first") params += "blank_label" -> ParamFormat(blank_label)
+    NDArray.invoke("ctc_loss", Seq[NDArray](data) ++ label.toSeq ++ data_lengths.toSeq ++ label_lengths.toSeq, params.result())
+  }
+
+  /**
    * Converts radians to degrees, element-wise.
    *
    * Example::
@@ -1563,7 +1617,7 @@ object NDArrayAPI {
    *
    *   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
    *
-   * Defined in core/ops/creation.cc:159.
+   * Defined in core/ops/creation.cc:164.
    */
   def eye(N: Int, M: Int = 0, k: Int = 0, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -1634,7 +1688,7 @@ object NDArrayAPI {
    *
    *   ftml_update(weight, grad, d, v, z, lr=0.0025, t=1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:485.
+   * Defined in core/ops/optimizer.cc:498.
    */
   def ftml_update(weight: NDArray, grad: NDArray, d: NDArray, v: NDArray, z: NDArray, lr: Float, beta1: Float = 0.600000024f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999993922529e-09f, t: Int, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_grad: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -1663,7 +1717,7 @@ object NDArrayAPI {
    *
    *   ftrl_update(weight, grad, z, n, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:452.
+   * Defined in core/ops/optimizer.cc:465.
    */
   def ftrl_update(weight: NDArray, grad: NDArray, z: NDArray, n: NDArray, lr: Float, lamda1: Float = 0.00999999978f, beta: Float = 1.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -1683,7 +1737,7 @@ object NDArrayAPI {
    *
    *   full(shape=(2,), value=3.5) = [3.5, 3.5]
    *
-   * Defined in core/ops/creation.cc:97.
+   * Defined in core/ops/creation.cc:102.
    */
   def full(shape: Option[Seq[Int]] = None, ctx: String = "", dtype: String = "float32", value: Float) = {
     val params = Map.newBuilder[String, String]
@@ -1895,7 +1949,7 @@ object NDArrayAPI {
    *
    *   mp_nag_mom_update(weight, grad, mom, weight32, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:329.
+   * Defined in core/ops/optimizer.cc:349.
    */
   def mp_nag_mom_update(weight: NDArray, grad: NDArray, mom: NDArray, weight32: NDArray, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -1920,7 +1974,7 @@ object NDArrayAPI {
    *
    *   mp_sgd_mom_update(weight, grad, mom, weight32, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:298.
+   * Defined in core/ops/optimizer.cc:325.
    */
   def mp_sgd_mom_update(weight: NDArray, grad: NDArray, mom: NDArray, weight32: NDArray, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -1943,7 +1997,7 @@ object NDArrayAPI {
    *
    *   mp_sgd_update(weight, grad, weight32, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:273.
+   * Defined in core/ops/optimizer.cc:302.
    */
   def mp_sgd_update(weight: NDArray, grad: NDArray, weight32: NDArray, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -1969,7 +2023,7 @@ object NDArrayAPI {
    *
    *   nag_mom_update(weight, grad, mom, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:247.
+   * Defined in core/ops/optimizer.cc:280.
    */
   def nag_mom_update(weight: NDArray, grad: NDArray, mom: NDArray, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -2094,7 +2148,7 @@ object NDArrayAPI {
    *
    *   ones(shape=(2, 2)) = [[1, 1], [1, 1]]
    *
-   * Defined in core/ops/creation.cc:85.
+   * Defined in core/ops/creation.cc:90.
    */
   def ones(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -2395,7 +2449,7 @@ object NDArrayAPI {
    *
    *   rmsprop_update(weight, grad, n, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:211.
+   * Defined in core/ops/optimizer.cc:246.
    */
   def rmsprop_update(weight: NDArray, grad: NDArray, n: NDArray, lr: Float, gamma1: Float = 0.949999988f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, clip_weights: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -2424,7 +2478,7 @@ object NDArrayAPI {
    *
    *   rmspropalex_update(weight, grad, n, g, delta, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:406.
+   * Defined in core/ops/optimizer.cc:421.
    */
   def rmspropalex_update(weight: NDArray, grad: NDArray, n: NDArray, g: NDArray, delta: NDArray, lr: Float, gamma1: Float = 0.949999988f, gamma2: Float = 0.899999976f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, clip_weights: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -2479,7 +2533,7 @@ object NDArrayAPI {
    *
    *   sgd_mom_update(weight, grad, mom, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:150.
+   * Defined in core/ops/optimizer.cc:192.
    */
   def sgd_mom_update(weight: NDArray, grad: NDArray, mom: NDArray, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -2501,7 +2555,7 @@ object NDArrayAPI {
    *
    *   sgd_update(weight, grad, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:130.
+   * Defined in core/ops/optimizer.cc:174.
    */
   def sgd_update(weight: NDArray, grad: NDArray, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -2566,7 +2620,7 @@ object NDArrayAPI {
    *
    *   signsgd_update(weight, grad, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:355.
+   * Defined in core/ops/optimizer.cc:370.
    */
   def signsgd_update(weight: NDArray, grad: NDArray, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
     val params = Map.newBuilder[String, String]
@@ -2589,7 +2643,7 @@ object NDArrayAPI {
    *
    *   signum_update(weight, grad, mom, lr=0.01, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:375.
+   * Defined in core/ops/optimizer.cc:390.
    */
   def signum_update(weight: NDArray, grad: NDArray, mom: NDArray, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, wd_lh: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -3023,7 +3077,7 @@ object NDArrayAPI {
    *
    *   zeros(shape=(2, 2)) = [[0, 0], [0, 0]]
    *
-   * Defined in core/ops/creation.cc:73.
+   * Defined in core/ops/creation.cc:78.
    */
   def zeros(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]

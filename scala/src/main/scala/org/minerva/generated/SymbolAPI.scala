@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 166 operator functions; each composes a graph node through Symbol.create. */
+/** 168 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -88,6 +88,34 @@ object SymbolAPI {
   }
 
   /**
+   * Connectionist Temporal Classification loss (Graves et al., 2006) of unsegmented label sequences.
+   *
+   * ``data`` holds activations before softmax, shaped (sequence_length, batch_size, alphabet_size); ``label`` holds token sequences, shaped (batch_size, label_sequence_length). The output, shaped (batch_size,), is each sequence's negative log likelihood of its label, summed over every alignment that maps to the label once repeats are merged and blanks removed.
+   *
+   * - ``blank_label='first'``: class 0 is the blank, tokens are 1 .. alphabet_size-1 and 0 pads labels.
+   * - ``blank_label='last'``: class alphabet_size-1 is the blank, tokens are 0 .. alphabet_size-2 and -1 pads labels.
+   * - A label ends at its first padding value, or after label_lengths[b] values with use_label_lengths. With use_data_lengths, only the first data_lengths[b] steps of sequence b count and the rest get zero gradient.
+   * - A label that no alignment fits (its length plus its number of equal neighbours exceeds the sequence length) gets loss 0 and gradient 0, as in MXNet.
+   * - The gradient with respect to data is softmax(data) minus the posterior probability of each class at each step, times the output's gradient; labels and lengths get none. It is computed with the loss and kept in a hidden second output.
+   *
+   * Example::
+   *
+   *   data = zeros((2, 1, 3))   # 2 steps, batch 1, classes {blank, 1, 2}, each with probability 1/3
+   *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
+   *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
+   *
+   * Defined in core/ops/ctc.cc:260.
+   */
+  def CTCLoss(data: Option[Symbol] = None, label: Option[Symbol] = None, data_lengths: Option[Symbol] = None, label_lengths: Option[Symbol] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (use_data_lengths != false) params += "use_data_lengths" -> ParamFormat(use_data_lengths)
+    if (use_label_lengths != false) params += "use_label_lengths" -> ParamFormat(use_label_lengths)
+    if (blank_label != "first") params += "blank_label" -> ParamFormat(blank_label)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label, "data_lengths" -> data_lengths, "label_lengths" -> label_lengths).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("CTCLoss", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Casts all elements of the input to a new type. Float to integer conversion truncates
    * toward zero and wraps like MXNet's (through int32 for narrow types).
    *
@@ -140,7 +168,7 @@ object SymbolAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:403.
+   * Defined in core/ops/nn_conv.cc:432.
    */
   def Convolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -176,7 +204,7 @@ object SymbolAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:664.
+   * Defined in core/ops/nn_conv.cc:693.
    */
   def Deconvolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -470,7 +498,7 @@ object SymbolAPI {
    *   Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]
    *   Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]
    *
-   * Defined in core/ops/nn_pool.cc:322.
+   * Defined in core/ops/nn_pool.cc:353.
    */
   def Pooling(data: Option[Symbol] = None, kernel: Seq[Int] = Seq(), pool_type: String = "max", global_pool: Boolean = false, cudnn_off: Boolean = false, pooling_convention: String = "valid", stride: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), p_value: Option[Int] = None, count_include_pad: Option[Boolean] = None, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -523,7 +551,7 @@ object SymbolAPI {
    *   SequenceLast(x) = [5, 6]
    *   SequenceLast(x, sequence_length=[1, 2], use_sequence_length=True) = [1, 4]
    *
-   * Defined in core/ops/sequence.cc:163.
+   * Defined in core/ops/sequence.cc:171.
    */
   def SequenceLast(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -543,7 +571,7 @@ object SymbolAPI {
    *   x = [[1, 2], [3, 4], [5, 6]]   (3 steps, batch 2)
    *   SequenceMask(x, sequence_length=[1, 2], use_sequence_length=True, value=-1) = [[1, 2], [-1, 4], [-1, -1]]
    *
-   * Defined in core/ops/sequence.cc:110.
+   * Defined in core/ops/sequence.cc:123.
    */
   def SequenceMask(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, value: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -565,7 +593,7 @@ object SymbolAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:234.
+   * Defined in core/ops/sequence.cc:242.
    */
   def SequenceReverse(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -714,7 +742,7 @@ object SymbolAPI {
    *
    *   adam_update(weight, grad, mean, var, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:177.
+   * Defined in core/ops/optimizer.cc:212.
    */
   def adam_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mean: Option[Symbol] = None, `var`: Option[Symbol] = None, lr: Float, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -754,7 +782,7 @@ object SymbolAPI {
    *   arange(start=2, stop=6, step=2) = [2, 4]
    *   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
    *
-   * Defined in core/ops/creation.cc:113.
+   * Defined in core/ops/creation.cc:118.
    */
   def arange(start: Float, stop: Option[Float] = None, step: Float = 1.0f, repeat: Int = 1, infer_range: Boolean = false, ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1462,6 +1490,34 @@ object SymbolAPI {
   }
 
   /**
+   * Connectionist Temporal Classification loss (Graves et al., 2006) of unsegmented label sequences.
+   *
+   * ``data`` holds activations before softmax, shaped (sequence_length, batch_size, alphabet_size); ``label`` holds token sequences, shaped (batch_size, label_sequence_length). The output, shaped (batch_size,), is each sequence's negative log likelihood of its label, summed over every alignment that maps to the label once repeats are merged and blanks removed.
+   *
+   * - ``blank_label='first'``: class 0 is the blank, tokens are 1 .. alphabet_size-1 and 0 pads labels.
+   * - ``blank_label='last'``: class alphabet_size-1 is the blank, tokens are 0 .. alphabet_size-2 and -1 pads labels.
+   * - A label ends at its first padding value, or after label_lengths[b] values with use_label_lengths. With use_data_lengths, only the first data_lengths[b] steps of sequence b count and the rest get zero gradient.
+   * - A label that no alignment fits (its length plus its number of equal neighbours exceeds the sequence length) gets loss 0 and gradient 0, as in MXNet.
+   * - The gradient with respect to data is softmax(data) minus the posterior probability of each class at each step, times the output's gradient; labels and lengths get none. It is computed with the loss and kept in a hidden second output.
+   *
+   * Example::
+   *
+   *   data = zeros((2, 1, 3))   # 2 steps, batch 1, classes {blank, 1, 2}, each with probability 1/3
+   *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
+   *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
+   *
+   * Defined in core/ops/ctc.cc:260.
+   */
+  def ctc_loss(data: Option[Symbol] = None, label: Option[Symbol] = None, data_lengths: Option[Symbol] = None, label_lengths: Option[Symbol] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (use_data_lengths != false) params += "use_data_lengths" -> ParamFormat(use_data_lengths)
+    if (use_label_lengths != false) params += "use_label_lengths" -> ParamFormat(use_label_lengths)
+    if (blank_label != "first") params += "blank_label" -> ParamFormat(blank_label)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label, "data_lengths" -> data_lengths, "label_lengths" -> label_lengths).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("ctc_loss", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Converts radians to degrees, element-wise.
    *
    * Example::
@@ -1629,7 +1685,7 @@ object SymbolAPI {
    *
    *   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
    *
-   * Defined in core/ops/creation.cc:159.
+   * Defined in core/ops/creation.cc:164.
    */
   def eye(N: Int, M: Int = 0, k: Int = 0, ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1704,7 +1760,7 @@ object SymbolAPI {
    *
    *   ftml_update(weight, grad, d, v, z, lr=0.0025, t=1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:485.
+   * Defined in core/ops/optimizer.cc:498.
    */
   def ftml_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, d: Option[Symbol] = None, v: Option[Symbol] = None, z: Option[Symbol] = None, lr: Float, beta1: Float = 0.600000024f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999993922529e-09f, t: Int, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_grad: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1734,7 +1790,7 @@ object SymbolAPI {
    *
    *   ftrl_update(weight, grad, z, n, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:452.
+   * Defined in core/ops/optimizer.cc:465.
    */
   def ftrl_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, z: Option[Symbol] = None, n: Option[Symbol] = None, lr: Float, lamda1: Float = 0.00999999978f, beta: Float = 1.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1755,7 +1811,7 @@ object SymbolAPI {
    *
    *   full(shape=(2,), value=3.5) = [3.5, 3.5]
    *
-   * Defined in core/ops/creation.cc:97.
+   * Defined in core/ops/creation.cc:102.
    */
   def full(shape: Option[Seq[Int]] = None, ctx: String = "", dtype: String = "float32", value: Float, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1980,7 +2036,7 @@ object SymbolAPI {
    *
    *   mp_nag_mom_update(weight, grad, mom, weight32, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:329.
+   * Defined in core/ops/optimizer.cc:349.
    */
   def mp_nag_mom_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mom: Option[Symbol] = None, weight32: Option[Symbol] = None, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2006,7 +2062,7 @@ object SymbolAPI {
    *
    *   mp_sgd_mom_update(weight, grad, mom, weight32, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:298.
+   * Defined in core/ops/optimizer.cc:325.
    */
   def mp_sgd_mom_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mom: Option[Symbol] = None, weight32: Option[Symbol] = None, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2030,7 +2086,7 @@ object SymbolAPI {
    *
    *   mp_sgd_update(weight, grad, weight32, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:273.
+   * Defined in core/ops/optimizer.cc:302.
    */
   def mp_sgd_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, weight32: Option[Symbol] = None, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2057,7 +2113,7 @@ object SymbolAPI {
    *
    *   nag_mom_update(weight, grad, mom, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:247.
+   * Defined in core/ops/optimizer.cc:280.
    */
   def nag_mom_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mom: Option[Symbol] = None, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2189,7 +2245,7 @@ object SymbolAPI {
    *
    *   ones(shape=(2, 2)) = [[1, 1], [1, 1]]
    *
-   * Defined in core/ops/creation.cc:85.
+   * Defined in core/ops/creation.cc:90.
    */
   def ones(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2507,7 +2563,7 @@ object SymbolAPI {
    *
    *   rmsprop_update(weight, grad, n, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:211.
+   * Defined in core/ops/optimizer.cc:246.
    */
   def rmsprop_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, n: Option[Symbol] = None, lr: Float, gamma1: Float = 0.949999988f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, clip_weights: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2537,7 +2593,7 @@ object SymbolAPI {
    *
    *   rmspropalex_update(weight, grad, n, g, delta, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:406.
+   * Defined in core/ops/optimizer.cc:421.
    */
   def rmspropalex_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, n: Option[Symbol] = None, g: Option[Symbol] = None, delta: Option[Symbol] = None, lr: Float, gamma1: Float = 0.949999988f, gamma2: Float = 0.899999976f, epsilon: Float = 9.99999994e-09f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, clip_weights: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2595,7 +2651,7 @@ object SymbolAPI {
    *
    *   sgd_mom_update(weight, grad, mom, lr=0.1, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:150.
+   * Defined in core/ops/optimizer.cc:192.
    */
   def sgd_mom_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mom: Option[Symbol] = None, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2618,7 +2674,7 @@ object SymbolAPI {
    *
    *   sgd_update(weight, grad, lr=0.1, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:130.
+   * Defined in core/ops/optimizer.cc:174.
    */
   def sgd_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, lazy_update: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2687,7 +2743,7 @@ object SymbolAPI {
    *
    *   signsgd_update(weight, grad, lr=0.01, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:355.
+   * Defined in core/ops/optimizer.cc:370.
    */
   def signsgd_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, lr: Float, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2711,7 +2767,7 @@ object SymbolAPI {
    *
    *   signum_update(weight, grad, mom, lr=0.01, momentum=0.9, out=weight)
    *
-   * Defined in core/ops/optimizer.cc:375.
+   * Defined in core/ops/optimizer.cc:390.
    */
   def signum_update(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mom: Option[Symbol] = None, lr: Float, momentum: Float = 0.0f, wd: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, wd_lh: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3169,7 +3225,7 @@ object SymbolAPI {
    *
    *   zeros(shape=(2, 2)) = [[0, 0], [0, 0]]
    *
-   * Defined in core/ops/creation.cc:73.
+   * Defined in core/ops/creation.cc:78.
    */
   def zeros(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
