@@ -4,6 +4,7 @@
 
 #include "capi/src/api_util.h"
 #include "core/engine/engine.h"
+#include "core/kernels/dnnl/dnnl_util.h"
 
 namespace minerva {
 namespace capi {
@@ -67,7 +68,8 @@ MV_DLL int MVGetBuildInfo(const char** out) {
   MV_CHECK_OUT(out);
   static const std::string info = std::string("{\"version\":\"") + MINERVA_VERSION + "\",\"abi\":" +
                                   std::to_string(MV_ABI_VERSION) +
-                                  ",\"blas\":\"openblas\",\"openmp\":true,\"cuda\":false,\"engine\":\"" +
+                                  ",\"blas\":\"openblas\",\"openmp\":true,\"onednn\":" +
+                                  (onednn::available() ? "true" : "false") + ",\"cuda\":false,\"engine\":\"" +
                                   Engine::get()->type_name() + "\"}";
   *out = info.c_str();
   MV_API_END();

@@ -24,6 +24,7 @@ int cpu_worker_threads() { return int_var("MINERVA_CPU_WORKER_NTHREADS", 1, 1); 
 int max_pending_ops() { return int_var("MINERVA_ENGINE_MAX_PENDING", 128, 1); }
 bool debug_handles() { return int_var("MINERVA_DEBUG_HANDLES", 0, 0) != 0; }
 int debug_level() { return int_var("MINERVA_DEBUG", 0, 0); }
+bool use_dnnl() { return int_var("MINERVA_DNNL", 1, 0) != 0; }
 
 }  // namespace env
 }  // namespace minerva

@@ -11,11 +11,17 @@
 // role MXNet gives its `workspace` parameter on CPU. The backward pass reuses the same column
 // matrix: dW_g = dY_g col_g^T, and dcol_g = W_g^T dY_g folded back by col2im.
 // float16 computes in float: im2col converts on load and the result is converted on store.
+//
+// These kernels are the reference (DESIGN rule 4). In builds with oneDNN, float32 1-D and 2-D
+// Convolution runs on oneDNN instead (core/kernels/dnnl/conv.h) unless MINERVA_DNNL=0; every
+// case it declines, Deconvolution, 3-D and the other dtypes run here.
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
 #include "core/kernels/blas/gemm.h"
+#include "core/kernels/dnnl/conv.h"
+#include "core/kernels/dnnl/dnnl_util.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/storage/storage.h"
@@ -342,9 +348,28 @@ void conv_backward(const ConvGeom& g, const T* dy, const T* x, const T* w, T* dx
 template <typename T>
 using ComputeType = std::conditional_t<std::is_same<T, double>::value, double, float>;
 
+// The oneDNN fast path's view of a 1-D or 2-D geometry (ConvGeom keeps them in its last two
+// dimensions); nd 3 is not handed to it.
+onednn::ConvDims dnnl_dims(const ConvGeom& g) {
+  onednn::ConvDims d;
+  d.batch = g.batch;
+  d.channels = g.channels;
+  d.filters = g.filters;
+  d.groups = g.groups;
+  d.in_h = g.in[1], d.in_w = g.in[2], d.out_h = g.out[1], d.out_w = g.out[2], d.k_h = g.k[1], d.k_w = g.k[2];
+  d.stride_h = g.s[1], d.stride_w = g.s[2], d.dilate_h = g.d[1], d.dilate_w = g.d[2], d.pad_h = g.p[1], d.pad_w = g.p[2];
+  return d;
+}
+
+bool dnnl_case(const ConvGeom& g, DType dtype) { return dtype == DType::kFloat32 && g.nd <= 2 && onednn::enabled(); }
+
 void conv_forward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   ConvGeom g = conv_geom(attrs, in[0].shape);
   const bool has_bias = !attrs.get_bool("no_bias");
+  if (dnnl_case(g, in[0].dtype) &&
+      onednn::conv_forward(dnnl_dims(g), in[0].ptr<float>(), in[1].ptr<float>(),
+                           has_bias ? in[2].ptr<float>() : nullptr, out[0].ptr<float>()))
+    return;
   MV_FLOAT_SWITCH(in[0].dtype, "Convolution", T, {
     conv_forward<T, ComputeType<T>>(g, in[0].ptr<T>(), in[1].ptr<T>(), has_bias ? in[2].ptr<T>() : nullptr,
                                     out[0].ptr<T>());
@@ -354,6 +379,10 @@ void conv_forward_op(const OpContext&, const Attrs& attrs, const std::vector<TBl
 void conv_backward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   ConvGeom g = conv_geom(attrs, in[1].shape);
   const bool has_bias = !attrs.get_bool("no_bias");
+  if (dnnl_case(g, in[1].dtype) &&
+      onednn::conv_backward(dnnl_dims(g), in[0].ptr<float>(), in[1].ptr<float>(), in[2].ptr<float>(),
+                            out[0].ptr<float>(), out[1].ptr<float>(), has_bias ? out[2].ptr<float>() : nullptr))
+    return;
   MV_FLOAT_SWITCH(in[1].dtype, "_backward_Convolution", T, {
     conv_backward<T, ComputeType<T>>(g, in[0].ptr<T>(), in[1].ptr<T>(), in[2].ptr<T>(), out[0].ptr<T>(),
                                      out[1].ptr<T>(), has_bias ? out[2].ptr<T>() : nullptr);

@@ -7,11 +7,16 @@
 // average's divisor only when count_include_pad is true (the default). Under 'same' (MXNet: max
 // pooling only, no pad) there are ceil(in / stride) outputs and windows are cut at the input's end.
 // Max pooling's gradient goes to the first element of the window equal to the output, as MXNet's.
+//
+// These kernels are the reference (DESIGN rule 4). In builds with oneDNN, float32 1-D and 2-D
+// max and avg pooling run on oneDNN instead (core/kernels/dnnl/pool.h) unless MINERVA_DNNL=0.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "core/kernels/dnnl/dnnl_util.h"
+#include "core/kernels/dnnl/pool.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 
@@ -284,13 +289,39 @@ OpSample sample(Shape shape, KeyValues params, double lo = -1.0, double hi = 1.0
   return s;
 }
 
+// The oneDNN fast path takes float32 1-D and 2-D max and average pooling (PoolGeom keeps 1-D
+// and 2-D in its last two dimensions); sum and Lp pooling, 3-D and other dtypes run the
+// reference kernels, as does any case onednn::pool_* declines.
+bool dnnl_case(const PoolGeom& g, DType dtype) {
+  return dtype == DType::kFloat32 && g.nd <= 2 && (g.type == PoolType::kMax || g.type == PoolType::kAvg) &&
+         onednn::enabled();
+}
+
+onednn::PoolDims dnnl_dims(const PoolGeom& g, const Shape& data) {
+  onednn::PoolDims d;
+  d.kind = g.type == PoolType::kMax ? onednn::PoolKind::kMax
+           : g.include_pad          ? onednn::PoolKind::kAvgIncludePad
+                                    : onednn::PoolKind::kAvgExcludePad;
+  d.batch = data[0];
+  d.channels = data[1];
+  d.in_h = g.in[1], d.in_w = g.in[2], d.out_h = g.out[1], d.out_w = g.out[2], d.k_h = g.k[1], d.k_w = g.k[2];
+  d.stride_h = g.s[1], d.stride_w = g.s[2], d.pad_h = g.p[1], d.pad_w = g.p[2];
+  return d;
+}
+
 void pool_forward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   PoolGeom g = pool_geom(attrs, in[0].shape);
+  if (dnnl_case(g, in[0].dtype) &&
+      onednn::pool_forward(dnnl_dims(g, in[0].shape), in[0].ptr<float>(), out[0].ptr<float>()))
+    return;
   MV_FLOAT_SWITCH(in[0].dtype, "Pooling", T, { pool_forward<T, ComputeType<T>>(g, in[0].ptr<T>(), out[0].ptr<T>()); });
 }
 
 void pool_backward_op(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   PoolGeom g = pool_geom(attrs, in[1].shape);
+  if (dnnl_case(g, in[1].dtype) &&
+      onednn::pool_backward(dnnl_dims(g, in[1].shape), in[0].ptr<float>(), in[1].ptr<float>(), out[0].ptr<float>()))
+    return;
   MV_FLOAT_SWITCH(in[1].dtype, "_backward_Pooling", T, {
     pool_backward<T, ComputeType<T>>(g, in[0].ptr<T>(), in[1].ptr<T>(), in[2].ptr<T>(), out[0].ptr<T>());
   });

@@ -235,7 +235,7 @@ end
 """
     MVGetBuildInfo(out)
 
-Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}. Since ABI 1.
+Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}. Since ABI 1.
 
 - `out::const char**`: out_borrowed: valid for process
 """

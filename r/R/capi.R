@@ -38,7 +38,7 @@ MV_GRAD_ADD <- 3L
 
 # The ABI level of the loaded library (compare with MV_ABI_VERSION).
 MVGetABIVersion <- function() .Call(C_MVGetABIVersion)
-# Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}.
+# Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}.
 MVGetBuildInfo <- function() .Call(C_MVGetBuildInfo)
 # This thread's message for its last failed call ("" if none).
 MVGetLastError <- function() .Call(C_MVGetLastError)

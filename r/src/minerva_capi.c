@@ -293,7 +293,7 @@ static SEXP mvr_MVGetABIVersion(void) {
   return Rf_ScalarInteger(out);
 }
 
-/* MVGetBuildInfo (since ABI 1): Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}. */
+/* MVGetBuildInfo (since ABI 1): Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}. */
 static SEXP mvr_MVGetBuildInfo(void) {
   const char* fn = "MVGetBuildInfo";
   (void)fn;

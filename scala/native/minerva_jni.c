@@ -361,7 +361,7 @@ done:
   return result;
 }
 
-/* MVGetBuildInfo (since ABI 1): Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}. */
+/* MVGetBuildInfo (since ABI 1): Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}. */
 static jstring JNICALL mvj_MVGetBuildInfo(JNIEnv* env, jclass cls) {
   (void)cls;
   static const char fn[] = "MVGetBuildInfo";

@@ -117,7 +117,7 @@ MV_DLL int MVGetABIVersion(MV_OUT int* out);
 /*! \brief The library's semantic version. Since ABI 1. Thread-safe. */
 MV_DLL int MVGetVersion(MV_OUT MVVersion* out);
 
-/*! \brief Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}.
+/*! \brief Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}.
  *  \param out MV_OUT_BORROWED(process): a static string. Since ABI 1. Thread-safe. */
 MV_DLL int MVGetBuildInfo(MV_OUT_BORROWED(process) const char** out);
 

@@ -82,7 +82,7 @@ public final class LibMinerva {
     public static native int[] MVGetVersion();
 
     /**
-     * Build features as JSON: {"version", "abi", "blas", "openmp", "cuda", "engine"}. (C: {@code MVGetBuildInfo}, since ABI 1.)
+     * Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}. (C: {@code MVGetBuildInfo}, since ABI 1.)
      * @return out (String)
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
      */
