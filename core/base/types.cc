@@ -61,8 +61,11 @@ Context Context::make(int dev_type, int dev_id) {
 }
 
 int64_t shape_size(const Shape& s) {
+  // A product past int64 would wrap into a small size and under-allocate: a shape from a file or
+  // a caller (__shape__, simple_bind) must never get that far.
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    MV_CHECK(!__builtin_mul_overflow(n, d, &n), kValue) << "shape " << shape_str(s) << " has too many elements";
   return n;
 }
 

@@ -192,15 +192,18 @@ Pass<int> type_pass() {
 
 std::unordered_map<const Node*, std::vector<Shape>> shapes_of(const Symbol& sym, const std::map<std::string, Shape>& known,
                                                              const char* fn) {
-  for (const auto& [name, s] : known)
+  for (const auto& [name, s] : known) {
     for (int64_t d : s)
       MV_CHECK(d >= 0, kValue) << fn << ": the shape of '" << name << "' has a negative dimension: " << shape_str(s);
+    shape_size(s);  // throws when the element count overflows
+  }
   auto vars = by_node<Shape>(
       sym, known,
       [](const Node& n, Shape* s) {
         auto it = n.user_attrs.find(kShapeAttr);
         if (it == n.user_attrs.end()) return false;
         *s = parse_shape_attr(it->second);
+        shape_size(*s);  // a __shape__ from a file must not overflow the element count
         return shape_known(*s);  // MXNet 1.x: a 0 dimension in __shape__ means "unknown"
       },
       fn);
@@ -216,8 +219,10 @@ std::unordered_map<const Node*, std::vector<int>> types_of(const Symbol& sym, co
         auto it = n.user_attrs.find(kDTypeAttr);
         if (it == n.user_attrs.end()) return false;
         const std::string& v = it->second;
-        bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-        *t = numeric ? static_cast<int>(dtype_from_code(std::stoi(v))) : static_cast<int>(dtype_from_name(v));
+        bool numeric = !v.empty() && v.size() < 4 && v.find_first_not_of("0123456789") == std::string::npos;
+        MV_CHECK(numeric || v.find_first_of("0123456789") != 0, kType)
+            << "variable '" << n.name << "': __dtype__ '" << v << "' is neither a dtype code nor a dtype name";
+        *t = numeric ? static_cast<int>(dtype_from_code(std::atoi(v.c_str()))) : static_cast<int>(dtype_from_name(v));
         return true;
       },
       fn);

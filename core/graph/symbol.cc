@@ -9,6 +9,21 @@
 
 namespace minerva {
 
+Node::~Node() {
+  static thread_local std::vector<NodePtr> pending;
+  static thread_local bool draining = false;
+  for (NodeEntry& e : inputs)
+    if (e.node && e.node.use_count() == 1) pending.push_back(std::move(e.node));
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    NodePtr n = std::move(pending.back());
+    pending.pop_back();
+    n.reset();  // its own inputs go onto `pending` instead of recursing
+  }
+  draining = false;
+}
+
 int Node::num_outputs() const { return op ? op->outputs_for(*attrs) : 1; }
 int Node::num_visible_outputs() const { return op ? op->visible_outputs_for(*attrs) : 1; }
 std::vector<std::string> Node::output_names() const {

@@ -31,6 +31,9 @@ struct Node {
   // "ctx_group", ... Operator parameters live in attrs->given, not here.
   StrMap user_attrs;
 
+  // Releases a long chain of inputs without one stack frame per node (micrograd #91).
+  ~Node();
+
   bool is_variable() const { return op == nullptr; }
   int num_outputs() const;          // every output, hidden ones included (BatchNorm: 3)
   int num_visible_outputs() const;  // what a user sees (BatchNorm: 1 unless output_mean_var)

@@ -128,7 +128,9 @@ std::vector<CtcItem> ctc_items(const Attrs& attrs, const std::vector<TBlob>& in)
     const int64_t n = label_len.empty() ? width : length_at(label_len, b, "label_lengths", width);
     for (int64_t i = 0; i < n; ++i) {
       const double x = label[static_cast<size_t>(b * width + i)];
-      MV_CHECK(std::isfinite(x), kValue) << "Operator " << name << ": input 'label'[" << b << ", " << i << "] is " << x;
+      // Checked as a double first: casting a value beyond int64 to an integer is undefined.
+      MV_CHECK(std::isfinite(x) && std::fabs(x) < 1e15, kValue)
+          << "Operator " << name << ": input 'label'[" << b << ", " << i << "] is " << x;
       const int64_t k = static_cast<int64_t>(x);
       if (label_len.empty() && k == padding) break;
       MV_CHECK(k >= lo && k <= hi, kValue)

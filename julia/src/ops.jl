@@ -142,7 +142,7 @@ Example::
   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
 
-Defined in core/ops/ctc.cc:260.
+Defined in core/ops/ctc.cc:262.
 """
 function CTCLoss(data::NDArray, label::Union{NDArray,Nothing}=nothing, data_lengths::Union{NDArray,Nothing}=nothing, label_lengths::Union{NDArray,Nothing}=nothing; use_data_lengths=false, use_label_lengths=false, blank_label="first", out=nothing)
     keys = String[]
@@ -2255,7 +2255,7 @@ Example::
   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
 
-Defined in core/ops/ctc.cc:260.
+Defined in core/ops/ctc.cc:262.
 """
 function ctc_loss(data::NDArray, label::Union{NDArray,Nothing}=nothing, data_lengths::Union{NDArray,Nothing}=nothing, label_lengths::Union{NDArray,Nothing}=nothing; use_data_lengths=false, use_label_lengths=false, blank_label="first", out=nothing)
     keys = String[]

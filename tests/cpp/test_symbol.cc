@@ -102,6 +102,20 @@ TEST(Symbol, DeepChainWalksWithoutRecursion) {
   for (int i = 0; i < 100000; ++i) s = op_sym("relu", "r" + std::to_string(i), {s});
   EXPECT_EQ(s.topo_order().size(), 100001u);
   EXPECT_EQ(s.list_arguments(), std::vector<std::string>{"x"});
+  s = Symbol();  // freeing the chain must not recurse once per node either
+  Symbol deep = Symbol::variable("y");
+  for (int i = 0; i < 1000000; ++i) deep = op_sym("relu", "d" + std::to_string(i), {deep});
+  deep = Symbol();
+  EXPECT_TRUE(deep.outputs.empty());
+}
+
+TEST(SymbolInfer, HugeShapesAndBadDTypesAreErrors) {
+  Symbol x = Symbol::variable("x", {{kShapeAttr, "(4294967296, 4294967296, 2)"}});
+  EXPECT_NE(error_of([&] { infer_shape(op_sym("relu", "r", {x}), {}, true); }).find("too many elements"),
+            std::string::npos);
+  Symbol y = Symbol::variable("y", {{kDTypeAttr, "99999999999"}});
+  EXPECT_NE(error_of([&] { infer_type(op_sym("relu", "r2", {y}), {}, true); }).find("__dtype__ '99999999999'"),
+            std::string::npos);
 }
 
 TEST(SymbolInfer, ShapesFlowToWeightsAndLabels) {

@@ -114,7 +114,7 @@ object NDArrayAPI {
    *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
    *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
    *
-   * Defined in core/ops/ctc.cc:260.
+   * Defined in core/ops/ctc.cc:262.
    */
   def CTCLoss(data: NDArray, label: Option[NDArray] = None, data_lengths: Option[NDArray] = None, label_lengths: Option[NDArray] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first") = {
     val params = Map.newBuilder[String, String]
@@ -1449,7 +1449,7 @@ object NDArrayAPI {
    *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
    *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
    *
-   * Defined in core/ops/ctc.cc:260.
+   * Defined in core/ops/ctc.cc:262.
    */
   def ctc_loss(data: NDArray, label: Option[NDArray] = None, data_lengths: Option[NDArray] = None, label_lengths: Option[NDArray] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first") = {
     val params = Map.newBuilder[String, String]

@@ -104,7 +104,7 @@ object SymbolAPI {
    *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
    *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
    *
-   * Defined in core/ops/ctc.cc:260.
+   * Defined in core/ops/ctc.cc:262.
    */
   def CTCLoss(data: Option[Symbol] = None, label: Option[Symbol] = None, data_lengths: Option[Symbol] = None, label_lengths: Option[Symbol] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1506,7 +1506,7 @@ object SymbolAPI {
    *   CTCLoss(data, [[1, 0]]) = [1.0986123]   # -log(3/9): alignments '1 1', '_ 1', '1 _'
    *   CTCLoss(data, [[1, 2]]) = [2.1972246]   # -log(1/9): only '1 2'
    *
-   * Defined in core/ops/ctc.cc:260.
+   * Defined in core/ops/ctc.cc:262.
    */
   def ctc_loss(data: Option[Symbol] = None, label: Option[Symbol] = None, data_lengths: Option[Symbol] = None, label_lengths: Option[Symbol] = None, use_data_lengths: Boolean = false, use_label_lengths: Boolean = false, blank_label: String = "first", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
