@@ -84,8 +84,12 @@ def test_missing_files_name_files_and_directories(tmp_path, monkeypatch):
         MNIST(root=str(tmp_path / "nowhere"))
     msg = str(info.value)
     assert "train-images-idx3-ubyte[.gz]" in msg and "train-labels-idx1-ubyte[.gz]" in msg
-    assert str(tmp_path / "nowhere") in msg and str(tmp_path / "data" / "mnist") in msg
+    assert str(tmp_path / "nowhere") in msg
+    assert str(tmp_path / "data" / "mnist") not in msg  # a given root is the only place searched
     assert "never downloads" in msg
+    with pytest.raises(OSError) as info:
+        MNIST()
+    assert str(tmp_path / "data" / "mnist") in str(info.value)  # without a root: the installed sets
     with pytest.raises(OSError, match="test_batch.bin"):
         CIFAR10(root=str(tmp_path), train=False)
 

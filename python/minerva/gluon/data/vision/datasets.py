@@ -26,7 +26,15 @@ def data_root() -> str:
 
 
 def _search_dirs(root, name: str, extra=()) -> list:
-    dirs = [] if root is None else [os.path.expanduser(os.fspath(root))]
+    """Where to look: the given root alone, so a mistyped root is an error rather than other data;
+    with no root, or MXNet's own default (~/.mxnet/datasets/...) that scripts pass explicitly,
+    Minerva's installed data sets too."""
+    if root is not None:
+        given = os.path.expanduser(os.fspath(root))
+        mxnet_default = os.path.join(os.path.expanduser("~"), ".mxnet", "datasets")
+        if not os.path.abspath(given).startswith(mxnet_default):
+            return [given]
+    dirs = [] if root is None else [given]
     dirs.append(os.path.join(data_root(), name))
     dirs.extend(extra)
     return list(dict.fromkeys(dirs))  # keep order, drop repeats
@@ -72,8 +80,9 @@ class MNIST(_LocalDataset):
 
     ``root`` (default ``$MINERVA_DATA/mnist``, i.e. ``~/.minerva/datasets/mnist``) holds
     ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte`` and
-    ``t10k-labels-idx1-ubyte``, raw or gzipped (``.gz``). The default root is searched after a
-    given one. ``transform(data, label)`` is applied to each sample."""
+    ``t10k-labels-idx1-ubyte``, raw or gzipped (``.gz``). A given root is the only place searched,
+    except MXNet's default (``~/.mxnet/datasets/mnist``), after which Minerva's installed data
+    sets are searched too. ``transform(data, label)`` is applied to each sample."""
 
     _name = "mnist"
     _files = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
