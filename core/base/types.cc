@@ -69,6 +69,12 @@ int64_t shape_size(const Shape& s) {
   return n;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  return s;
+}
+
 std::string shape_str(const Shape& s) {
   std::ostringstream os;
   os << "(";

@@ -43,5 +43,6 @@ struct Context {
 using Shape = std::vector<int64_t>;
 int64_t shape_size(const Shape& s);  // product; 1 for a scalar shape
 std::string shape_str(const Shape& s);  // "(2, 3)" like MXNet/numpy
+std::string join_names(const std::vector<std::string>& names);  // "data, weight, bias" for messages
 
 }  // namespace minerva

@@ -23,12 +23,6 @@ namespace minerva {
 
 namespace {
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-  return s;
-}
-
 using Signature = std::vector<int64_t>;  // device, then per input: dtype, ndim, dims
 
 Signature signature_of(const std::vector<NDArray>& inputs) {
@@ -153,7 +147,7 @@ CachedOp::~CachedOp() = default;
 std::vector<NDArray> CachedOp::invoke(const std::vector<NDArray>& inputs) {
   Impl& m = *impl_;
   MV_CHECK(inputs.size() == m.inputs.size(), kValue)
-      << "CachedOp: the symbol has " << m.inputs.size() << " input(s) (" << join(m.input_names) << "), got "
+      << "CachedOp: the symbol has " << m.inputs.size() << " input(s) (" << join_names(m.input_names) << "), got "
       << inputs.size();
   for (size_t i = 0; i < inputs.size(); ++i) {
     MV_CHECK(!inputs[i].is_none(), kValue) << "CachedOp: input '" << m.input_names[i] << "' is an empty array";

@@ -56,12 +56,6 @@ struct ModeScope {
   }
 };
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-  return s;
-}
-
 std::string entry_label(const Node& n, int k) {
   if (n.is_variable()) return n.name;
   return n.name + "_" + n.output_names().at(static_cast<size_t>(k));
@@ -146,10 +140,10 @@ struct Executor::Impl {
 void Executor::Impl::check_arrays(const std::vector<NodePtr>& arg_nodes, const std::vector<NodePtr>& aux_nodes) {
   const std::vector<std::string> arg_names = sym.list_arguments(), aux_names = sym.list_auxiliary_states();
   MV_CHECK(args.size() == arg_nodes.size(), kValue)
-      << "bind: the symbol has " << arg_nodes.size() << " argument(s) (" << join(arg_names) << "), got "
+      << "bind: the symbol has " << arg_nodes.size() << " argument(s) (" << join_names(arg_names) << "), got "
       << args.size() << " array(s)";
   MV_CHECK(aux.size() == aux_nodes.size(), kValue)
-      << "bind: the symbol has " << aux_nodes.size() << " auxiliary state(s) (" << join(aux_names) << "), got "
+      << "bind: the symbol has " << aux_nodes.size() << " auxiliary state(s) (" << join_names(aux_names) << "), got "
       << aux.size() << " array(s)";
   MV_CHECK(grads.empty() || grads.size() == args.size(), kValue)
       << "bind: " << grads.size() << " gradient arrays for " << args.size() << " arguments; give one per argument "
@@ -423,7 +417,7 @@ std::unique_ptr<Executor> Executor::simple_bind(const Symbol& sym, Context ctx,
     bool found = false;
     for (const std::string& a : arg_names) found = found || a == name;
     MV_CHECK(found, kValue) << "simple_bind: grad_req names '" << name << "', which is not an argument; "
-                            << "the arguments are " << join(arg_names);
+                            << "the arguments are " << join_names(arg_names);
   }
   EntryInfo info = infer_entries(sym, shapes, dtypes);
   auto make = [&](const NodePtr& n) {
@@ -451,7 +445,7 @@ void Executor::backward(const std::vector<NDArray>& out_grads, bool is_train) {
   Impl& m = *impl_;
   MV_CHECK(m.forwarded, kValue) << "Executor.backward: call forward before backward";
   MV_CHECK(out_grads.empty() || out_grads.size() == m.outputs.size(), kValue)
-      << "Executor.backward: the symbol has " << m.outputs.size() << " output(s) (" << join(m.output_names)
+      << "Executor.backward: the symbol has " << m.outputs.size() << " output(s) (" << join_names(m.output_names)
       << "), got " << out_grads.size() << " out_grads";
   for (size_t k = 0; k < out_grads.size(); ++k)
     MV_CHECK(out_grads[k].is_none() || out_grads[k].shape() == m.outputs[k].shape(), kValue)
@@ -474,7 +468,7 @@ std::vector<NDArray> Executor::forward_on(const std::vector<NDArray>& inputs, bo
   Impl& m = *impl_;
   const std::vector<std::string> names = m.sym.list_inputs();
   MV_CHECK(inputs.size() == m.input_ids.size(), kValue)
-      << "the symbol has " << m.input_ids.size() << " input(s) (" << join(names) << "), got " << inputs.size();
+      << "the symbol has " << m.input_ids.size() << " input(s) (" << join_names(names) << "), got " << inputs.size();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Entry& e = m.entries[static_cast<size_t>(m.input_ids[i])];
     MV_CHECK(!inputs[i].is_none(), kValue) << "input '" << names[i] << "' is an empty array";

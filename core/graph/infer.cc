@@ -11,12 +11,6 @@ namespace minerva {
 
 namespace {
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-  return s;
-}
-
 // Note [Graph inference sweeps]
 // Each operator's inference fills what it can of its inputs and outputs from what is known
 // (a weight's shape from the data's, a label's from the prediction's). One sweep in topological
@@ -107,7 +101,7 @@ std::unordered_map<const Node*, T> by_node(const Symbol& sym, const std::map<std
   }
   for (const auto& [name, value] : known) {
     MV_CHECK(names.count(name), kValue) << fn << ": '" << name << "' is not an input of the symbol; its inputs are "
-                                        << join(sym.list_inputs());
+                                        << join_names(sym.list_inputs());
     for (const NodePtr& n : inputs)
       if (n->name == name) out[n.get()] = value;
   }
@@ -142,7 +136,7 @@ bool all_known(const Symbol& sym, const std::unordered_map<const Node*, std::vec
                const char* fn, bool partial) {
   std::vector<std::string> missing = unknown_names<T>(sym, values, pass.known);
   MV_CHECK(missing.empty() || partial, kValue)
-      << fn << ": cannot infer the " << pass.what << "s of " << join(missing) << " from the given inputs; give the "
+      << fn << ": cannot infer the " << pass.what << "s of " << join_names(missing) << " from the given inputs; give the "
       << pass.what << "s of more inputs";
   return missing.empty();
 }
@@ -251,7 +245,7 @@ EntryInfo infer_entries(const Symbol& sym, const std::map<std::string, Shape>& s
     if (type_values.at(n.get())[0] < 0) types[n->name] = static_cast<int>(DType::kFloat32);
   type_values = types_of(sym, types, "infer_type");
   std::vector<std::string> missing = unknown_names<int>(sym, type_values, type_known);
-  MV_CHECK(missing.empty(), kValue) << "infer_type: cannot infer the dtypes of " << join(missing);
+  MV_CHECK(missing.empty(), kValue) << "infer_type: cannot infer the dtypes of " << join_names(missing);
   EntryInfo info;
   for (auto& [node, v] : shape_values) info.shapes[node] = v;
   for (auto& [node, v] : type_values) info.dtypes[node] = v;

@@ -75,12 +75,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-  return s;
-}
-
 const NodeEntry& single_entry(const Symbol& s, const std::string& what) {
   MV_CHECK(s.outputs.size() == 1, kValue) << what << " must have exactly one output, got " << s.outputs.size()
                                           << "; select one with sym[i]";
@@ -123,14 +117,14 @@ Symbol Symbol::create(const OpDef& op, const AttrsPtr& attrs, const std::string&
   MV_CHECK(keys.empty() || keys.size() == args.size(), kValue)
       << where << ": " << keys.size() << " input names for " << args.size() << " inputs";
   MV_CHECK(args.size() <= names.size(), kValue)
-      << where << " takes " << names.size() << " input(s) (" << join(names) << "), got " << args.size();
+      << where << " takes " << names.size() << " input(s) (" << join_names(names) << "), got " << args.size();
   std::vector<NodeEntry> slots(names.size());
   for (size_t i = 0; i < args.size(); ++i) {
     size_t slot = i;
     if (!keys.empty()) {
       auto it = std::find(names.begin(), names.end(), keys[i]);
       MV_CHECK(it != names.end(), kValue)
-          << where << ": unknown input '" << keys[i] << "'; its inputs are " << join(names);
+          << where << ": unknown input '" << keys[i] << "'; its inputs are " << join_names(names);
       slot = static_cast<size_t>(it - names.begin());
       MV_CHECK(!slots[slot].node, kValue) << where << ": input '" << keys[i] << "' is given twice";
     }
@@ -186,7 +180,7 @@ Symbol Symbol::compose(const std::vector<Symbol>& args, const std::vector<std::s
   if (keys.empty()) {
     std::vector<NodePtr> targets = argument_nodes();
     MV_CHECK(args.size() <= targets.size(), kValue) << "compose: " << args.size() << " inputs given, but the symbol has "
-                                                    << targets.size() << " arguments (" << join(list_arguments()) << ")";
+                                                    << targets.size() << " arguments (" << join_names(list_arguments()) << ")";
     for (size_t i = 0; i < args.size(); ++i)
       replace[targets[i].get()] = single_entry(args[i], "compose: input for '" + targets[i]->name + "'");
   } else {
@@ -200,7 +194,7 @@ Symbol Symbol::compose(const std::vector<Symbol>& args, const std::vector<std::s
         found = true;
       }
       MV_CHECK(found, kValue) << "compose: the symbol has no input named '" << keys[i] << "'; its inputs are "
-                              << join(list_inputs());
+                              << join_names(list_inputs());
     }
   }
   // Rebuild only the nodes downstream of a replaced variable; the rest stay shared.
@@ -243,7 +237,7 @@ Symbol Symbol::copy() const {
 
 Symbol Symbol::output(size_t i) const {
   MV_CHECK(i < outputs.size(), kIndex) << "symbol output index " << i << " is out of range: the symbol has "
-                                       << outputs.size() << " output(s) (" << join(list_outputs()) << ")";
+                                       << outputs.size() << " output(s) (" << join_names(list_outputs()) << ")";
   Symbol s;
   s.outputs.push_back(outputs[i]);
   return s;
@@ -324,7 +318,7 @@ const Node& Symbol::single_node(const char* what) const {
   for (const NodeEntry& e : outputs)
     MV_CHECK(e.node == outputs[0].node, kValue)
         << what << " works on a symbol of one node; this one groups " << outputs.size() << " outputs ("
-        << join(list_outputs()) << ")";
+        << join_names(list_outputs()) << ")";
   return *outputs[0].node;
 }
 

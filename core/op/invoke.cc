@@ -37,11 +37,7 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
                             const std::vector<NDArray>& outputs) {
   const std::vector<std::string> names = op.inputs_for(*attrs);
   MV_CHECK(inputs.size() == names.size(), kValue)
-      << "Operator " << op.name << " expects " << names.size() << " input(s) (" << [&] {
-           std::string s;
-           for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-           return s;
-         }() << "), got " << inputs.size();
+      << "Operator " << op.name << " expects " << names.size() << " input(s) (" << join_names(names) << "), got " << inputs.size();
   Context ctx = Context::cpu(0);
   for (size_t i = 0; i < inputs.size(); ++i) {
     MV_CHECK(!inputs[i].is_none(), kValue) << "Operator " << op.name << ": input " << input_label(names, i)
