@@ -28,7 +28,8 @@ def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_param
     logging.info('Saved checkpoint to "%s"', param_name)
 
 
-def _split(save_dict, fname: str):
+def split_param_dict(save_dict, fname: str):
+    """(arg_params, aux_params, other) of a loaded .params dict, by the arg:/aux: key prefixes."""
     if isinstance(save_dict, list):
         if not save_dict:
             return {}, {}, {}
@@ -49,7 +50,7 @@ def load_params(prefix: str, epoch: int):
     """(arg_params, aux_params) from prefix-%04d.params. Names without an arg:/aux: prefix go
     into arg_params (load_checkpoint sorts them with the symbol)."""
     fname = f"{prefix}-{epoch:04d}.params"
-    arg_params, aux_params, plain = _split(nd.load(fname), fname)
+    arg_params, aux_params, plain = split_param_dict(nd.load(fname), fname)
     if not (arg_params or aux_params or plain):
         logging.warning("Params file '%s' is empty", fname)
     arg_params.update(plain)
@@ -61,7 +62,7 @@ def load_checkpoint(prefix: str, epoch: int):
     Bare names are auxiliary states when the symbol lists them as such, else arguments."""
     symbol = sym.load(f"{prefix}-symbol.json")
     fname = f"{prefix}-{epoch:04d}.params"
-    arg_params, aux_params, plain = _split(nd.load(fname), fname)
+    arg_params, aux_params, plain = split_param_dict(nd.load(fname), fname)
     aux_names = set(symbol.list_auxiliary_states())
     for name, value in plain.items():
         (aux_params if name in aux_names else arg_params)[name] = value

@@ -14,6 +14,7 @@ from .. import ndarray as nd
 from ..base import MinervaError
 from ..callback import BatchEndParam
 from ..context import cpu
+from ..model import split_param_dict
 from ..ndarray import NDArray
 
 __all__ = ["BaseModule", "ModuleStateError"]
@@ -264,15 +265,9 @@ class BaseModule:
         loaded = nd.load(fname)
         if not isinstance(loaded, dict):
             raise ValueError(f"Invalid param file {fname}: it holds unnamed arrays")
-        arg_params, aux_params = {}, {}
-        for key, value in loaded.items():
-            kind, sep, name = key.partition(":")
-            if sep and kind == "arg":
-                arg_params[name] = value
-            elif sep and kind == "aux":
-                aux_params[name] = value
-            else:
-                raise ValueError(f"Invalid param file {fname}: key '{key}' lacks an arg:/aux: prefix")
+        arg_params, aux_params, unprefixed = split_param_dict(loaded, fname)
+        if unprefixed:
+            raise ValueError(f"Invalid param file {fname}: key '{next(iter(unprefixed))}' lacks an arg:/aux: prefix")
         self.set_params(arg_params, aux_params)
 
     def get_states(self, merge_multi_context: bool = True) -> list:
