@@ -11,6 +11,7 @@ import json
 import pathlib
 import re
 import sys
+import emit
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADER = ROOT / "capi/include/minerva/c_api.h"
@@ -182,14 +183,7 @@ def main() -> int:
     except AbiError as e:
         print(f"abi.py: {HEADER.relative_to(ROOT)}: {e}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        if not OUTPUT.exists() or OUTPUT.read_text() != rendered:
-            print(f"{OUTPUT.relative_to(ROOT)} differs from {HEADER.relative_to(ROOT)}: "
-                  "run python3 tools/codegen/abi.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(rendered)
-    return 0
+    return emit.write_or_check({OUTPUT: rendered}, "abi.py")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import pathlib
 import subprocess
 import sys
 
+import emit  # tools/codegen, the script's own folder
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADER = ROOT / "capi/include/minerva/c_api.h"
 OUTPUT = ROOT / "python/minerva/_cdef.h"
@@ -26,13 +28,7 @@ def render() -> str:
 
 def main() -> int:
     rendered = render()
-    if "--check" in sys.argv:
-        if not OUTPUT.exists() or OUTPUT.read_text() != rendered:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run python3 tools/codegen/cdef.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(rendered)
-    return 0
+    return emit.write_or_check({OUTPUT: rendered}, "cdef.py")
 
 
 if __name__ == "__main__":

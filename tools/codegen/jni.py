@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import abi  # noqa: E402
 import overrides  # noqa: E402
+import emit  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = pathlib.Path(__file__).resolve().parent / "jni_capi.c.in"
@@ -396,15 +397,7 @@ def main() -> int:
     except (GenError, overrides.OverridesError) as e:
         print(f"jni.py: {e}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
-        for p in stale:
-            print(f"{p.relative_to(ROOT)} is stale: run python3 tools/codegen/jni.py", file=sys.stderr)
-        return 1 if stale else 0
-    for p, text in files.items():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return 0
+    return emit.write_or_check(files, "jni.py")
 
 
 if __name__ == "__main__":

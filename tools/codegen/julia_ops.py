@@ -16,6 +16,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import overrides  # noqa: E402
+import emit  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
@@ -305,14 +306,7 @@ def main() -> int:
     except (OpGenError, overrides.OverridesError) as err:
         print(f"julia_ops.py: {err}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        if not OUTPUT.exists() or OUTPUT.read_text() != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run python3 tools/codegen/julia_ops.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(text)
-    return 0
+    return emit.write_or_check({OUTPUT: text}, "julia_ops.py")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 import pathlib
 import sys
 
+import emit  # tools/codegen, the script's own folder
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
 OUTPUT = ROOT / "docs/operators.md"
@@ -38,13 +40,7 @@ def render() -> str:
 
 def main() -> int:
     text = render()
-    if "--check" in sys.argv:
-        if not OUTPUT.exists() or OUTPUT.read_text() != text:
-            print("docs/operators.md is stale: run python3 tools/codegen/op_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
-    return 0
+    return emit.write_or_check({OUTPUT: text}, "op_docs.py")
 
 
 if __name__ == "__main__":

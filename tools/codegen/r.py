@@ -19,6 +19,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import abi  # noqa: E402
 import overrides  # noqa: E402
+import emit  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = pathlib.Path(__file__).resolve().parent / "r_capi.c.in"
@@ -328,15 +329,7 @@ def main() -> int:
     except (GenError, overrides.OverridesError, abi.AbiError) as e:
         print(f"r.py: {e}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
-        for p in stale:
-            print(f"{p.relative_to(ROOT)} is stale: run python3 tools/codegen/r.py", file=sys.stderr)
-        return 1 if stale else 0
-    for p, text in files.items():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return 0
+    return emit.write_or_check(files, "r.py")
 
 
 if __name__ == "__main__":

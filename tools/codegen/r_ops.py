@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import overrides  # noqa: E402
+import emit  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
@@ -120,13 +121,7 @@ def main() -> int:
     except (GenError, overrides.OverridesError) as e:
         print(f"r_ops.py: {e}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        if not OUTPUT.exists() or OUTPUT.read_text() != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run python3 tools/codegen/r_ops.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
-    return 0
+    return emit.write_or_check({OUTPUT: text}, "r_ops.py")
 
 
 if __name__ == "__main__":

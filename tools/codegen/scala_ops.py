@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import julia_ops  # noqa: E402  (the shared registry, public-name and default rules)
 import overrides  # noqa: E402
+import emit  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "scala/src/main/scala/org/minerva/generated"
@@ -162,15 +163,7 @@ def main() -> int:
     except (julia_ops.OpGenError, overrides.OverridesError) as err:
         print(f"scala_ops.py: {err}", file=sys.stderr)
         return 1
-    if "--check" in sys.argv:
-        stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
-        for p in stale:
-            print(f"{p.relative_to(ROOT)} is stale: run python3 tools/codegen/scala_ops.py", file=sys.stderr)
-        return 1 if stale else 0
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for p, text in files.items():
-        p.write_text(text)
-    return 0
+    return emit.write_or_check(files, "scala_ops.py")
 
 
 if __name__ == "__main__":
