@@ -1,5 +1,6 @@
 """Outputs and gradients of a representative operator set against MXNet 1.9.1's, from
-tests/golden/ops.json (made by tools/golden/make_op_golden.py under the oracle)."""
+tests/golden/ops.json and tests/golden/ops/*.json (made by tools/golden/make_op_golden.py under
+the oracle, one file per operator family)."""
 import json
 import pathlib
 
@@ -7,8 +8,9 @@ import minerva as mx
 import numpy as np
 import pytest
 
-GOLDEN = json.loads((pathlib.Path(__file__).resolve().parents[1] / "golden/ops.json").read_text())
-CASES = GOLDEN["cases"]
+_GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / "golden"
+CASES = [case for path in [_GOLDEN_DIR / "ops.json", *sorted((_GOLDEN_DIR / "ops").glob("*.json"))]
+         for case in json.loads(path.read_text())["cases"]]
 MAX_DIFF = {"value": 0.0, "where": ""}
 
 
@@ -22,7 +24,9 @@ def _params(case):
 
 def _run(case):
     fn = getattr(mx.nd, case["op"], None) or getattr(mx.nd._internal, case["op"])
-    inputs = [mx.nd.array(np.array(x, dtype=np.float32).reshape(s)) for x, s in zip(case["inputs"], case["shapes"])]
+    dtypes = case.get("dtypes") or ["float32"] * len(case["inputs"])
+    inputs = [mx.nd.array(np.array(x, dtype=d).reshape(s), dtype=d)
+              for x, s, d in zip(case["inputs"], case["shapes"], dtypes)]
     wrt = [int(i) for i in (case["grads"] or {}).get("inputs", {})]
     for i in wrt:
         inputs[i].attach_grad()
@@ -42,7 +46,7 @@ def test_matches_mxnet(case):
         np.testing.assert_allclose(got, exp, rtol=1e-4, atol=1e-5, err_msg=f"{case['op']} output {k}")
         _track(np.abs(got - exp), f"{_id(case)} output {k}")
     if wrt:
-        heads = [mx.nd.array(np.array(h, dtype=np.float32)) for h in case["grads"]["head"]]
+        heads = [mx.nd.array(np.array(h, dtype=o.dtype), dtype=o.dtype) for h, o in zip(case["grads"]["head"], outs)]
         mx.autograd.backward(outs, heads)
         for i in wrt:
             exp = np.array(case["grads"]["inputs"][str(i)], dtype=np.float64)

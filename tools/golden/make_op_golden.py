@@ -2,12 +2,20 @@
 """Produces tests/golden/ops.json: outputs (and input gradients) of a representative operator
 set computed by the MXNet 1.9.1 oracle. Run it with the oracle's interpreter:
 
-    /path/to/mxnet-venv/bin/python tools/golden/make_op_golden.py
+    /path/to/mxnet-venv/bin/python tools/golden/make_op_golden.py            # tests/golden/ops.json
+    /path/to/mxnet-venv/bin/python tools/golden/make_op_golden.py FAMILY     # tests/golden/ops/FAMILY.json
+
+A FAMILY is a module tools/golden/op_cases/FAMILY.py holding a CASES list of the same form as
+below (it may use ``u``, ``idx`` and ``rng`` from this module), so each operator family keeps
+its golden cases beside the others without editing one shared list. A case may add a fifth
+element: the numpy dtype name of each input (float32 when absent).
 
 It imports only mxnet and numpy; the committed JSON is what the tests read.
 """
+import importlib.util
 import json
 import pathlib
+import sys
 
 import mxnet as mx
 import numpy as np
@@ -104,8 +112,10 @@ CASES = [
 ]
 
 
-def run(op, inputs, params, wrt):
-    nd_in = [mx.nd.array(x) for x in inputs]
+def run(op, inputs, params, wrt, dtypes=None):
+    dtypes = dtypes or ["float32"] * len(inputs)
+    inputs = [np.asarray(x).astype(d) for x, d in zip(inputs, dtypes)]
+    nd_in = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
     for i in wrt:
         nd_in[i].attach_grad()
     fn = getattr(mx.nd, op) if hasattr(mx.nd, op) else getattr(mx.nd._internal, op)
@@ -120,17 +130,34 @@ def run(op, inputs, params, wrt):
                  "inputs": {str(i): nd_in[i].grad.asnumpy().tolist() for i in wrt}}
     return {"op": op, "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
             "inputs": [x.tolist() for x in inputs], "shapes": [list(x.shape) for x in inputs],
+            "dtypes": dtypes,
             "outputs": [o.asnumpy().tolist() for o in outs], "output_shapes": [list(o.shape) for o in outs],
             "grads": grads}
 
 
-def main():
-    cases = [run(*c) for c in CASES]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"generator": "tools/golden/make_op_golden.py", "mxnet": mx.__version__,
-                               "cases": cases}))
-    print(f"wrote {len(cases)} cases to {OUT}")
+def family_cases(family):
+    """The CASES of tools/golden/op_cases/<family>.py, which may use this module's helpers."""
+    path = pathlib.Path(__file__).resolve().parent / "op_cases" / f"{family}.py"
+    if not path.is_file():
+        sys.exit(f"make_op_golden: no case file {path}")
+    spec = importlib.util.spec_from_file_location(f"op_cases_{family}", path)
+    module = importlib.util.module_from_spec(spec)
+    module.u, module.idx, module.rng = u, idx, rng
+    spec.loader.exec_module(module)
+    return module.CASES
+
+
+def main(argv):
+    if argv:
+        cases, out, generator = family_cases(argv[0]), OUT.parent / "ops" / f"{argv[0]}.json", \
+            f"tools/golden/make_op_golden.py {argv[0]}"
+    else:
+        cases, out, generator = CASES, OUT, "tools/golden/make_op_golden.py"
+    results = [run(*c) for c in cases]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"generator": generator, "mxnet": mx.__version__, "cases": results}))
+    print(f"wrote {len(results)} cases to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
