@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 JAVA_HOME ?= $(shell j=$$(command -v javac) && dirname "$$(dirname "$$(readlink -f "$$j")")")
 MVN := cd scala && JAVA_HOME=$(JAVA_HOME) mvn -q -B -Dminerva.native.dir=$(BUILD)
 
-.PHONY: lint setup build build-r build-jvm test-jvm test test-cpp test-c test-python test-abi test-r test-codegen demo bench clean
+.PHONY: lint setup build build-r build-jvm test-jvm test test-cpp test-c test-python test-python-numpy1 test-abi test-r test-codegen demo bench clean
 
 setup:
 	bash tools/setup.sh
@@ -63,6 +63,11 @@ test-c:
 test-python: lint
 	MINERVA_ENGINE_TYPE=ThreadedEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
 	MINERVA_ENGINE_TYPE=NaiveEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
+	$(MAKE) test-python-numpy1
+
+# The Python tests again under NumPy 1.23 (.venv-numpy1): MXNet users pin numpy<2.
+test-python-numpy1:
+	MINERVA_ENGINE_TYPE=ThreadedEngine $(ROOT)/.venv-numpy1/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 test-r:
 	R_LIBS=$(RLIB) Rscript -e 'testthat::test_dir("r/tests/testthat", package = "minerva", load_package = "installed", stop_on_failure = TRUE)'

@@ -47,3 +47,13 @@ if [ ! -x "$ORACLE/bin/python" ] || ! "$ORACLE/bin/python" -c "import mxnet" >/d
   python3 -m venv "$ORACLE"
   "$ORACLE/bin/pip" install -q "mxnet==1.9.1" "numpy<1.24"
 fi
+
+# MXNet users' environments pin numpy<2 (MXNet 1.9.1 needs it), so the Python tests also run
+# under the oldest NumPy Minerva supports, in a venv of its own beside .venv (NumPy 2.x).
+NP1="$ROOT/.venv-numpy1"
+if [ ! -x "$NP1/bin/python" ] || ! "$NP1/bin/python" -c "import numpy, cffi, pytest" >/dev/null 2>&1; then
+  echo "setup: installing NumPy 1.23.5 into $NP1 for the NumPy 1.x test run"
+  python3 -m venv "$NP1"
+  "$NP1/bin/pip" install -q "numpy==1.23.5" "cffi>=1.17" "pytest"
+fi
+echo "$ROOT/python" > "$("$NP1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/minerva-source-tree.pth"
