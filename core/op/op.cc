@@ -343,20 +343,39 @@ OpDef& OpRegistry::add(const std::string& name, const char* file, int line) {
   size_t pos = f.find("core/");
   slot->file = pos == std::string::npos ? f : f.substr(pos);
   slot->line = line;
-  by_alias_.clear();
+  finalized_ = false;
   return *slot;
 }
 
-void OpRegistry::finalize_aliases() {
-  if (!by_alias_.empty()) return;
+void OpRegistry::finalize() {
+  if (finalized_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(finalize_mutex_);
+  if (finalized_.load(std::memory_order_relaxed)) return;
+  by_alias_.clear();
   for (auto& [n, def] : ops_) {
     by_alias_[n] = def.get();
     for (auto& a : def->aliases) by_alias_.emplace(a, def.get());
   }
+  for (auto& [n, def] : ops_) {
+    if (def->params_source.empty()) continue;
+    auto src = ops_.find(def->params_source);
+    MV_CHECK(src != ops_.end(), kInternal)
+        << "Operator " << n << " takes its parameters from the unknown operator " << def->params_source;
+    // Forward parameters first, then the backward's own; a name already present is not repeated,
+    // so finalizing again after a later add() changes nothing.
+    std::vector<ParamField> merged = src->second->params;
+    for (auto& f : def->params) {
+      bool dup = false;
+      for (auto& m : merged) dup = dup || m.name == f.name;
+      if (!dup) merged.push_back(f);
+    }
+    def->params = std::move(merged);
+  }
+  finalized_.store(true, std::memory_order_release);
 }
 
 const OpDef* OpRegistry::find(const std::string& name) const {
-  const_cast<OpRegistry*>(this)->finalize_aliases();
+  const_cast<OpRegistry*>(this)->finalize();
   auto it = by_alias_.find(name);
   return it == by_alias_.end() ? nullptr : it->second;
 }
@@ -392,6 +411,7 @@ const OpDef& OpRegistry::lookup(const std::string& name) const {
 }
 
 std::vector<std::string> OpRegistry::names() const {
+  const_cast<OpRegistry*>(this)->finalize();
   std::vector<std::string> out;
   for (auto& kv : ops_) out.push_back(kv.first);
   return out;

@@ -151,8 +151,8 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
   cast_copy(TBlob{r.data(), gx.shape, DType::kFloat64}, gx);
 }
 
-// The parameters of softmax and log_softmax, repeated on their backward operators (which
-// receive the forward's parameters).
+// The parameters softmax and log_softmax share (their backward operators take them with
+// params_from).
 #define MV_SOFTMAX_PARAMS                                                                                    \
   param("axis", ParamType::kInt, "-1", "The axis along which to compute softmax.")                           \
       .param("temperature", ParamType::kFloat, "None", "Temperature parameter in softmax")                   \
@@ -271,26 +271,6 @@ void softmax_output_backward(const OpContext&, const Attrs& attrs, const std::ve
   }
   cast_copy(TBlob{r.data(), gx.shape, DType::kFloat64}, gx);
 }
-
-// SoftmaxOutput's parameters, repeated on its backward operator.
-#define MV_SOFTMAX_OUTPUT_PARAMS                                                                               \
-  param("grad_scale", ParamType::kFloat, "1", "Scales the gradient by a float factor.")                        \
-      .param("ignore_label", ParamType::kFloat, "-1",                                                          \
-             "The instances whose `labels` == `ignore_label` will be ignored during backward, if "            \
-             "`use_ignore` is set to ``true``).")                                                              \
-      .param("multi_output", ParamType::kBool, "False",                                                        \
-             "If set to ``true``, the softmax function will be computed along axis ``1``. This is applied "   \
-             "when the shape of input array differs from the shape of label array.")                           \
-      .param("use_ignore", ParamType::kBool, "False",                                                          \
-             "If set to ``true``, the `ignore_label` value will not contribute to the backward gradient.")    \
-      .param("preserve_shape", ParamType::kBool, "False",                                                      \
-             "If set to ``true``, the softmax function will be computed along the last axis (``-1``).")       \
-      .enum_param("normalization", {"batch", "null", "valid"}, "null", "Normalizes the gradient.")             \
-      .param("out_grad", ParamType::kBool, "False", "Multiplies gradient with output gradient element-wise.")  \
-      .param("smooth_alpha", ParamType::kFloat, "0",                                                           \
-             "Constant for computing a label smoothed version of cross-entropy for the backwards pass. This " \
-             "constant gets subtracted from the one-hot encoding of the gold label and distributed "          \
-             "uniformly to all other labels.")
 
 // ---- softmax_cross_entropy --------------------------------------------------------------------
 
@@ -416,7 +396,7 @@ MV_REGISTER_OP(_backward_softmax)
     .input("ograd", "gradient of the output")
     .input("out", "the forward output")
     .input("data", "the forward input")
-    .MV_SOFTMAX_PARAMS
+    .params_from("softmax")
     .set_infer_shape(softmax_backward_shape)
     .set_infer_type(softmax_backward_type)
     .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -429,7 +409,7 @@ MV_REGISTER_OP(_backward_log_softmax)
     .input("ograd", "gradient of the output")
     .input("out", "the forward output")
     .input("data", "the forward input")
-    .MV_SOFTMAX_PARAMS
+    .params_from("log_softmax")
     .set_infer_shape(softmax_backward_shape)
     .set_infer_type(softmax_backward_type)
     .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -459,7 +439,23 @@ MV_REGISTER_OP(SoftmaxOutput)
         "  gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]")
     .input("data", "Input array.")
     .input("label", "Ground truth label.")
-    .MV_SOFTMAX_OUTPUT_PARAMS
+    .param("grad_scale", ParamType::kFloat, "1", "Scales the gradient by a float factor.")
+    .param("ignore_label", ParamType::kFloat, "-1",
+        "The instances whose `labels` == `ignore_label` will be ignored during backward, if "
+        "`use_ignore` is set to ``true``).")
+    .param("multi_output", ParamType::kBool, "False",
+        "If set to ``true``, the softmax function will be computed along axis ``1``. This is applied "
+        "when the shape of input array differs from the shape of label array.")
+    .param("use_ignore", ParamType::kBool, "False",
+        "If set to ``true``, the `ignore_label` value will not contribute to the backward gradient.")
+    .param("preserve_shape", ParamType::kBool, "False",
+        "If set to ``true``, the softmax function will be computed along the last axis (``-1``).")
+    .enum_param("normalization", {"batch", "null", "valid"}, "null", "Normalizes the gradient.")
+    .param("out_grad", ParamType::kBool, "False", "Multiplies gradient with output gradient element-wise.")
+    .param("smooth_alpha", ParamType::kFloat, "0",
+        "Constant for computing a label smoothed version of cross-entropy for the backwards pass. This "
+        "constant gets subtracted from the one-hot encoding of the gold label and distributed "
+        "uniformly to all other labels.")
     .set_infer_shape(softmax_output_shape)
     .set_infer_type(softmax_output_type)
     .set_forward(softmax_output_forward)
@@ -493,7 +489,7 @@ MV_REGISTER_OP(_backward_SoftmaxOutput)
     .input("ograd", "gradient of the output (used with out_grad=True)")
     .input("out", "the forward output (the softmax)")
     .input("label", "the labels")
-    .MV_SOFTMAX_OUTPUT_PARAMS
+    .params_from("SoftmaxOutput")
     .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_output_backward)
@@ -536,6 +532,7 @@ MV_REGISTER_OP(_backward_softmax_cross_entropy)
     .input("ograd", "gradient of the (1,) output")
     .input("data", "the forward data")
     .input("label", "the labels")
+    .params_from("softmax_cross_entropy")
     .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_ce_backward)
