@@ -309,6 +309,34 @@ std::string OpDef::schema_json() const {
   w.key("differentiable").boolean(!non_differentiable);
   w.key("uses_rng").boolean(uses_rng);
   w.key("method").str(method);
+  // The declared samples, so tools outside the core (the oracle's golden generator,
+  // tools/golden/make_sample_golden.py) can run the same cases.
+  w.key("samples").begin_array();
+  for (const auto& s : samples) {
+    w.begin_object();
+    w.key("shapes").begin_array();
+    for (const auto& shape : s.shapes) {
+      w.begin_array();
+      for (int64_t d : shape) w.num(static_cast<long long>(d));
+      w.end_array();
+    }
+    w.end_array();
+    w.key("params").begin_object();
+    for (const auto& [k, v] : s.params) w.key(k).str(v);
+    w.end_object();
+    w.key("lo").num(s.lo);
+    w.key("hi").num(s.hi);
+    w.key("index_inputs").begin_array();
+    for (int i : s.index_inputs) w.num(i);
+    w.end_array();
+    w.key("index_high").num(static_cast<long long>(s.index_high));
+    w.key("no_grad_inputs").begin_array();
+    for (int i : s.no_grad_inputs) w.num(i);
+    w.end_array();
+    w.key("grad_check").boolean(s.grad_check);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return w.result();
 }
