@@ -3,12 +3,14 @@ import types as _types
 
 from . import register as _register
 from .._cached_op import CachedOp  # noqa: F401
+from ._ufunc import (add, divide, equal, greater, greater_equal, lesser, lesser_equal, logical_and,  # noqa: F401
+                     logical_or, logical_xor, maximum, minimum, modulo, multiply, not_equal, power, subtract,
+                     true_divide)
 from .ndarray import NDArray, empty, invoke, waitall  # noqa: F401
 from .utils import arange, array, concatenate, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 
-_internal = _types.ModuleType("minerva.ndarray._internal", "Operators whose names start with '_'.")
+from . import _internal  # noqa: F401  (filled by populate below; contrib, linalg, image and op read it)
 random = _types.ModuleType("minerva.ndarray.random", "Random sampling operators.")
-op = _types.ModuleType("minerva.ndarray.op", "Every operator by its registry name.")
 
 _generated = {}
 NUM_OPERATORS = _register.populate(_generated, _internal.__dict__, random.__dict__)
@@ -16,5 +18,5 @@ NUM_OPERATORS = _register.populate(_generated, _internal.__dict__, random.__dict
 for _name, _fn in _generated.items():
     if _name not in globals():
         globals()[_name] = _fn
-op.__dict__.update(_internal.__dict__)
 del _name, _fn
+from . import contrib, image, linalg, op  # noqa: E402, F401  (after populate: they read _internal)
