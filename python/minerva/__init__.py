@@ -3,6 +3,9 @@ from . import base, context  # noqa: F401  (base loads the library first)
 from . import ndarray  # noqa: F401
 from . import ndarray as nd  # noqa: F401
 from . import autograd, io, random  # noqa: F401
+from . import random as rnd  # noqa: F401
+from . import engine, error, libinfo, log, runtime, util  # noqa: F401
+from .util import is_np_array, is_np_shape, np_shape, set_np_shape, use_np, use_np_shape  # noqa: F401
 from . import name, attribute  # noqa: F401
 from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401

@@ -4,11 +4,14 @@ The ctypes plumbing of MXNet's base (``c_array``, ``*Handle``, ``_LIB``) has no 
 binding is cffi over libminerva's ABI (docs/api_conformance.md)."""
 from __future__ import annotations
 
+import inspect
 import os
 import platform
+import sys
 
 import numpy as np
 
+from . import libinfo  # noqa: F401  (MXNet's base exports it)
 from ._capi import ffi, lib
 
 __all__ = ["MXNetError", "MinervaError", "NotImplementedForSymbol", "check_call"]
@@ -105,15 +108,18 @@ class NotSupportedForSparseNDArray(MinervaError):
         self.function, self.alias, self.args_ = function, alias, args
 
 
-class classproperty:  # noqa: N801 - MXNet's name
-    """A read-only property of the class itself (``cls.current``), as a decorator."""
-
+class _ClassProperty:
     def __init__(self, func) -> None:
         self.fget = func
         self.__doc__ = func.__doc__
 
     def __get__(self, obj, owner):
         return self.fget(owner)
+
+
+def classproperty(func):
+    """Decorator: a read-only property computed from the class itself (``cls.current``)."""
+    return _ClassProperty(func)
 
 
 def with_metaclass(meta, *bases):
@@ -174,3 +180,39 @@ def register_error(func_name=None, cls=None):
         error_types[func_name if isinstance(func_name, str) else klass.__name__] = klass
         return klass
     return register if cls is None else register(cls)
+
+
+def build_param_doc(arg_names, arg_types, arg_descs, remove_dup=True) -> str:
+    """A numpydoc "Parameters" section from parallel lists of names, types and descriptions;
+    repeated names once when remove_dup; num_args (filled in from the inputs) left out."""
+    seen, entries = set(), []
+    for name, type_info, desc in zip(arg_names, arg_types, arg_descs):
+        if name == "num_args" or (remove_dup and name in seen):
+            continue
+        seen.add(name)
+        entries.append(f"{name} : {type_info}" + (f"\n    {desc}" if desc else ""))
+    return "Parameters\n----------\n" + "\n".join(entries) + "\n"
+
+
+def add_fileline_to_docstring(module, incursive=True) -> None:
+    """Appends "From:<file>:<line>" to the docstring of each function (and, when incursive, of
+    each class's functions) defined in module (a module or its name)."""
+    def add(obj) -> None:
+        if not obj.__doc__ or "From:" in obj.__doc__:
+            return
+        try:
+            fname, line = inspect.getsourcefile(obj), inspect.getsourcelines(obj)[-1]
+        except (OSError, TypeError):
+            return
+        if fname:
+            obj.__doc__ += f"\n\nFrom:{fname}:{line}"
+
+    if isinstance(module, str):
+        module = sys.modules[module]
+    for _, obj in inspect.getmembers(module):
+        if inspect.isfunction(obj):
+            add(obj)
+        elif inspect.ismethod(obj):
+            add(obj.__func__)
+        elif inspect.isclass(obj) and incursive:
+            add_fileline_to_docstring(obj, False)

@@ -1,0 +1,253 @@
+"""The small MXNet modules and helpers Minerva mirrors (mx.base, mx.util, mx.engine, mx.runtime,
+mx.libinfo, mx.log, mx.error, mx.context.gpu_memory_info), mx.nd's arithmetic functions, the
+operator submodules, and MXNet's generated-function signatures. Expected values are MXNet 1.9.1's
+(checked under the oracle when written)."""
+import importlib
+import inspect
+import logging
+import os
+import sys
+
+import minerva as mx
+import numpy as np
+import pytest
+from minerva import base
+
+
+def test_base_helpers_match_mxnet():
+    assert base.py_str(b"abc") == "abc"
+    assert base.string_types == (str,) and base.integer_types == (int, np.int32, np.int64)
+    assert isinstance(np.float32(1), base.numeric_types) and base.mx_real_t is np.float32
+    assert repr(base._Null) == "_Null"
+    assert issubclass(mx.MXNetError, RuntimeError) and mx.base.MXNetError is mx.MXNetError
+    err = base.NotImplementedForSymbol(mx.nd.zeros, "x")
+    assert str(err) == ('Function zeros (namely operator "x") is not implemented for Symbol and only available '
+                        "in NDArray.")
+    err = base.NotImplementedForSymbol("zeros", None, 1, 2)
+    assert str(err) == ("Function zeros with arguments (<class 'int'>, <class 'int'>) is not implemented for Symbol "
+                        "and only available in NDArray.")
+    assert "not supported for SparseNDArray" in str(base.NotSupportedForSparseNDArray("f", "g"))
+    with pytest.raises(base.NotImplementedForSymbol, match='"bool"'):
+        bool(mx.sym.var("x"))
+
+
+def test_classproperty_and_with_metaclass():
+    class Meta(type):
+        tag = "meta"
+
+    class Base(base.with_metaclass(Meta, object)):
+        @base.classproperty
+        def name(cls):
+            return cls.__name__.lower()
+
+    class Child(Base):
+        pass
+
+    assert type(Child) is Meta and Child.name == "child" and Child().name == "child"
+
+
+def test_data_dir_follows_mxnet_home(monkeypatch):
+    monkeypatch.delenv("MXNET_HOME", raising=False)
+    assert base.data_dir() == base.data_dir_default() == os.path.join(os.path.expanduser("~"), ".mxnet")
+    monkeypatch.setenv("MXNET_HOME", "/tmp/mxhome")
+    assert base.data_dir() == "/tmp/mxhome"
+
+
+def test_error_registry():
+    @mx.error.register
+    class MyError(mx.MXNetError):
+        pass
+
+    assert base.error_types["MyError"] is MyError
+    mx.error.register("Other", ValueError)
+    assert base.error_types["Other"] is ValueError
+    assert issubclass(mx.error.InternalError, mx.MXNetError)
+
+
+def test_build_param_doc():
+    doc = base.build_param_doc(["a", "num_args", "a", "b"], ["int", "int", "int", "float"], ["the a", "", "", ""])
+    assert doc == "Parameters\n----------\na : int\n    the a\nb : float\n"
+
+
+def test_numpy_semantics_switches_are_off_and_refuse_on():
+    assert mx.is_np_shape() is False and mx.is_np_array() is False
+    assert mx.set_np_shape(False) is False
+    with mx.np_shape(False):
+        pass
+    with pytest.raises(mx.base.MinervaUnsupportedError, match="set_np_shape"):
+        mx.set_np_shape(True)
+    with pytest.raises(mx.base.MinervaUnsupportedError):
+        with mx.np_shape():
+            pass
+
+    @mx.use_np
+    def f(x):
+        return x
+
+    with pytest.raises(mx.base.MinervaUnsupportedError, match="use_np on f"):
+        f(1)
+
+    @mx.util.use_np_shape
+    class Net:
+        pass
+
+    with pytest.raises(mx.base.MinervaUnsupportedError, match="use_np_shape on Net"):
+        Net()
+
+
+def test_util_env_and_set_module(monkeypatch):
+    monkeypatch.delenv("MINERVA_TEST_ENV", raising=False)
+    assert mx.util.getenv("MINERVA_TEST_ENV") is None
+    mx.util.setenv("MINERVA_TEST_ENV", "1")
+    assert mx.util.getenv("MINERVA_TEST_ENV") == "1" == os.environ["MINERVA_TEST_ENV"]
+    mx.util.setenv("MINERVA_TEST_ENV", None)
+    assert "MINERVA_TEST_ENV" not in os.environ
+
+    @mx.util.set_module("minerva.custom")
+    def g():
+        pass
+
+    assert g.__module__ == "minerva.custom"
+
+
+def test_engine_bulk_size_bookkeeping():
+    first = mx.engine.set_bulk_size(7)
+    assert mx.engine.set_bulk_size(9) == 7
+    with mx.engine.bulk(3):
+        assert mx.engine.set_bulk_size(3) == 3
+    assert mx.engine.set_bulk_size(first) == 9
+    with pytest.raises(ValueError, match="set_bulk_size"):
+        mx.engine.set_bulk_size(-1)
+
+
+def test_gpu_memory_info_says_built_without_cuda():
+    with pytest.raises(mx.MXNetError, match="without CUDA"):
+        mx.context.gpu_memory_info(0)
+
+
+def test_runtime_features_come_from_the_build():
+    info = mx.runtime.build_info()
+    features = mx.runtime.Features()
+    assert len(features) == 32 and list(features)[:3] == ["CUDA", "CUDNN", "NCCL"]
+    assert features.is_enabled("CUDA") is bool(info["cuda"])
+    assert features.is_enabled("openmp") is bool(info["openmp"])
+    assert features.is_enabled("MKLDNN") is bool(info["onednn"])
+    assert features.is_enabled("BLAS_OPEN") is (info["blas"] == "openblas")
+    assert repr(features["CUDA"]) == ("✔ CUDA" if info["cuda"] else "✖ CUDA")
+    with pytest.raises(RuntimeError, match="Feature 'XYZ' is unknown"):
+        features.is_enabled("XYZ")
+
+
+def test_libinfo_paths():
+    (path,) = mx.libinfo.find_lib_path()
+    assert os.path.isfile(path) and path == str(mx._capi.LIBRARY_PATH)
+    include = mx.libinfo.find_include_path()
+    assert os.path.isfile(os.path.join(include, "minerva", "c_api.h"))
+    with pytest.raises(RuntimeError, match="find_lib_path"):
+        mx.libinfo.find_lib_path("libdoesnotexist")
+
+
+def test_log_get_logger_writes_mxnet_format(tmp_path):
+    path = tmp_path / "log.txt"
+    logger = mx.log.get_logger("minerva_test_logger", filename=str(path), level=mx.log.INFO)
+    assert logger.level == logging.INFO and mx.log.DEBUG == logging.DEBUG
+    logger.info("hello %d", 5)
+    for h in logger.handlers:
+        h.flush()
+    line = path.read_text().strip()
+    assert line.startswith("I") and line.endswith("] hello 5") and "test_api_helpers.py:" in line
+    with pytest.warns(DeprecationWarning):
+        assert mx.log.getLogger("minerva_test_logger") is logger
+
+
+# ---- mx.nd arithmetic functions: MXNet's dispatch -------------------------------------------------
+
+A = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+B = np.array([[2.0], [0.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("add", lambda a, b: a + b), ("subtract", lambda a, b: a - b), ("multiply", lambda a, b: a * b),
+    ("divide", lambda a, b: a / b), ("true_divide", lambda a, b: a / b), ("modulo", np.mod),
+    ("power", np.power), ("maximum", np.maximum), ("minimum", np.minimum),
+    ("equal", np.equal), ("not_equal", np.not_equal), ("greater", np.greater),
+    ("greater_equal", np.greater_equal), ("lesser", np.less), ("lesser_equal", np.less_equal),
+    ("logical_and", np.logical_and), ("logical_or", np.logical_or), ("logical_xor", np.logical_xor)])
+def test_nd_binary_functions(name, expected):
+    fn = getattr(mx.nd, name)
+    a, b = mx.nd.array(A), mx.nd.array(B + 1)
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(fn(a, b).asnumpy(), expected(A, B + 1).astype(np.float32), rtol=1e-6)
+        np.testing.assert_allclose(fn(a, 2.0).asnumpy(), expected(A, np.float32(2)).astype(np.float32), rtol=1e-6)
+        np.testing.assert_allclose(fn(5.0, a).asnumpy(), expected(np.float32(5), A).astype(np.float32), rtol=1e-6)
+
+
+def test_nd_binary_functions_on_numbers_and_bad_types():
+    assert mx.nd.add(1, 2) == 3 and mx.nd.divide(1, 2) == 0.5 and mx.nd.modulo(7, 3) == 1
+    assert mx.nd.equal(1, 1) == 1 and mx.nd.greater(1, 2) == 0 and mx.nd.logical_xor(2, 3) == 0
+    assert list(inspect.signature(mx.nd.add).parameters) == ["lhs", "rhs"]
+    assert list(inspect.signature(mx.nd.power).parameters) == ["base", "exp"]
+    with pytest.raises(TypeError, match=r"add\(\): lhs must be an NDArray or a number, got str"):
+        mx.nd.add("x", mx.nd.array(A))
+    with pytest.raises(TypeError, match=r"subtract\(\): rhs must be an NDArray or a number, got list"):
+        mx.nd.subtract(mx.nd.array(A), [1])
+
+
+def test_sym_pow_and_maximum_dispatch():
+    x = mx.sym.var("x")
+    out = mx.sym.pow(2, x).eval(x=mx.nd.array(A))[0]
+    np.testing.assert_allclose(out.asnumpy(), 2 ** A)
+    out = mx.sym.maximum(x, 2.5).eval(x=mx.nd.array(A))[0]
+    np.testing.assert_allclose(out.asnumpy(), np.maximum(A, 2.5))
+    assert mx.sym.power(2, 3) == 8 and mx.sym.minimum(1, 3) == 1
+    with pytest.raises(TypeError, match=r"pow\(\): types \(str, Symbol\)"):
+        mx.sym.pow("a", x)
+
+
+# ---- operator submodules and generated signatures ------------------------------------------------
+
+@pytest.mark.parametrize("frontend", ["ndarray", "symbol"])
+@pytest.mark.parametrize("sub", ["_internal", "op", "contrib", "linalg", "image"])
+def test_operator_submodules_are_importable(frontend, sub):
+    module = importlib.import_module(f"minerva.{frontend}.{sub}")
+    assert sys.modules[f"minerva.{frontend}.{sub}"] is module
+    assert getattr(importlib.import_module(f"minerva.{frontend}"), sub) is module
+    everything = vars(importlib.import_module(f"minerva.{frontend}._internal"))
+    prefix = {"contrib": "_contrib_", "linalg": "_linalg_", "image": "_image_"}.get(sub)
+    if prefix:
+        expected = {n[len(prefix):] for n in everything if n.startswith(prefix)}
+        assert set(module.__all__) == expected
+        for short in expected:
+            assert getattr(module, short) is everything[prefix + short]
+    if sub == "op":
+        assert module.Activation is everything["Activation"] and "_plus_scalar" not in module.__all__
+
+
+def test_submodules_follow_registry_prefixes():
+    from minerva import _op
+    fake = {"_contrib_box_nms": 1, "_linalg_gemm": 2, "_contrib_": 3, "relu": 4, "_plus": 5}
+    assert _op.by_prefix(fake, "_contrib_") == {"box_nms": 1}
+    assert _op.public(fake) == {"relu": 4}
+
+
+def test_generated_signature_is_mxnets():
+    sig = inspect.signature(mx.nd.FullyConnected)
+    assert list(sig.parameters) == ["data", "weight", "bias", "num_hidden", "no_bias", "flatten", "out", "name",
+                                    "kwargs"]
+    assert sig.parameters["num_hidden"].default is base._Null and sig.parameters["no_bias"].default is False
+    sig = inspect.signature(mx.sym.Concat)
+    assert str(sig).startswith("(*data, num_args=_Null, dim=1, name=None, attr=None, out=None, **kwargs)")
+
+
+def test_positional_values_fill_parameters_then_out_and_name():
+    x = mx.nd.array(A)
+    out = mx.nd.zeros((3,))
+    res = mx.nd.Activation(x, "relu", out)
+    assert res is out or np.array_equal(res.asnumpy(), out.asnumpy())
+    np.testing.assert_allclose(out.asnumpy(), A)
+    with pytest.raises(TypeError, match="more than it accepts"):
+        mx.nd.Activation(x, "relu", out, "n", 5)
+    y = mx.sym.Activation(mx.sym.var("x"), "relu", "act")
+    assert y.name == "act"
+    # MXNet's _Null passed for a parameter means "not given".
+    np.testing.assert_allclose(mx.nd.sum(x, axis=base._Null).asnumpy(), [6.0])
