@@ -17,6 +17,8 @@ EXPORT = "ONNX, TensorBoard, quantization and TensorRT: issue 15"
 TVM = "TVM-generated operators (mx.tvmop, mx.space): an optional MXNet build feature with no Minerva counterpart"
 EXTENSION = ("MXNet's C++ extension-library loader (lib_api.h plugins): Minerva extends through its "
              "own operator registry and custom operators")
+INDEXING = ("MXNet's NDArray-indexing helpers, public by accident (ndarray.py's module level); Minerva's "
+            "indexing lives in NDArray.__getitem__/__setitem__")
 LEGACY = "removed plugins and documentation-build internals of MXNet, not an API user code calls"
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
@@ -50,6 +52,12 @@ NAMES = [
     ("*", "mx_float", CTYPES), ("*", "mx_float_p", CTYPES),
     ("mxnet.base", "MXCallbackList", CTYPES), ("mxnet.base", "get_last_ffi_error", CTYPES),
     ("mxnet.base", "c2pyerror", CTYPES),
+    ("mxnet.ndarray*", "_new_empty_handle", CTYPES), ("mxnet.ndarray*", "_new_alloc_handle", CTYPES),
+    ("mxnet.ndarray*", "NDArrayBase", CTYPES), ("mxnet.symbol*", "SymbolBase", CTYPES),
+    ("mxnet.ndarray*", "get_indexing_dispatch_code", INDEXING),
+    ("mxnet.ndarray*", "indexing_key_expand_implicit_axes", INDEXING),
+    ("mxnet.ndarray*", "get_oshape_of_gather_nd_op", INDEXING),
+    ("mxnet.ndarray*", "py_slice", INDEXING), ("mxnet.symbol*", "py_slice", INDEXING),
     # numpy-interface switches and views of classic arrays
     ("mxnet", "np", NUMPY), ("mxnet", "npx", NUMPY), ("mxnet", "numpy*", NUMPY), ("mxnet", "np_symbol", NUMPY),
     ("*", "use_np_array", NUMPY), ("*", "np_array", NUMPY),
@@ -67,7 +75,7 @@ NAMES = [
     ("mxnet.ndarray*", "csr_matrix", SPARSE), ("mxnet.ndarray*", "row_sparse_array", SPARSE),
     ("mxnet.ndarray*", "cast_storage", SPARSE), ("mxnet.symbol*", "cast_storage", SPARSE),
     ("mxnet.ndarray*", "sparse_retain", SPARSE), ("mxnet.symbol*", "sparse_retain", SPARSE),
-    ("mxnet.ndarray*", "_ndarray_cls", SPARSE),
+    ("mxnet.ndarray*", "_ndarray_cls", SPARSE), ("mxnet.ndarray*", "spsp", SPARSE),
     ("*", "_STORAGE_TYPE*", SPARSE),
     ("mxnet.ndarray*", "gen_*", GENERATED), ("mxnet.symbol*", "gen_*", GENERATED),
     # GPU
@@ -82,6 +90,7 @@ NAMES = [
     ("mxnet.kvstore", "kvstore_server", DIST), ("mxnet.kvstore*", "KVStoreServer", DIST),
     ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT), ("mxnet.contrib", "quantization", EXPORT),
     ("mxnet.contrib", "tensorboard", EXPORT), ("mxnet.contrib", "tensorrt", EXPORT),
+    ("mxnet.libinfo", "find_conf_path", TVM),
     ("mxnet", "tvmop", TVM), ("mxnet", "space", TVM), ("mxnet", "library", EXTENSION),
     ("mxnet", "cython", CTYPES), ("mxnet", "api", CTYPES),
     ("mxnet", "torch", LEGACY), ("mxnet", "th", LEGACY), ("mxnet", "ndarray_doc", LEGACY),
