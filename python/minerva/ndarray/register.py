@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _op
+from ..base import check_call, py_str  # noqa: F401  (MXNet's ndarray.register exports them)
+from ..util import use_np_shape  # noqa: F401
 from .ndarray import NDArray, invoke
 
 _EXTRAS = (("out", "NDArray, optional", "The output array."),

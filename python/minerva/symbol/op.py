@@ -2,5 +2,6 @@
 from .. import _op
 from . import _internal as _all
 
-globals().update(_op.public(vars(_all)))
+# Every name is reachable (as Minerva always had it); the star import gives the public ones, as MXNet's.
+globals().update({name: fn for name, fn in vars(_all).items() if not name.startswith("__")})
 __all__ = sorted(_op.public(vars(_all)))

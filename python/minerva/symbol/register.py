@@ -7,6 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _op
+from ..attribute import AttrScope  # noqa: F401  (MXNet's symbol.register exports them)
+from ..base import check_call, py_str  # noqa: F401
+from ..name import NameManager  # noqa: F401
 from ..ndarray.ndarray import NDArray
 from .symbol import Symbol, create_op
 
