@@ -1,4 +1,5 @@
-"""Every public operator function by its registry name (MXNet's ``mx.sym.op``)."""
+"""Every operator function by its registry name; the star import gives the public ones (MXNet's
+``mx.sym.op``)."""
 from .. import _op
 from . import _internal as _all
 
