@@ -251,3 +251,15 @@ def test_positional_values_fill_parameters_then_out_and_name():
     assert y.name == "act"
     # MXNet's _Null passed for a parameter means "not given".
     np.testing.assert_allclose(mx.nd.sum(x, axis=base._Null).asnumpy(), [6.0])
+
+
+def test_creation_functions_take_mxnets_arguments():
+    np.testing.assert_array_equal(mx.nd.eye(3, k=1).asnumpy(), np.eye(3, k=1, dtype=np.float32))
+    assert mx.nd.eye(2, 3, dtype="int32").dtype == np.int32
+    np.testing.assert_array_equal(mx.sym.eye(2, 3, -1).eval()[0].asnumpy(), np.eye(2, 3, -1, dtype=np.float32))
+    assert mx.nd.zeros((2,), stype="default").shape == (2,) and mx.nd.empty(3).shape == (3,)
+    for fn in (mx.nd.zeros, mx.nd.empty):
+        with pytest.raises(mx.base.MinervaUnsupportedError, match="stype='csr' needs sparse storage"):
+            fn((2,), stype="csr")
+    with pytest.warns(DeprecationWarning, match="infer_range"):
+        mx.nd.arange(0, 3, infer_range=False)

@@ -30,6 +30,11 @@ def full(shape, val, dtype=None, **kwargs) -> Symbol:
     return _internal._full(shape=shape, value=float(val), dtype=_np.dtype(dtype or _np.float32).name, **kwargs)
 
 
+def eye(N, M=0, k=0, dtype=None, **kwargs) -> Symbol:  # noqa: N803 - MXNet's parameter names
+    """An N x M (M=0: N x N) symbol with ones on diagonal k (the ``_eye`` operator)."""
+    return _internal._eye(N=N, M=M, k=k, dtype=_np.dtype(dtype or _np.float32).name, **kwargs)
+
+
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, dtype=None) -> Symbol:
     """Evenly spaced values in [start, stop) (the ``_arange`` operator)."""
     return _internal._arange(start=start, stop=stop, step=step, repeat=repeat, name=name,
