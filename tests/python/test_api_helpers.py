@@ -263,3 +263,62 @@ def test_creation_functions_take_mxnets_arguments():
             fn((2,), stype="csr")
     with pytest.warns(DeprecationWarning, match="infer_range"):
         mx.nd.arange(0, 3, infer_range=False)
+
+
+# ---- mx.contrib and mx.misc ------------------------------------------------------------------------
+
+def test_contrib_namespaces_are_the_contrib_operators():
+    assert mx.contrib.nd is mx.contrib.ndarray and mx.contrib.sym is mx.contrib.symbol
+    assert set(mx.contrib.ndarray.__all__) == set(mx.nd.contrib.__all__)
+    for name in mx.nd.contrib.__all__:
+        assert getattr(mx.contrib.ndarray, name) is getattr(mx.nd.contrib, name)
+
+
+def test_contrib_autograd_grad_and_loss():
+    def f(x, y):
+        return x * x * y
+
+    x, y = mx.nd.array([1.0, 2.0]), mx.nd.array([3.0, 4.0])
+    grads, loss = mx.contrib.autograd.grad_and_loss(f)(x, y)
+    np.testing.assert_allclose(loss.asnumpy(), [3.0, 16.0])
+    np.testing.assert_allclose(grads[0].asnumpy(), [6.0, 16.0])
+    np.testing.assert_allclose(grads[1].asnumpy(), [1.0, 4.0])
+    (gx,) = mx.contrib.autograd.grad(f, argnum=0)(x, y)
+    np.testing.assert_allclose(gx.asnumpy(), [6.0, 16.0])
+    assert not mx.autograd.is_recording() and not mx.autograd.is_training()
+    with mx.contrib.autograd.train_section():
+        assert mx.autograd.is_recording() and mx.autograd.is_training()
+        with mx.contrib.autograd.test_section():
+            assert not mx.autograd.is_recording() and not mx.autograd.is_training()
+        assert mx.autograd.is_recording()
+    assert not mx.autograd.is_recording()
+    with pytest.raises(TypeError, match="argument 0 must be an NDArray"):
+        mx.contrib.autograd.grad(f)(1.0, y)
+
+
+def test_contrib_dataloader_iter_pads_the_last_batch():
+    data = np.arange(10, dtype=np.float32).reshape(5, 2)
+    label = np.arange(5, dtype=np.float32)
+    loader = mx.gluon.data.DataLoader(mx.gluon.data.ArrayDataset(data, label), batch_size=2)
+    it = mx.contrib.io.DataLoaderIter(loader, dtype="float64")
+    assert it.provide_data[0].name == "data" and tuple(it.provide_data[0].shape) == (2, 2)
+    assert it.provide_label[0].name == "softmax_label"
+    batches = list(it)
+    assert [b.pad for b in batches] == [0, 0, 1]
+    last = batches[-1]
+    assert last.data[0].dtype == np.float64
+    np.testing.assert_array_equal(last.data[0].asnumpy(), [[8, 9], [0, 0]])
+    np.testing.assert_array_equal(last.label[0].asnumpy(), [4, 0])
+    it.reset()
+    assert len(list(it)) == 3
+
+
+def test_misc_factor_scheduler():
+    sched = mx.misc.FactorScheduler(step=10, factor=0.5)
+    assert sched(0) == 0.01 and sched(10) == 0.005 and sched(25) == 0.0025
+    with pytest.raises(ValueError, match="step must be >= 1"):
+        mx.misc.FactorScheduler(0)
+    with pytest.raises(ValueError, match="factor must be < 1"):
+        mx.misc.FactorScheduler(1, 1.5)
+    with pytest.raises(NotImplementedError):
+        mx.misc.LearningRateScheduler()(1)
