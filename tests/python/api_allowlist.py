@@ -19,6 +19,8 @@ EXTENSION = ("MXNet's C++ extension-library loader (lib_api.h plugins): Minerva 
              "own operator registry and custom operators")
 INDEXING = ("MXNet's NDArray-indexing helpers, public by accident (ndarray.py's module level); Minerva's "
             "indexing lives in NDArray.__getitem__/__setitem__")
+GRADIENT_OPS = ("gradient operators of contrib operators that MXNet's prefix stripping made public by "
+                "accident (_contrib_backward_X); Minerva's gradient operators are internal")
 LEGACY = "removed plugins and documentation-build internals of MXNet, not an API user code calls"
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
@@ -78,6 +80,14 @@ NAMES = [
     ("mxnet.ndarray*", "_ndarray_cls", SPARSE), ("mxnet.ndarray*", "spsp", SPARSE),
     ("*", "_STORAGE_TYPE*", SPARSE),
     ("mxnet.ndarray*", "gen_*", GENERATED), ("mxnet.symbol*", "gen_*", GENERATED),
+    # contrib operators outside this work
+    ("mxnet.*contrib*", "quantize*", EXPORT), ("mxnet.*contrib*", "quantized_*", EXPORT),
+    ("mxnet.*contrib*", "requantize", EXPORT), ("mxnet.*contrib*", "dequantize", EXPORT),
+    ("mxnet.*contrib*", "calibrate_entropy", EXPORT),
+    ("mxnet.*contrib*", "dgl_*", SPARSE), ("mxnet.*contrib*", "edge_id", SPARSE),
+    ("mxnet.*contrib*", "getnnz", SPARSE), ("mxnet.*contrib*", "SparseEmbedding", SPARSE),
+    ("mxnet.*contrib*", "fft", CUDA), ("mxnet.*contrib*", "ifft", CUDA),
+    ("mxnet.*contrib*", "backward_*", GRADIENT_OPS),
     # GPU
     ("mxnet.util", "get_gpu_count", CUDA), ("mxnet.util", "get_gpu_memory", CUDA),
     ("mxnet.util", "get_cuda_compute_capability", CUDA),

@@ -216,7 +216,8 @@ def test_operator_submodules_are_importable(frontend, sub):
     prefix = {"contrib": "_contrib_", "linalg": "_linalg_", "image": "_image_"}.get(sub)
     if prefix:
         expected = {n[len(prefix):] for n in everything if n.startswith(prefix)}
-        assert set(module.__all__) == expected
+        python_level = {"cond", "foreach", "isfinite", "isinf", "isnan", "rand_zipfian", "while_loop"}
+        assert set(module.__all__) == expected | (python_level if (frontend, sub) == ("ndarray", "contrib") else set())
         for short in expected:
             assert getattr(module, short) is everything[prefix + short]
     if sub == "op":
@@ -322,3 +323,66 @@ def test_misc_factor_scheduler():
         mx.misc.FactorScheduler(1, 1.5)
     with pytest.raises(NotImplementedError):
         mx.misc.LearningRateScheduler()(1)
+
+
+# ---- mx.nd.contrib's Python-level functions (values from MXNet 1.9.1) ---------------------------
+
+def test_contrib_foreach_matches_mxnet():
+    data = mx.nd.array(np.arange(6).reshape(3, 2))
+
+    def body(x, s):
+        n = s + x
+        return [n * 2, n], n
+
+    (doubled, sums), state = mx.nd.contrib.foreach(body, data, mx.nd.zeros((2,)))
+    np.testing.assert_array_equal(doubled.asnumpy(), [[0, 2], [4, 8], [12, 18]])
+    np.testing.assert_array_equal(sums.asnumpy(), [[0, 1], [2, 4], [6, 9]])
+    np.testing.assert_array_equal(state.asnumpy(), [6, 9])
+    out, states = mx.nd.contrib.foreach(lambda x, s: (x * 2, [s[0] + x]), data, [mx.nd.zeros((2,))])
+    assert isinstance(out, mx.nd.NDArray) and isinstance(states, list)
+    np.testing.assert_array_equal(out.asnumpy(), [[0, 2], [4, 6], [8, 10]])
+    x = mx.nd.array([1.0, 2.0, 3.0])
+    x.attach_grad()
+    with mx.autograd.record():
+        out, _ = mx.nd.contrib.foreach(lambda e, s: (e * e, s), x, [])
+    out.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [2.0, 4.0, 6.0])
+    with pytest.raises(TypeError, match="foreach: data"):
+        mx.nd.contrib.foreach(body, [1, 2], [])
+
+
+def test_contrib_while_loop_pads_to_max_iterations():
+    def step(i, s):
+        return [i, s * 2], (i + 1, s + i)
+
+    outs, final = mx.nd.contrib.while_loop(lambda i, s: i < 3, step, [mx.nd.array([0]), mx.nd.array([1])],
+                                           max_iterations=5)
+    assert [o.shape for o in outs] == [(5, 1), (5, 1)]
+    np.testing.assert_array_equal(outs[0].asnumpy()[:3], [[0], [1], [2]])
+    np.testing.assert_array_equal(outs[1].asnumpy()[:3], [[2], [2], [4]])
+    assert [v.asscalar() for v in final] == [3.0, 4.0]
+    with pytest.raises(ValueError, match="max_iterations must be given"):
+        mx.nd.contrib.while_loop(lambda i: i < 3, step, [mx.nd.array([0])])
+    with pytest.raises(ValueError, match="returned 1 loop variables, expected 2"):
+        mx.nd.contrib.while_loop(lambda i, s: i < 3, lambda i, s: ([i], [i]), [mx.nd.array([0]), mx.nd.array([1])],
+                                 max_iterations=2)
+
+
+def test_contrib_cond_and_float_checks():
+    assert mx.nd.contrib.cond(mx.nd.array([1]), lambda: "then", lambda: "else") == "then"
+    assert mx.nd.contrib.cond(0, lambda: "then", lambda: "else") == "else"
+    with pytest.raises(ValueError, match="cond: pred must be a scalar"):
+        mx.nd.contrib.cond(mx.nd.array([1, 2]), lambda: 1, lambda: 2)
+    x = mx.nd.array([np.nan, 1.0, np.inf, -np.inf])
+    np.testing.assert_array_equal(mx.nd.contrib.isinf(x).asnumpy(), [0, 0, 1, 1])
+    np.testing.assert_array_equal(mx.nd.contrib.isnan(x).asnumpy(), [1, 0, 0, 0])
+    np.testing.assert_array_equal(mx.nd.contrib.isfinite(x).asnumpy(), [0, 1, 0, 0])
+
+
+def test_contrib_rand_zipfian_expected_counts():
+    sampled, expected_true, expected_sampled = mx.nd.contrib.rand_zipfian(mx.nd.array([1, 3]), 4, 5)
+    assert sampled.dtype == np.int64 and sampled.shape == (4,)
+    assert ((sampled.asnumpy() >= 0) & (sampled.asnumpy() < 5)).all()
+    np.testing.assert_allclose(expected_true.asnumpy(), [0.90517753, 0.49815515], rtol=1e-6)  # MXNet's values
+    s = sampled.asnumpy().astype(np.float64)
+    np.testing.assert_allclose(expected_sampled.asnumpy(), np.log((s + 2) / (s + 1)) / np.log(6) * 4, rtol=1e-6)
