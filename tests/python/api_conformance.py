@@ -40,6 +40,7 @@ _KIND_CODE = {
     inspect.Parameter.VAR_KEYWORD: "varkw",
 }
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_MODULE_PATH = re.compile(r"(<module '[^']*') from '[^']*'>")
 
 
 def minerva_name(mxnet_module: str) -> str:
@@ -67,11 +68,17 @@ def kind_of(value) -> str:
 
 
 def _default_repr(default) -> str | None:
+    """As make_api_fixture.py writes them: no addresses, module paths or data directory."""
     if default is inspect.Parameter.empty:
         return None
     if type(default).__name__ == "_NullType":
         return NULL
-    return _ADDRESS.sub("", repr(default))
+    text = _MODULE_PATH.sub(r"\1>", _ADDRESS.sub("", repr(default)))
+    try:
+        from minerva.base import data_dir
+    except ImportError:  # an old tree: nothing to replace
+        return text
+    return text.replace(data_dir(), "<data_dir>")
 
 
 def signature_of(value) -> list | None:

@@ -38,6 +38,7 @@ _KIND_CODE = {
 # Files in the package that are scripts, not modules: importing mxnet.onnx.setup runs setup().
 _SCRIPTS = {"mxnet.onnx.setup"}
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_MODULE_PATH = re.compile(r"(<module '[^']*') from '[^']*'>")
 
 
 def public_modules() -> dict[str, types.ModuleType | str]:
@@ -67,11 +68,14 @@ def kind_of(value) -> str:
 
 
 def default_repr(default) -> str | None:
+    """repr of a default, without what depends on the machine: object addresses, module file
+    paths, and the data directory ($MXNET_HOME or ~/.mxnet), shown as <data_dir>."""
     if default is inspect.Parameter.empty:
         return None
     if type(default).__name__ == "_NullType":
         return NULL_MARKER
-    return _ADDRESS.sub("", repr(default))
+    text = _MODULE_PATH.sub(r"\1>", _ADDRESS.sub("", repr(default)))
+    return text.replace(mx.base.data_dir(), "<data_dir>")
 
 
 def signature_of(value) -> list | None:
