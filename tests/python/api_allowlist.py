@@ -98,7 +98,7 @@ NAMES = [
     ("mxnet.io*", "ImageDetRecordIter", IMAGE), ("mxnet.io*", "ImageRecordUInt8Iter*", IMAGE),
     ("mxnet.io*", "ImageRecordInt8Iter", IMAGE),
     ("mxnet.kvstore", "kvstore_server", DIST), ("mxnet.kvstore*", "KVStoreServer", DIST),
-    ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT), ("mxnet.contrib", "quantization", EXPORT),
+    ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT), ("mxnet.contrib", "quantization", EXPORT), ("mxnet.contrib", "quant", EXPORT),
     ("mxnet.contrib", "tensorboard", EXPORT), ("mxnet.contrib", "tensorrt", EXPORT),
     ("mxnet.libinfo", "find_conf_path", TVM),
     ("mxnet", "tvmop", TVM), ("mxnet", "space", TVM), ("mxnet", "library", EXTENSION),
