@@ -3,6 +3,9 @@ from . import base, context  # noqa: F401  (base loads the library first)
 from . import ndarray  # noqa: F401
 from . import ndarray as nd  # noqa: F401
 from . import autograd, io, random  # noqa: F401
+from . import random as rnd  # noqa: F401
+from . import engine, error, libinfo, log, misc, runtime, util  # noqa: F401
+from .util import is_np_array, is_np_shape, np_shape, set_np_shape, use_np, use_np_shape  # noqa: F401
 from . import name, attribute  # noqa: F401
 from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401
@@ -12,6 +15,7 @@ from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, glu
 from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401
 from . import module as mod  # noqa: F401
+from . import contrib  # noqa: F401  (after gluon: contrib.io wraps its DataLoader)
 from .attribute import AttrScope  # noqa: F401
 from ._capi import ffi as _ffi
 from ._capi import lib as _lib

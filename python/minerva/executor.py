@@ -17,8 +17,12 @@ from .context import Context, current_context
 from .ndarray.ndarray import NDArray, _new_from_handle, dtype_code
 from .ndarray.utils import array as _nd_array
 from .ndarray.utils import zeros as _nd_zeros
+# Re-exported as MXNet's executor module does (its star import gives them).
+from . import ndarray  # noqa: E402, F401
+from .base import py_str  # noqa: F401
 
-__all__ = ["Executor", "bind", "simple_bind"]
+__all__ = ["Executor", "bind", "simple_bind",
+           "NDArray", "check_call", "ndarray", "np", "py_str"]  # the last five: as MXNet's star import gives
 
 _GRAD_REQ = {"null": 0, "write": 1, "add": 3}
 _NULL = ffi.NULL

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import kvstore as kvs
 from .. import optimizer as opt
+from ..kvstore import KVStore  # noqa: F401  (MXNet's trainer module exports it)
 from ..base import MXNetError
 from .parameter import Parameter, ParameterDict
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _op
+from ..base import check_call, py_str  # noqa: F401  (MXNet's ndarray.register exports them)
+from ..util import use_np_shape  # noqa: F401
 from .ndarray import NDArray, invoke
 
-_EXTRAS = (("out", "NDArray, optional", "The output array."),)
+_EXTRAS = (("out", "NDArray, optional", "The output array."),
+           ("name", "str, optional", "Accepted as in MXNet; an imperative result has no name."))
+_FRONTEND_ARGS = ("out", "name")
 
 
 def _is_input(x) -> bool:
@@ -26,8 +30,10 @@ def make_function(name: str, s: dict):
     fixed_inputs = s["inputs"]
     depends = s["inputs_depend_on_params"]
 
-    def fn(*args, out=None, name=None, **kwargs):
-        inputs, named_inputs, params = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd)
+    def fn(*args, **kwargs):
+        inputs, named_inputs, params, extras = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd,
+                                                                   _FRONTEND_ARGS)
+        out = extras.get("out")
         if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
             positional = dict(zip(fixed_inputs, inputs))
@@ -44,7 +50,7 @@ def make_function(name: str, s: dict):
         return invoke(name_, inputs, params, out)
 
     name_ = name
-    fn.__signature__ = _op.signature(s, ("out", "name"))
+    fn.__signature__ = _op.signature(s, _FRONTEND_ARGS)
     fn.__name__ = name
     fn.__qualname__ = name
     fn.__doc__ = _op.docstring(s, "NDArray", _EXTRAS)

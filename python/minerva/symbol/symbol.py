@@ -118,8 +118,7 @@ class Symbol:
         return _new(out[0])
 
     def __bool__(self):
-        raise NotImplementedForSymbol('Function __bool__ (namely operator "bool") is not implemented for '
-                                      'Symbol and only available in NDArray.')
+        raise NotImplementedForSymbol("__bool__", "bool")
 
     def __copy__(self) -> Symbol:
         out = ffi.new("MVSymbolHandle*")
@@ -347,8 +346,7 @@ class Symbol:
 
     # ---- NDArray-only methods -----------------------------------------------------------------
     def _ndarray_only(self, what: str):
-        raise NotImplementedForSymbol(f'Function {what} (namely operator "{what}") is not implemented for '
-                                      "Symbol and only available in NDArray.")
+        raise NotImplementedForSymbol(what, what)
 
     def asnumpy(self):
         self._ndarray_only("asnumpy")

@@ -18,7 +18,10 @@ input symbol's inferred shape.
 import re
 
 from ... import ndarray, symbol
+from ...util import is_np_array  # noqa: F401  (these three: as MXNet's rnn_layer exports)
 from ..block import HybridBlock
+from ..parameter import tensor_types  # noqa: F401
+from . import rnn_cell  # noqa: F401
 from .rnn_cell import _last_valid, _mask_steps, _reverse_sequences, _split_steps
 
 __all__ = ["RNN", "LSTM", "GRU"]
