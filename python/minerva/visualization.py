@@ -1,5 +1,6 @@
 """``mx.visualization`` (``mx.viz``): MXNet 1.x's network summary table and Graphviz drawing of
-a Symbol, read from the symbol's JSON as MXNet does, so both show what MXNet's show."""
+a Symbol, read from the symbol's JSON as MXNet does, so both show what MXNet's show. No
+``__all__``, as in MXNet."""
 from __future__ import annotations
 
 import copy
@@ -8,9 +9,6 @@ import re
 import warnings
 
 from .symbol import Symbol
-
-__all__ = ["plot_network", "print_summary"]
-
 
 def _str2tuple(string: str) -> list:
     """The numbers of a shape string such as '(3, 3)', as strings."""

@@ -2,11 +2,13 @@
 gradient clipping, downloads with SHA-1 checks."""
 from __future__ import annotations
 
+import collections  # noqa: F401  (MXNet's module has it: code reaches it as gluon.utils.collections)
 import hashlib
 import math
 import os
 import shutil
 import ssl
+import sys  # noqa: F401  (as collections)
 import urllib.error
 import urllib.request
 import uuid
@@ -16,11 +18,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import ndarray  # noqa: F401  (as collections)
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["HookHandle", "check_sha1", "clip_global_norm", "download", "replace_file", "shape_is_known",
-           "split_and_load", "split_data"]
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file"]
 
 
 def split_data(data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True) -> list:
