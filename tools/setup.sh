@@ -26,10 +26,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # rpy2 is pinned: newer releases fail to import on Debian bookworm's R 4.2 (shared/TOOLCHAIN.md).
 "$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" \
-    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala" "jpype1>=1.5"
+    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala" "jpype1>=1.5" "graphviz"
 import importlib.util, sys
 modules = ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib", "rpy2", "tree_sitter", "tree_sitter_julia",
-           "tree_sitter_scala", "jpype")
+           "tree_sitter_scala", "jpype", "graphviz")
 sys.exit(0 if all(importlib.util.find_spec(m) for m in modules) else 1)
 PY
 # The source tree's python/ on the venv's path, so `import minerva` works after `make build`.

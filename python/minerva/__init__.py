@@ -10,7 +10,9 @@ from . import name, attribute  # noqa: F401
 from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401
 from . import executor, model, test_utils  # noqa: F401
-from . import callback  # noqa: F401
+from . import callback, monitor, visualization  # noqa: F401
+from . import monitor as mon  # noqa: F401
+from . import visualization as viz  # noqa: F401
 from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, gluon  # noqa: F401
 from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401

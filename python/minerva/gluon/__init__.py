@@ -3,4 +3,4 @@ from . import utils  # noqa: F401
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict, tensor_types  # noqa: F401
 from .block import Block, HybridBlock, SymbolBlock  # noqa: F401
 from .trainer import Trainer  # noqa: F401
-from . import nn, loss, data, rnn  # noqa: F401
+from . import nn, loss, data, rnn, contrib  # noqa: F401
