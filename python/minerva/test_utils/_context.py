@@ -12,7 +12,9 @@ import numpy as np
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import Context, current_context
+from ..runtime import Features
 from ..symbol import Symbol
+from ..util import getenv, setenv, use_np  # noqa: F401  (MXNet's test_utils re-exports them)
 
 
 def default_context() -> Context:
@@ -29,46 +31,9 @@ def default_dtype():
     return np.float32
 
 
-def getenv(name: str):
-    """The process environment's value of name, or None."""
-    return os.environ.get(name)
-
-
-def setenv(name: str, value) -> None:
-    """Sets (or with None, removes) an environment variable of the process."""
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
-def use_np(func):
-    """MXNet's switch to the ``mx.np`` array semantics. Minerva has no ``mx.np`` interface
-    yet (later work), so the decorated function or class is returned unchanged."""
-    return func
-
-
 class np_symbol(Symbol):  # noqa: N801  (MXNet's name)
     """The symbol type of MXNet's ``mx.np`` interface, which Minerva does not have yet: no
     symbol is an instance of it."""
-
-
-class Features(dict):
-    """The features this build was compiled with (MXNet's ``runtime.Features``), by name ->
-    enabled. Minerva's Python build reports a CPU build without CUDA or TVM operators."""
-
-    _ENABLED = ("CPU_SSE", "CPU_SSE2", "CPU_SSE3", "OPENMP", "BLAS_OPEN", "SIGNAL_HANDLER")
-    _DISABLED = ("CUDA", "CUDNN", "NCCL", "CUDA_RTC", "TENSORRT", "MKLDNN", "OPENCV", "CAFFE", "PROFILER",
-                 "DIST_KVSTORE", "INT64_TENSOR_SIZE", "DEBUG", "TVM_OP")
-
-    def __init__(self) -> None:
-        super().__init__({**{n: True for n in self._ENABLED}, **{n: False for n in self._DISABLED}})
-
-    def is_enabled(self, feature_name: str) -> bool:
-        name = feature_name.upper()
-        if name not in self:
-            raise RuntimeError(f"Feature '{feature_name}' is unknown, known features are: {list(self)}")
-        return self[name]
 
 
 _features = Features()
