@@ -51,3 +51,53 @@ def test_topk_bad_parameters(kwargs, match):
 def test_backward_topk_rejects_out_of_range_indices():
     with pytest.raises(mx.MXNetError, match=r"_backward_topk: index 7 is out of range for an axis of size 4"):
         mx.nd._internal._backward_topk(_nd([[1.0]]), _nd([[7]]), _nd(np.zeros((1, 4))), k=1).wait_to_read()
+
+
+# ---- reversal, diagonals, shape-driven ------------------------------------------------------
+
+def test_shape_and_size_arrays_are_int64():
+    x = mx.nd.zeros((2, 3, 4), dtype="int32")
+    assert mx.nd.shape_array(x).dtype == np.int64 and mx.nd.shape_array(x).asnumpy().tolist() == [2, 3, 4]
+    assert mx.nd.size_array(x).dtype == np.int64 and mx.nd.size_array(x).asnumpy().tolist() == [24]
+
+
+def test_flip_is_reverse_and_repeated_axes_toggle():
+    x = _nd(np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(mx.nd.flip(x, axis=1).asnumpy(), mx.nd.reverse(x, axis=1).asnumpy())
+    np.testing.assert_array_equal(mx.nd.flip(x, axis=(0, 0)).asnumpy(), x.asnumpy())
+    assert '"op":"reverse"' in mx.sym.flip(mx.sym.var("x"), axis=0).tojson().replace(" ", "")
+
+
+def test_diag_builds_and_extracts_like_numpy():
+    v = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    np.testing.assert_array_equal(mx.nd.diag(_nd(v), k=-1).asnumpy(), np.diag(v, k=-1))
+    m = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_array_equal(mx.nd.diag(_nd(m), k=1, axis1=1, axis2=2).asnumpy(),
+                                  np.diagonal(m, offset=1, axis1=1, axis2=2))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mx.nd.flip(_nd(np.zeros((2, 3))), axis=2), r"reverse: axis=2 is out of range"),
+    (lambda: mx.nd.diag(_nd(np.zeros((3, 4))), k=5), r"diag: diagonal k=5 does not exist .* \[-3, 4\]"),
+    (lambda: mx.nd.diag(_nd(np.zeros((2, 3, 4))), axis1=1, axis2=-2), r"axis1 and axis2 cannot refer to the same"),
+    (lambda: mx.nd.diag(_nd(np.zeros((2, 3, 4))), axis1=3), r"diag: axis1=3 is out of range"),
+    (lambda: mx.nd.slice_like(_nd(np.zeros((2, 3))), _nd(np.zeros((3, 3)))), r"slice_like: axis 0 .* larger than"),
+    (lambda: mx.nd.slice_like(_nd(np.zeros((2, 3))), _nd(np.zeros((3,)))), r"same number of dimensions"),
+    (lambda: mx.nd.slice_like(_nd(np.zeros((2, 3, 4))), _nd(np.zeros((1, 2))), axes=(-1,)), r"does not exist"),
+    (lambda: mx.nd._internal._backward_slice_like(_nd(np.zeros((3, 3))), _nd(np.zeros((2, 3)))), r"larger than"),
+    (lambda: mx.nd._internal._backward_diag(_nd(np.zeros((2,))), _nd(np.zeros((3, 4)))), r"_backward_diag.*ograd"),
+    (lambda: mx.nd.hard_sigmoid(mx.nd.zeros((2,), dtype="int32")), r"hard_sigmoid supports float.*int32"),
+    (lambda: mx.nd._internal._backward_gamma(_nd(np.zeros((2,))), _nd(np.zeros((3,)))), r"_backward_gamma"),
+])
+def test_layout_and_special_bad_input(call, match):
+    with pytest.raises(mx.MXNetError, match=match):
+        call().wait_to_read()
+
+
+def test_special_functions_on_integers_cast_like_mxnet():
+    x = mx.nd.array([1, 2, 3, 4], dtype="int32")
+    assert mx.nd.gamma(x).asnumpy().tolist() == [1, 1, 2, 6]
+    assert mx.nd.gammaln(x).asnumpy().tolist() == [0, 0, 0, 1]
+    assert mx.nd.smooth_l1(mx.nd.array([0, 3], dtype="int32")).asnumpy().tolist() == [0, 2]
+    e = mx.nd.erfinv(_nd([-1.0, 0.0, 1.0, 1.5])).asnumpy()
+    assert e[0] == -np.inf and e[1] == 0 and e[2] == np.inf and np.isnan(e[3])
