@@ -101,3 +101,45 @@ def test_special_functions_on_integers_cast_like_mxnet():
     assert mx.nd.smooth_l1(mx.nd.array([0, 3], dtype="int32")).asnumpy().tolist() == [0, 2]
     e = mx.nd.erfinv(_nd([-1.0, 0.0, 1.0, 1.5])).asnumpy()
     assert e[0] == -np.inf and e[1] == 0 and e[2] == np.inf and np.isnan(e[3])
+
+
+# ---- statistics ----------------------------------------------------------------------------
+
+def test_cumsum_dtypes_and_symbol_name_follow_mxnet():
+    assert mx.nd.cumsum(mx.nd.array([1, 0, 1], dtype="bool")).dtype == np.int64
+    wrapped = mx.nd.cumsum(mx.nd.array([200, 100], dtype="uint8"))
+    assert wrapped.dtype == np.uint8 and wrapped.asnumpy().tolist() == [200, 44]
+    assert mx.nd.cumsum(mx.nd.array([1, 2], dtype="int32"), dtype="float64").dtype == np.float64
+    assert '"op":"_np_cumsum"' in mx.sym.cumsum(mx.sym.var("a")).tojson().replace(" ", "")
+
+
+def test_moments_and_histogram_outputs():
+    x = mx.sym.var("x")
+    assert len(mx.sym.moments(x, axes=(1,)).list_outputs()) == 2
+    counts, edges = mx.nd._internal._histogram(mx.nd.array([1, 2, 3], dtype="int32"), bin_cnt=3, range=(0, 3))
+    assert counts.dtype == np.int64 and edges.dtype == np.int32
+    assert counts.asnumpy().tolist() == [0, 1, 2] and edges.asnumpy().tolist() == [0, 1, 2, 3]
+    counts, edges = mx.nd._internal._histogram(_nd([1.0, 2.0, 3.0]), bin_cnt=2, range=(1, 1))
+    assert counts.asnumpy().tolist() == [0, 1] and edges.asnumpy().tolist() == [0.5, 1.0, 1.5]
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mx.nd.cumsum(_nd(np.zeros((2, 3))), axis=2), r"_np_cumsum: axis=2 is out of range"),
+    (lambda: mx.nd.cumsum(_nd(np.zeros((2, 3))), dtype="uint8"), r"dtype"),
+    (lambda: mx.nd.moments(_nd(np.zeros((2, 3)))), r"moments: axes must be given"),
+    (lambda: mx.nd.moments(_nd(np.zeros((2, 3))), axes=(0, -2)), r"moments: axes .* duplicates"),
+    (lambda: mx.nd.moments(_nd(np.zeros((2, 3))), axes=(2,)), r"moments: axes=2 is out of range"),
+    (lambda: mx.nd._internal._histogram(_nd([1.0]), bin_cnt=3), r"bin_cnt and range must both be given"),
+    (lambda: mx.nd._internal._histogram(_nd([1.0]), bin_cnt=3, range=(3, 0)), r"range \(3, 0\) must have"),
+    (lambda: mx.nd._internal._histogram(_nd([1.0]), bin_cnt=0, range=(0, 1)), r"bin_cnt"),
+    (lambda: mx.nd._internal._histogram(_nd([1.0]), mx.nd.array([0, 1], dtype="int32")), r"bins must have data's"),
+    (lambda: mx.nd._internal._histogram(_nd([1.0]), _nd([0.0])), r"at least 2 edges"),
+    (lambda: mx.nd._internal._backward_np_cumsum(_nd(np.zeros(5)), _nd(np.zeros((2, 3)))), r"ograd"),
+    (lambda: mx.nd._internal._backward_moments(_nd(np.zeros(2)), _nd(np.zeros(3)), _nd(np.zeros((2, 3))),
+                                               _nd(np.zeros(2)), axes=(1,)), r"_backward_moments"),
+])
+def test_statistics_bad_input(call, match):
+    with pytest.raises(mx.MXNetError, match=match):
+        out = call()
+        for o in out if isinstance(out, list) else [out]:
+            o.wait_to_read()

@@ -46,4 +46,18 @@ CASES = [
     ("smooth_l1", [u(3, 4, lo=-1, hi=1)], {"scalar": 2.0}, [0]),
     ("hard_sigmoid", [u(3, 4, lo=-4, hi=4)], {}, [0]),
     ("hard_sigmoid", [u(3, 4, lo=-3, hi=3)], {"alpha": 0.5, "beta": 0.2}, [0]),
+    # ---- statistics: cumsum, moments, histogram ---------------------------------------------------
+    ("cumsum", [u(3, 4)], {}, [0]),
+    ("cumsum", [u(2, 3, 4)], {"axis": 1}, [0]),
+    ("cumsum", [u(2, 3)], {"axis": 0, "dtype": "float64"}, [0]),
+    ("cumsum", [idx(9, 2, 5)], {"axis": 1}, [], ["int32"]),
+    ("cumsum", [idx(200, 6) + 50], {}, [], ["uint8"]),
+    ("cumsum", [idx(9, 2, 5)], {"axis": 1, "dtype": "float32"}, [], ["int64"]),
+    ("moments", [u(3, 4)], {"axes": (1,)}, [0]),
+    ("moments", [u(2, 3, 4)], {"axes": (0, 2), "keepdims": True}, [0]),
+    ("moments", [u(2, 3, 4)], {"axes": (-1,)}, [0]),
+    ("_histogram", [u(20)], {"bin_cnt": 5, "range": (-1, 1)}, []),
+    ("_histogram", [u(4, 5, lo=-2, hi=2)], {"bin_cnt": 4, "range": (-1, 1.5)}, []),
+    ("_histogram", [u(20), [-1.0, -0.5, 0.1, 0.2, 1.0]], {}, []),
+    ("_histogram", [idx(10, 12)], {"bin_cnt": 3, "range": (0, 9)}, [], ["int32"]),
 ]
