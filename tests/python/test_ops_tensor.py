@@ -143,3 +143,50 @@ def test_statistics_bad_input(call, match):
         out = call()
         for o in out if isinstance(out, list) else [out]:
             o.wait_to_read()
+
+
+# ---- gather/scatter and index arithmetic ------------------------------------------------------
+
+def test_gather_nd_gradient_accumulates_repeated_points_and_wraps_negatives():
+    x = _nd(np.zeros((3, 2)))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.gather_nd(x, _nd([[0, 0, -1]]))
+    y.backward(_nd([[1, 2], [3, 4], [5, 6]]))
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[4, 6], [0, 0], [5, 6]])
+
+
+def test_unravel_converts_every_element_like_numpy():
+    flat = np.array([[5, 39], [17, 0]])
+    got = mx.nd.unravel_index(mx.nd.array(flat, dtype="int64"), shape=(2, 4, 5))
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got.asnumpy(), np.array(np.unravel_index(flat, (2, 4, 5))))
+
+
+def test_scatter_set_nd_writes_into_lhs():
+    lhs = _nd(np.ones((2, 2)))
+    out = mx.nd._internal._scatter_set_nd(lhs, _nd([5, 6]), _nd([[0, 1], [1, 0]]), shape=(2, 2), out=lhs)
+    np.testing.assert_array_equal(out.asnumpy(), [[1, 5], [6, 1]])
+    np.testing.assert_array_equal(lhs.asnumpy(), [[1, 5], [6, 1]])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mx.nd.gather_nd(_nd(np.zeros((3, 4))), _nd([[3], [1]])), r"gather_nd: index 3 is out of bounds for axis"),
+    (lambda: mx.nd.gather_nd(_nd(np.zeros((3, 4))), _nd([[0], [-5]])), r"index -5 is out of bounds for axis 1"),
+    (lambda: mx.nd.gather_nd(_nd(np.zeros((3, 4))), _nd([1, 2])), r"at least 2 dimensions"),
+    (lambda: mx.nd.gather_nd(_nd(np.zeros((3, 4))), _nd([[0], [1], [1]])), r"address 3 axes .* has 2"),
+    (lambda: mx.nd.scatter_nd(_nd([1, 2]), _nd([[0, 5], [1, 3]]), shape=(3, 4)), r"scatter_nd: index 5 is out of"),
+    (lambda: mx.nd.scatter_nd(_nd([1, 2, 3]), _nd([[0, 2], [1, 3]]), shape=(3, 4)), r"scatter_nd.*data"),
+    (lambda: mx.nd._internal._scatter_set_nd(_nd(np.zeros((3, 4))), _nd([1, 2]), _nd([[0, 2], [1, 3]]),
+                                             shape=(4, 4)), r"_scatter_set_nd.*lhs"),
+    (lambda: mx.nd._internal._backward_gather_nd(_nd(np.zeros(3)), _nd([[0, 1]]), _nd(np.zeros((3, 4)))),
+     r"_backward_gather_nd.*ograd"),
+    (lambda: mx.nd.batch_take(_nd(np.zeros(4)), _nd([0])), r"batch_take: a must have at least 2 dimensions"),
+    (lambda: mx.nd.batch_take(_nd(np.zeros((3, 4))), _nd([0, 1])), r"one index per row .* \(3 rows\)"),
+    (lambda: mx.nd.ravel_multi_index(_nd([[1, 2], [3, 4], [0, 0]]), shape=(7, 6)), r"one row per axis"),
+    (lambda: mx.nd.ravel_multi_index(_nd([[1, 2], [3, 4]])), r"shape must be given"),
+    (lambda: mx.nd.unravel_index(_nd([1, 2]), shape=(3, 0)), r"positive dimensions"),
+])
+def test_gather_scatter_bad_input(call, match):
+    with pytest.raises(mx.MXNetError, match=match):
+        call().wait_to_read()

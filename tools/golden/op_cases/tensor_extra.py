@@ -60,4 +60,18 @@ CASES = [
     ("_histogram", [u(4, 5, lo=-2, hi=2)], {"bin_cnt": 4, "range": (-1, 1.5)}, []),
     ("_histogram", [u(20), [-1.0, -0.5, 0.1, 0.2, 1.0]], {}, []),
     ("_histogram", [idx(10, 12)], {"bin_cnt": 3, "range": (0, 9)}, [], ["int32"]),
+    # ---- gather/scatter and index arithmetic --------------------------------------------------------
+    ("gather_nd", [u(3, 4), [[0, 2, 1, 2, 0], [1, 3, 0, 3, 1]]], {}, [0]),
+    ("gather_nd", [u(3, 2, 2), [[[2, 0], [1, 2]]]], {}, [0]),
+    # forward only: MXNet 1.9.1's gather_nd gradient writes out of bounds for negative indices
+    ("gather_nd", [u(3, 4), [[-1, 0], [2, -4]]], {}, [], ["float32", "int32"]),
+    ("scatter_nd", [u(3), [[0, 2, 1], [1, 3, 0]]], {"shape": (3, 4)}, [0]),
+    ("scatter_nd", [u(2, 4), [[2, 0]]], {"shape": (3, 4)}, [0], ["float32", "int64"]),
+    ("batch_take", [u(3, 4), [0, 3, 7]], {}, [], ["float32", "int32"]),
+    ("batch_take", [u(4, 2), [1, -1, 0, 1]], {}, [], ["float32", "int32"]),
+    ("ravel_multi_index", [[[3, 6, 6], [4, 5, 1]]], {"shape": (7, 6)}, []),
+    ("ravel_multi_index", [[[1, 0], [2, 3], [0, 4]]], {"shape": (2, 4, 5)}, [], ["int32"]),
+    ("unravel_index", [[22, 41, 37]], {"shape": (7, 6)}, []),
+    # 1-D only: for N-D input MXNet 1.9.1 returns a (len(shape), data.shape[0]) array of unconverted values
+    ("unravel_index", [[5, 39, 17, 0]], {"shape": (2, 4, 5)}, [], ["int64"]),
 ]
