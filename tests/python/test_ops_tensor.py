@@ -190,3 +190,43 @@ def test_scatter_set_nd_writes_into_lhs():
 def test_gather_scatter_bad_input(call, match):
     with pytest.raises(mx.MXNetError, match=match):
         call().wait_to_read()
+
+
+# ---- space/depth and sliding blocks -------------------------------------------------------------
+
+def test_depth_space_round_trip_and_col2im_is_im2col_adjoint():
+    x = _nd(np.random.rand(2, 8, 3, 2))
+    np.testing.assert_array_equal(mx.nd.space_to_depth(mx.nd.depth_to_space(x, 2), 2).asnumpy(), x.asnumpy())
+    img, cols = np.random.rand(1, 2, 5, 5), np.random.rand(1, 18, 9)
+    kw = {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1)}
+    lhs = (mx.nd.im2col(_nd(img), **kw).asnumpy() * cols).sum()
+    rhs = (img * mx.nd.col2im(_nd(cols), output_size=(5, 5), **kw).asnumpy()).sum()
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-5)
+
+
+def test_im2col_one_and_three_spatial_axes():
+    x = np.arange(14, dtype=np.float32).reshape(1, 2, 7)
+    cols = mx.nd.im2col(_nd(x), kernel=(3,), stride=(2,)).asnumpy()
+    assert cols.shape == (1, 6, 3)
+    np.testing.assert_array_equal(cols[0, :3, 1], x[0, 0, 2:5])
+    assert mx.nd.im2col(_nd(np.zeros((1, 1, 3, 4, 4))), kernel=(2, 2, 2)).shape == (1, 8, 18)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mx.nd.depth_to_space(_nd(np.zeros((1, 8, 2, 3))), 3), r"depth_to_space: the channel axis \(8\)"),
+    (lambda: mx.nd.depth_to_space(_nd(np.zeros((8, 2, 3))), 2), r"requires a 4-D"),
+    (lambda: mx.nd.depth_to_space(_nd(np.zeros((1, 8, 2, 3))), 0), r"block_size must be a positive"),
+    (lambda: mx.nd.space_to_depth(_nd(np.zeros((1, 2, 4, 6))), 4), r"space_to_depth: height 4 and width 6"),
+    (lambda: mx.nd.space_to_depth(_nd(np.zeros((1, 1, 2, 2))), 2 ** 40), r"overflows|multiples"),
+    (lambda: mx.nd.im2col(_nd(np.zeros((1, 2, 3, 4))), kernel=(4, 4)), r"dilated kernel \(4\) exceeds"),
+    (lambda: mx.nd.im2col(_nd(np.zeros((1, 2, 3, 4))), kernel=(2, 2), stride=(0, 1)), r"stride .* >= 1"),
+    (lambda: mx.nd.im2col(_nd(np.zeros((1, 2, 3, 4))), kernel=(2, 2, 2)), r"3 spatial axes|has 2 spatial"),
+    (lambda: mx.nd.im2col(mx.nd.zeros((1, 2, 3, 4), dtype="int32"), kernel=(2, 2)), r"im2col supports float"),
+    (lambda: mx.nd.col2im(_nd(np.zeros((1, 8, 6))), output_size=(3, 5), kernel=(2, 2)), r"6 block positions"),
+    (lambda: mx.nd.col2im(_nd(np.zeros((1, 7, 6))), output_size=(3, 4), kernel=(2, 2)), r"multiple of the kernel"),
+    (lambda: mx.nd._internal._backward_im2col(_nd(np.zeros((1, 8, 5))), _nd(np.zeros((1, 2, 3, 4))),
+                                              kernel=(2, 2)), r"_backward_im2col.*ograd"),
+])
+def test_space_and_window_bad_input(call, match):
+    with pytest.raises(mx.MXNetError, match=match):
+        call().wait_to_read()

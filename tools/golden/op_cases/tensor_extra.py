@@ -74,4 +74,16 @@ CASES = [
     ("unravel_index", [[22, 41, 37]], {"shape": (7, 6)}, []),
     # 1-D only: for N-D input MXNet 1.9.1 returns a (len(shape), data.shape[0]) array of unconverted values
     ("unravel_index", [[5, 39, 17, 0]], {"shape": (2, 4, 5)}, [], ["int64"]),
+    # ---- space/depth and sliding blocks --------------------------------------------------------------
+    ("depth_to_space", [u(2, 8, 2, 3)], {"block_size": 2}, [0]),
+    ("depth_to_space", [u(1, 9, 1, 2)], {"block_size": 3}, [0]),
+    ("space_to_depth", [u(2, 2, 4, 6)], {"block_size": 2}, [0]),
+    ("space_to_depth", [idx(9, 1, 1, 3, 6)], {"block_size": 3}, [], ["int32"]),
+    ("im2col", [u(2, 2, 3, 4)], {"kernel": (2, 2)}, [0]),
+    ("im2col", [u(2, 2, 3, 4)], {"kernel": (2, 3), "stride": (2, 1), "pad": (1, 1), "dilate": (1, 2)}, [0]),
+    ("im2col", [u(1, 3, 5, 5)], {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1)}, [0]),
+    ("col2im", [u(2, 8, 6)], {"output_size": (3, 4), "kernel": (2, 2)}, [0]),
+    ("col2im", [u(1, 6, 9)], {"output_size": (5, 3), "kernel": (3, 1), "stride": (2, 1), "pad": (1, 0)}, [0]),
+    ("col2im", [u(1, 12, 4)], {"output_size": (3, 4), "kernel": (2, 3), "stride": (2, 1), "pad": (1, 1),
+                                "dilate": (1, 2)}, [0]),
 ]
