@@ -230,3 +230,91 @@ def test_im2col_one_and_three_spatial_axes():
 def test_space_and_window_bad_input(call, match):
     with pytest.raises(mx.MXNetError, match=match):
         call().wait_to_read()
+
+
+# ---- khatri_rao, linspace, split_v2 and the Python wrappers --------------------------------------
+
+from minerva.ndarray.histogram import histogram as nd_histogram  # noqa: E402
+from minerva.ndarray.linspace import linspace as nd_linspace  # noqa: E402
+from minerva.ndarray.split_v2 import split_v2 as nd_split_v2  # noqa: E402
+from minerva.symbol.histogram import histogram as sym_histogram  # noqa: E402
+from minerva.symbol.linspace import linspace as sym_linspace  # noqa: E402
+from minerva.symbol.split_v2 import split_v2 as sym_split_v2  # noqa: E402
+
+
+def test_split_v2_wrapper_matches_numpy_split():
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    for spec in [3, (1, 4), (2, 2, 5)]:
+        got = nd_split_v2(_nd(x), spec, axis=1)
+        want = np.split(x, spec if isinstance(spec, int) else list(spec), axis=1)
+        assert [g.shape for g in got] == [w.shape for w in want]
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g.asnumpy(), w)
+    parts = nd_split_v2(_nd(x), 2, axis=0, squeeze_axis=True)
+    assert [p.shape for p in parts] == [(6,), (6,)]
+    with pytest.raises(ValueError, match="equal division"):
+        nd_split_v2(_nd(x), 4, axis=1)
+    with pytest.raises(ValueError, match="int or tuple"):
+        nd_split_v2(_nd(x), [1, 2], axis=1)
+
+
+def test_split_v2_symbol_and_gradient():
+    s = sym_split_v2(mx.sym.var("x"), (2,), axis=-1)
+    _, outs, _ = s.infer_shape(x=(3, 5))
+    assert outs == [(3, 2), (3, 3)]
+    x = _nd(np.random.rand(3,))
+    x.attach_grad()
+    with mx.autograd.record():
+        parts = nd_split_v2(x, 3, axis=0, squeeze_axis=True)
+    mx.autograd.backward(parts, [_nd([1.0]), _nd([2.0]), _nd([3.0])])
+    np.testing.assert_array_equal(x.grad.asnumpy(), [1, 2, 3])
+
+
+def test_linspace_wrappers():
+    np.testing.assert_allclose(nd_linspace(2.0, 3.0, 5).asnumpy(), np.linspace(2.0, 3.0, 5), rtol=1e-6)
+    got = nd_linspace(2.0, 3.0, 5, endpoint=False, dtype="float64")
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got.asnumpy(), np.linspace(2.0, 3.0, 5, endpoint=False))
+    assert nd_linspace(0, 10, 4, dtype=np.int32).asnumpy().tolist() == [0, 3, 6, 10]
+    assert nd_linspace(1, 2, 0).shape == (0,)
+    _, outs, _ = sym_linspace(0, 1, 7).infer_shape()
+    assert outs == [(7,)]
+    with pytest.raises(mx.MXNetError, match="num"):
+        nd_linspace(0, 1, -1)
+
+
+def test_histogram_wrappers():
+    a = _nd([0.1, 0.5, 0.9, 1.0, 1.5, -0.2])
+    counts, edges = nd_histogram(a, bins=4, range=(0, 1))
+    assert counts.asnumpy().tolist() == [1, 0, 1, 2] and edges.asnumpy().tolist() == [0, 0.25, 0.5, 0.75, 1]
+    counts, edges = nd_histogram(a, bins=_nd([0, 0.25, 0.5, 2]))
+    assert counts.asnumpy().tolist() == [1, 0, 4]
+    with pytest.warns(UserWarning, match="range is not specified"):
+        counts, edges = nd_histogram(a, bins=3)
+    want_counts, want_edges = np.histogram(a.asnumpy(), bins=3)
+    assert counts.dtype == np.float32 and counts.asnumpy().tolist() == want_counts.tolist()
+    np.testing.assert_allclose(edges.asnumpy(), want_edges, rtol=1e-6)
+    s = sym_histogram(mx.sym.var("a"), bins=5, range=(0, 1))
+    _, outs, _ = s.infer_shape(a=(3, 4))
+    assert outs == [(5,), (6,)]
+    with pytest.raises(ValueError, match="null range"):
+        sym_histogram(mx.sym.var("a"), bins=5)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mx.nd.khatri_rao(_nd(np.ones((2, 2))), _nd(np.ones((3, 3)))), r"khatri_rao: input 1 has 3 columns"),
+    (lambda: mx.nd.khatri_rao(_nd(np.ones(3)), _nd(np.ones(3))), r"khatri_rao: input 0 must be a matrix"),
+    (lambda: mx.nd.khatri_rao(mx.nd.ones((2, 2), dtype="int32")), r"khatri_rao supports float"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(2, 3)), r"must start with 0"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(0, 4, 2)), r"must be sorted"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(0, 8)), r"index 8 is past the end"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(), sections=4), r"4 equal sections"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(), sections=2, squeeze_axis=True),
+     r"squeeze_axis needs every output to have length 1"),
+    (lambda: mx.nd._internal._split_v2(_nd(np.zeros((2, 6))), indices=(0,), axis=2), r"axis=2 is out of range"),
+])
+def test_khatri_rao_split_v2_bad_input(call, match):
+    with pytest.raises(mx.MXNetError, match=match):
+        out = call()
+        for o in out if isinstance(out, list) else [out]:
+            o.wait_to_read()

@@ -86,4 +86,17 @@ CASES = [
     ("col2im", [u(1, 6, 9)], {"output_size": (5, 3), "kernel": (3, 1), "stride": (2, 1), "pad": (1, 0)}, [0]),
     ("col2im", [u(1, 12, 4)], {"output_size": (3, 4), "kernel": (2, 3), "stride": (2, 1), "pad": (1, 1),
                                 "dilate": (1, 2)}, [0]),
+    # ---- khatri_rao, _linspace, _split_v2 ------------------------------------------------------------
+    ("khatri_rao", [u(2, 3), u(4, 3)], {}, []),
+    ("khatri_rao", [u(2, 2), u(3, 2), u(2, 2)], {}, []),
+    ("khatri_rao", [u(3, 4)], {}, []),
+    ("_linspace", [], {"start": 0, "stop": 1, "num": 5}, []),
+    ("_linspace", [], {"start": 2, "stop": -1, "num": 4, "endpoint": False}, []),
+    ("_linspace", [], {"start": 0, "stop": 10, "num": 4, "dtype": "int32"}, []),
+    ("_linspace", [], {"start": 2.5, "stop": 3, "num": 1}, []),
+    ("_linspace", [], {"start": -1, "stop": 1, "num": 7, "dtype": "float64"}, []),
+    ("_split_v2", [u(2, 6)], {"indices": (0, 2, 3), "axis": 1}, [0]),
+    ("_split_v2", [u(4, 3)], {"indices": (), "sections": 2, "axis": 0}, [0]),
+    ("_split_v2", [u(2, 3, 2)], {"indices": (), "sections": 3, "axis": -2, "squeeze_axis": True}, [0]),
+    ("_split_v2", [u(5, 2)], {"indices": (0, 1, 3), "axis": 0}, [0]),
 ]
