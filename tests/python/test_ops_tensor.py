@@ -1,6 +1,9 @@
 """The tensor operators added for MXNet 1.x parity: output dtypes as MXNet 1.9.1 gives them (the
 golden cases in tests/golden/ops/tensor_extra.json check values and gradients), symbolic use,
 and clear errors for bad axes, shapes and indices."""
+import json
+import pathlib
+
 import minerva as mx
 import numpy as np
 import pytest
@@ -318,3 +321,20 @@ def test_khatri_rao_split_v2_bad_input(call, match):
         out = call()
         for o in out if isinstance(out, list) else [out]:
             o.wait_to_read()
+
+
+# ---- MXNet's own graphs ----------------------------------------------------------------------
+
+_SYMBOLS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "golden/symbols/tensor_extra.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(_SYMBOLS["cases"]))
+def test_mxnet_symbol_json_loads_and_matches(name):
+    case = _SYMBOLS["cases"][name]
+    sym = mx.sym.load_json(case["json"])
+    outs = sym.bind(mx.cpu(), {"x": _nd(_SYMBOLS["x"])}).forward()
+    assert len(outs) == len(case["outputs"])
+    for got, want, dtype in zip(outs, case["outputs"], case["dtypes"]):
+        assert np.dtype(got.dtype).name == dtype, name
+        np.testing.assert_allclose(got.asnumpy().astype(np.float64), np.array(want, dtype=np.float64),
+                                   rtol=1e-5, atol=1e-6, err_msg=name)
