@@ -1,8 +1,10 @@
 // Ordering operators: topk, sort and argsort, and _backward_topk (the gradient of the values they
 // return). All three are one walk: along `axis` (or over the flattened array when axis is None),
 // a stable sort of the positions by value, ascending or descending; ties keep their original
-// order, as MXNet's CPU kernels do.
+// order, as MXNet's CPU kernels do. NaN ranks above every number (numpy's order; MXNet's is
+// inconsistent around NaN).
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/ops/layout_util.h"
@@ -111,8 +113,11 @@ void sorted_positions(const T* x, const SortSpec& s, bool ascend, std::vector<in
     std::vector<int64_t> order(static_cast<size_t>(sp.size));
     std::iota(order.begin(), order.end(), 0);
     auto at = [&](int64_t j) { return static_cast<double>(x[sp.index(o, j, i)]); };
-    if (ascend) std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return at(a) < at(b); });
-    else std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return at(a) > at(b); });
+    // NaN ranks above every number, so the comparison is a strict weak order (which the sort
+    // requires): last when ascending, first when descending.
+    auto less = [](double a, double b) { return std::isnan(b) ? !std::isnan(a) : a < b; };
+    if (ascend) std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return less(at(a), at(b)); });
+    else std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return less(at(b), at(a)); });
     for (int64_t j = 0; j < s.k; ++j) (*pos)[static_cast<size_t>((o * s.k + j) * sp.inner + i)] = order[j];
   }, 1);
 }
