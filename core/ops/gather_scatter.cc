@@ -109,6 +109,17 @@ OpSample zero_grad_sample(OpSample s) {
   return s;
 }
 
+// scatter_nd's output shape, from its `shape` parameter.
+const Shape& output_shape_param(const Attrs& attrs) {
+  const Shape& s = attrs.get_shape("shape");
+  for (int64_t d : s)
+    MV_CHECK(d >= 0, kValue) << "Operator " << attrs.op->name << ": shape " << shape_str(s)
+                             << " has a negative dimension";
+  MV_CHECK(!s.empty(), kValue) << "Operator " << attrs.op->name << ": shape must have at least one dimension";
+  shape_size(s);  // throws on overflow
+  return s;
+}
+
 // ---- ravel / unravel -------------------------------------------------------------------------
 
 Shape index_space(const Attrs& attrs) {
@@ -186,8 +197,7 @@ MV_REGISTER_OP(scatter_nd)
     .input("indices", "indices")
     .required_param("shape", ParamType::kShape, "Shape of output.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      const Shape& full = attrs.get_shape("shape");
-      shape_size(full);
+      const Shape& full = output_shape_param(attrs);
       if (!(*in)[1].empty()) {
         const Shape want = nd_value_shape(nd_index(attrs, full, (*in)[1]), full);
         if ((*in)[0].empty()) (*in)[0] = want;
@@ -221,7 +231,7 @@ MV_REGISTER_OP(_scatter_set_nd)
     .input("indices", "indices")
     .required_param("shape", ParamType::kShape, "Shape of output.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      const Shape& full = attrs.get_shape("shape");
+      const Shape& full = output_shape_param(attrs);
       if ((*in)[0].empty()) (*in)[0] = full;
       if ((*in)[0] != full) shape_mismatch(attrs, "input 'lhs' (the shape parameter)", full, (*in)[0]);
       if (!(*in)[2].empty()) {

@@ -48,7 +48,9 @@ Windows windows(const Attrs& attrs, int64_t n, int64_t c, const Shape& spatial) 
   w.image = spatial;
   for (size_t i = 0; i < nd; ++i) {
     const int64_t span = checked_mul(attrs, w.dilate[i], w.kernel[i] - 1, "the dilated kernel") + 1;
-    const int64_t padded = spatial[i] + checked_mul(attrs, 2, w.pad[i], "the padding");
+    int64_t padded = 0;
+    MV_CHECK(!__builtin_add_overflow(spatial[i], checked_mul(attrs, 2, w.pad[i], "the padding"), &padded), kValue)
+        << "Operator " << attrs.op->name << ": the padded size of spatial axis " << i << " overflows int64";
     MV_CHECK(span <= padded, kValue) << "Operator " << attrs.op->name << ": the dilated kernel (" << span
                                      << ") exceeds the padded input (" << padded << ") on spatial axis " << i;
     w.out.push_back((padded - span) / w.stride[i] + 1);

@@ -55,8 +55,9 @@ Shape diag_shape(const Attrs& attrs, const Shape& d) {
   MV_CHECK(!d.empty(), kValue) << "Operator " << attrs.op->name << ": the input must have at least one dimension";
   const int64_t k = attrs.get_int("k");
   if (d.size() == 1) {
-    const int64_t n = d[0] + (k < 0 ? -k : k);
-    MV_CHECK(n >= d[0], kValue) << "Operator " << attrs.op->name << ": k=" << k << " is too large";
+    int64_t n = 0;
+    MV_CHECK(k != INT64_MIN && !__builtin_add_overflow(d[0], k < 0 ? -k : k, &n), kValue)
+        << "Operator " << attrs.op->name << ": k=" << k << " is too large for a vector of " << d[0] << " elements";
     shape_size(Shape{n, n});  // throws on overflow
     return Shape{n, n};
   }

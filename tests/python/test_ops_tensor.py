@@ -197,6 +197,10 @@ def test_scatter_set_nd_writes_into_lhs():
     (lambda: mx.nd.ravel_multi_index(_nd([[1, 2], [3, 4], [0, 0]]), shape=(7, 6)), r"one row per axis"),
     (lambda: mx.nd.ravel_multi_index(_nd([[1, 2], [3, 4]])), r"shape must be given"),
     (lambda: mx.nd.unravel_index(_nd([1, 2]), shape=(3, 0)), r"positive dimensions"),
+    (lambda: mx.nd.scatter_nd(_nd([1, 2]), _nd([[0, 1]]), shape=(-2, 2)), r"scatter_nd: shape .* negative"),
+    (lambda: mx.nd.scatter_nd(_nd([1, 2]), _nd([[0, 1]]), shape=(2 ** 40, 2 ** 40)), r"too many elements"),
+    (lambda: mx.nd.diag(_nd([1, 2]), k=-2 ** 63), r"diag: k=.* too large"),
+    (lambda: mx.nd.im2col(_nd(np.zeros((1, 1, 3, 3))), kernel=(2, 2), pad=(2 ** 62, 0)), r"overflow"),
 ])
 def test_gather_scatter_bad_input(call, match):
     with pytest.raises(mx.MXNetError, match=match):
