@@ -144,6 +144,7 @@ MV_REGISTER_OP(reverse)
       strided_copy(in[0].data, off, st, out[0].data, 0, strides_of(d), d, dtype_size(in[0].dtype));
     })
     .set_gradient([](const GradContext& g) { return std::vector<Tensor>{op("reverse", {g.ograd()}, g.forward_params())}; })
+    .set_method("flip")
     .add_sample(op_sample({{3, 4}}, {{"axis", "(0,)"}}))
     .add_sample(op_sample({{2, 3, 4}}, {{"axis", "(0, -1)"}}));
 
@@ -172,6 +173,7 @@ MV_REGISTER_OP(diag)
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_backward_diag", {g.ograd(), g.input()}, g.forward_params())};
     })
+    .set_method("diag")
     .add_sample(op_sample({{3, 4}}, {{"k", "1"}}))
     .add_sample(op_sample({{3}}, {{"k", "-2"}}))
     .add_sample(op_sample({{2, 3, 4}}, {{"k", "-1"}, {"axis1", "2"}, {"axis2", "1"}}));

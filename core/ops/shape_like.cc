@@ -136,6 +136,7 @@ MV_REGISTER_OP(shape_array)
       for (size_t i = 0; i < in[0].shape.size(); ++i) o[i] = in[0].shape[i];
     })
     .set_gradient([](const GradContext& g) { return std::vector<Tensor>{op("zeros_like", {g.input()})}; })
+    .set_method("shape_array")
     .add_sample(op_sample({{2, 3, 4}}));
 
 MV_REGISTER_OP(size_array)
@@ -151,6 +152,7 @@ MV_REGISTER_OP(size_array)
       out[0].ptr<int64_t>()[0] = in[0].size();
     })
     .set_gradient([](const GradContext& g) { return std::vector<Tensor>{op("zeros_like", {g.input()})}; })
+    .set_method("size_array")
     .add_sample(op_sample({{2, 3, 4}}));
 
 }  // namespace minerva

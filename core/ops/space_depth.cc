@@ -82,6 +82,7 @@ MV_REGISTER_OP(depth_to_space)
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("space_to_depth", {g.ograd()}, g.forward_params())};
     })
+    .set_method("depth_to_space")
     .add_sample(op_sample({{2, 8, 2, 3}}, {{"block_size", "2"}}))
     .add_sample(op_sample({{1, 9, 1, 2}}, {{"block_size", "3"}}));
 
@@ -103,6 +104,7 @@ MV_REGISTER_OP(space_to_depth)
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("depth_to_space", {g.ograd()}, g.forward_params())};
     })
+    .set_method("space_to_depth")
     .add_sample(op_sample({{2, 2, 4, 6}}, {{"block_size", "2"}}))
     .add_sample(op_sample({{1, 1, 3, 6}}, {{"block_size", "3"}}));
 

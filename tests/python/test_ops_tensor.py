@@ -79,6 +79,16 @@ def test_flip_is_reverse_and_repeated_axes_toggle():
     assert '"op":"reverse"' in mx.sym.flip(mx.sym.var("x"), axis=0).tojson().replace(" ", "")
 
 
+def test_fluent_methods_mxnet_has():
+    x = _nd([[1, 2], [3, 4]])
+    assert x.flip(axis=0).asnumpy().tolist() == [[3, 4], [1, 2]]
+    assert x.diag().asnumpy().tolist() == [1, 4]
+    assert x.shape_array().asnumpy().tolist() == [2, 2] and x.size_array().asnumpy().tolist() == [4]
+    assert x.reshape((1, 4, 1, 1)).depth_to_space(2).space_to_depth(2).shape == (1, 4, 1, 1)
+    for name in ["flip", "diag", "shape_array", "size_array", "depth_to_space", "space_to_depth", "slice_like"]:
+        assert hasattr(mx.sym.Symbol, name), name
+
+
 def test_diag_builds_and_extracts_like_numpy():
     v = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     np.testing.assert_array_equal(mx.nd.diag(_nd(v), k=-1).asnumpy(), np.diag(v, k=-1))
