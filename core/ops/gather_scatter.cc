@@ -165,6 +165,7 @@ MV_REGISTER_OP(_backward_gather_nd)
     .input("ograd", "Gradient of gather_nd's output.")
     .input("indices", "gather_nd's indices.")
     .input("data", "gather_nd's data; only its shape is used.")
+    .params_from("gather_nd")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[2].empty() || (*in)[1].empty()) return;
       const Shape want = nd_value_shape(nd_index(attrs, (*in)[2], (*in)[1]), (*in)[2]);

@@ -184,7 +184,7 @@ MV_REGISTER_OP(_backward_im2col)
     .describe("Gradient of im2col: col2im of ograd into an array shaped like data.")
     .input("ograd", "Gradient of im2col's output.")
     .input("data", "im2col's input; only its shape is used.")
-    .MV_WINDOW_PARAMS()
+    .params_from("im2col")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[1].empty()) return;
       const Shape want = col_shape(attrs, im2col_windows(attrs, (*in)[1]));

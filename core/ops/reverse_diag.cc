@@ -183,9 +183,7 @@ MV_REGISTER_OP(_backward_diag)
               "elsewhere), or, for a vector data, the diagonal of ograd.")
     .input("ograd", "Gradient of diag's output.")
     .input("data", "diag's input; only its shape is used.")
-    .param("k", ParamType::kInt, "0", "As in diag.")
-    .param("axis1", ParamType::kInt, "0", "As in diag.")
-    .param("axis2", ParamType::kInt, "1", "As in diag.")
+    .params_from("diag")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[1].empty()) return;
       Shape want = diag_shape(attrs, (*in)[1]);

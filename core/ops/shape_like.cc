@@ -96,7 +96,7 @@ MV_REGISTER_OP(_backward_slice_like)
     .describe("Gradient of slice_like: zeros shaped like data with ograd in the leading corner.")
     .input("ograd", "Gradient of slice_like's output.")
     .input("data", "slice_like's input; only its shape is used.")
-    .param("axes", ParamType::kShape, "[]", "As in slice_like.")
+    .params_from("slice_like")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty() || (*in)[1].empty()) return;
       const Shape &og = (*in)[0], &data = (*in)[1];

@@ -270,9 +270,7 @@ MV_REGISTER_OP(_backward_topk)
     .input("ograd", "Gradient of the values output.")
     .input("indices", "The indices output of the forward operator (any dtype).")
     .input("data", "The forward input; only its shape is used.")
-    .param("axis", ParamType::kInt, "-1", "As in topk.")
-    .allow_none()
-    .param("k", ParamType::kInt, "1", "As in topk.")
+    .params_from("topk")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[2].empty()) return;
       const Shape want = kept_shape(sort_spec(attrs, (*in)[2], attrs.get_int("k")), (*in)[2]);

@@ -188,10 +188,7 @@ MV_REGISTER_OP(_backward_np_cumsum)
     .describe("Gradient of cumsum: the reversed cumulative sum of ograd along the axis, shaped and typed like a.")
     .input("ograd", "Gradient of cumsum's output.")
     .input("a", "cumsum's input; only its shape and dtype are used.")
-    .param("axis", ParamType::kInt, "None", "As in cumsum.")
-    .allow_none()
-    .enum_param("dtype", kCumsumDTypes, "None", "As in cumsum.")
-    .allow_none()
+    .params_from("_np_cumsum")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[1].empty()) return;
       const Shape want = cumsum_shape(attrs, (*in)[1]);
@@ -267,9 +264,7 @@ MV_REGISTER_OP(_backward_moments)
     .input("ograd_var", "Gradient of the variance output.")
     .input("data", "moments' input.")
     .input("mean", "moments' mean output.")
-    .param("axes", ParamType::kShape, "None", "As in moments.")
-    .allow_none()
-    .param("keepdims", ParamType::kBool, "False", "As in moments.")
+    .params_from("moments")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[2].empty()) return;
       const Shape want = reduced_shape((*in)[2], moment_axes(attrs, (*in)[2]), attrs.get_bool("keepdims"));

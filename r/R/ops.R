@@ -49,7 +49,9 @@
   `argmax` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `keepdims` = "bool"), reversed = c()),
   `argmax_channel` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `argmin` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `keepdims` = "bool"), reversed = c()),
+  `argsort` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `is_ascend` = "bool", `dtype` = "enum"), reversed = c()),
   `batch_dot` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`transpose_a` = "bool", `transpose_b` = "bool", `forward_stype` = "enum"), reversed = c()),
+  `batch_take` = list(inputs = c("a", "indices"), variadic = "", params = c(), reversed = c()),
   `broadcast_add` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `broadcast_axis` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `size` = "shape"), reversed = c()),
   `broadcast_div` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
@@ -74,15 +76,19 @@
   `cbrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `ceil` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `clip` = list(inputs = c("data"), variadic = "", params = c(`a_min` = "float", `a_max` = "float"), reversed = c()),
+  `col2im` = list(inputs = c("data"), variadic = "", params = c(`output_size` = "shape", `kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape"), reversed = c()),
   `cos` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `cosh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `degrees` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `depth_to_space` = list(inputs = c("data"), variadic = "", params = c(`block_size` = "int"), reversed = c()),
+  `diag` = list(inputs = c("data"), variadic = "", params = c(`k` = "int", `axis1` = "int", `axis2` = "int"), reversed = c()),
   `dot` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`transpose_a` = "bool", `transpose_b` = "bool", `forward_stype` = "enum"), reversed = c()),
   `elemwise_add` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_div` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_mul` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_sub` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `erf` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `erfinv` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `exp` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `expand_dims` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int"), reversed = c()),
   `expm1` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -90,6 +96,12 @@
   `floor` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `ftml_update` = list(inputs = c("weight", "grad", "d", "v", "z"), variadic = "", params = c(`lr` = "float", `beta1` = "float", `beta2` = "float", `epsilon` = "float", `t` = "int", `wd` = "float", `rescale_grad` = "float", `clip_grad` = "float"), reversed = c()),
   `ftrl_update` = list(inputs = c("weight", "grad", "z", "n"), variadic = "", params = c(`lr` = "float", `lamda1` = "float", `beta` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
+  `gamma` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `gammaln` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `gather_nd` = list(inputs = c("data", "indices"), variadic = "", params = c(), reversed = c()),
+  `hard_sigmoid` = list(inputs = c("data"), variadic = "", params = c(`alpha` = "float", `beta` = "float"), reversed = c()),
+  `im2col` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape"), reversed = c()),
+  `khatri_rao` = list(inputs = c("args"), variadic = "num_args", params = c(`num_args` = "int"), reversed = c()),
   `log` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log10` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log1p` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -99,6 +111,7 @@
   `max` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `mean` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `min` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
+  `moments` = list(inputs = c("data"), variadic = "", params = c(`axes` = "shape", `keepdims` = "bool"), reversed = c()),
   `mp_nag_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `mp_sgd_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `mp_sgd_update` = list(inputs = c("weight", "grad", "weight32"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
@@ -117,24 +130,32 @@
   `relu` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `repeat` = list(inputs = c("data"), variadic = "", params = c(`repeats` = "int", `axis` = "int"), reversed = c()),
   `reshape_like` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`lhs_begin` = "int", `lhs_end` = "int", `rhs_begin` = "int", `rhs_end` = "int"), reversed = c()),
+  `reverse` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape"), reversed = c()),
   `rint` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `rmsprop_update` = list(inputs = c("weight", "grad", "n"), variadic = "", params = c(`lr` = "float", `gamma1` = "float", `epsilon` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `clip_weights` = "float"), reversed = c()),
   `rmspropalex_update` = list(inputs = c("weight", "grad", "n", "g", "delta"), variadic = "", params = c(`lr` = "float", `gamma1` = "float", `gamma2` = "float", `epsilon` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `clip_weights` = "float"), reversed = c()),
   `round` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `rsqrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `scatter_nd` = list(inputs = c("data", "indices"), variadic = "", params = c(`shape` = "shape"), reversed = c()),
   `sgd_mom_update` = list(inputs = c("weight", "grad", "mom"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `sgd_update` = list(inputs = c("weight", "grad"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
+  `shape_array` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sigmoid` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sign` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `signsgd_update` = list(inputs = c("weight", "grad"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `signum_update` = list(inputs = c("weight", "grad", "mom"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `wd_lh` = "float"), reversed = c()),
   `sin` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sinh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `size_array` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `slice` = list(inputs = c("data"), variadic = "", params = c(`begin` = "shape", `end` = "shape", `step` = "shape"), reversed = c()),
   `slice_axis` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `begin` = "int", `end` = "int"), reversed = c()),
+  `slice_like` = list(inputs = c("data", "shape_like"), variadic = "", params = c(`axes` = "shape"), reversed = c()),
+  `smooth_l1` = list(inputs = c("data"), variadic = "", params = c(`scalar` = "float"), reversed = c()),
   `softmax` = list(inputs = c("data", "length"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `softmax_cross_entropy` = list(inputs = c("data", "label"), variadic = "", params = c(), reversed = c()),
   `softsign` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `sort` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `is_ascend` = "bool"), reversed = c()),
+  `space_to_depth` = list(inputs = c("data"), variadic = "", params = c(`block_size` = "int"), reversed = c()),
   `sqrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `square` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `squeeze` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape"), reversed = c()),
@@ -144,6 +165,7 @@
   `tan` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `tanh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `tile` = list(inputs = c("data"), variadic = "", params = c(`reps` = "shape"), reversed = c("reps")),
+  `topk` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `k` = "int", `ret_typ` = "enum", `is_ascend` = "bool", `dtype` = "enum"), reversed = c()),
   `transpose` = list(inputs = c("data"), variadic = "", params = c(`axes` = "shape"), reversed = c()),
   `trunc` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `where` = list(inputs = c("condition", "x", "y"), variadic = "", params = c(), reversed = c()),
@@ -386,10 +408,18 @@ mx.nd.argmin <- function(data = NULL, axis = NULL, keepdims = FALSE, out = NULL,
   mx.internal.nd.invoke("argmin", "argmin", environment(), list(...))
 mx.symbol.argmin <- function(data = NULL, axis = NULL, keepdims = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("argmin", "argmin", environment(), list(...))
+mx.nd.argsort <- function(data = NULL, axis = -1, is_ascend = TRUE, dtype = "float32", out = NULL, ...)
+  mx.internal.nd.invoke("argsort", "argsort", environment(), list(...))
+mx.symbol.argsort <- function(data = NULL, axis = -1, is_ascend = TRUE, dtype = "float32", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("argsort", "argsort", environment(), list(...))
 mx.nd.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, out = NULL, ...)
   mx.internal.nd.invoke("batch_dot", "batch_dot", environment(), list(...))
 mx.symbol.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("batch_dot", "batch_dot", environment(), list(...))
+mx.nd.batch.take <- function(a = NULL, indices = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("batch_take", "batch_take", environment(), list(...))
+mx.symbol.batch.take <- function(a = NULL, indices = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("batch_take", "batch_take", environment(), list(...))
 mx.nd.broadcast.add <- function(lhs = NULL, rhs = NULL, out = NULL, ...)
   mx.internal.nd.invoke("broadcast_add", "broadcast_add", environment(), list(...))
 mx.symbol.broadcast.add <- function(lhs = NULL, rhs = NULL, name = NULL, attr = NULL, ...)
@@ -498,6 +528,10 @@ mx.nd.clip <- function(data = NULL, a_min, a_max, out = NULL, ...)
   mx.internal.nd.invoke("clip", "clip", environment(), list(...))
 mx.symbol.clip <- function(data = NULL, a_min, a_max, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("clip", "clip", environment(), list(...))
+mx.nd.col2im <- function(data = NULL, output_size, kernel, stride = NULL, dilate = NULL, pad = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("col2im", "col2im", environment(), list(...))
+mx.symbol.col2im <- function(data = NULL, output_size, kernel, stride = NULL, dilate = NULL, pad = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("col2im", "col2im", environment(), list(...))
 mx.nd.cos <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("cos", "cos", environment(), list(...))
 mx.symbol.cos <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -510,6 +544,14 @@ mx.nd.degrees <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("degrees", "degrees", environment(), list(...))
 mx.symbol.degrees <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("degrees", "degrees", environment(), list(...))
+mx.nd.depth.to.space <- function(data = NULL, block_size, out = NULL, ...)
+  mx.internal.nd.invoke("depth_to_space", "depth_to_space", environment(), list(...))
+mx.symbol.depth.to.space <- function(data = NULL, block_size, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("depth_to_space", "depth_to_space", environment(), list(...))
+mx.nd.diag <- function(data = NULL, k = 0, axis1 = 0, axis2 = 1, out = NULL, ...)
+  mx.internal.nd.invoke("diag", "diag", environment(), list(...))
+mx.symbol.diag <- function(data = NULL, k = 0, axis1 = 0, axis2 = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("diag", "diag", environment(), list(...))
 mx.nd.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, out = NULL, ...)
   mx.internal.nd.invoke("dot", "dot", environment(), list(...))
 mx.symbol.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, name = NULL, attr = NULL, ...)
@@ -534,6 +576,10 @@ mx.nd.erf <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("erf", "erf", environment(), list(...))
 mx.symbol.erf <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("erf", "erf", environment(), list(...))
+mx.nd.erfinv <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("erfinv", "erfinv", environment(), list(...))
+mx.symbol.erfinv <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("erfinv", "erfinv", environment(), list(...))
 mx.nd.exp <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("exp", "exp", environment(), list(...))
 mx.symbol.exp <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -562,6 +608,30 @@ mx.nd.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr
   mx.internal.nd.invoke("ftrl_update", "ftrl_update", environment(), list(...))
 mx.symbol.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr, lamda1 = 0.00999999978, beta = 1, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("ftrl_update", "ftrl_update", environment(), list(...))
+mx.nd.gamma <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gamma", "gamma", environment(), list(...))
+mx.symbol.gamma <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gamma", "gamma", environment(), list(...))
+mx.nd.gammaln <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gammaln", "gammaln", environment(), list(...))
+mx.symbol.gammaln <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gammaln", "gammaln", environment(), list(...))
+mx.nd.gather.nd <- function(data = NULL, indices = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gather_nd", "gather_nd", environment(), list(...))
+mx.symbol.gather.nd <- function(data = NULL, indices = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gather_nd", "gather_nd", environment(), list(...))
+mx.nd.hard.sigmoid <- function(data = NULL, alpha = 0.200000003, beta = 0.5, out = NULL, ...)
+  mx.internal.nd.invoke("hard_sigmoid", "hard_sigmoid", environment(), list(...))
+mx.symbol.hard.sigmoid <- function(data = NULL, alpha = 0.200000003, beta = 0.5, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("hard_sigmoid", "hard_sigmoid", environment(), list(...))
+mx.nd.im2col <- function(data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("im2col", "im2col", environment(), list(...))
+mx.symbol.im2col <- function(data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("im2col", "im2col", environment(), list(...))
+mx.nd.khatri.rao <- function(data = list(), num_args, out = NULL, ...)
+  mx.internal.nd.invoke("khatri_rao", "khatri_rao", environment(), list(...))
+mx.symbol.khatri.rao <- function(data = list(), num_args, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("khatri_rao", "khatri_rao", environment(), list(...))
 mx.nd.log <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("log", "log", environment(), list(...))
 mx.symbol.log <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -606,6 +676,10 @@ mx.nd.min.axis <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude =
   mx.internal.nd.invoke("min_axis", "min", environment(), list(...))
 mx.symbol.min.axis <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("min_axis", "min", environment(), list(...))
+mx.nd.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("moments", "moments", environment(), list(...))
+mx.symbol.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("moments", "moments", environment(), list(...))
 mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
   mx.internal.nd.invoke("mp_nag_mom_update", "mp_nag_mom_update", environment(), list(...))
 mx.symbol.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
@@ -682,6 +756,14 @@ mx.nd.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end
   mx.internal.nd.invoke("reshape_like", "reshape_like", environment(), list(...))
 mx.symbol.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("reshape_like", "reshape_like", environment(), list(...))
+mx.nd.reverse <- function(data = NULL, axis, out = NULL, ...)
+  mx.internal.nd.invoke("reverse", "reverse", environment(), list(...))
+mx.symbol.reverse <- function(data = NULL, axis, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("reverse", "reverse", environment(), list(...))
+mx.nd.flip <- function(data = NULL, axis, out = NULL, ...)
+  mx.internal.nd.invoke("flip", "reverse", environment(), list(...))
+mx.symbol.flip <- function(data = NULL, axis, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("flip", "reverse", environment(), list(...))
 mx.nd.rint <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("rint", "rint", environment(), list(...))
 mx.symbol.rint <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -702,6 +784,10 @@ mx.nd.rsqrt <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("rsqrt", "rsqrt", environment(), list(...))
 mx.symbol.rsqrt <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("rsqrt", "rsqrt", environment(), list(...))
+mx.nd.scatter.nd <- function(data = NULL, indices = NULL, shape, out = NULL, ...)
+  mx.internal.nd.invoke("scatter_nd", "scatter_nd", environment(), list(...))
+mx.symbol.scatter.nd <- function(data = NULL, indices = NULL, shape, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("scatter_nd", "scatter_nd", environment(), list(...))
 mx.nd.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, out = NULL, ...)
   mx.internal.nd.invoke("sgd_mom_update", "sgd_mom_update", environment(), list(...))
 mx.symbol.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, name = NULL, attr = NULL, ...)
@@ -710,6 +796,10 @@ mx.nd.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = 0, rescale_gra
   mx.internal.nd.invoke("sgd_update", "sgd_update", environment(), list(...))
 mx.symbol.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("sgd_update", "sgd_update", environment(), list(...))
+mx.nd.shape.array <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("shape_array", "shape_array", environment(), list(...))
+mx.symbol.shape.array <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("shape_array", "shape_array", environment(), list(...))
 mx.nd.sigmoid <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sigmoid", "sigmoid", environment(), list(...))
 mx.symbol.sigmoid <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -734,6 +824,10 @@ mx.nd.sinh <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sinh", "sinh", environment(), list(...))
 mx.symbol.sinh <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("sinh", "sinh", environment(), list(...))
+mx.nd.size.array <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("size_array", "size_array", environment(), list(...))
+mx.symbol.size.array <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("size_array", "size_array", environment(), list(...))
 mx.nd.slice <- function(data = NULL, begin, end, step = NULL, out = NULL, ...)
   mx.internal.nd.invoke("slice", "slice", environment(), list(...))
 mx.symbol.slice <- function(data = NULL, begin, end, step = NULL, name = NULL, attr = NULL, ...)
@@ -746,6 +840,14 @@ mx.nd.slice.axis <- function(data = NULL, axis, begin, end, out = NULL, ...)
   mx.internal.nd.invoke("slice_axis", "slice_axis", environment(), list(...))
 mx.symbol.slice.axis <- function(data = NULL, axis, begin, end, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("slice_axis", "slice_axis", environment(), list(...))
+mx.nd.slice.like <- function(data = NULL, shape_like = NULL, axes = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("slice_like", "slice_like", environment(), list(...))
+mx.symbol.slice.like <- function(data = NULL, shape_like = NULL, axes = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("slice_like", "slice_like", environment(), list(...))
+mx.nd.smooth.l1 <- function(data = NULL, scalar = 1, out = NULL, ...)
+  mx.internal.nd.invoke("smooth_l1", "smooth_l1", environment(), list(...))
+mx.symbol.smooth.l1 <- function(data = NULL, scalar = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("smooth_l1", "smooth_l1", environment(), list(...))
 mx.nd.softmax <- function(data = NULL, length = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("softmax", "softmax", environment(), list(...))
 mx.symbol.softmax <- function(data = NULL, length = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, name = NULL, attr = NULL, ...)
@@ -758,6 +860,14 @@ mx.nd.softsign <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("softsign", "softsign", environment(), list(...))
 mx.symbol.softsign <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("softsign", "softsign", environment(), list(...))
+mx.nd.sort <- function(data = NULL, axis = -1, is_ascend = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("sort", "sort", environment(), list(...))
+mx.symbol.sort <- function(data = NULL, axis = -1, is_ascend = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("sort", "sort", environment(), list(...))
+mx.nd.space.to.depth <- function(data = NULL, block_size, out = NULL, ...)
+  mx.internal.nd.invoke("space_to_depth", "space_to_depth", environment(), list(...))
+mx.symbol.space.to.depth <- function(data = NULL, block_size, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("space_to_depth", "space_to_depth", environment(), list(...))
 mx.nd.sqrt <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sqrt", "sqrt", environment(), list(...))
 mx.symbol.sqrt <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -798,6 +908,10 @@ mx.nd.tile <- function(data = NULL, reps, out = NULL, ...)
   mx.internal.nd.invoke("tile", "tile", environment(), list(...))
 mx.symbol.tile <- function(data = NULL, reps, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("tile", "tile", environment(), list(...))
+mx.nd.topk <- function(data = NULL, axis = -1, k = 1, ret_typ = "indices", is_ascend = FALSE, dtype = "float32", out = NULL, ...)
+  mx.internal.nd.invoke("topk", "topk", environment(), list(...))
+mx.symbol.topk <- function(data = NULL, axis = -1, k = 1, ret_typ = "indices", is_ascend = FALSE, dtype = "float32", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("topk", "topk", environment(), list(...))
 mx.nd.transpose <- function(data = NULL, axes = NULL, out = NULL, ...)
   mx.internal.nd.invoke("transpose", "transpose", environment(), list(...))
 mx.symbol.transpose <- function(data = NULL, axes = NULL, name = NULL, attr = NULL, ...)

@@ -34,6 +34,15 @@ MXNET_WRONG = {
                     "over all alignments of the truncated sequences, enumerated by brute force, gives 8.315 and "
                     "8.348 (Minerva's values)",
 }
+# Samples that cannot be compared, and why: random inputs that leave the result unspecified,
+# or a deliberate difference documented with the operator.
+NOT_COMPARABLE = {
+    ("_histogram", 1): "the bin edges are drawn at random, so they are not sorted; "
+                       "tools/golden/op_cases/tensor_extra.py checks sorted explicit edges",
+    ("_split_v2", 3): "squeezing a 1-D split gives MXNet 1.9.1 0-d arrays, a shape its legacy (non-NumPy) "
+                      "semantics otherwise treats as unknown; Minerva has no 0-d arrays outside mx.np and "
+                      "keeps shape (1,)",
+}
 
 
 def make_case(name, schema, k, sample):
@@ -93,8 +102,9 @@ def main():
                 skipped.append({"op": name, "sample": k, "skip": "internal backward operator: MXNet's are not "
                                 "callable on their own; checked through its forward's gradient"})
                 continue
-            if (name, k) in MXNET_WRONG:
-                skipped.append({"op": name, "sample": k, "skip": MXNET_WRONG[(name, k)]})
+            reason = MXNET_WRONG.get((name, k)) or NOT_COMPARABLE.get((name, k))
+            if reason:
+                skipped.append({"op": name, "sample": k, "skip": reason})
                 continue
             if schema["uses_rng"]:
                 skipped.append({"op": name, "sample": k, "skip": "random operator: outputs are draws"})

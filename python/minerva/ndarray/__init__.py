@@ -39,5 +39,8 @@ for _name, _fn in _generated.items():
         globals()[_name] = _fn
 del _name, _fn
 from . import contrib, image, linalg, op  # noqa: E402, F401  (after populate: they read _internal)
+from .histogram import histogram  # noqa: E402, F401  (MXNet's Python wrappers win over the generated ones)
+from .linspace import linspace  # noqa: E402, F401
+from .split_v2 import split_v2  # noqa: E402, F401
 # Keep last: the star import gives every public name, as before, plus MXNet's three tables above.
 __all__ += sorted(n for n in globals() if not n.startswith("_"))

@@ -340,6 +340,11 @@ class Symbol:
         from ..context import current_context
         return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
 
+    def split_v2(self, *args, **kwargs):
+        """mx.sym.split_v2 on this symbol."""
+        from .split_v2 import split_v2
+        return split_v2(self, *args, **kwargs)
+
     def astype(self, dtype, **kwargs) -> Symbol:
         from . import _internal
         return _internal.cast(self, dtype=dtype, **kwargs)

@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 168 operator functions; each runs imperatively through NDArray.invoke. */
+/** 191 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -34,7 +34,7 @@ object NDArrayAPI {
    *   Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]
    *   Activation([0], act_type='sigmoid') = [0.5]
    *
-   * Defined in core/ops/nn_activation.cc:213.
+   * Defined in core/ops/nn_activation.cc:249.
    */
   def Activation(data: NDArray, act_type: String) = {
     val params = Map.newBuilder[String, String]
@@ -65,7 +65,7 @@ object NDArrayAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:448.
+   * Defined in core/ops/nn_norm.cc:420.
    */
   def BatchNorm(data: NDArray, gamma: NDArray, beta: NDArray, moving_mean: NDArray, moving_var: NDArray, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None) = {
     val params = Map.newBuilder[String, String]
@@ -176,7 +176,7 @@ object NDArrayAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:432.
+   * Defined in core/ops/nn_conv.cc:406.
    */
   def Convolution(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -211,7 +211,7 @@ object NDArrayAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:693.
+   * Defined in core/ops/nn_conv.cc:652.
    */
   def Deconvolution(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -307,7 +307,7 @@ object NDArrayAPI {
    *                            [[  0.,   1.,   2.,   3.,   4.],
    *                             [ 10.,  11.,  12.,  13.,  14.]]]
    *
-   * Defined in core/ops/nn_misc.cc:214.
+   * Defined in core/ops/nn_misc.cc:204.
    */
   def Embedding(data: NDArray, weight: NDArray, input_dim: Int, output_dim: Int, dtype: String = "float32", sparse_grad: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -343,7 +343,7 @@ object NDArrayAPI {
    *
    *   FullyConnected(ones((2, 3)), ones((4, 3)), zeros((4,)), num_hidden=4) = 3 * ones((2, 4))
    *
-   * Defined in core/ops/linalg.cc:365.
+   * Defined in core/ops/linalg.cc:363.
    */
   def FullyConnected(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, num_hidden: Int, no_bias: Boolean = false, flatten: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -366,7 +366,7 @@ object NDArrayAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:619.
+   * Defined in core/ops/nn_norm.cc:602.
    */
   def GroupNorm(data: NDArray, gamma: NDArray, beta: NDArray, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -389,7 +389,7 @@ object NDArrayAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:585.
+   * Defined in core/ops/nn_norm.cc:568.
    */
   def InstanceNorm(data: NDArray, gamma: NDArray, beta: NDArray, eps: Float = 0.00100000005f) = {
     val params = Map.newBuilder[String, String]
@@ -412,7 +412,7 @@ object NDArrayAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:526.
+   * Defined in core/ops/nn_norm.cc:514.
    */
   def LayerNorm(data: NDArray, gamma: NDArray, beta: NDArray, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -445,7 +445,7 @@ object NDArrayAPI {
    *
    *   LeakyReLU([-2, 1], act_type='leaky', slope=0.25) = [-0.5, 1]
    *
-   * Defined in core/ops/nn_activation.cc:238.
+   * Defined in core/ops/nn_activation.cc:273.
    */
   def LeakyReLU(data: NDArray, gamma: Option[NDArray] = None, act_type: String = "leaky", slope: Float = 0.25f, lower_bound: Float = 0.125f, upper_bound: Float = 0.333999991f) = {
     val params = Map.newBuilder[String, String]
@@ -468,7 +468,7 @@ object NDArrayAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def Pad(data: NDArray, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -495,7 +495,7 @@ object NDArrayAPI {
    *   Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]
    *   Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]
    *
-   * Defined in core/ops/nn_pool.cc:353.
+   * Defined in core/ops/nn_pool.cc:333.
    */
   def Pooling(data: NDArray, kernel: Seq[Int] = Seq(), pool_type: String = "max", global_pool: Boolean = false, cudnn_off: Boolean = false, pooling_convention: String = "valid", stride: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), p_value: Option[Int] = None, count_include_pad: Option[Boolean] = None, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -586,7 +586,7 @@ object NDArrayAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:242.
+   * Defined in core/ops/sequence.cc:243.
    */
   def SequenceReverse(data: NDArray, sequence_length: Option[NDArray] = None, use_sequence_length: Boolean = false, axis: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -604,7 +604,7 @@ object NDArrayAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def SliceChannel(data: NDArray, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -634,7 +634,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:420.
    */
   def Softmax(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -669,7 +669,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:420.
    */
   def SoftmaxOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -916,6 +916,25 @@ object NDArrayAPI {
   }
 
   /**
+   * Returns the indices that sort the array along an axis (the flattened array when axis is None), in the dtype `dtype` (float32 by default). Equal values keep their order. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   argsort(x) = [[1, 0, 2], [0, 2, 1]]
+   *   argsort(x, axis=0, is_ascend=False) = [[0, 1, 0], [1, 0, 1]]
+   *
+   * Defined in core/ops/sort.cc:246.
+   */
+  def argsort(data: NDArray, axis: Int = -1, is_ascend: Boolean = true, dtype: String = "float32") = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    NDArray.invoke("argsort", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Batchwise dot product: for N-d arrays (N >= 3) with equal leading dims, multiplies the
    * matrices held in the last two axes: (B, M, K) x (B, K, N) gives (B, M, N).
    *
@@ -923,7 +942,7 @@ object NDArrayAPI {
    *
    *   batch_dot(ones((2, 3, 4)), ones((2, 4, 5))).shape = (2, 3, 5)
    *
-   * Defined in core/ops/linalg.cc:336.
+   * Defined in core/ops/linalg.cc:334.
    */
   def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: Boolean = false, transpose_b: Boolean = false, forward_stype: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -931,6 +950,21 @@ object NDArrayAPI {
     if (transpose_b != false) params += "transpose_b" -> ParamFormat(transpose_b)
     forward_stype.foreach(v => params += "forward_stype" -> ParamFormat(v))
     NDArray.invoke("batch_dot", Seq[NDArray](lhs, rhs), params.result())
+  }
+
+  /**
+   * Takes one element per row of the last axis: with a seen as rows of its last axis (a.size / a.shape[-1] of them), out[i] = row i at indices[i], indices clipped to the row. indices must have one entry per row; the output has indices' shape. (For inputs of more than 2 dimensions MXNet 1.9.1 reads past the array; Minerva takes the rows as described.)
+   *
+   * Example::
+   *
+   *   x = [[1, 2], [3, 4], [5, 6]]
+   *   batch_take(x, [0, 1, 0]) = [1, 4, 5]
+   *
+   * Defined in core/ops/gather_scatter.cc:259.
+   */
+  def batch_take(a: NDArray, indices: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("batch_take", Seq[NDArray](a, indices), params.result())
   }
 
   /**
@@ -1340,7 +1374,7 @@ object NDArrayAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def choose_element_0index(data: NDArray, index: NDArray, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -1365,6 +1399,25 @@ object NDArrayAPI {
     params += "a_min" -> ParamFormat(a_min)
     params += "a_max" -> ParamFormat(a_max)
     NDArray.invoke("clip", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Combines columns of sliding blocks (N, C * prod(kernel), L) into an (N, C, output_size...) image, summing where blocks overlap: the adjoint of im2col with the same kernel/stride/dilate/pad. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+   *
+   * Defined in core/ops/im2col.cc:210.
+   */
+  def col2im(data: NDArray, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
+    val params = Map.newBuilder[String, String]
+    params += "output_size" -> ParamFormat(output_size)
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    NDArray.invoke("col2im", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -1474,6 +1527,41 @@ object NDArrayAPI {
   }
 
   /**
+   * Rearranges blocks of depth into space for an (N, C, H, W) array: the output is (N, C / b^2, H * b, W * b) with out[n, c, y*b + i, x*b + j] = data[n, (i*b + j) * C/b^2 + c, y, x], b = block_size. The inverse of space_to_depth.
+   *
+   * Example::
+   *
+   *   x of shape (1, 4, 1, 1) = [1, 2, 3, 4]
+   *   depth_to_space(x, 2) = [[[[1, 2], [3, 4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:67.
+   */
+  def depth_to_space(data: NDArray, block_size: Int) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    NDArray.invoke("depth_to_space", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Extracts a diagonal or builds a diagonal array. For a vector, a square matrix with the vector on diagonal k; otherwise the diagonal k of the axes (axis1, axis2), appended as the last axis after the others (numpy.diagonal). k > 0 is above the main diagonal, k < 0 below.
+   *
+   * Example::
+   *
+   *   diag([1, 2]) = [[1, 0], [0, 2]]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
+   *
+   * Defined in core/ops/reverse_diag.cc:151.
+   */
+  def diag(data: NDArray, k: Int = 0, axis1: Int = 0, axis2: Int = 1) = {
+    val params = Map.newBuilder[String, String]
+    if (k != 0) params += "k" -> ParamFormat(k)
+    if (axis1 != 0) params += "axis1" -> ParamFormat(axis1)
+    if (axis2 != 1) params += "axis2" -> ParamFormat(axis2)
+    NDArray.invoke("diag", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Dot product of two arrays. For 2-d arrays it is the matrix product; an N-d lhs is used as
    * a matrix of its last axis (its first with transpose_a) and an N-d rhs as a matrix of its
    * first axis (its last with transpose_b), so dot(x, y) has shape x.shape[:-1] + y.shape[1:].
@@ -1563,6 +1651,20 @@ object NDArrayAPI {
   def erf(data: NDArray) = {
     val params = Map.newBuilder[String, String]
     NDArray.invoke("erf", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Inverse error function, element-wise: erfinv(erf(x)) = x on (-1, 1); erfinv(+-1) = +-inf and NaN outside [-1, 1].
+   *
+   * Example::
+   *
+   *   erfinv([0, 0.5, -0.5]) = [0, 0.4769, -0.4769]
+   *
+   * Defined in core/ops/special_functions.cc:123.
+   */
+  def erfinv(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("erfinv", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -1659,6 +1761,23 @@ object NDArrayAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def flip(data: NDArray, axis: Seq[Int]) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    NDArray.invoke("flip", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Largest integer not greater than each element. The gradient is zero.
    *
    * Example::
@@ -1749,6 +1868,66 @@ object NDArrayAPI {
   }
 
   /**
+   * The gamma function, element-wise: gamma(n) = (n-1)! on positive integers; infinite at 0 and NaN at the negative integers.
+   *
+   * Example::
+   *
+   *   gamma([1, 2, 3, 0.5]) = [1, 1, 2, 1.7725]
+   *
+   * Defined in core/ops/special_functions.cc:136.
+   */
+  def gamma(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("gamma", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * The natural logarithm of the absolute value of the gamma function, element-wise.
+   *
+   * Example::
+   *
+   *   gammaln([1, 3, 0.5, -1.5]) = [0, 0.6931, 0.5724, 0.8600]
+   *
+   * Defined in core/ops/special_functions.cc:158.
+   */
+  def gammaln(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("gammaln", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Gathers blocks of data addressed by the columns of indices: indices has shape (M, Y...), and out[y...] = data[indices[0, y...], ..., indices[M-1, y...]], shape Y + data.shape[M:]. Negative indices count from the end; others out of range are an IndexError.
+   *
+   * Example::
+   *
+   *   data = [[0, 1], [2, 3]]
+   *   gather_nd(data, [[1, 1, 0], [0, 1, 0]]) = [2, 3, 0]
+   *   gather_nd(data, [[1, 0]]) = [[2, 3], [0, 1]]
+   *
+   * Defined in core/ops/gather_scatter.cc:138.
+   */
+  def gather_nd(data: NDArray, indices: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("gather_nd", Seq[NDArray](data, indices), params.result())
+  }
+
+  /**
+   * Hard sigmoid, element-wise: max(0, min(1, alpha * x + beta)). Floating-point inputs only.
+   *
+   * Example::
+   *
+   *   hard_sigmoid([-3, -1, 0, 1, 3]) = [0, 0.3, 0.5, 0.7, 1]
+   *
+   * Defined in core/ops/special_functions.cc:205.
+   */
+  def hard_sigmoid(data: NDArray, alpha: Float = 0.200000003f, beta: Float = 0.5f) = {
+    val params = Map.newBuilder[String, String]
+    if (alpha != 0.200000003f) params += "alpha" -> ParamFormat(alpha)
+    if (beta != 0.5f) params += "beta" -> ParamFormat(beta)
+    NDArray.invoke("hard_sigmoid", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Returns a copy of the input.
    *
    * Example::
@@ -1760,6 +1939,41 @@ object NDArrayAPI {
   def identity(data: NDArray) = {
     val params = Map.newBuilder[String, String]
     NDArray.invoke("identity", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Extracts sliding blocks of an (N, C, spatial...) image into columns: the output is (N, C * prod(kernel), L), row c * prod(kernel) + k holding kernel point k of channel c at each of the L block positions (row-major), zeros where the block covers padding. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
+   *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
+   *
+   * Defined in core/ops/im2col.cc:160.
+   */
+  def im2col(data: NDArray, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
+    val params = Map.newBuilder[String, String]
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    NDArray.invoke("im2col", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Column-wise Kronecker product of matrices A1 (M1, N), ..., Ak (Mk, N): an (M1 * ... * Mk, N) matrix whose column n is the Kronecker product of the inputs' columns n (the first input varies slowest). Floating-point inputs; not differentiable, as in MXNet.
+   *
+   * Example::
+   *
+   *   A = [[1, -1], [2, -3]], B = [[1, 4], [2, 5], [3, 6]]
+   *   khatri_rao(A, B) = [[1, -4], [2, -5], [3, -6], [2, -12], [4, -15], [6, -18]]
+   *
+   * Defined in core/ops/khatri_rao.cc:8.
+   */
+  def khatri_rao(arg: Seq[NDArray], num_args: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    NDArray.invoke("khatri_rao", arg, params.result())
   }
 
   /**
@@ -1832,7 +2046,7 @@ object NDArrayAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:389.
+   * Defined in core/ops/nn_softmax.cc:369.
    */
   def log_softmax(data: NDArray, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -1940,6 +2154,24 @@ object NDArrayAPI {
     if (keepdims != false) params += "keepdims" -> ParamFormat(keepdims)
     if (exclude != false) params += "exclude" -> ParamFormat(exclude)
     NDArray.invoke("min_axis", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Mean and (population) variance of the input over `axes`, as two outputs; keepdims keeps the reduced axes with size 1.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   moments(x, axes=(1,)) = [[2, 5], [0.6667, 0.6667]]
+   *   moments(x, axes=(0, 1)) = [[3.5], [2.9167]]
+   *
+   * Defined in core/ops/stats.cc:218.
+   */
+  def moments(data: NDArray, axes: Option[Seq[Int]] = None, keepdims: Boolean = false) = {
+    val params = Map.newBuilder[String, String]
+    axes.foreach(v => params += "axes" -> ParamFormat(v))
+    if (keepdims != false) params += "keepdims" -> ParamFormat(keepdims)
+    NDArray.invoke("moments", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -2130,7 +2362,7 @@ object NDArrayAPI {
    *
    *   one_hot([1, 0, 2, 5], 3) = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]
    *
-   * Defined in core/ops/slice.cc:558.
+   * Defined in core/ops/slice.cc:549.
    */
   def one_hot(indices: NDArray, depth: Int, on_value: Float = 1.0f, off_value: Float = 0.0f, dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -2184,7 +2416,7 @@ object NDArrayAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def pad(data: NDArray, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -2203,7 +2435,7 @@ object NDArrayAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def pick(data: NDArray, index: NDArray, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -2423,6 +2655,23 @@ object NDArrayAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def reverse(data: NDArray, axis: Seq[Int]) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    NDArray.invoke("reverse", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Rounds to the nearest integer; as in MXNet, a half rounds toward -inf. The gradient is zero.
    *
    * Example::
@@ -2522,6 +2771,21 @@ object NDArrayAPI {
   }
 
   /**
+   * Scatters data into a zero array of the given shape at the points in indices (the inverse of gather_nd): indices has shape (M, Y...), data shape Y + shape[M:]. When points repeat, the last one wins. Negative indices count from the end; others out of range are an IndexError (MXNet 1.9.1 silently drops them).
+   *
+   * Example::
+   *
+   *   scatter_nd([2, 3], [[1, 1], [0, 1]], shape=(2, 2)) = [[0, 0], [2, 3]]
+   *
+   * Defined in core/ops/gather_scatter.cc:190.
+   */
+  def scatter_nd(data: NDArray, indices: NDArray, shape: Seq[Int]) = {
+    val params = Map.newBuilder[String, String]
+    params += "shape" -> ParamFormat(shape)
+    NDArray.invoke("scatter_nd", Seq[NDArray](data, indices), params.result())
+  }
+
+  /**
    * Momentum update function for Stochastic Gradient Descent (SGD) optimizer:
    *
    *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
@@ -2565,6 +2829,20 @@ object NDArrayAPI {
     if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
     if (lazy_update != true) params += "lazy_update" -> ParamFormat(lazy_update)
     NDArray.invoke("sgd_update", Seq[NDArray](weight, grad), params.result())
+  }
+
+  /**
+   * Returns the shape of the input as a 1-D int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   shape_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [2, 4]
+   *
+   * Defined in core/ops/shape_like.cc:125.
+   */
+  def shape_array(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("shape_array", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -2685,6 +2963,20 @@ object NDArrayAPI {
   }
 
   /**
+   * Returns the number of elements of the input as a 1-element int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   size_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [8]
+   *
+   * Defined in core/ops/shape_like.cc:142.
+   */
+  def size_array(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("size_array", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Slices a region of the array: begin, end and step per leading axis, None for an open end, negative values counting from the end (numpy basic slicing). Axes beyond len(begin) are kept whole.
    *
    * Example::
@@ -2712,7 +3004,7 @@ object NDArrayAPI {
    *   slice_axis(x, axis=1, begin=1, end=None) = [[2, 3, 4], [6, 7, 8]]
    *   slice_axis(x, axis=-1, begin=-3, end=-1) = [[2, 3], [6, 7]]
    *
-   * Defined in core/ops/slice.cc:292.
+   * Defined in core/ops/slice.cc:290.
    */
   def slice_axis(data: NDArray, axis: Int, begin: Int, end: Int) = {
     val params = Map.newBuilder[String, String]
@@ -2720,6 +3012,39 @@ object NDArrayAPI {
     params += "begin" -> ParamFormat(begin)
     params += "end" -> ParamFormat(end)
     NDArray.invoke("slice_axis", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Slices data to the shape of shape_like, starting at index 0 of each sliced axis: every axis by default, or only `axes` (negative axes count from the end). shape_like's values are not read and get a zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   slice_like(x, zeros((1, 2))) = [[1, 2]]
+   *   slice_like(x, zeros((1, 2)), axes=(0,)) = [[1, 2, 3]]
+   *
+   * Defined in core/ops/shape_like.cc:59.
+   */
+  def slice_like(data: NDArray, shape_like: NDArray, axes: Seq[Int] = Seq()) = {
+    val params = Map.newBuilder[String, String]
+    if (axes != Seq()) params += "axes" -> ParamFormat(axes)
+    NDArray.invoke("slice_like", Seq[NDArray](data, shape_like), params.result())
+  }
+
+  /**
+   * Smooth L1 loss, element-wise, with sigma = scalar: 0.5 * (sigma * x)^2 where |x| < 1 / sigma^2, and |x| - 0.5 / sigma^2 elsewhere.
+   *
+   * Example::
+   *
+   *   smooth_l1([-2, -0.5, 0.3, 1.5]) = [1.5, 0.125, 0.045, 1]
+   *   smooth_l1([-2, -0.5, 0.3, 1.5], scalar=2) = [1.875, 0.375, 0.18, 1.375]
+   *
+   * Defined in core/ops/special_functions.cc:180.
+   */
+  def smooth_l1(data: NDArray, scalar: Float = 1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (scalar != 1.0f) params += "scalar" -> ParamFormat(scalar)
+    NDArray.invoke("smooth_l1", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -2741,7 +3066,7 @@ object NDArrayAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:349.
+   * Defined in core/ops/nn_softmax.cc:329.
    */
   def softmax(data: NDArray, length: Option[NDArray] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2766,7 +3091,7 @@ object NDArrayAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:501.
+   * Defined in core/ops/nn_softmax.cc:497.
    */
   def softmax_cross_entropy(data: NDArray, label: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -2788,6 +3113,41 @@ object NDArrayAPI {
   }
 
   /**
+   * Sorts the array along an axis (the flattened array when axis is None), ascending unless is_ascend is False. The gradient flows back to each value's original position.
+   *
+   * Example::
+   *
+   *   x = [[1, 4], [3, 1]]
+   *   sort(x) = [[1, 4], [1, 3]]
+   *   sort(x, axis=0) = [[1, 1], [3, 4]]
+   *   sort(x, axis=None, is_ascend=False) = [4, 3, 1, 1]
+   *
+   * Defined in core/ops/sort.cc:224.
+   */
+  def sort(data: NDArray, axis: Int = -1, is_ascend: Boolean = true) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    NDArray.invoke("sort", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Rearranges blocks of space into depth for an (N, C, H, W) array: the output is (N, C * b^2, H / b, W / b) with out[n, (i*b + j) * C + c, y, x] = data[n, c, y*b + i, x*b + j], b = block_size. The inverse of depth_to_space.
+   *
+   * Example::
+   *
+   *   x = [[[[1, 2], [3, 4]]]]
+   *   space_to_depth(x, 2) = [[[[1]], [[2]], [[3]], [[4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:89.
+   */
+  def space_to_depth(data: NDArray, block_size: Int) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    NDArray.invoke("space_to_depth", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Splits an array along `axis` into num_outputs equal parts. With squeeze_axis=True the split axis (whose size must then equal num_outputs) is removed from the outputs.
    *
    * Example::
@@ -2796,7 +3156,7 @@ object NDArrayAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def split(data: NDArray, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2860,7 +3220,7 @@ object NDArrayAPI {
    *   stack(x, y) = [[1, 2], [3, 4]]
    *   stack(x, y, axis=1) = [[1, 3], [2, 4]]
    *
-   * Defined in core/ops/join_split.cc:162.
+   * Defined in core/ops/join_split.cc:163.
    */
   def stack(arg: Seq[NDArray], axis: Int = 0, num_args: Option[Int] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2951,7 +3311,7 @@ object NDArrayAPI {
    *   take(x, [[0, 1], [1, 2]]) = [[[1, 2], [3, 4]], [[3, 4], [5, 6]]]
    *   take(x, [-1, 3], mode='wrap') = [[5, 6], [1, 2]]
    *
-   * Defined in core/ops/slice.cc:403.
+   * Defined in core/ops/slice.cc:398.
    */
   def take(a: NDArray, indices: NDArray, axis: Int = 0, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -3003,6 +3363,29 @@ object NDArrayAPI {
     val params = Map.newBuilder[String, String]
     params += "reps" -> ParamFormat(reps)
     NDArray.invoke("tile", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Returns the top k elements along an axis (the flattened array when axis is None): their values, their indices (in the float dtype `dtype` by default), a 0/1 mask over the input marking them, or both values and indices. Largest first unless is_ascend; equal values keep their order. k < 1 sorts the whole axis. The values' gradient flows back to the positions they came from; indices and masks have zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   topk(x) = [[2], [1]]
+   *   topk(x, k=2, ret_typ='value') = [[0.4, 0.3], [0.3, 0.2]]
+   *   topk(x, k=2, ret_typ='mask') = [[1, 0, 1], [0, 1, 1]]
+   *   topk(x, axis=None, k=2, ret_typ='both') = [[0.4, 0.3], [2, 0]]
+   *
+   * Defined in core/ops/sort.cc:185.
+   */
+  def topk(data: NDArray, axis: Int = -1, k: Int = 1, ret_typ: String = "indices", is_ascend: Boolean = false, dtype: String = "float32") = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (k != 1) params += "k" -> ParamFormat(k)
+    if (ret_typ != "indices") params += "ret_typ" -> ParamFormat(ret_typ)
+    if (is_ascend != false) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    NDArray.invoke("topk", Seq[NDArray](data), params.result())
   }
 
   /**

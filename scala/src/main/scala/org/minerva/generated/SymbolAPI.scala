@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 168 operator functions; each composes a graph node through Symbol.create. */
+/** 191 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -21,7 +21,7 @@ object SymbolAPI {
    *   Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]
    *   Activation([0], act_type='sigmoid') = [0.5]
    *
-   * Defined in core/ops/nn_activation.cc:213.
+   * Defined in core/ops/nn_activation.cc:249.
    */
   def Activation(data: Option[Symbol] = None, act_type: String, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -53,7 +53,7 @@ object SymbolAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:448.
+   * Defined in core/ops/nn_norm.cc:420.
    */
   def BatchNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, moving_mean: Option[Symbol] = None, moving_var: Option[Symbol] = None, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -168,7 +168,7 @@ object SymbolAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:432.
+   * Defined in core/ops/nn_conv.cc:406.
    */
   def Convolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -204,7 +204,7 @@ object SymbolAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:693.
+   * Defined in core/ops/nn_conv.cc:652.
    */
   def Deconvolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -302,7 +302,7 @@ object SymbolAPI {
    *                            [[  0.,   1.,   2.,   3.,   4.],
    *                             [ 10.,  11.,  12.,  13.,  14.]]]
    *
-   * Defined in core/ops/nn_misc.cc:214.
+   * Defined in core/ops/nn_misc.cc:204.
    */
   def Embedding(data: Option[Symbol] = None, weight: Option[Symbol] = None, input_dim: Int, output_dim: Int, dtype: String = "float32", sparse_grad: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -340,7 +340,7 @@ object SymbolAPI {
    *
    *   FullyConnected(ones((2, 3)), ones((4, 3)), zeros((4,)), num_hidden=4) = 3 * ones((2, 4))
    *
-   * Defined in core/ops/linalg.cc:365.
+   * Defined in core/ops/linalg.cc:363.
    */
   def FullyConnected(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, num_hidden: Int, no_bias: Boolean = false, flatten: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -364,7 +364,7 @@ object SymbolAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:619.
+   * Defined in core/ops/nn_norm.cc:602.
    */
   def GroupNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -388,7 +388,7 @@ object SymbolAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:585.
+   * Defined in core/ops/nn_norm.cc:568.
    */
   def InstanceNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, eps: Float = 0.00100000005f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -412,7 +412,7 @@ object SymbolAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:526.
+   * Defined in core/ops/nn_norm.cc:514.
    */
   def LayerNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -446,7 +446,7 @@ object SymbolAPI {
    *
    *   LeakyReLU([-2, 1], act_type='leaky', slope=0.25) = [-0.5, 1]
    *
-   * Defined in core/ops/nn_activation.cc:238.
+   * Defined in core/ops/nn_activation.cc:273.
    */
   def LeakyReLU(data: Option[Symbol] = None, gamma: Option[Symbol] = None, act_type: String = "leaky", slope: Float = 0.25f, lower_bound: Float = 0.125f, upper_bound: Float = 0.333999991f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -470,7 +470,7 @@ object SymbolAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def Pad(data: Option[Symbol] = None, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -498,7 +498,7 @@ object SymbolAPI {
    *   Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]
    *   Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]
    *
-   * Defined in core/ops/nn_pool.cc:353.
+   * Defined in core/ops/nn_pool.cc:333.
    */
   def Pooling(data: Option[Symbol] = None, kernel: Seq[Int] = Seq(), pool_type: String = "max", global_pool: Boolean = false, cudnn_off: Boolean = false, pooling_convention: String = "valid", stride: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), p_value: Option[Int] = None, count_include_pad: Option[Boolean] = None, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -593,7 +593,7 @@ object SymbolAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:242.
+   * Defined in core/ops/sequence.cc:243.
    */
   def SequenceReverse(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -612,7 +612,7 @@ object SymbolAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def SliceChannel(data: Option[Symbol] = None, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -643,7 +643,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:420.
    */
   def Softmax(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -679,7 +679,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:420.
    */
   def SoftmaxOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -940,6 +940,26 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the indices that sort the array along an axis (the flattened array when axis is None), in the dtype `dtype` (float32 by default). Equal values keep their order. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   argsort(x) = [[1, 0, 2], [0, 2, 1]]
+   *   argsort(x, axis=0, is_ascend=False) = [[0, 1, 0], [1, 0, 1]]
+   *
+   * Defined in core/ops/sort.cc:246.
+   */
+  def argsort(data: Option[Symbol] = None, axis: Int = -1, is_ascend: Boolean = true, dtype: String = "float32", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("argsort", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Batchwise dot product: for N-d arrays (N >= 3) with equal leading dims, multiplies the
    * matrices held in the last two axes: (B, M, K) x (B, K, N) gives (B, M, N).
    *
@@ -947,7 +967,7 @@ object SymbolAPI {
    *
    *   batch_dot(ones((2, 3, 4)), ones((2, 4, 5))).shape = (2, 3, 5)
    *
-   * Defined in core/ops/linalg.cc:336.
+   * Defined in core/ops/linalg.cc:334.
    */
   def batch_dot(lhs: Option[Symbol] = None, rhs: Option[Symbol] = None, transpose_a: Boolean = false, transpose_b: Boolean = false, forward_stype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -956,6 +976,22 @@ object SymbolAPI {
     forward_stype.foreach(v => params += "forward_stype" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("lhs" -> lhs, "rhs" -> rhs).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("batch_dot", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Takes one element per row of the last axis: with a seen as rows of its last axis (a.size / a.shape[-1] of them), out[i] = row i at indices[i], indices clipped to the row. indices must have one entry per row; the output has indices' shape. (For inputs of more than 2 dimensions MXNet 1.9.1 reads past the array; Minerva takes the rows as described.)
+   *
+   * Example::
+   *
+   *   x = [[1, 2], [3, 4], [5, 6]]
+   *   batch_take(x, [0, 1, 0]) = [1, 4, 5]
+   *
+   * Defined in core/ops/gather_scatter.cc:259.
+   */
+  def batch_take(a: Option[Symbol] = None, indices: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("a" -> a, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("batch_take", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1392,7 +1428,7 @@ object SymbolAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def choose_element_0index(data: Option[Symbol] = None, index: Option[Symbol] = None, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1419,6 +1455,26 @@ object SymbolAPI {
     params += "a_max" -> ParamFormat(a_max)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("clip", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Combines columns of sliding blocks (N, C * prod(kernel), L) into an (N, C, output_size...) image, summing where blocks overlap: the adjoint of im2col with the same kernel/stride/dilate/pad. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+   *
+   * Defined in core/ops/im2col.cc:210.
+   */
+  def col2im(data: Option[Symbol] = None, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "output_size" -> ParamFormat(output_size)
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("col2im", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1533,6 +1589,43 @@ object SymbolAPI {
   }
 
   /**
+   * Rearranges blocks of depth into space for an (N, C, H, W) array: the output is (N, C / b^2, H * b, W * b) with out[n, c, y*b + i, x*b + j] = data[n, (i*b + j) * C/b^2 + c, y, x], b = block_size. The inverse of space_to_depth.
+   *
+   * Example::
+   *
+   *   x of shape (1, 4, 1, 1) = [1, 2, 3, 4]
+   *   depth_to_space(x, 2) = [[[[1, 2], [3, 4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:67.
+   */
+  def depth_to_space(data: Option[Symbol] = None, block_size: Int, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("depth_to_space", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Extracts a diagonal or builds a diagonal array. For a vector, a square matrix with the vector on diagonal k; otherwise the diagonal k of the axes (axis1, axis2), appended as the last axis after the others (numpy.diagonal). k > 0 is above the main diagonal, k < 0 below.
+   *
+   * Example::
+   *
+   *   diag([1, 2]) = [[1, 0], [0, 2]]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
+   *
+   * Defined in core/ops/reverse_diag.cc:151.
+   */
+  def diag(data: Option[Symbol] = None, k: Int = 0, axis1: Int = 0, axis2: Int = 1, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (k != 0) params += "k" -> ParamFormat(k)
+    if (axis1 != 0) params += "axis1" -> ParamFormat(axis1)
+    if (axis2 != 1) params += "axis2" -> ParamFormat(axis2)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("diag", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Dot product of two arrays. For 2-d arrays it is the matrix product; an N-d lhs is used as
    * a matrix of its last axis (its first with transpose_a) and an N-d rhs as a matrix of its
    * first axis (its last with transpose_b), so dot(x, y) has shape x.shape[:-1] + y.shape[1:].
@@ -1628,6 +1721,21 @@ object SymbolAPI {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("erf", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Inverse error function, element-wise: erfinv(erf(x)) = x on (-1, 1); erfinv(+-1) = +-inf and NaN outside [-1, 1].
+   *
+   * Example::
+   *
+   *   erfinv([0, 0.5, -0.5]) = [0, 0.4769, -0.4769]
+   *
+   * Defined in core/ops/special_functions.cc:123.
+   */
+  def erfinv(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("erfinv", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1730,6 +1838,24 @@ object SymbolAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def flip(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("flip", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Largest integer not greater than each element. The gradient is zero.
    *
    * Example::
@@ -1824,6 +1950,70 @@ object SymbolAPI {
   }
 
   /**
+   * The gamma function, element-wise: gamma(n) = (n-1)! on positive integers; infinite at 0 and NaN at the negative integers.
+   *
+   * Example::
+   *
+   *   gamma([1, 2, 3, 0.5]) = [1, 1, 2, 1.7725]
+   *
+   * Defined in core/ops/special_functions.cc:136.
+   */
+  def gamma(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gamma", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * The natural logarithm of the absolute value of the gamma function, element-wise.
+   *
+   * Example::
+   *
+   *   gammaln([1, 3, 0.5, -1.5]) = [0, 0.6931, 0.5724, 0.8600]
+   *
+   * Defined in core/ops/special_functions.cc:158.
+   */
+  def gammaln(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gammaln", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Gathers blocks of data addressed by the columns of indices: indices has shape (M, Y...), and out[y...] = data[indices[0, y...], ..., indices[M-1, y...]], shape Y + data.shape[M:]. Negative indices count from the end; others out of range are an IndexError.
+   *
+   * Example::
+   *
+   *   data = [[0, 1], [2, 3]]
+   *   gather_nd(data, [[1, 1, 0], [0, 1, 0]]) = [2, 3, 0]
+   *   gather_nd(data, [[1, 0]]) = [[2, 3], [0, 1]]
+   *
+   * Defined in core/ops/gather_scatter.cc:138.
+   */
+  def gather_nd(data: Option[Symbol] = None, indices: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gather_nd", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Hard sigmoid, element-wise: max(0, min(1, alpha * x + beta)). Floating-point inputs only.
+   *
+   * Example::
+   *
+   *   hard_sigmoid([-3, -1, 0, 1, 3]) = [0, 0.3, 0.5, 0.7, 1]
+   *
+   * Defined in core/ops/special_functions.cc:205.
+   */
+  def hard_sigmoid(data: Option[Symbol] = None, alpha: Float = 0.200000003f, beta: Float = 0.5f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (alpha != 0.200000003f) params += "alpha" -> ParamFormat(alpha)
+    if (beta != 0.5f) params += "beta" -> ParamFormat(beta)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("hard_sigmoid", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Returns a copy of the input.
    *
    * Example::
@@ -1836,6 +2026,42 @@ object SymbolAPI {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("identity", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Extracts sliding blocks of an (N, C, spatial...) image into columns: the output is (N, C * prod(kernel), L), row c * prod(kernel) + k holding kernel point k of channel c at each of the L block positions (row-major), zeros where the block covers padding. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
+   *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
+   *
+   * Defined in core/ops/im2col.cc:160.
+   */
+  def im2col(data: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("im2col", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Column-wise Kronecker product of matrices A1 (M1, N), ..., Ak (Mk, N): an (M1 * ... * Mk, N) matrix whose column n is the Kronecker product of the inputs' columns n (the first input varies slowest). Floating-point inputs; not differentiable, as in MXNet.
+   *
+   * Example::
+   *
+   *   A = [[1, -1], [2, -3]], B = [[1, 4], [2, 5], [3, 6]]
+   *   khatri_rao(A, B) = [[1, -4], [2, -5], [3, -6], [2, -12], [4, -15], [6, -18]]
+   *
+   * Defined in core/ops/khatri_rao.cc:8.
+   */
+  def khatri_rao(arg: Seq[Symbol], num_args: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    Symbol.create("khatri_rao", name, Seq.empty[String], arg, params.result())
   }
 
   /**
@@ -1912,7 +2138,7 @@ object SymbolAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:389.
+   * Defined in core/ops/nn_softmax.cc:369.
    */
   def log_softmax(data: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2027,6 +2253,25 @@ object SymbolAPI {
     if (exclude != false) params += "exclude" -> ParamFormat(exclude)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("min_axis", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Mean and (population) variance of the input over `axes`, as two outputs; keepdims keeps the reduced axes with size 1.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   moments(x, axes=(1,)) = [[2, 5], [0.6667, 0.6667]]
+   *   moments(x, axes=(0, 1)) = [[3.5], [2.9167]]
+   *
+   * Defined in core/ops/stats.cc:218.
+   */
+  def moments(data: Option[Symbol] = None, axes: Option[Seq[Int]] = None, keepdims: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    axes.foreach(v => params += "axes" -> ParamFormat(v))
+    if (keepdims != false) params += "keepdims" -> ParamFormat(keepdims)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("moments", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2226,7 +2471,7 @@ object SymbolAPI {
    *
    *   one_hot([1, 0, 2, 5], 3) = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]
    *
-   * Defined in core/ops/slice.cc:558.
+   * Defined in core/ops/slice.cc:549.
    */
   def one_hot(indices: Option[Symbol] = None, depth: Int, on_value: Float = 1.0f, off_value: Float = 0.0f, dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2283,7 +2528,7 @@ object SymbolAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def pad(data: Option[Symbol] = None, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2303,7 +2548,7 @@ object SymbolAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def pick(data: Option[Symbol] = None, index: Option[Symbol] = None, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2536,6 +2781,24 @@ object SymbolAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def reverse(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("reverse", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Rounds to the nearest integer; as in MXNet, a half rounds toward -inf. The gradient is zero.
    *
    * Example::
@@ -2640,6 +2903,22 @@ object SymbolAPI {
   }
 
   /**
+   * Scatters data into a zero array of the given shape at the points in indices (the inverse of gather_nd): indices has shape (M, Y...), data shape Y + shape[M:]. When points repeat, the last one wins. Negative indices count from the end; others out of range are an IndexError (MXNet 1.9.1 silently drops them).
+   *
+   * Example::
+   *
+   *   scatter_nd([2, 3], [[1, 1], [0, 1]], shape=(2, 2)) = [[0, 0], [2, 3]]
+   *
+   * Defined in core/ops/gather_scatter.cc:190.
+   */
+  def scatter_nd(data: Option[Symbol] = None, indices: Option[Symbol] = None, shape: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "shape" -> ParamFormat(shape)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("scatter_nd", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Momentum update function for Stochastic Gradient Descent (SGD) optimizer:
    *
    *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
@@ -2685,6 +2964,21 @@ object SymbolAPI {
     if (lazy_update != true) params += "lazy_update" -> ParamFormat(lazy_update)
     val named = Seq[(String, Option[Symbol])]("weight" -> weight, "grad" -> grad).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("sgd_update", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Returns the shape of the input as a 1-D int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   shape_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [2, 4]
+   *
+   * Defined in core/ops/shape_like.cc:125.
+   */
+  def shape_array(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("shape_array", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2812,6 +3106,21 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the number of elements of the input as a 1-element int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   size_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [8]
+   *
+   * Defined in core/ops/shape_like.cc:142.
+   */
+  def size_array(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("size_array", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Slices a region of the array: begin, end and step per leading axis, None for an open end, negative values counting from the end (numpy basic slicing). Axes beyond len(begin) are kept whole.
    *
    * Example::
@@ -2840,7 +3149,7 @@ object SymbolAPI {
    *   slice_axis(x, axis=1, begin=1, end=None) = [[2, 3, 4], [6, 7, 8]]
    *   slice_axis(x, axis=-1, begin=-3, end=-1) = [[2, 3], [6, 7]]
    *
-   * Defined in core/ops/slice.cc:292.
+   * Defined in core/ops/slice.cc:290.
    */
   def slice_axis(data: Option[Symbol] = None, axis: Int, begin: Int, end: Int, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2849,6 +3158,41 @@ object SymbolAPI {
     params += "end" -> ParamFormat(end)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("slice_axis", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Slices data to the shape of shape_like, starting at index 0 of each sliced axis: every axis by default, or only `axes` (negative axes count from the end). shape_like's values are not read and get a zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   slice_like(x, zeros((1, 2))) = [[1, 2]]
+   *   slice_like(x, zeros((1, 2)), axes=(0,)) = [[1, 2, 3]]
+   *
+   * Defined in core/ops/shape_like.cc:59.
+   */
+  def slice_like(data: Option[Symbol] = None, shape_like: Option[Symbol] = None, axes: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axes != Seq()) params += "axes" -> ParamFormat(axes)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "shape_like" -> shape_like).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("slice_like", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Smooth L1 loss, element-wise, with sigma = scalar: 0.5 * (sigma * x)^2 where |x| < 1 / sigma^2, and |x| - 0.5 / sigma^2 elsewhere.
+   *
+   * Example::
+   *
+   *   smooth_l1([-2, -0.5, 0.3, 1.5]) = [1.5, 0.125, 0.045, 1]
+   *   smooth_l1([-2, -0.5, 0.3, 1.5], scalar=2) = [1.875, 0.375, 0.18, 1.375]
+   *
+   * Defined in core/ops/special_functions.cc:180.
+   */
+  def smooth_l1(data: Option[Symbol] = None, scalar: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (scalar != 1.0f) params += "scalar" -> ParamFormat(scalar)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("smooth_l1", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2870,7 +3214,7 @@ object SymbolAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:349.
+   * Defined in core/ops/nn_softmax.cc:329.
    */
   def softmax(data: Option[Symbol] = None, length: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2896,7 +3240,7 @@ object SymbolAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:501.
+   * Defined in core/ops/nn_softmax.cc:497.
    */
   def softmax_cross_entropy(data: Option[Symbol] = None, label: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2920,6 +3264,43 @@ object SymbolAPI {
   }
 
   /**
+   * Sorts the array along an axis (the flattened array when axis is None), ascending unless is_ascend is False. The gradient flows back to each value's original position.
+   *
+   * Example::
+   *
+   *   x = [[1, 4], [3, 1]]
+   *   sort(x) = [[1, 4], [1, 3]]
+   *   sort(x, axis=0) = [[1, 1], [3, 4]]
+   *   sort(x, axis=None, is_ascend=False) = [4, 3, 1, 1]
+   *
+   * Defined in core/ops/sort.cc:224.
+   */
+  def sort(data: Option[Symbol] = None, axis: Int = -1, is_ascend: Boolean = true, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("sort", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Rearranges blocks of space into depth for an (N, C, H, W) array: the output is (N, C * b^2, H / b, W / b) with out[n, (i*b + j) * C + c, y, x] = data[n, c, y*b + i, x*b + j], b = block_size. The inverse of depth_to_space.
+   *
+   * Example::
+   *
+   *   x = [[[[1, 2], [3, 4]]]]
+   *   space_to_depth(x, 2) = [[[[1]], [[2]], [[3]], [[4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:89.
+   */
+  def space_to_depth(data: Option[Symbol] = None, block_size: Int, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("space_to_depth", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Splits an array along `axis` into num_outputs equal parts. With squeeze_axis=True the split axis (whose size must then equal num_outputs) is removed from the outputs.
    *
    * Example::
@@ -2928,7 +3309,7 @@ object SymbolAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def split(data: Option[Symbol] = None, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2996,7 +3377,7 @@ object SymbolAPI {
    *   stack(x, y) = [[1, 2], [3, 4]]
    *   stack(x, y, axis=1) = [[1, 3], [2, 4]]
    *
-   * Defined in core/ops/join_split.cc:162.
+   * Defined in core/ops/join_split.cc:163.
    */
   def stack(arg: Seq[Symbol], axis: Int = 0, num_args: Option[Int] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3091,7 +3472,7 @@ object SymbolAPI {
    *   take(x, [[0, 1], [1, 2]]) = [[[1, 2], [3, 4]], [[3, 4], [5, 6]]]
    *   take(x, [-1, 3], mode='wrap') = [[5, 6], [1, 2]]
    *
-   * Defined in core/ops/slice.cc:403.
+   * Defined in core/ops/slice.cc:398.
    */
   def take(a: Option[Symbol] = None, indices: Option[Symbol] = None, axis: Int = 0, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3147,6 +3528,30 @@ object SymbolAPI {
     params += "reps" -> ParamFormat(reps)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("tile", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Returns the top k elements along an axis (the flattened array when axis is None): their values, their indices (in the float dtype `dtype` by default), a 0/1 mask over the input marking them, or both values and indices. Largest first unless is_ascend; equal values keep their order. k < 1 sorts the whole axis. The values' gradient flows back to the positions they came from; indices and masks have zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   topk(x) = [[2], [1]]
+   *   topk(x, k=2, ret_typ='value') = [[0.4, 0.3], [0.3, 0.2]]
+   *   topk(x, k=2, ret_typ='mask') = [[1, 0, 1], [0, 1, 1]]
+   *   topk(x, axis=None, k=2, ret_typ='both') = [[0.4, 0.3], [2, 0]]
+   *
+   * Defined in core/ops/sort.cc:185.
+   */
+  def topk(data: Option[Symbol] = None, axis: Int = -1, k: Int = 1, ret_typ: String = "indices", is_ascend: Boolean = false, dtype: String = "float32", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (k != 1) params += "k" -> ParamFormat(k)
+    if (ret_typ != "indices") params += "ret_typ" -> ParamFormat(ret_typ)
+    if (is_ascend != false) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("topk", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
