@@ -1,0 +1,103 @@
+// What the golden cases (tools/golden/op_cases/nn_extra.py) cannot show about the operators of
+// nn_regression.cc, nn_normalize.cc, nn_upsample_crop.cc, nn_spatial.cc and softmin /
+// SoftmaxActivation: shape inference of partially known inputs, the errors for bad input (each
+// names the operator and what was wrong), and the `_backward_*` operators refusing inputs that
+// do not fit, since symbol JSON can call them directly.
+#include <gtest/gtest.h>
+
+#include "core/op/invoke.h"
+#include "tests/cpp/test_util.h"
+
+namespace minerva {
+namespace {
+
+using testing::error_of;
+using testing::make_array;
+using testing::run1;
+using testing::to_vector;
+
+// Shape inference with some inputs unknown (empty); returns (inputs, outputs) after inference.
+std::pair<std::vector<Shape>, std::vector<Shape>> infer(const std::string& name, std::vector<Shape> in,
+                                                        const KeyValues& params = {}) {
+  const OpDef& op = OpRegistry::get().lookup(name);
+  AttrsPtr attrs = op.parse(params);
+  std::vector<Shape> out(static_cast<size_t>(op.outputs_for(*attrs)));
+  std::vector<int> in_types(in.size(), static_cast<int>(DType::kFloat32)), out_types(out.size(), -1);
+  infer_shapes_and_types(op, *attrs, &in, &out, &in_types, &out_types);
+  return {in, out};
+}
+
+NDArray zeros(const Shape& s, DType t = DType::kFloat32) { return make_array(s, {}, t); }
+
+void expect_error(const std::string& msg, const std::vector<std::string>& parts) {
+  ASSERT_FALSE(msg.empty()) << "no error raised";
+  for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+}
+
+// ---- loss layers ---------------------------------------------------------------------------------
+
+TEST(OpsNNExtra, RegressionLabelShapeRules) {
+  // An unknown label is data's shape, or (batch,) for (batch, 1) data, as in MXNet.
+  EXPECT_EQ(infer("LinearRegressionOutput", {{4, 1}, {}}).first[1], (Shape{4}));
+  EXPECT_EQ(infer("LogisticRegressionOutput", {{4, 3}, {}}).first[1], (Shape{4, 3}));
+  // Any label with data's batch size and element count is accepted.
+  EXPECT_EQ(infer("MAERegressionOutput", {{2, 3, 2}, {2, 6}}).second[0], (Shape{2, 3, 2}));
+  expect_error(error_of([] { run1("LinearRegressionOutput", {zeros({2, 3}), zeros({6})}); }),
+               {"LinearRegressionOutput", "label", "(6,)", "(2, 3)"});
+  expect_error(error_of([] { run1("MAERegressionOutput", {zeros({2, 3}), zeros({3, 2})}); }),
+               {"MAERegressionOutput", "label"});
+}
+
+TEST(OpsNNExtra, LossLayersRefuseIntegerData) {
+  for (const char* name : {"LinearRegressionOutput", "SVMOutput"}) {
+    Shape label = std::string(name) == "SVMOutput" ? Shape{2} : Shape{2, 3};
+    expect_error(error_of([&] { run1(name, {zeros({2, 3}, DType::kInt32), zeros(label, DType::kInt32)}); }),
+                 {name, "float"});
+  }
+  expect_error(error_of([] { run1("MakeLoss", {zeros({2, 3}, DType::kInt32)}); }), {"MakeLoss", "int32"});
+  // make_loss takes any dtype, as MXNet's does.
+  EXPECT_EQ(run1("make_loss", {zeros({2}, DType::kInt32)}).dtype(), DType::kInt32);
+}
+
+TEST(OpsNNExtra, SVMOutputShapes) {
+  EXPECT_EQ(infer("SVMOutput", {{2, 3, 4}, {}}).first[1], (Shape{2, 3}));
+  expect_error(error_of([] { run1("SVMOutput", {zeros({2, 3}), zeros({3})}); }), {"SVMOutput", "label", "(2,)"});
+  expect_error(error_of([] { run1("SVMOutput", {zeros({5}), zeros({5})}); }), {"SVMOutput", "2 dimensions"});
+}
+
+TEST(OpsNNExtra, LossBackwardOperatorsCheckTheirInputs) {
+  // (label, out) of different sizes: an error, never a read past the label.
+  expect_error(error_of([] { run1("_backward_linear_reg_out", {zeros({2}), zeros({2, 3})}); }),
+               {"_backward_linear_reg_out", "label"});
+  expect_error(error_of([] { run1("_backward_SVMOutput", {zeros({1}), zeros({4, 3})}); }),
+               {"_backward_SVMOutput", "label"});
+  expect_error(error_of([] { run1("_backward_MakeLoss", {zeros({2})}, {{"normalization", "sum"}}); }),
+               {"normalization", "sum"});
+}
+
+TEST(OpsNNExtra, MakeLossNamesItsOutputLoss) {
+  const OpDef& op = OpRegistry::get().lookup("make_loss");
+  EXPECT_EQ(op.output_names_for(*op.parse({})), (std::vector<std::string>{"loss"}));
+}
+
+// ---- softmin and SoftmaxActivation --------------------------------------------------------------
+
+TEST(OpsNNExtra, SoftminIsSoftmaxOfTheNegation) {
+  NDArray x = make_array({2, 3}, {1, 2, 3, 3, 2, 1});
+  // MXNet's documented example.
+  testing::expect_values(run1("softmin", {x}, {{"axis", "1"}}),
+                         {0.66524094, 0.24472848, 0.09003057, 0.09003057, 0.24472848, 0.66524094});
+  expect_error(error_of([&] { run1("softmin", {x}, {{"use_length", "True"}}); }), {"softmin", "use_length"});
+}
+
+TEST(OpsNNExtra, SoftmaxActivationModes) {
+  expect_error(error_of([] { run1("SoftmaxActivation", {zeros({2, 3})}, {{"mode", "channel"}}); }),
+               {"SoftmaxActivation", "channel", "3 dimensions"});
+  // instance mode: over the last axis, as MXNet's forward.
+  auto v = to_vector(run1("SoftmaxActivation", {make_array({2, 2, 2}, {0, 0, 1, 1, 0, 2, 0, 2})}));
+  EXPECT_NEAR(v[0], 0.5, 1e-6);
+  EXPECT_NEAR(v[4], 0.11920292, 1e-6);
+}
+
+}  // namespace
+}  // namespace minerva

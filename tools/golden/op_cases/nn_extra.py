@@ -1,0 +1,39 @@
+"""Golden cases of MXNet 1.x's remaining neural-network operators (core/ops/nn_regression.cc,
+nn_softmax.cc's softmin and SoftmaxActivation, nn_normalize.cc, nn_upsample_crop.cc,
+nn_spatial.cc): outputs and input gradients from the MXNet 1.9.1 oracle. ``u``, ``idx`` and
+``rng`` come from tools/golden/make_op_golden.py."""
+# ruff: noqa: F821  (u, idx and rng are injected into this module before it runs)
+import numpy as np
+
+CASES = [
+    # The loss layers ignore the head gradient; the label's gradient is zero.
+    ("LinearRegressionOutput", [u(3, 4), u(3, 4)], {}, [0, 1]),
+    ("LinearRegressionOutput", [u(4, 1), u(4)], {"grad_scale": 2.5}, [0]),
+    ("LinearRegressionOutput", [u(2, 3, 2), u(2, 6)], {}, [0]),
+    ("LinearRegressionOutput", [u(5), u(5)], {}, [0], ["float64", "float64"]),
+    ("LogisticRegressionOutput", [u(3, 4, lo=-3, hi=3), (u(3, 4) > 0).astype(np.float32)], {}, [0, 1]),
+    ("LogisticRegressionOutput", [u(2, 1), u(2)], {"grad_scale": 0.5}, [0]),
+    ("MAERegressionOutput", [u(3, 4), u(3, 4)], {}, [0, 1]),
+    ("MAERegressionOutput", [np.array([[1, 0, 2]], np.float32), np.array([[1, 1, 2]], np.float32)],
+     {"grad_scale": 3.0}, [0]),
+    ("MakeLoss", [u(2, 3)], {}, [0]),
+    ("MakeLoss", [u(2, 3, 4)], {"normalization": "batch", "grad_scale": 2.0}, [0]),
+    ("MakeLoss", [u(3, 4)], {"normalization": "valid", "valid_thresh": 0.2}, [0]),
+    ("MakeLoss", [u(6)], {"normalization": "batch"}, [0]),
+    ("MakeLoss", [u(2, 2, lo=-2, hi=-1)], {"normalization": "valid"}, [0]),
+    ("make_loss", [u(2, 3)], {}, [0]),
+    ("SVMOutput", [u(4, 5, lo=-2, hi=2), idx(5, 4)], {}, [0, 1]),
+    ("SVMOutput", [u(4, 5, lo=-2, hi=2), idx(5, 4)], {"use_linear": True}, [0]),
+    ("SVMOutput", [u(2, 3, 4, lo=-2, hi=2), idx(4, 2, 3)], {"margin": 0.5, "regularization_coefficient": 2.0}, [0]),
+    ("SVMOutput", [u(3, 4), np.array([7, -1, 2.7], np.float32)], {}, [0]),
+    ("softmin", [u(2, 5)], {}, [0]),
+    ("softmin", [u(3, 4, 2)], {"axis": 1, "temperature": 2.0}, [0]),
+    ("softmin", [u(3, 4)], {"axis": 0, "dtype": "float64"}, []),  # MXNet cannot differentiate it
+    ("SoftmaxActivation", [u(2, 5)], {}, [0]),
+    # MXNet 1.9.1 differentiates instance mode over axis 1 whatever the rank (its forward uses the last
+    # axis), a wrong derivative for inputs of 3 or more dimensions; Minerva returns the true one.
+    ("SoftmaxActivation", [u(2, 3, 4)], {}, []),
+    ("SoftmaxActivation", [u(2, 3, 2, 2)], {"mode": "channel"}, [0]),
+    ("SoftmaxActivation", [u(6)], {}, []),  # MXNet's backward fails on 1-D input
+    ("SoftmaxActivation", [u(2, 4, 3)], {"mode": "channel"}, [0]),  # float32 only in MXNet
+]
