@@ -99,5 +99,37 @@ TEST(OpsNNExtra, SoftmaxActivationModes) {
   EXPECT_NEAR(v[4], 0.11920292, 1e-6);
 }
 
+// ---- L2Normalization and LRN ---------------------------------------------------------------------
+
+TEST(OpsNNExtra, NormalizationsHideTheirNormaliser) {
+  // MXNet's hidden outputs and their shapes: one visible output each.
+  EXPECT_EQ(infer("L2Normalization", {{2, 3, 4}}).second, (std::vector<Shape>{{2, 3, 4}, {2}}));
+  EXPECT_EQ(infer("L2Normalization", {{2, 3, 4}}, {{"mode", "channel"}}).second[1], (Shape{2, 1, 4}));
+  EXPECT_EQ(infer("L2Normalization", {{2, 3, 4}}, {{"mode", "spatial"}}).second[1], (Shape{2, 3}));
+  EXPECT_EQ(infer("LRN", {{1, 3, 2, 2}}, {{"nsize", "3"}}).second[1], (Shape{1, 3, 2, 2}));
+  EXPECT_EQ(invoke("LRN", {zeros({1, 3, 2, 2})}, {{"nsize", "3"}}).size(), 1u);
+  const OpDef& l2 = OpRegistry::get().lookup("L2Normalization");
+  EXPECT_EQ(l2.output_names_for(*l2.parse({})), (std::vector<std::string>{"output", "norm"}));
+}
+
+TEST(OpsNNExtra, NormalizationErrors) {
+  expect_error(error_of([] { run1("L2Normalization", {zeros({2, 3})}, {{"mode", "spatial"}}); }),
+               {"L2Normalization", "spatial", "3 dimensions", "(2, 3)"});
+  expect_error(error_of([] { run1("LRN", {zeros({2, 3, 4})}, {{"nsize", "3"}}); }), {"LRN", "4-D", "(2, 3, 4)"});
+  expect_error(error_of([] { run1("LRN", {zeros({1, 3, 2, 2})}, {{"nsize", "2"}}); }), {"LRN", "nsize", "odd"});
+  expect_error(error_of([] { run1("LRN", {zeros({1, 3, 2, 2})}); }), {"LRN", "nsize"});
+  expect_error(error_of([] { run1("LRN", {zeros({1, 3, 2, 2}, DType::kInt32)}, {{"nsize", "1"}}); }),
+               {"LRN", "int32"});
+  // Backward operators refuse a normaliser that does not fit the data.
+  expect_error(error_of([] {
+                 run1("_backward_L2Normalization", {zeros({2, 3}), zeros({2, 3}), zeros({3})});
+               }),
+               {"_backward_L2Normalization", "norm", "(2,)", "(3,)"});
+  expect_error(error_of([] {
+                 run1("_backward_LRN", {zeros({1, 3, 2, 2}), zeros({1, 3, 2, 2}), zeros({1, 3, 2})}, {{"nsize", "3"}});
+               }),
+               {"_backward_LRN", "tmp_norm"});
+}
+
 }  // namespace
 }  // namespace minerva

@@ -36,4 +36,13 @@ CASES = [
     ("SoftmaxActivation", [u(2, 3, 2, 2)], {"mode": "channel"}, [0]),
     ("SoftmaxActivation", [u(6)], {}, []),  # MXNet's backward fails on 1-D input
     ("SoftmaxActivation", [u(2, 4, 3)], {"mode": "channel"}, [0]),  # float32 only in MXNet
+    ("L2Normalization", [u(3, 4)], {}, [0]),
+    ("L2Normalization", [u(2, 3, 4)], {"eps": 0.01}, [0]),
+    ("L2Normalization", [u(2, 3, 2, 2)], {"mode": "channel"}, [0]),
+    ("L2Normalization", [u(2, 3, 2, 2)], {"mode": "spatial"}, [0]),
+    ("L2Normalization", [u(5)], {}, [0]),
+    ("L2Normalization", [u(2, 3, 4)], {"mode": "channel"}, [0]),  # float32 only in MXNet
+    ("LRN", [u(2, 5, 3, 3)], {"nsize": 3}, [0]),
+    ("LRN", [u(1, 6, 2, 2, lo=-3, hi=3)], {"nsize": 5, "alpha": 0.5, "beta": 0.5, "knorm": 1.0}, [0]),
+    ("LRN", [u(1, 4, 2, 3, lo=-3, hi=3)], {"nsize": 1, "alpha": 2.0}, [0]),
 ]
