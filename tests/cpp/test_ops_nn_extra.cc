@@ -131,5 +131,77 @@ TEST(OpsNNExtra, NormalizationErrors) {
                {"_backward_LRN", "tmp_norm"});
 }
 
+// ---- UpSampling and Crop -------------------------------------------------------------------------
+
+const KeyValues kNearest2{{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "2"}};
+
+TEST(OpsNNExtra, UpSamplingShapesAndInputs) {
+  // Bilinear: the weight's shape follows from data and scale, whatever num_args says.
+  const KeyValues bilinear{{"scale", "3"}, {"sample_type", "bilinear"}, {"num_filter", "2"}, {"num_args", "1"}};
+  auto r = infer("UpSampling", {{1, 2, 3, 4}, {}}, bilinear);
+  EXPECT_EQ(r.first[1], (Shape{2, 1, 5, 5}));
+  EXPECT_EQ(r.second[0], (Shape{1, 2, 9, 12}));
+  const OpDef& up = OpRegistry::get().lookup("UpSampling");
+  EXPECT_EQ(up.inputs_for(*up.parse(bilinear)), (std::vector<std::string>{"data", "weight"}));
+  EXPECT_EQ(up.inputs_for(*up.parse(kNearest2)), (std::vector<std::string>{"arg0", "arg1"}));
+  EXPECT_EQ(infer("UpSampling", {{1, 2, 2, 2}, {1, 3, 4, 4}}, kNearest2).second[0], (Shape{1, 5, 4, 4}));
+}
+
+TEST(OpsNNExtra, UpSamplingErrors) {
+  expect_error(error_of([] { run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({1, 2, 3, 3})}, kNearest2); }),
+               {"UpSampling", "height 3", "input 1", "does not divide"});
+  expect_error(error_of([] { run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({1, 2, 2, 4})}, kNearest2); }),
+               {"UpSampling", "input 1", "factors must be equal"});
+  KeyValues sum = kNearest2;
+  sum.emplace_back("multi_input_mode", "sum");
+  expect_error(error_of([&] { run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({1, 3, 4, 4})}, sum); }),
+               {"UpSampling", "sum", "channels"});
+  expect_error(error_of([] {
+                 run1("UpSampling", {zeros({2, 3, 4})}, {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "1"}});
+               }),
+               {"UpSampling", "4-D", "(2, 3, 4)"});
+  expect_error(error_of([] {
+                 run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({2, 1, 3, 3})},
+                      {{"scale", "2"}, {"sample_type", "bilinear"}, {"num_filter", "2"}, {"num_args", "2"}});
+               }),
+               {"UpSampling", "weight", "(2, 1, 4, 4)", "(2, 1, 3, 3)"});
+  expect_error(error_of([] {
+                 run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({2, 1, 4, 4})},
+                      {{"scale", "2"}, {"sample_type", "bilinear"}, {"num_args", "2"}});
+               }),
+               {"UpSampling", "num_filter"});
+  expect_error(error_of([] { run1("UpSampling", {zeros({1, 1, 1, 1})}, {{"scale", "0"}, {"sample_type", "nearest"}, {"num_args", "1"}}); }),
+               {"scale"});
+  // The backward operator refuses an ograd that the forward inputs cannot produce.
+  expect_error(error_of([] {
+                 invoke("_backward_UpSampling", {zeros({1, 5, 4, 4}), zeros({1, 2, 2, 2}), zeros({1, 2, 4, 4})},
+                        kNearest2);
+               }),
+               {"_backward_UpSampling", "ograd", "(1, 4, 4, 4)", "(1, 5, 4, 4)"});
+}
+
+TEST(OpsNNExtra, CropErrors) {
+  NDArray x = zeros({1, 2, 5, 5});
+  expect_error(error_of([&] { run1("Crop", {x}, {{"num_args", "1"}, {"h_w", "(6, 2)"}}); }),
+               {"Crop", "height 6", "exceeds"});
+  expect_error(error_of([&] { run1("Crop", {x}, {{"num_args", "1"}, {"h_w", "(0, 2)"}}); }), {"Crop", "h_w"});
+  expect_error(error_of([&] { run1("Crop", {x}, {{"num_args", "1"}, {"h_w", "(2, 2)"}, {"offset", "(4, 0)"}}); }),
+               {"Crop", "offset[0] = 4", "[0, 3]"});
+  expect_error(error_of([&] { run1("Crop", {x}, {{"num_args", "1"}, {"h_w", "(2, 2)"}, {"offset", "(1,)"}}); }),
+               {"Crop", "offset", "(y, x)"});
+  expect_error(error_of([&] { run1("Crop", {x, zeros({1, 1, 6, 2})}, {{"num_args", "2"}}); }), {"Crop", "exceeds"});
+  expect_error(error_of([] { run1("Crop", {zeros({2, 5, 5})}, {{"num_args", "1"}, {"h_w", "(2, 2)"}}); }),
+               {"Crop", "4-D"});
+  expect_error(error_of([&] { run1("Crop", {x, x, x}, {{"num_args", "3"}}); }), {"num_args"});
+  expect_error(error_of([] {
+                 run1("_backward_Crop", {zeros({1, 2, 3, 3}), zeros({1, 3, 5, 5})}, {{"num_args", "1"}});
+               }),
+               {"_backward_Crop", "does not fit"});
+  // Any dtype crops (the window is copied as bytes).
+  NDArray ints = make_array({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8}, DType::kInt32);
+  testing::expect_values(run1("Crop", {ints}, {{"num_args", "1"}, {"h_w", "(2, 2)"}, {"offset", "(1, 0)"}}),
+                         {3, 4, 6, 7});
+}
+
 }  // namespace
 }  // namespace minerva

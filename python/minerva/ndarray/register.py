@@ -30,7 +30,8 @@ def make_function(name: str, s: dict):
         inputs, named_inputs, params = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd)
         if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
-            positional = dict(zip(fixed_inputs, inputs))
+            # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
+            positional = dict(zip(wanted if s["variadic"] else fixed_inputs, inputs))
             positional.update(named_inputs)
             missing = [n for n in wanted if positional.get(n) is None]
             if missing:
