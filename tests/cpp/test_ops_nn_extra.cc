@@ -203,5 +203,65 @@ TEST(OpsNNExtra, CropErrors) {
                          {3, 4, 6, 7});
 }
 
+// ---- GridGenerator, BilinearSampler, SpatialTransformer ------------------------------------------
+
+const KeyValues kAffine23{{"transform_type", "affine"}, {"target_shape", "(2, 3)"}};
+const KeyValues kTransformer{{"target_shape", "(2, 2)"}, {"transform_type", "affine"}, {"sampler_type", "bilinear"}};
+
+TEST(OpsNNExtra, SpatialHiddenOutputs) {
+  EXPECT_EQ(infer("GridGenerator", {{2, 6}}, kAffine23).second, (std::vector<Shape>{{2, 2, 2, 3}, {3, 6}}));
+  EXPECT_EQ(infer("GridGenerator", {{2, 2, 4, 5}}, {{"transform_type", "warp"}}).second[1], (Shape{2, 4, 5}));
+  EXPECT_EQ(infer("BilinearSampler", {{2, 3, 4, 5}, {2, 2, 6, 7}}).second,
+            (std::vector<Shape>{{2, 3, 6, 7}, {2, 6, 7, 2}}));
+  auto r = infer("SpatialTransformer", {{2, 3, 4, 5}, {}}, kTransformer);
+  EXPECT_EQ(r.first[1], (Shape{2, 6}));
+  EXPECT_EQ(r.second, (std::vector<Shape>{{2, 3, 2, 2}, {3, 4}, {2, 2, 4}}));
+}
+
+TEST(OpsNNExtra, SpatialValues) {
+  // The identity transform reproduces the input; the centre of a 2x2 image is its mean.
+  NDArray img = make_array({1, 1, 2, 2}, {1, 2, 3, 4});
+  testing::expect_values(run1("SpatialTransformer", {img, make_array({1, 6}, {1, 0, 0, 0, 1, 0})}, kTransformer),
+                         {1, 2, 3, 4});
+  testing::expect_values(run1("BilinearSampler", {img, make_array({1, 2, 1, 1}, {0, 0})}), {2.5});
+  testing::expect_values(run1("GridGenerator", {make_array({1, 6}, {1, 0, 0, 0, 1, 0})}, kAffine23),
+                         {-1, 0, 1, -1, 0, 1, -1, -1, -1, 1, 1, 1});
+  // Far-away and infinite grid points read zeros instead of indexing outside the image; NaN stays NaN.
+  testing::expect_values(
+      run1("BilinearSampler", {img, make_array({1, 2, 1, 4}, {1e30, -1e30, INFINITY, NAN, 0, 0, 0, 0})}),
+      {0, 0, 0, NAN});
+}
+
+TEST(OpsNNExtra, SpatialErrors) {
+  expect_error(error_of([] { run1("GridGenerator", {zeros({2, 5})}, kAffine23); }), {"GridGenerator", "6"});
+  expect_error(error_of([] { run1("GridGenerator", {zeros({2, 6})}, {{"transform_type", "affine"}}); }),
+               {"GridGenerator", "target_shape"});
+  expect_error(error_of([] { run1("GridGenerator", {zeros({2, 3, 4, 4})}, {{"transform_type", "warp"}}); }),
+               {"GridGenerator", "2 channels"});
+  expect_error(error_of([] { run1("BilinearSampler", {zeros({2, 3, 4, 5}), zeros({1, 2, 3, 3})}); }),
+               {"BilinearSampler", "grid", "(1, 2, 3, 3)"});
+  expect_error(error_of([] { run1("BilinearSampler", {zeros({2, 3, 4}), zeros({2, 2, 3, 3})}); }),
+               {"BilinearSampler", "data", "4-D"});
+  expect_error(error_of([] { run1("SpatialTransformer", {zeros({2, 3, 4, 5}), zeros({2, 4})}, kTransformer); }),
+               {"SpatialTransformer", "loc", "6"});
+  expect_error(error_of([] {
+                 run1("SpatialTransformer", {zeros({2, 3, 4, 5}), zeros({2, 6})},
+                      {{"transform_type", "affine"}, {"sampler_type", "bilinear"}});
+               }),
+               {"SpatialTransformer", "target_shape"});
+  // Backward operators check the hidden grids they are given.
+  expect_error(error_of([] {
+                 invoke("_backward_SpatialTransformer",
+                        {zeros({2, 3, 2, 2}), zeros({2, 3, 4, 5}), zeros({3, 4}), zeros({2, 2, 3})}, kTransformer);
+               }),
+               {"_backward_SpatialTransformer", "grid_src", "(2, 2, 4)"});
+  expect_error(error_of([] { run1("_backward_GridGenerator", {zeros({2, 2, 2, 3}), zeros({3, 5})}, kAffine23); }),
+               {"_backward_GridGenerator", "grid_dst", "(3, 6)"});
+  expect_error(error_of([] {
+                 invoke("_backward_BilinearSampler", {zeros({2, 3, 3, 4}), zeros({2, 3, 4, 5}), zeros({2, 2, 3, 3})});
+               }),
+               {"_backward_BilinearSampler", "ograd"});
+}
+
 }  // namespace
 }  // namespace minerva

@@ -60,4 +60,13 @@ CASES = [
     ("Crop", [u(1, 2, 5, 5)], {"num_args": 1, "h_w": (3, 2), "center_crop": True}, [0]),
     ("Crop", [u(1, 2, 5, 6), u(3, 1, 2, 3)], {"num_args": 2}, [0, 1]),
     ("Crop", [u(1, 2, 5, 6), u(3, 1, 2, 3)], {"num_args": 2, "center_crop": True}, [0]),
+    ("GridGenerator", [u(2, 6)], {"transform_type": "affine", "target_shape": (3, 4)}, [0]),
+    ("GridGenerator", [u(2, 2, 3, 4, lo=-2, hi=2)], {"transform_type": "warp"}, [0]),
+    ("BilinearSampler", [u(2, 3, 4, 5), u(2, 2, 3, 3, lo=-0.95, hi=0.95)], {}, [0, 1]),
+    # Points outside the image read zeros.
+    ("BilinearSampler", [u(1, 2, 3, 3), u(1, 2, 4, 4, lo=-1.6, hi=1.6)], {}, [0, 1]),
+    ("BilinearSampler", [u(1, 1, 5, 4), u(1, 2, 2, 6)], {}, [0, 1]),
+    ("SpatialTransformer", [u(2, 2, 5, 6), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.1],
+                                                      [1.2, -0.2, 0.1, 0.3, 0.7, -0.2]], np.float32)],
+     {"target_shape": (4, 3), "transform_type": "affine", "sampler_type": "bilinear"}, [0, 1]),
 ]
