@@ -263,5 +263,43 @@ TEST(OpsNNExtra, SpatialErrors) {
                {"_backward_BilinearSampler", "ograd"});
 }
 
+// ---- ROIPooling ----------------------------------------------------------------------------------
+
+const KeyValues kRoi22{{"pooled_size", "(2, 2)"}, {"spatial_scale", "1"}};
+
+TEST(OpsNNExtra, ROIPoolingValuesAndHiddenArgmax) {
+  std::vector<double> v(48);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
+  NDArray x = make_array({1, 1, 8, 6}, v);
+  // MXNet's documented example, and the hidden arg-max positions h * W + w.
+  auto outs = invoke("ROIPooling", {x, make_array({1, 5}, {0, 0, 0, 4, 4})}, kRoi22);
+  ASSERT_EQ(outs.size(), 1u);
+  testing::expect_values(outs[0], {14, 16, 26, 28});
+  EXPECT_EQ(infer("ROIPooling", {{2, 3, 8, 6}, {5, 5}}, kRoi22).second,
+            (std::vector<Shape>{{5, 3, 2, 2}, {5, 3, 2, 2}}));
+}
+
+TEST(OpsNNExtra, ROIPoolingErrors) {
+  NDArray x = zeros({2, 1, 4, 4});
+  expect_error(error_of([&] { run1("ROIPooling", {x, zeros({3, 4})}, kRoi22); }), {"ROIPooling", "rois", "(3, 4)"});
+  expect_error(error_of([&] { run1("ROIPooling", {zeros({1, 4, 4}), zeros({3, 5})}, kRoi22); }),
+               {"ROIPooling", "4-D"});
+  expect_error(error_of([&] {
+                 run1("ROIPooling", {x, zeros({1, 5})}, {{"pooled_size", "(0, 2)"}, {"spatial_scale", "1"}});
+               }),
+               {"ROIPooling", "pooled_size"});
+  expect_error(error_of([&] {
+                 run1("ROIPooling", {x, zeros({1, 5})}, {{"pooled_size", "(2, 2)"}, {"spatial_scale", "1.5"}});
+               }),
+               {"spatial_scale"});
+  // A batch index outside the data is an error when the kernel runs, never a read past the data.
+  expect_error(error_of([&] { to_vector(run1("ROIPooling", {x, make_array({1, 5}, {2, 0, 0, 1, 1})}, kRoi22)); }),
+               {"ROIPooling", "batch index 2", "[0, 2)"});
+  expect_error(error_of([&] {
+                 run1("_backward_ROIPooling", {zeros({1, 1, 2, 2}), x, zeros({1, 5}), zeros({1, 1, 3, 2})}, kRoi22);
+               }),
+               {"_backward_ROIPooling", "maxidx"});
+}
+
 }  // namespace
 }  // namespace minerva

@@ -69,4 +69,11 @@ CASES = [
     ("SpatialTransformer", [u(2, 2, 5, 6), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.1],
                                                       [1.2, -0.2, 0.1, 0.3, 0.7, -0.2]], np.float32)],
      {"target_shape": (4, 3), "transform_type": "affine", "sampler_type": "bilinear"}, [0, 1]),
+    ("ROIPooling", [u(2, 3, 8, 6), np.array([[0, 0, 0, 4, 4], [1, 1, 2, 5, 7], [0, 3, 3, 1, 1],
+                                             [1, -2, -1, 9, 11], [0, 2.6, 1.4, 3.5, 6.5]], np.float32)],
+     {"pooled_size": (2, 2), "spatial_scale": 1.0}, [0, 1]),
+    ("ROIPooling", [u(1, 2, 10, 9), np.array([[0, 0, 0, 15, 13], [0, 4, 4, 12, 10]], np.float32)],
+     {"pooled_size": (3, 2), "spatial_scale": 0.7}, [0]),
+    ("ROIPooling", [u(1, 1, 6, 6), np.array([[0, 1, 1, 4, 4]], np.float32)],
+     {"pooled_size": (4, 5), "spatial_scale": 1.0}, [0]),
 ]
