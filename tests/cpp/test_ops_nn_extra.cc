@@ -301,5 +301,31 @@ TEST(OpsNNExtra, ROIPoolingErrors) {
                {"_backward_ROIPooling", "maxidx"});
 }
 
+// ---- Correlation ---------------------------------------------------------------------------------
+
+TEST(OpsNNExtra, CorrelationShapes) {
+  EXPECT_EQ(infer("Correlation", {{1, 2, 5, 5}, {}}).second,
+            (std::vector<Shape>{{1, 9, 3, 3}, {1, 5, 5, 2}, {1, 5, 5, 2}}));
+  EXPECT_EQ(infer("Correlation", {{1, 2, 5, 5}, {1, 2, 5, 5}},
+                  {{"max_displacement", "2"}, {"stride2", "2"}, {"pad_size", "2"}})
+                .second[0],
+            (Shape{1, 9, 5, 5}));
+}
+
+TEST(OpsNNExtra, CorrelationErrors) {
+  NDArray a = zeros({1, 2, 5, 5});
+  expect_error(error_of([&] { run1("Correlation", {a, zeros({1, 2, 4, 4})}); }),
+               {"Correlation", "data2", "(1, 2, 5, 5)", "(1, 2, 4, 4)"});
+  expect_error(error_of([&] { run1("Correlation", {a, a}, {{"kernel_size", "3"}, {"max_displacement", "3"}}); }),
+               {"Correlation", "do not fit"});
+  expect_error(error_of([&] { run1("Correlation", {a, a}, {{"kernel_size", "2"}}); }), {"Correlation", "odd"});
+  expect_error(error_of([&] { run1("Correlation", {a, a}, {{"stride1", "0"}}); }), {"Correlation", "stride1"});
+  expect_error(error_of([&] { run1("Correlation", {zeros({2, 5, 5}), zeros({2, 5, 5})}); }), {"Correlation", "4-D"});
+  expect_error(error_of([&] {
+                 invoke("_backward_Correlation", {zeros({1, 9, 3, 3}), zeros({1, 5, 5, 2}), zeros({1, 5, 4, 2})});
+               }),
+               {"_backward_Correlation", "tmp2"});
+}
+
 }  // namespace
 }  // namespace minerva

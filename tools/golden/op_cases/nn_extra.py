@@ -76,4 +76,10 @@ CASES = [
      {"pooled_size": (3, 2), "spatial_scale": 0.7}, [0]),
     ("ROIPooling", [u(1, 1, 6, 6), np.array([[0, 1, 1, 4, 4]], np.float32)],
      {"pooled_size": (4, 5), "spatial_scale": 1.0}, [0]),
+    ("Correlation", [u(1, 2, 5, 6), u(1, 2, 5, 6)], {}, [0, 1]),
+    ("Correlation", [u(2, 3, 6, 7), u(2, 3, 6, 7)],
+     {"kernel_size": 3, "max_displacement": 2, "stride1": 2, "stride2": 2, "pad_size": 2}, [0, 1]),
+    ("Correlation", [u(1, 2, 5, 5), u(1, 2, 5, 5)], {"is_multiply": False, "pad_size": 1, "max_displacement": 2},
+     [0, 1]),
+    ("Correlation", [u(1, 1, 4, 4), u(1, 1, 4, 4)], {"kernel_size": 3, "max_displacement": 0}, [0, 1]),
 ]
