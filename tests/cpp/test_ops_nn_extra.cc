@@ -327,5 +327,25 @@ TEST(OpsNNExtra, CorrelationErrors) {
                {"_backward_Correlation", "tmp2"});
 }
 
+// ---- IdentityAttachKLSparseReg -------------------------------------------------------------------
+
+TEST(OpsNNExtra, KLSparseRegShapesAndErrors) {
+  EXPECT_EQ(infer("IdentityAttachKLSparseReg", {{3, 4}, {}}).first[1], (Shape{4}));
+  const OpDef& op = OpRegistry::get().lookup("IdentityAttachKLSparseReg");
+  EXPECT_EQ(op.mutated_for(*op.parse({})), (std::vector<int>{1}));  // moving_avg is an auxiliary state
+  expect_error(error_of([] { run1("IdentityAttachKLSparseReg", {zeros({2, 3, 4}), zeros({3})}); }),
+               {"IdentityAttachKLSparseReg", "2-D", "(2, 3, 4)"});
+  expect_error(error_of([] { run1("IdentityAttachKLSparseReg", {zeros({2, 3}), zeros({2})}); }),
+               {"IdentityAttachKLSparseReg", "moving_avg", "(3,)", "(2,)"});
+  expect_error(error_of([] {
+                 run1("IdentityAttachKLSparseReg", {zeros({2, 3}), zeros({3})}, {{"sparseness_target", "2"}});
+               }),
+               {"sparseness_target"});
+  expect_error(error_of([] {
+                 run1("_backward_IdentityAttachKLSparseReg", {zeros({2, 3}), zeros({2, 3}), zeros({4})});
+               }),
+               {"_backward_IdentityAttachKLSparseReg", "moving_avg"});
+}
+
 }  // namespace
 }  // namespace minerva
