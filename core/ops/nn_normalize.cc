@@ -53,7 +53,10 @@ void l2_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& 
   parallel_for(l.outer * l.inner, [&](int64_t r) {
     const int64_t o = r / l.inner, i = r % l.inner;
     double ss = 0;
-    for (int64_t k = 0; k < l.size; ++k) ss += x[static_cast<size_t>(l.index(o, k, i))] * x[static_cast<size_t>(l.index(o, k, i))];
+    for (int64_t k = 0; k < l.size; ++k) {
+      const double v = x[static_cast<size_t>(l.index(o, k, i))];
+      ss += v * v;
+    }
     const double n = std::sqrt(ss + eps);
     norm[static_cast<size_t>(r)] = n;
     for (int64_t k = 0; k < l.size; ++k) x[static_cast<size_t>(l.index(o, k, i))] /= n;

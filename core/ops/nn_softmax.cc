@@ -1,7 +1,7 @@
 // Softmax family of MXNet 1.x: softmax, log_softmax, softmin, the legacy SoftmaxActivation, the
-// legacy loss layer SoftmaxOutput (alias Softmax) and softmax_cross_entropy. softmax and log_softmax differentiate as graph code;
-// the two loss layers have MXNet's fused gradients (softmax - one_hot), computed by internal
-// backward kernels.
+// legacy loss layer SoftmaxOutput (alias Softmax) and softmax_cross_entropy. softmax, log_softmax,
+// softmin and SoftmaxActivation differentiate as graph code; the two loss layers have MXNet's
+// fused gradients (softmax - one_hot), computed by internal backward kernels.
 #include <algorithm>
 #include <cmath>
 

@@ -46,8 +46,9 @@ void bilinear_sample(const std::vector<double>& data, const Shape& ds, const std
     const double* img = data.data() + nc * h * w;
     auto at = [&](int64_t y, int64_t x) { return y >= 0 && y < h && x >= 0 && x < w ? img[y * w + x] : 0.0; };
     for (int64_t p = 0; p < plane; ++p) {
-      const BilinearCorner k =
-          bilinear_corner(grid[static_cast<size_t>(n * 2 * plane + p)], grid[static_cast<size_t>((n * 2 + 1) * plane + p)], h, w);
+      const double gx = grid[static_cast<size_t>(n * 2 * plane + p)];
+      const double gy = grid[static_cast<size_t>((n * 2 + 1) * plane + p)];
+      const BilinearCorner k = bilinear_corner(gx, gy, h, w);
       (*out)[static_cast<size_t>(nc * plane + p)] =
           at(k.y0, k.x0) * k.wy * k.wx + at(k.y0, k.x0 + 1) * k.wy * (1 - k.wx) +
           at(k.y0 + 1, k.x0) * (1 - k.wy) * k.wx + at(k.y0 + 1, k.x0 + 1) * (1 - k.wy) * (1 - k.wx);

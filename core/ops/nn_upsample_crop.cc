@@ -343,7 +343,8 @@ MV_REGISTER_OP(UpSampling)
     .set_forward(upsampling_forward)
     .set_gradient(upsampling_gradient)
     .add_sample(sample_of({{2, 3, 2, 3}}, {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "1"}}))
-    .add_sample(sample_of({{1, 2, 2, 2}, {1, 3, 4, 4}}, {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "2"}}))
+    .add_sample(
+        sample_of({{1, 2, 2, 2}, {1, 3, 4, 4}}, {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "2"}}))
     .add_sample(sample_of({{1, 2, 1, 2}, {1, 2, 3, 6}},
                           {{"scale", "3"}, {"sample_type", "nearest"}, {"num_args", "2"}, {"multi_input_mode", "sum"}}))
     .add_sample(sample_of({{1, 2, 3, 3}, {2, 1, 4, 4}},

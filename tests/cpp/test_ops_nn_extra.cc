@@ -157,7 +157,8 @@ TEST(OpsNNExtra, UpSamplingErrors) {
   expect_error(error_of([&] { run1("UpSampling", {zeros({1, 2, 2, 2}), zeros({1, 3, 4, 4})}, sum); }),
                {"UpSampling", "sum", "channels"});
   expect_error(error_of([] {
-                 run1("UpSampling", {zeros({2, 3, 4})}, {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "1"}});
+                 run1("UpSampling", {zeros({2, 3, 4})},
+                      {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "1"}});
                }),
                {"UpSampling", "4-D", "(2, 3, 4)"});
   expect_error(error_of([] {
@@ -170,7 +171,10 @@ TEST(OpsNNExtra, UpSamplingErrors) {
                       {{"scale", "2"}, {"sample_type", "bilinear"}, {"num_args", "2"}});
                }),
                {"UpSampling", "num_filter"});
-  expect_error(error_of([] { run1("UpSampling", {zeros({1, 1, 1, 1})}, {{"scale", "0"}, {"sample_type", "nearest"}, {"num_args", "1"}}); }),
+  expect_error(error_of([] {
+                 run1("UpSampling", {zeros({1, 1, 1, 1})},
+                      {{"scale", "0"}, {"sample_type", "nearest"}, {"num_args", "1"}});
+               }),
                {"scale"});
   // The backward operator refuses an ograd that the forward inputs cannot produce.
   expect_error(error_of([] {
