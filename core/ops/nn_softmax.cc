@@ -170,7 +170,17 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
              "data input.")                                                                                  \
       .allow_none()
 
-void softmax_backward_shape(const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[2]; }
+// Inputs (ograd, out, data) share one shape; checked because symbol JSON can call these
+// operators directly and the kernel reads all three as data's size.
+void softmax_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[2];
+  if (d.empty()) return;
+  for (size_t i : {0, 1}) {
+    const Shape& s = (*in)[i];
+    if (!s.empty() && s != d) shape_mismatch(attrs, i == 0 ? "input 'ograd'" : "input 'out'", d, s);
+  }
+  (*out)[0] = d;
+}
 void softmax_backward_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[2]; }
 
 // ---- SoftmaxOutput -----------------------------------------------------------------------------

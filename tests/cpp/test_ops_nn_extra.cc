@@ -88,6 +88,9 @@ TEST(OpsNNExtra, SoftminIsSoftmaxOfTheNegation) {
   testing::expect_values(run1("softmin", {x}, {{"axis", "1"}}),
                          {0.66524094, 0.24472848, 0.09003057, 0.09003057, 0.24472848, 0.66524094});
   expect_error(error_of([&] { run1("softmin", {x}, {{"use_length", "True"}}); }), {"softmin", "use_length"});
+  // Its dtype-changing backward refuses inputs of other shapes than data.
+  expect_error(error_of([&] { run1("_backward_softmin", {zeros({2, 2}), zeros({2, 3}), x}); }),
+               {"_backward_softmin", "ograd", "(2, 3)", "(2, 2)"});
 }
 
 TEST(OpsNNExtra, SoftmaxActivationModes) {
