@@ -82,4 +82,15 @@ CASES = [
     ("Correlation", [u(1, 2, 5, 5), u(1, 2, 5, 5)], {"is_multiply": False, "pad_size": 1, "max_displacement": 2},
      [0, 1]),
     ("Correlation", [u(1, 1, 4, 4), u(1, 1, 4, 4)], {"kernel_size": 3, "max_displacement": 0}, [0, 1]),
+    # float64 where MXNet 1.9.1 computes it. The generator's head gradients are float32, which
+    # MXNet refuses for a float64 output that its backward reads, so those cases check the forward.
+    ("SVMOutput", [u(3, 4, lo=-2, hi=2), idx(4, 3)], {"use_linear": True}, [0], ["float64", "float64"]),
+    ("MakeLoss", [u(2, 3)], {"normalization": "valid"}, [0], ["float64"]),
+    ("softmin", [u(2, 5)], {"temperature": 0.5}, [], ["float64"]),
+    ("UpSampling", [u(1, 2, 2, 3)], {"scale": 3, "sample_type": "nearest", "num_args": 1}, [], ["float64"]),
+    ("ROIPooling", [u(1, 2, 6, 6), np.array([[0, 1, 0, 5, 4]])], {"pooled_size": (3, 2), "spatial_scale": 1.0}, [],
+     ["float64", "float64"]),
+    ("SpatialTransformer", [u(1, 2, 4, 4), np.array([[0.8, 0.1, 0.0, -0.1, 0.9, 0.05]])],
+     {"target_shape": (3, 3), "transform_type": "affine", "sampler_type": "bilinear"}, [],
+     ["float64", "float64"]),
 ]
