@@ -36,7 +36,8 @@ def make_function(name: str, s: dict):
         out = extras.get("out")
         if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
-            positional = dict(zip(fixed_inputs, inputs))
+            # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
+            positional = dict(zip(wanted if s["variadic"] else fixed_inputs, inputs))
             positional.update(named_inputs)
             missing = [n for n in wanted if positional.get(n) is None]
             if missing:
