@@ -13,7 +13,8 @@ from .context import cpu
 # What batch-end callbacks receive (mx.model.BatchEndParam in MXNet; mx.callback re-exports it).
 BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 
-__all__ = ["BatchEndParam", "load_checkpoint", "load_params", "save_checkpoint"]
+__all__ = ["BASE_ESTIMATOR", "SKLEARN_INSTALLED", "BatchEndParam", "FeedForward", "load_checkpoint", "load_params",
+           "save_checkpoint"]
 
 
 def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_params: dict,
@@ -67,3 +68,7 @@ def load_checkpoint(prefix: str, epoch: int):
     for name, value in plain.items():
         (aux_params if name in aux_names else arg_params)[name] = value
     return symbol, arg_params, aux_params
+
+
+# FeedForward builds on the checkpoint helpers above, so it is imported after them.
+from .feedforward import BASE_ESTIMATOR, SKLEARN_INSTALLED, FeedForward  # noqa: E402

@@ -50,6 +50,13 @@ def ndarrayiter_dict_big_pad(mx, _tmp):
     return out
 
 
+def ndarrayiter_layout_tn(mx, _tmp):
+    """layout 'TN': batches are cut along axis 1 (MXNet counts the samples on axis 0 all the same)."""
+    it = mx.io.NDArrayIter(np.arange(28, dtype=np.float32).reshape(4, 7), batch_size=2, layout="TN")
+    return [[[d.name, list(d.shape)] for d in it.provide_data]] + [
+        [b.data[0].asnumpy().tolist(), b.pad] for b in it]
+
+
 def write_mnist(folder, n=MNIST_N, name="toy"):
     """An IDX image file (n, 2, 2) whose first pixel is the record number, and a label file."""
     img = (np.arange(n * 4) % 251).astype(np.uint8).reshape(n, 2, 2)
@@ -135,6 +142,7 @@ SCENARIOS = {
     **{f"ndarrayiter_{h}_{'shuffle' if s else 'ordered'}": (ndarrayiter, (h, s))
        for h in ("pad", "discard", "roll_over") for s in (False, True)},
     "ndarrayiter_dict_big_pad": (ndarrayiter_dict_big_pad, ()),
+    "ndarrayiter_layout_tn": (ndarrayiter_layout_tn, ()),
     "mnistiter_ordered": (mnistiter, (False, 0)),
     "mnistiter_seed0": (mnistiter, (True, 0)),
     "mnistiter_seed3_flat": (mnistiter, (True, 3, 1, 0, True)),
