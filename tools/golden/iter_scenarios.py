@@ -57,6 +57,68 @@ def ndarrayiter_layout_tn(mx, _tmp):
         [b.data[0].asnumpy().tolist(), b.pad] for b in it]
 
 
+def _full_epochs(it, epochs):
+    out = []
+    for _ in range(epochs):
+        out.append([[b.data[0].asnumpy().tolist(), b.label[0].asnumpy().tolist(), int(b.pad),
+                     [int(i) for i in b.index], str(b.data[0].dtype), str(b.label[0].dtype)] for b in it])
+        it.reset()
+    return out
+
+
+def _descs(it):
+    return [[d.name, list(d.shape), np.dtype(d.dtype).name] for d in it.provide_data + it.provide_label]
+
+
+def _write(folder, name, text):
+    path = os.path.join(folder, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+CSV_ROWS = "".join(f"{i},{i + 1},{i * 2},{-i}\n" for i in range(7))
+
+
+def csviter(mx, tmp, batch_size, round_batch, dtype=None, labels=False, data_shape=(4,), label_shape=(1,)):
+    data = _write(tmp, "data.csv", CSV_ROWS)
+    kwargs = {} if dtype is None else {"dtype": dtype}  # MXNet rejects an explicit dtype=None
+    if labels:
+        width = int(np.prod(label_shape))
+        kwargs["label_csv"] = _write(tmp, "label.csv", "".join(",".join(str(i * 10 + j) for j in range(width)) + "\n"
+                                                               for i in range(7)))
+    it = mx.io.CSVIter(data_csv=data, data_shape=data_shape, batch_size=batch_size, round_batch=round_batch,
+                       label_shape=label_shape, **kwargs)
+    return [_descs(it)] + _full_epochs(it, 4)
+
+
+def csviter_directory(mx, tmp):
+    folder = os.path.join(tmp, "csvs")
+    os.makedirs(folder)
+    _write(folder, "b.csv", "3,3\n4,4\n")
+    _write(folder, "a.csv", "1,1\n2,2\n")
+    it = mx.io.CSVIter(data_csv=folder, data_shape=(2,), batch_size=3, data_name="x", label_name="y")
+    return [_descs(it)] + _full_epochs(it, 2)
+
+
+LIBSVM_ROWS = ("1.0 0:0.5 2:1.2\n-2.0\n-3.0 0:0.6 1:2.4 2:1.2\n4 2:-1.2\n5 1:3\n"
+               "6 0:1 1:2 2:3\n7 1:0.25\n")
+
+
+def libsvmiter(mx, tmp, batch_size, num_parts=1, part_index=0, label_file=False):
+    data = _write(tmp, "data.t", LIBSVM_ROWS)
+    kwargs = {}
+    if label_file:
+        kwargs = {"label_libsvm": _write(tmp, "label.t", "0 1:1\n0 0:2\n0\n0 0:4 1:4\n0 1:5\n0 0:6\n0 1:7\n"),
+                  "label_shape": (2,)}
+    try:
+        it = mx.io.LibSVMIter(data_libsvm=data, data_shape=(3,), batch_size=batch_size, num_parts=num_parts,
+                              part_index=part_index, **kwargs)
+    except Exception:  # noqa: BLE001  (an empty part: MXNet raises StopIteration, Minerva a clear error)
+        return ["no records"]
+    return [_descs(it)] + _full_epochs(it, 3)
+
+
 def write_mnist(folder, n=MNIST_N, name="toy"):
     """An IDX image file (n, 2, 2) whose first pixel is the record number, and a label file."""
     img = (np.arange(n * 4) % 251).astype(np.uint8).reshape(n, 2, 2)
@@ -143,6 +205,15 @@ SCENARIOS = {
        for h in ("pad", "discard", "roll_over") for s in (False, True)},
     "ndarrayiter_dict_big_pad": (ndarrayiter_dict_big_pad, ()),
     "ndarrayiter_layout_tn": (ndarrayiter_layout_tn, ()),
+    "csviter_round": (csviter, (3, True)),
+    "csviter_no_round_int32": (csviter, (3, False, "int32", True)),
+    "csviter_labels_int64_shape": (csviter, (2, True, "int64", True, (2, 2), (3,))),
+    "csviter_batch5": (csviter, (5, True)),
+    "csviter_exact": (csviter, (7, True, None, True)),
+    "csviter_directory": (csviter_directory, ()),
+    "libsvmiter": (libsvmiter, (3,)),
+    "libsvmiter_label_file": (libsvmiter, (2, 1, 0, True)),
+    **{f"libsvmiter_part{k}of{n}": (libsvmiter, (1, n, k)) for n in (2, 3, 4) for k in range(n)},
     "mnistiter_ordered": (mnistiter, (False, 0)),
     "mnistiter_seed0": (mnistiter, (True, 0)),
     "mnistiter_seed3_flat": (mnistiter, (True, 3, 1, 0, True)),

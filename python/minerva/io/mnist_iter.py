@@ -9,7 +9,8 @@ import numpy as np
 from .. import ndarray as nd
 from ..base import MinervaIOError, MinervaValueError
 from .idx import read_idx
-from .io import DataBatch, DataDesc, DataIter
+from .io import DataBatch, DataDesc
+from .mx_data_iter import MXDataIter
 from .std_shuffle import std_shuffle_order
 
 __all__ = ["MNISTIter", "load_mnist_pair"]
@@ -37,7 +38,7 @@ def load_mnist_pair(image: str, label: str, num_classes: int = 10):
     return images, labels
 
 
-class MNISTIter(DataIter):
+class MNISTIter(MXDataIter):
     """Batches of MNIST: data (batch, 1, 28, 28) or, with ``flat``, (batch, 784), float32 pixels
     scaled by 1/256 exactly as MXNet 1.9.1 does (255 becomes 0.99609375); labels float32 (batch,).
 
@@ -53,7 +54,8 @@ class MNISTIter(DataIter):
                  batch_size: int = 128, shuffle: bool = True, flat: bool = False, seed: int = 0,
                  silent: bool = False, num_parts: int = 1, part_index: int = 0, data_name: str = "data",
                  label_name: str = "softmax_label", **kwargs):
-        super().__init__(int(batch_size))
+        super().__init__(None, data_name, label_name)
+        self.batch_size = int(batch_size)
         if self.batch_size <= 0:
             raise MinervaValueError(f"MNISTIter: batch_size must be positive, got {batch_size}")
         if not 0 <= int(part_index) < int(num_parts):
@@ -89,6 +91,7 @@ class MNISTIter(DataIter):
         return [DataDesc(self._names[1], (self.batch_size,), np.float32)]
 
     def reset(self) -> None:
+        super().reset()
         self._cursor = 0  # the order was drawn once, at creation
 
     def iter_next(self) -> bool:
