@@ -9,6 +9,7 @@ from . import symbol as sym  # noqa: F401
 from . import executor, model, test_utils  # noqa: F401
 from . import callback  # noqa: F401
 from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, gluon  # noqa: F401
+from . import rnn  # noqa: F401  (after gluon: mx.rnn and mx.gluon.rnn are different modules)
 from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401
 from . import module as mod  # noqa: F401

@@ -26,7 +26,7 @@ class MXDataIter(DataIter):
     """An iterator whose batches come from a loader rather than from arrays given in Python.
     ``debug_skip_load()`` makes it return its first batch forever (for timing the rest)."""
 
-    def __init__(self, handle=None, data_name: str = "data", label_name: str = "softmax_label", **_):
+    def __init__(self, handle, data_name: str = "data", label_name: str = "softmax_label", **_):
         super().__init__()
         self.handle = handle
         self._data_name = data_name
