@@ -90,5 +90,5 @@ def test_deprecation_warning_and_errors():
         _model().fit(x, np.zeros(4))
     with pytest.raises(mx.base.MXNetError, match="one context"):
         _model(num_epoch=1, ctx=[mx.cpu(0), mx.cpu(1)]).fit(x, np.zeros(4))
-    with pytest.raises(TypeError, match="symbol must be a Symbol"):
+    with pytest.raises(TypeError, match="symbol must be a Symbol"), pytest.warns(DeprecationWarning):
         mx.model.FeedForward(3)
