@@ -119,6 +119,19 @@ def libsvmiter(mx, tmp, batch_size, num_parts=1, part_index=0, label_file=False)
     return [_descs(it)] + _full_epochs(it, 3)
 
 
+def ndarrayiter_dtypes(mx, _tmp):
+    """The dtypes of batches from int32 NDArrays, ordered and shuffled."""
+    out = []
+    for shuffle in (False, True):
+        np.random.seed(5)
+        data = mx.nd.array(np.arange(6), dtype="int32")
+        it = mx.io.NDArrayIter(data, mx.nd.array(np.arange(6), dtype="int32"), batch_size=4, shuffle=shuffle)
+        b = it.next()
+        out.append([np.dtype(b.data[0].dtype).name, np.dtype(b.label[0].dtype).name,
+                    np.dtype(it.provide_data[0].dtype).name, b.data[0].asnumpy().tolist()])
+    return out
+
+
 def write_mnist(folder, n=MNIST_N, name="toy"):
     """An IDX image file (n, 2, 2) whose first pixel is the record number, and a label file."""
     img = (np.arange(n * 4) % 251).astype(np.uint8).reshape(n, 2, 2)
@@ -205,6 +218,7 @@ SCENARIOS = {
        for h in ("pad", "discard", "roll_over") for s in (False, True)},
     "ndarrayiter_dict_big_pad": (ndarrayiter_dict_big_pad, ()),
     "ndarrayiter_layout_tn": (ndarrayiter_layout_tn, ()),
+    "ndarrayiter_dtypes": (ndarrayiter_dtypes, ()),
     "csviter_round": (csviter, (3, True)),
     "csviter_no_round_int32": (csviter, (3, False, "int32", True)),
     "csviter_labels_int64_shape": (csviter, (2, True, "int64", True, (2, 2), (3,))),

@@ -259,10 +259,12 @@ class NDArrayIter(DataIter):
         # As MXNet does: shuffle the index array in place and gather the (already permuted)
         # arrays with it. The index is never reset, so with the same np.random.seed every
         # epoch's order is MXNet's.
+        # MXNet rebuilds the arrays with mx.nd.array(numpy), whose default dtype is float32: a
+        # shuffled iterator yields float32 whatever the input's dtype, and so does this one.
         np.random.shuffle(self.idx)
         index = nd.array(self.idx, dtype=np.int64)
-        self.data = [(k, nd.take(v, index, axis=0)) for k, v in self.data]
-        self.label = [(k, nd.take(v, index, axis=0)) for k, v in self.label]
+        self.data = [(k, nd.take(v, index, axis=0).astype(np.float32, copy=False)) for k, v in self.data]
+        self.label = [(k, nd.take(v, index, axis=0).astype(np.float32, copy=False)) for k, v in self.label]
 
 
 class ResizeIter(DataIter):
