@@ -107,6 +107,16 @@ def cell_case(mx, case, _folder):
     return out
 
 
+def conv_case(mx, kind, _folder):
+    """A convolutional cell unrolled over (N, T, C, H, W) frames."""
+    make = {"conv_rnn": mx.rnn.ConvRNNCell, "conv_lstm": mx.rnn.ConvLSTMCell, "conv_gru": mx.rnn.ConvGRUCell}[kind]
+    cell = make(input_shape=(N, 2, 4, 4), num_hidden=3, prefix=f"{kind}_")
+    sym = _unrolled(mx, cell, "NTC", True)
+    out = _bind_and_run(mx, sym, (N, T, 2, 4, 4), seed=len(kind))
+    out["state_shapes"] = np.array([str(s) for s in cell.state_shape])
+    return out
+
+
 def explicit_begin_state(mx, _folder):
     """begin_state() called by the user, then passed to unroll."""
     cell = mx.rnn.LSTMCell(3, prefix="e_")
@@ -196,6 +206,7 @@ def checkpoint(mx, folder):
 
 
 SCENARIOS = {**{case[0]: (cell_case, case[0]) for case in CELL_CASES},
+             **{kind: (conv_case, kind) for kind in ("conv_rnn", "conv_lstm", "conv_gru")},
              "explicit_begin_state": (explicit_begin_state, None), "weights": (weights, None),
              "bucket_sentence_iter": (bucket_sentence_iter, None), "encode": (encode, None),
              "checkpoint": (checkpoint, None)}
