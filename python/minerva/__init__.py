@@ -14,6 +14,7 @@ from . import callback, monitor, visualization  # noqa: F401
 from . import monitor as mon  # noqa: F401
 from . import visualization as viz  # noqa: F401
 from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, gluon  # noqa: F401
+from . import rnn  # noqa: F401  (after gluon: mx.rnn and mx.gluon.rnn are different modules)
 from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401
 from . import module as mod  # noqa: F401
