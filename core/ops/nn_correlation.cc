@@ -223,7 +223,7 @@ MV_REGISTER_OP(_backward_Correlation)
     .input("ograd", "gradient of the output")
     .input("tmp1", "the forward's padded data1 (hidden output)")
     .input("tmp2", "the forward's padded data2 (hidden output)")
-    .MV_CORRELATION_PARAMS
+    .params_from("Correlation")
     .set_num_outputs(2)
     .set_infer_shape(corr_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) {

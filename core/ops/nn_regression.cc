@@ -276,7 +276,7 @@ MV_REGISTER_OP(MAERegressionOutput)
       .describe("Gradient of " WHAT ": ignores the head gradient (see the forward operator).") \
       .input("label", "the labels")                                                           \
       .input("out", "the forward output")                                                     \
-      .MV_REGRESSION_PARAMS                                                                    \
+      .params_from(WHAT)                                                                       \
       .set_infer_shape(regression_backward_shape)                                              \
       .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; }) \
       .set_forward(regression_backward)                                                        \
@@ -311,7 +311,7 @@ MV_REGISTER_OP(MakeLoss)
 MV_REGISTER_OP(_backward_MakeLoss)
     .describe("Gradient of MakeLoss: grad_scale / normalizer everywhere; reads the forward input for 'valid'.")
     .input("data", "the forward input")
-    .MV_MAKE_LOSS_PARAMS
+    .params_from("MakeLoss")
     .set_infer_shape(infer_same_shape)
     .set_infer_type(infer_same_float_type)
     .set_forward(make_loss_backward)
@@ -371,7 +371,7 @@ MV_REGISTER_OP(_backward_SVMOutput)
     .describe("Gradient of SVMOutput: the hinge loss's, ignoring the head gradient.")
     .input("label", "the labels")
     .input("out", "the forward output")
-    .MV_SVM_PARAMS
+    .params_from("SVMOutput")
     .set_infer_shape(svm_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(svm_backward)

@@ -202,7 +202,7 @@ MV_REGISTER_OP(_backward_ROIPooling)
     .input("data", "the forward data")
     .input("rois", "the regions")
     .input("maxidx", "the forward arg-max positions (hidden output)")
-    .MV_ROI_POOLING_PARAMS
+    .params_from("ROIPooling")
     .set_infer_shape(roi_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(roi_backward)

@@ -482,7 +482,7 @@ MV_REGISTER_OP(_backward_softmin)
     .input("ograd", "gradient of the output")
     .input("out", "the forward output")
     .input("data", "the forward input")
-    .MV_SOFTMAX_PARAMS
+    .params_from("softmin")
     .set_infer_shape(softmax_backward_shape)
     .set_infer_type(softmax_backward_type)
     .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {

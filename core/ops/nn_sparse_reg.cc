@@ -105,7 +105,7 @@ MV_REGISTER_OP(_backward_IdentityAttachKLSparseReg)
     .input("ograd", "gradient of the output")
     .input("data", "the forward input")
     .input("moving_avg", "the running mean activations, updated in place")
-    .MV_SPARSE_REG_PARAMS
+    .params_from("IdentityAttachKLSparseReg")
     .set_mutate_inputs([](const Attrs&) { return std::vector<int>{2}; })
     .set_infer_shape(sparse_reg_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })

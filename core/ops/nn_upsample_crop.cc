@@ -354,12 +354,12 @@ MV_REGISTER_OP(UpSampling)
 
 MV_REGISTER_OP(_backward_UpSampling)
     .describe("Gradient of nearest-neighbour UpSampling: each input element gets the sum of its repeated block.")
+    .params_from("UpSampling")
     .set_list_inputs([](const Attrs& attrs) {
       std::vector<std::string> names{"ograd"};
       for (int64_t i = 0; i < attrs.get_int("num_args"); ++i) names.push_back("arg" + std::to_string(i));
       return names;
     })
-    .MV_UPSAMPLING_PARAMS
     .set_num_outputs([](const Attrs& attrs) { return static_cast<int>(attrs.get_int("num_args")); })
     .set_infer_shape(upsampling_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) {
@@ -403,7 +403,7 @@ MV_REGISTER_OP(_backward_Crop)
     .describe("Gradient of Crop: ograd placed at the crop window of a zero array shaped like data.")
     .input("ograd", "gradient of the output")
     .input("data", "the forward input")
-    .MV_CROP_PARAMS
+    .params_from("Crop")
     .set_infer_shape(crop_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[0]; })
     .set_forward(crop_backward)

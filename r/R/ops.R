@@ -4,29 +4,45 @@
 .mx.op.info <- list(
   `Activation` = list(inputs = c("data"), variadic = "", params = c(`act_type` = "enum"), reversed = c()),
   `BatchNorm` = list(inputs = c("data", "gamma", "beta", "moving_mean", "moving_var"), variadic = "", params = c(`eps` = "float", `momentum` = "float", `fix_gamma` = "bool", `use_global_stats` = "bool", `output_mean_var` = "bool", `axis` = "int", `cudnn_off` = "bool", `min_calib_range` = "float", `max_calib_range` = "float"), reversed = c()),
+  `BilinearSampler` = list(inputs = c("data", "grid"), variadic = "", params = c(`cudnn_off` = "bool"), reversed = c()),
   `BlockGrad` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `CTCLoss` = list(inputs = c("data", "label", "data_lengths", "label_lengths"), variadic = "", params = c(`use_data_lengths` = "bool", `use_label_lengths` = "bool", `blank_label` = "enum"), reversed = c()),
   `Cast` = list(inputs = c("data"), variadic = "", params = c(`dtype` = "dtype"), reversed = c()),
   `Concat` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `dim` = "int"), reversed = c()),
   `Convolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
+  `Correlation` = list(inputs = c("data1", "data2"), variadic = "", params = c(`kernel_size` = "int", `max_displacement` = "int", `stride1` = "int", `stride2` = "int", `pad_size` = "int", `is_multiply` = "bool"), reversed = c()),
+  `Crop` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `offset` = "shape", `h_w` = "shape", `center_crop` = "bool"), reversed = c()),
   `Deconvolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `adj` = "shape", `target_shape` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
   `Dropout` = list(inputs = c("data"), variadic = "", params = c(`p` = "float", `mode` = "enum", `axes` = "shape", `cudnn_off` = "bool"), reversed = c()),
   `Embedding` = list(inputs = c("data", "weight"), variadic = "", params = c(`input_dim` = "int", `output_dim` = "int", `dtype` = "dtype", `sparse_grad` = "bool"), reversed = c()),
   `Flatten` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `FullyConnected` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`num_hidden` = "int", `no_bias` = "bool", `flatten` = "bool"), reversed = c()),
+  `GridGenerator` = list(inputs = c("data"), variadic = "", params = c(`transform_type` = "enum", `target_shape` = "shape"), reversed = c()),
   `GroupNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`num_groups` = "int", `eps` = "float", `output_mean_var` = "bool"), reversed = c()),
+  `IdentityAttachKLSparseReg` = list(inputs = c("data", "moving_avg"), variadic = "", params = c(`sparseness_target` = "float", `penalty` = "float", `momentum` = "float"), reversed = c()),
   `InstanceNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`eps` = "float"), reversed = c()),
+  `L2Normalization` = list(inputs = c("data"), variadic = "", params = c(`eps` = "float", `mode` = "enum"), reversed = c()),
+  `LRN` = list(inputs = c("data"), variadic = "", params = c(`alpha` = "float", `beta` = "float", `knorm` = "float", `nsize` = "int"), reversed = c()),
   `LayerNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`axis` = "int", `eps` = "float", `output_mean_var` = "bool"), reversed = c()),
   `LeakyReLU` = list(inputs = c("data", "gamma"), variadic = "", params = c(`act_type` = "enum", `slope` = "float", `lower_bound` = "float", `upper_bound` = "float"), reversed = c()),
+  `LinearRegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `LogisticRegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `MAERegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `MakeLoss` = list(inputs = c("data"), variadic = "", params = c(`grad_scale` = "float", `valid_thresh` = "float", `normalization` = "enum"), reversed = c()),
   `Pad` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum", `pad_width` = "shape", `constant_value` = "float"), reversed = c()),
   `Pooling` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `pool_type` = "enum", `global_pool` = "bool", `cudnn_off` = "bool", `pooling_convention` = "enum", `stride` = "shape", `pad` = "shape", `p_value` = "int", `count_include_pad` = "bool", `layout` = "enum"), reversed = c()),
+  `ROIPooling` = list(inputs = c("data", "rois"), variadic = "", params = c(`pooled_size` = "shape", `spatial_scale` = "float"), reversed = c()),
   `Reshape` = list(inputs = c("data"), variadic = "", params = c(`shape` = "shape", `reverse` = "bool", `target_shape` = "shape", `keep_highest` = "bool"), reversed = c("shape")),
+  `SVMOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`margin` = "float", `regularization_coefficient` = "float", `use_linear` = "bool"), reversed = c()),
   `SequenceLast` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
   `SequenceMask` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int", `value` = "float"), reversed = c()),
   `SequenceReverse` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
   `SliceChannel` = list(inputs = c("data"), variadic = "", params = c(`num_outputs` = "int", `axis` = "int", `squeeze_axis` = "bool"), reversed = c()),
+  `SoftmaxActivation` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum"), reversed = c()),
   `SoftmaxOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float", `ignore_label` = "float", `multi_output` = "bool", `use_ignore` = "bool", `preserve_shape` = "bool", `normalization` = "enum", `out_grad` = "bool", `smooth_alpha` = "float"), reversed = c()),
+  `SpatialTransformer` = list(inputs = c("data", "loc"), variadic = "", params = c(`target_shape` = "shape", `transform_type` = "enum", `sampler_type` = "enum", `cudnn_off` = "bool"), reversed = c()),
   `SwapAxis` = list(inputs = c("data"), variadic = "", params = c(`dim1` = "int", `dim2` = "int"), reversed = c()),
+  `UpSampling` = list(inputs = c("data"), variadic = "num_args", params = c(`scale` = "int", `num_filter` = "int", `sample_type` = "enum", `multi_input_mode` = "enum", `num_args` = "int", `workspace` = "int"), reversed = c()),
   `_arange` = list(inputs = c(), variadic = "", params = c(`start` = "float", `stop` = "float", `step` = "float", `repeat` = "int", `infer_range` = "bool", `ctx` = "string", `dtype` = "dtype"), reversed = c()),
   `_copy` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `_eye` = list(inputs = c(), variadic = "", params = c(`N` = "int", `M` = "int", `k` = "int", `ctx` = "string", `dtype` = "dtype"), reversed = c()),
@@ -108,6 +124,7 @@
   `log2` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log_softmax` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `logical_not` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `make_loss` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `max` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `mean` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `min` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
@@ -153,6 +170,7 @@
   `smooth_l1` = list(inputs = c("data"), variadic = "", params = c(`scalar` = "float"), reversed = c()),
   `softmax` = list(inputs = c("data", "length"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `softmax_cross_entropy` = list(inputs = c("data", "label"), variadic = "", params = c(), reversed = c()),
+  `softmin` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `softsign` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sort` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `is_ascend` = "bool"), reversed = c()),
   `space_to_depth` = list(inputs = c("data"), variadic = "", params = c(`block_size` = "int"), reversed = c()),
@@ -180,6 +198,10 @@ mx.nd.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean 
   mx.internal.nd.invoke("BatchNorm", "BatchNorm", environment(), list(...))
 mx.symbol.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean = NULL, moving_var = NULL, eps = 0.0010000000474974513, momentum = 0.899999976, fix_gamma = TRUE, use_global_stats = FALSE, output_mean_var = FALSE, axis = 1, cudnn_off = FALSE, min_calib_range = NULL, max_calib_range = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("BatchNorm", "BatchNorm", environment(), list(...))
+mx.nd.BilinearSampler <- function(data = NULL, grid = NULL, cudnn_off = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("BilinearSampler", "BilinearSampler", environment(), list(...))
+mx.symbol.BilinearSampler <- function(data = NULL, grid = NULL, cudnn_off = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("BilinearSampler", "BilinearSampler", environment(), list(...))
 mx.nd.BlockGrad <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("BlockGrad", "BlockGrad", environment(), list(...))
 mx.symbol.BlockGrad <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -216,6 +238,14 @@ mx.nd.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, s
   mx.internal.nd.invoke("Convolution", "Convolution", environment(), list(...))
 mx.symbol.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = 1, workspace = 1024, no_bias = FALSE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Convolution", "Convolution", environment(), list(...))
+mx.nd.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("Correlation", "Correlation", environment(), list(...))
+mx.symbol.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Correlation", "Correlation", environment(), list(...))
+mx.nd.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0), center_crop = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("Crop", "Crop", environment(), list(...))
+mx.symbol.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0), center_crop = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Crop", "Crop", environment(), list(...))
 mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, out = NULL, ...)
   mx.internal.nd.invoke("Deconvolution", "Deconvolution", environment(), list(...))
 mx.symbol.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
@@ -240,14 +270,30 @@ mx.nd.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hi
   mx.internal.nd.invoke("FullyConnected", "FullyConnected", environment(), list(...))
 mx.symbol.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hidden, no_bias = FALSE, flatten = TRUE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("FullyConnected", "FullyConnected", environment(), list(...))
+mx.nd.GridGenerator <- function(data = NULL, transform_type, target_shape = c(0, 0), out = NULL, ...)
+  mx.internal.nd.invoke("GridGenerator", "GridGenerator", environment(), list(...))
+mx.symbol.GridGenerator <- function(data = NULL, transform_type, target_shape = c(0, 0), name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("GridGenerator", "GridGenerator", environment(), list(...))
 mx.nd.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = 1, eps = 9.99999975e-06, output_mean_var = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("GroupNorm", "GroupNorm", environment(), list(...))
 mx.symbol.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = 1, eps = 9.99999975e-06, output_mean_var = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("GroupNorm", "GroupNorm", environment(), list(...))
+mx.nd.IdentityAttachKLSparseReg <- function(data = NULL, moving_avg = NULL, sparseness_target = 0.100000001, penalty = 0.00100000005, momentum = 0.899999976, out = NULL, ...)
+  mx.internal.nd.invoke("IdentityAttachKLSparseReg", "IdentityAttachKLSparseReg", environment(), list(...))
+mx.symbol.IdentityAttachKLSparseReg <- function(data = NULL, moving_avg = NULL, sparseness_target = 0.100000001, penalty = 0.00100000005, momentum = 0.899999976, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("IdentityAttachKLSparseReg", "IdentityAttachKLSparseReg", environment(), list(...))
 mx.nd.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = 0.00100000005, out = NULL, ...)
   mx.internal.nd.invoke("InstanceNorm", "InstanceNorm", environment(), list(...))
 mx.symbol.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = 0.00100000005, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("InstanceNorm", "InstanceNorm", environment(), list(...))
+mx.nd.L2Normalization <- function(data = NULL, eps = 1e-10, mode = "instance", out = NULL, ...)
+  mx.internal.nd.invoke("L2Normalization", "L2Normalization", environment(), list(...))
+mx.symbol.L2Normalization <- function(data = NULL, eps = 1e-10, mode = "instance", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("L2Normalization", "L2Normalization", environment(), list(...))
+mx.nd.LRN <- function(data = NULL, alpha = 0.0001, beta = 0.75, knorm = 2, nsize, out = NULL, ...)
+  mx.internal.nd.invoke("LRN", "LRN", environment(), list(...))
+mx.symbol.LRN <- function(data = NULL, alpha = 0.0001, beta = 0.75, knorm = 2, nsize, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LRN", "LRN", environment(), list(...))
 mx.nd.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = -1, eps = 9.99999975e-06, output_mean_var = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("LayerNorm", "LayerNorm", environment(), list(...))
 mx.symbol.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = -1, eps = 9.99999975e-06, output_mean_var = FALSE, name = NULL, attr = NULL, ...)
@@ -256,6 +302,22 @@ mx.nd.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = "leaky", slope
   mx.internal.nd.invoke("LeakyReLU", "LeakyReLU", environment(), list(...))
 mx.symbol.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = "leaky", slope = 0.25, lower_bound = 0.125, upper_bound = 0.333999991, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("LeakyReLU", "LeakyReLU", environment(), list(...))
+mx.nd.LinearRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("LinearRegressionOutput", "LinearRegressionOutput", environment(), list(...))
+mx.symbol.LinearRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LinearRegressionOutput", "LinearRegressionOutput", environment(), list(...))
+mx.nd.LogisticRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("LogisticRegressionOutput", "LogisticRegressionOutput", environment(), list(...))
+mx.symbol.LogisticRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LogisticRegressionOutput", "LogisticRegressionOutput", environment(), list(...))
+mx.nd.MAERegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("MAERegressionOutput", "MAERegressionOutput", environment(), list(...))
+mx.symbol.MAERegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("MAERegressionOutput", "MAERegressionOutput", environment(), list(...))
+mx.nd.MakeLoss <- function(data = NULL, grad_scale = 1, valid_thresh = 0, normalization = "null", out = NULL, ...)
+  mx.internal.nd.invoke("MakeLoss", "MakeLoss", environment(), list(...))
+mx.symbol.MakeLoss <- function(data = NULL, grad_scale = 1, valid_thresh = 0, normalization = "null", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("MakeLoss", "MakeLoss", environment(), list(...))
 mx.nd.Pad <- function(data = NULL, mode, pad_width, constant_value = 0, out = NULL, ...)
   mx.internal.nd.invoke("Pad", "Pad", environment(), list(...))
 mx.symbol.Pad <- function(data = NULL, mode, pad_width, constant_value = 0, name = NULL, attr = NULL, ...)
@@ -268,6 +330,10 @@ mx.nd.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_
   mx.internal.nd.invoke("Pooling", "Pooling", environment(), list(...))
 mx.symbol.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_pool = FALSE, cudnn_off = FALSE, pooling_convention = "valid", stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Pooling", "Pooling", environment(), list(...))
+mx.nd.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, out = NULL, ...)
+  mx.internal.nd.invoke("ROIPooling", "ROIPooling", environment(), list(...))
+mx.symbol.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("ROIPooling", "ROIPooling", environment(), list(...))
 mx.nd.Reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("Reshape", "Reshape", environment(), list(...))
 mx.symbol.Reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, name = NULL, attr = NULL, ...)
@@ -276,6 +342,10 @@ mx.nd.reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_sha
   mx.internal.nd.invoke("reshape", "Reshape", environment(), list(...))
 mx.symbol.reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("reshape", "Reshape", environment(), list(...))
+mx.nd.SVMOutput <- function(data = NULL, label = NULL, margin = 1, regularization_coefficient = 1, use_linear = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("SVMOutput", "SVMOutput", environment(), list(...))
+mx.symbol.SVMOutput <- function(data = NULL, label = NULL, margin = 1, regularization_coefficient = 1, use_linear = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SVMOutput", "SVMOutput", environment(), list(...))
 mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, out = NULL, ...)
   mx.internal.nd.invoke("SequenceLast", "SequenceLast", environment(), list(...))
 mx.symbol.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, name = NULL, attr = NULL, ...)
@@ -296,6 +366,10 @@ mx.nd.split <- function(data = NULL, num_outputs, axis = 1, squeeze_axis = FALSE
   mx.internal.nd.invoke("split", "SliceChannel", environment(), list(...))
 mx.symbol.split <- function(data = NULL, num_outputs, axis = 1, squeeze_axis = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("split", "SliceChannel", environment(), list(...))
+mx.nd.SoftmaxActivation <- function(data = NULL, mode = "instance", out = NULL, ...)
+  mx.internal.nd.invoke("SoftmaxActivation", "SoftmaxActivation", environment(), list(...))
+mx.symbol.SoftmaxActivation <- function(data = NULL, mode = "instance", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SoftmaxActivation", "SoftmaxActivation", environment(), list(...))
 mx.nd.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, out = NULL, ...)
   mx.internal.nd.invoke("SoftmaxOutput", "SoftmaxOutput", environment(), list(...))
 mx.symbol.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, name = NULL, attr = NULL, ...)
@@ -304,6 +378,10 @@ mx.nd.Softmax <- function(data = NULL, label = NULL, grad_scale = 1, ignore_labe
   mx.internal.nd.invoke("Softmax", "SoftmaxOutput", environment(), list(...))
 mx.symbol.Softmax <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Softmax", "SoftmaxOutput", environment(), list(...))
+mx.nd.SpatialTransformer <- function(data = NULL, loc = NULL, target_shape = c(0, 0), transform_type, sampler_type, cudnn_off = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("SpatialTransformer", "SpatialTransformer", environment(), list(...))
+mx.symbol.SpatialTransformer <- function(data = NULL, loc = NULL, target_shape = c(0, 0), transform_type, sampler_type, cudnn_off = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SpatialTransformer", "SpatialTransformer", environment(), list(...))
 mx.nd.SwapAxis <- function(data = NULL, dim1 = 0, dim2 = 0, out = NULL, ...)
   mx.internal.nd.invoke("SwapAxis", "SwapAxis", environment(), list(...))
 mx.symbol.SwapAxis <- function(data = NULL, dim1 = 0, dim2 = 0, name = NULL, attr = NULL, ...)
@@ -312,6 +390,10 @@ mx.nd.swapaxes <- function(data = NULL, dim1 = 0, dim2 = 0, out = NULL, ...)
   mx.internal.nd.invoke("swapaxes", "SwapAxis", environment(), list(...))
 mx.symbol.swapaxes <- function(data = NULL, dim1 = 0, dim2 = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("swapaxes", "SwapAxis", environment(), list(...))
+mx.nd.UpSampling <- function(data = list(), scale, num_filter = 0, sample_type, multi_input_mode = "concat", num_args, workspace = 512, out = NULL, ...)
+  mx.internal.nd.invoke("UpSampling", "UpSampling", environment(), list(...))
+mx.symbol.UpSampling <- function(data = list(), scale, num_filter = 0, sample_type, multi_input_mode = "concat", num_args, workspace = 512, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("UpSampling", "UpSampling", environment(), list(...))
 mx.nd.arange <- function(start, stop = NULL, step = 1, `repeat` = 1, infer_range = FALSE, ctx = "", dtype = "float32", out = NULL, ...)
   mx.internal.nd.invoke("arange", "_arange", environment(), list(...))
 mx.symbol.arange <- function(start, stop = NULL, step = 1, `repeat` = 1, infer_range = FALSE, ctx = "", dtype = "float32", name = NULL, attr = NULL, ...)
@@ -656,6 +738,10 @@ mx.nd.logical.not <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("logical_not", "logical_not", environment(), list(...))
 mx.symbol.logical.not <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("logical_not", "logical_not", environment(), list(...))
+mx.nd.make.loss <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("make_loss", "make_loss", environment(), list(...))
+mx.symbol.make.loss <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("make_loss", "make_loss", environment(), list(...))
 mx.nd.max <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("max", "max", environment(), list(...))
 mx.symbol.max <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, name = NULL, attr = NULL, ...)
@@ -856,6 +942,10 @@ mx.nd.softmax.cross.entropy <- function(data = NULL, label = NULL, out = NULL, .
   mx.internal.nd.invoke("softmax_cross_entropy", "softmax_cross_entropy", environment(), list(...))
 mx.symbol.softmax.cross.entropy <- function(data = NULL, label = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("softmax_cross_entropy", "softmax_cross_entropy", environment(), list(...))
+mx.nd.softmin <- function(data = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("softmin", "softmin", environment(), list(...))
+mx.symbol.softmin <- function(data = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("softmin", "softmin", environment(), list(...))
 mx.nd.softsign <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("softsign", "softsign", environment(), list(...))
 mx.symbol.softsign <- function(data = NULL, name = NULL, attr = NULL, ...)

@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 191 operator functions; each runs imperatively through NDArray.invoke. */
+/** 209 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -79,6 +79,30 @@ object NDArrayAPI {
     min_calib_range.foreach(v => params += "min_calib_range" -> ParamFormat(v))
     max_calib_range.foreach(v => params += "max_calib_range" -> ParamFormat(v))
     NDArray.invoke("BatchNorm", Seq[NDArray](data, gamma, beta, moving_mean, moving_var), params.result())
+  }
+
+  /**
+   * Applies bilinear sampling to input feature map, the sampler of "Spatial Transformer Networks"
+   * (NIPS 2015), like OpenCV's remap but differentiable with respect to the data and the grid.
+   *
+   * For every output position (y, x) the grid gives a source point, channel 0 its x and channel 1 its y,
+   * normalised to [-1, 1] over the data's width and height; the output interpolates the four
+   * neighbouring pixels of data, reading zeros outside it. data is (batch, C, H, W) and grid
+   * (batch, 2, Ho, Wo); the output is (batch, C, Ho, Wo). GridGenerator makes grids. A hidden second
+   * output holds the grid as (batch, Ho, Wo, 2).
+   *
+   * Example::
+   *
+   *   data = [[[[1, 2], [3, 4]]]]
+   *   grid = [[[[0]], [[0]]]]                 # the centre of the image
+   *   BilinearSampler(data, grid) = [[[[2.5]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:408.
+   */
+  def BilinearSampler(data: NDArray, grid: NDArray, cudnn_off: Option[Boolean] = None) = {
+    val params = Map.newBuilder[String, String]
+    cudnn_off.foreach(v => params += "cudnn_off" -> ParamFormat(v))
+    NDArray.invoke("BilinearSampler", Seq[NDArray](data, grid), params.result())
   }
 
   /**
@@ -192,6 +216,66 @@ object NDArrayAPI {
     if (cudnn_off != false) params += "cudnn_off" -> ParamFormat(cudnn_off)
     layout.foreach(v => params += "layout" -> ParamFormat(v))
     NDArray.invoke("Convolution", Seq[NDArray](data) ++ weight.toSeq ++ bias.toSeq, params.result())
+  }
+
+  /**
+   * Applies correlation to inputs: the correlation layer of FlowNet, comparing two feature maps.
+   *
+   * For every position of data1 (on a grid of step stride1, inside a border of max_displacement plus the
+   * kernel radius of the inputs zero-padded by pad_size) and every displacement (dy, dx) on a grid of step
+   * stride2 within max_displacement, the output holds the mean over a kernel_size x kernel_size patch and
+   * all channels of data1 * data2 shifted by the displacement (or of |data1 - data2| with
+   * is_multiply=False)::
+   *
+   *   out[n, d, i, j] = sum_{kh, kw, c} f(data1[n, c, y1 + kh, x1 + kw],
+   *                                      data2[n, c, y1 + dy + kh, x1 + dx + kw]) / (kernel_size**2 * C)
+   *
+   * with y1 = i * stride1 + max_displacement - pad_size (likewise x1) and the displacement index d running
+   * over (2 * (max_displacement // stride2) + 1) ** 2 displacements, dx fastest. data1 and data2 are
+   * (batch, C, H, W) of the same shape; kernel_size must be odd. Hidden outputs hold the padded inputs.
+   *
+   * Example::
+   *
+   *   x = ones((1, 1, 3, 3))
+   *   Correlation(x, x, max_displacement=1).shape = (1, 9, 1, 1)   # all ones
+   *
+   * Defined in core/ops/nn_correlation.cc:187.
+   */
+  def Correlation(data1: NDArray, data2: NDArray, kernel_size: Int = 1, max_displacement: Int = 1, stride1: Int = 1, stride2: Int = 1, pad_size: Int = 0, is_multiply: Boolean = true) = {
+    val params = Map.newBuilder[String, String]
+    if (kernel_size != 1) params += "kernel_size" -> ParamFormat(kernel_size)
+    if (max_displacement != 1) params += "max_displacement" -> ParamFormat(max_displacement)
+    if (stride1 != 1) params += "stride1" -> ParamFormat(stride1)
+    if (stride2 != 1) params += "stride2" -> ParamFormat(stride2)
+    if (pad_size != 0) params += "pad_size" -> ParamFormat(pad_size)
+    if (is_multiply != true) params += "is_multiply" -> ParamFormat(is_multiply)
+    NDArray.invoke("Correlation", Seq[NDArray](data1, data2), params.result())
+  }
+
+  /**
+   * Crops a 4-D (batch, channel, height, width) input to a window of its height and width.
+   *
+   * With num_args=1 the window has the size ``h_w``; with num_args=2 it has the height and width of the
+   * second input (crop_like, whose values are not read). The window starts at ``offset`` (y, x), or is
+   * centred (rounding towards the top left) with ``center_crop``; it must lie inside the input.
+   *
+   * Example::
+   *
+   *   x = [[[[ 0,  1,  2],
+   *          [ 3,  4,  5],
+   *          [ 6,  7,  8]]]]
+   *   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
+   *                                           [6, 7]]]]
+   *
+   * Defined in core/ops/nn_upsample_crop.cc:371.
+   */
+  def Crop(arg: Seq[NDArray], num_args: Option[Int] = None, offset: Seq[Int] = Seq(0, 0), h_w: Seq[Int] = Seq(0, 0), center_crop: Boolean = false) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    if (offset != Seq(0, 0)) params += "offset" -> ParamFormat(offset)
+    if (h_w != Seq(0, 0)) params += "h_w" -> ParamFormat(h_w)
+    if (center_crop != false) params += "center_crop" -> ParamFormat(center_crop)
+    NDArray.invoke("Crop", arg, params.result())
   }
 
   /**
@@ -354,6 +438,32 @@ object NDArrayAPI {
   }
 
   /**
+   * Generates a sampling grid for BilinearSampler: (batch, 2, H, W) source coordinates normalised to
+   * [-1, 1], channel 0 holding x and channel 1 holding y.
+   *
+   * - ``affine``: data is (batch, 6), each row a 2x3 matrix applied to the target grid's (x, y, 1),
+   *   whose x and y run evenly from -1 to 1 over ``target_shape`` (H, W).
+   * - ``warp``: data is an optical flow (batch, 2, H, W) in pixels, added to each pixel's own
+   *   coordinates before normalising; ``target_shape`` is ignored.
+   *
+   * A hidden second output holds the target grid (grid_dst).
+   *
+   * Example::
+   *
+   *   GridGenerator([[1, 0, 0, 0, 1, 0]], transform_type='affine', target_shape=(2, 3))
+   *   = [[[[-1, 0, 1], [-1, 0, 1]],
+   *       [[-1, -1, -1], [1, 1, 1]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:371.
+   */
+  def GridGenerator(data: NDArray, transform_type: String, target_shape: Seq[Int] = Seq(0, 0)) = {
+    val params = Map.newBuilder[String, String]
+    params += "transform_type" -> ParamFormat(transform_type)
+    if (target_shape != Seq(0, 0)) params += "target_shape" -> ParamFormat(target_shape)
+    NDArray.invoke("GridGenerator", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Group normalization.
    *
    * The channels of data (batch, channel, ...) are split into ``num_groups`` groups; each group of each sample is normalized by its own mean and variance, then scaled and shifted per group:
@@ -377,6 +487,31 @@ object NDArrayAPI {
   }
 
   /**
+   * Apply a sparse regularization to the output of a sigmoid activation function.
+   *
+   * The forward output is the input. The backward pass first updates the auxiliary state moving_avg, the
+   * running mean activation of each unit (data is 2-D (batch, units))::
+   *
+   *   moving_avg = momentum * moving_avg + (1 - momentum) * mean(data, axis=0)
+   *
+   * then adds the gradient of the KL divergence between the sparseness target and moving_avg::
+   *
+   *   d data = ograd + penalty * (-sparseness_target / moving_avg
+   *                               + (1 - sparseness_target) / (1 - moving_avg))
+   *
+   * moving_avg must stay inside (0, 1): follow a sigmoid, or the result is infinite or NaN.
+   *
+   * Defined in core/ops/nn_sparse_reg.cc:69.
+   */
+  def IdentityAttachKLSparseReg(data: NDArray, moving_avg: NDArray, sparseness_target: Float = 0.100000001f, penalty: Float = 0.00100000005f, momentum: Float = 0.899999976f) = {
+    val params = Map.newBuilder[String, String]
+    if (sparseness_target != 0.100000001f) params += "sparseness_target" -> ParamFormat(sparseness_target)
+    if (penalty != 0.00100000005f) params += "penalty" -> ParamFormat(penalty)
+    if (momentum != 0.899999976f) params += "momentum" -> ParamFormat(momentum)
+    NDArray.invoke("IdentityAttachKLSparseReg", Seq[NDArray](data, moving_avg), params.result())
+  }
+
+  /**
    * Applies instance normalization to the n-dimensional input array.
    *
    * Each channel of each sample is normalized by its own mean and variance over the spatial dimensions, then scaled and shifted per channel:
@@ -395,6 +530,60 @@ object NDArrayAPI {
     val params = Map.newBuilder[String, String]
     if (eps != 0.00100000005f) params += "eps" -> ParamFormat(eps)
     NDArray.invoke("InstanceNorm", Seq[NDArray](data, gamma, beta), params.result())
+  }
+
+  /**
+   * Divides the input by its L2 norm, sqrt(sum(x ** 2) + eps), taken over the axes ``mode`` names.
+   *
+   * - ``instance`` (default): one norm per sample, over every axis but the first (a 1-D input is
+   *   one sample per element).
+   * - ``channel``: one norm per sample and position, across the channels (axis 1).
+   * - ``spatial``: one norm per sample and channel, across the positions (axes 2 and up).
+   *
+   * ``channel`` and ``spatial`` need at least 3 dimensions. A hidden second output holds the norms:
+   * shape (N,), (N, 1, d2, ...) or (N, C) for the three modes, as in MXNet.
+   *
+   * Example::
+   *
+   *   x = [[[1, 2], [3, 4]], [[2, 2], [5, 6]]]
+   *   L2Normalization(x) = [[[0.1826, 0.3651], [0.5477, 0.7303]],
+   *                         [[0.2408, 0.2408], [0.6019, 0.7223]]]
+   *   L2Normalization(x, mode='channel')[0] = [[0.3162, 0.4472], [0.9487, 0.8944]]
+   *
+   * Defined in core/ops/nn_normalize.cc:204.
+   */
+  def L2Normalization(data: NDArray, eps: Float = 1e-10f, mode: String = "instance") = {
+    val params = Map.newBuilder[String, String]
+    if (eps != 1e-10f) params += "eps" -> ParamFormat(eps)
+    if (mode != "instance") params += "mode" -> ParamFormat(mode)
+    NDArray.invoke("L2Normalization", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Local response normalization across channels (AlexNet's lateral inhibition).
+   *
+   * Each element of a 4-D (batch, channel, height, width) input is divided by a power of the sum of
+   * squares of the nsize channels centred on its own at the same position (fewer at the borders)::
+   *
+   *   out[n, c, h, w] = data[n, c, h, w] / (knorm + alpha / nsize * S[n, c, h, w]) ** beta
+   *   S[n, c, h, w]   = sum of data[n, k, h, w] ** 2 for |k - c| <= nsize // 2
+   *
+   * nsize must be odd. A hidden second output holds the normaliser knorm + alpha / nsize * S.
+   *
+   * Example::
+   *
+   *   x = [[[[1]], [[2]], [[3]]]]                    # shape (1, 3, 1, 1)
+   *   LRN(x, nsize=3, alpha=3, beta=1, knorm=1)   = [[[[0.1667]], [[0.1333]], [[0.2143]]]]
+   *
+   * Defined in core/ops/nn_normalize.cc:245.
+   */
+  def LRN(data: NDArray, alpha: Float = 0.0001f, beta: Float = 0.75f, knorm: Float = 2.0f, nsize: Int) = {
+    val params = Map.newBuilder[String, String]
+    if (alpha != 0.0001f) params += "alpha" -> ParamFormat(alpha)
+    if (beta != 0.75f) params += "beta" -> ParamFormat(beta)
+    if (knorm != 2.0f) params += "knorm" -> ParamFormat(knorm)
+    params += "nsize" -> ParamFormat(nsize)
+    NDArray.invoke("LRN", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -457,6 +646,93 @@ object NDArrayAPI {
   }
 
   /**
+   * Computes and optimizes for squared loss during backward propagation.
+   * Just outputs ``data`` during forward propagation.
+   *
+   * If :math:`\hat{y}_i` is the predicted value of the i-th sample, and :math:`y_i` is the corresponding target value, then the squared loss estimated over :math:`n` samples is defined as
+   *
+   *   SquaredLoss(y, y_hat) = 1/n * sum_i ||y_i - y_hat_i||^2 / 2
+   *
+   * The backward pass ignores the incoming gradient and returns (data - label) * grad_scale / m, where m is the number of elements per sample. The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[1, 2], [3, 4]], label = [[1, 1], [1, 1]]
+   *   LinearRegressionOutput(data, label) = [[1, 2], [3, 4]]
+   *   gradient w.r.t. data                = [[0, 0.5], [1, 1.5]]
+   *
+   * Defined in core/ops/nn_regression.cc:207.
+   */
+  def LinearRegressionOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    NDArray.invoke("LinearRegressionOutput", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Applies a logistic function to the input.
+   *
+   * The logistic function, also known as the sigmoid function, is computed as 1 / (1 + exp(-x)). It is commonly used to predict probabilities in binary classification.
+   *
+   * The backward pass ignores the incoming gradient and returns (sigmoid(data) - label) * grad_scale / m, the gradient of the log loss, where m is the number of elements per sample. The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[0, 2]], label = [[1, 0]]
+   *   LogisticRegressionOutput(data, label) = [[0.5, 0.8808]]
+   *   gradient w.r.t. data                  = [[-0.25, 0.4404]]
+   *
+   * Defined in core/ops/nn_regression.cc:231.
+   */
+  def LogisticRegressionOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    NDArray.invoke("LogisticRegressionOutput", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Computes mean absolute error of the input.
+   * Just outputs ``data`` during forward propagation.
+   *
+   *   MAE(y, y_hat) = 1/n * sum_i |y_i - y_hat_i|
+   *
+   * The backward pass ignores the incoming gradient and returns sign(data - label) * grad_scale / m, where m is the number of elements per sample and the sign is -1 where data equals label (as in MXNet). The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[1, 2], [3, 4]], label = [[2, 1], [3, 0]]
+   *   MAERegressionOutput(data, label) = [[1, 2], [3, 4]]
+   *   gradient w.r.t. data             = [[-0.5, 0.5], [-0.5, 0.5]]
+   *
+   * Defined in core/ops/nn_regression.cc:252.
+   */
+  def MAERegressionOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    NDArray.invoke("MAERegressionOutput", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Make your own loss function in network construction.
+   *
+   * The output is the input; the backward pass ignores the incoming gradient and starts back-propagation from this node with grad_scale / normalizer, so any differentiable expression becomes a terminal loss. ``normalization``: 'null' leaves the gradient at grad_scale, 'batch' divides it by the batch size (every dimension but the last), 'valid' by the number of input elements greater than ``valid_thresh`` (at least 1).
+   *
+   * Example::
+   *
+   *   cross_entropy = label * log(out) + (1 - label) * log(1 - out)
+   *   loss = MakeLoss(cross_entropy)
+   *
+   * Defined in core/ops/nn_regression.cc:288.
+   */
+  def MakeLoss(data: NDArray, grad_scale: Float = 1.0f, valid_thresh: Float = 0.0f, normalization: String = "null") = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    if (valid_thresh != 0.0f) params += "valid_thresh" -> ParamFormat(valid_thresh)
+    if (normalization != "null") params += "normalization" -> ParamFormat(normalization)
+    NDArray.invoke("MakeLoss", Seq[NDArray](data), params.result())
+  }
+
+  /**
    * Pads an input array with a constant or edge values of the array.
    *
    * pad_width holds a (before, after) pair for every axis, like numpy.pad's pad_width flattened; MXNet pads only the spatial axes of 4-D and 5-D arrays, which Minerva extends to any axis. Modes: constant (constant_value), edge (repeat the edge) and reflect (mirror without repeating the edge).
@@ -513,6 +789,31 @@ object NDArrayAPI {
   }
 
   /**
+   * Performs region of interest (ROI) pooling on the input array, the pooling layer of Fast R-CNN.
+   *
+   * Each row of ``rois`` is [batch_index, x1, y1, x2, y2]: a box, in image coordinates, on image
+   * batch_index of the 4-D (batch, C, H, W) feature map. The box is scaled by ``spatial_scale`` and
+   * rounded to feature-map pixels (corners included; an inverted box becomes one pixel), divided into a
+   * ``pooled_size`` (h, w) grid of bins that need not divide it evenly, and each bin is max-pooled (an
+   * empty bin gives 0). The output is (num_rois, C, h, w). A hidden second output holds the position of
+   * each maximum, through which the gradient flows.
+   *
+   * Example::
+   *
+   *   x = arange(48).reshape((1, 1, 8, 6))
+   *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=1.0) = [[[[14, 16], [26, 28]]]]
+   *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=0.7) = [[[[ 7,  9], [19, 21]]]]
+   *
+   * Defined in core/ops/nn_roi_pooling.cc:160.
+   */
+  def ROIPooling(data: NDArray, rois: NDArray, pooled_size: Seq[Int], spatial_scale: Float) = {
+    val params = Map.newBuilder[String, String]
+    params += "pooled_size" -> ParamFormat(pooled_size)
+    params += "spatial_scale" -> ParamFormat(spatial_scale)
+    NDArray.invoke("ROIPooling", Seq[NDArray](data, rois), params.result())
+  }
+
+  /**
    * Reshapes the input array without changing its data.
    *
    * Special values in `shape`: 0 copies this input dimension, -1 infers it from the size, -2 copies all remaining dimensions, -3 merges two consecutive dimensions, -4 splits one dimension into the next two values (one of which may be -1). With reverse=True the special values are matched from the right.
@@ -533,6 +834,27 @@ object NDArrayAPI {
     if (target_shape != Seq()) params += "target_shape" -> ParamFormat(target_shape)
     if (keep_highest != false) params += "keep_highest" -> ParamFormat(keep_highest)
     NDArray.invoke("Reshape", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Computes support vector machine based transformation of the input.
+   *
+   * The forward output is the input. The backward pass ignores the incoming gradient and returns the gradient of the one-vs-rest hinge loss for rows of classes (the last axis) and one label per row: with k the row's class, -d/dx of max(0, margin - x_k)^2 (or of max(0, margin - x_k) with use_linear) for the true class and of max(0, margin + x_c)^2 for the others, times regularization_coefficient. The label has data's shape without the last axis and gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[0.5, -2, 0.3]], label = [0]
+   *   SVMOutput(data, label)  = [[0.5, -2, 0.3]]
+   *   gradient w.r.t. data    = [[-1, 0, 2.6]]
+   *
+   * Defined in core/ops/nn_regression.cc:336.
+   */
+  def SVMOutput(data: NDArray, label: NDArray, margin: Float = 1.0f, regularization_coefficient: Float = 1.0f, use_linear: Boolean = false) = {
+    val params = Map.newBuilder[String, String]
+    if (margin != 1.0f) params += "margin" -> ParamFormat(margin)
+    if (regularization_coefficient != 1.0f) params += "regularization_coefficient" -> ParamFormat(regularization_coefficient)
+    if (use_linear != false) params += "use_linear" -> ParamFormat(use_linear)
+    NDArray.invoke("SVMOutput", Seq[NDArray](data, label), params.result())
   }
 
   /**
@@ -634,7 +956,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:420.
+   * Defined in core/ops/nn_softmax.cc:552.
    */
   def Softmax(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -647,6 +969,34 @@ object NDArrayAPI {
     if (out_grad != false) params += "out_grad" -> ParamFormat(out_grad)
     if (smooth_alpha != 0.0f) params += "smooth_alpha" -> ParamFormat(smooth_alpha)
     NDArray.invoke("Softmax", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Applies softmax activation to input. This is intended for internal layers.
+   *
+   * .. note::
+   *
+   *   This operator has been deprecated, please use `softmax`.
+   *
+   * If `mode` = ``instance``, this operator computes a softmax for each row of the input: over the last axis, as MXNet 1.x does. This is the default mode.
+   *
+   * If `mode` = ``channel``, this operator computes a k-class softmax at each position of each instance, where `k` = ``num_channel`` (axis 1). This mode can only be used when the input array has at least 3 dimensions. This can be used for `fully convolutional network`, `image segmentation`, etc.
+   *
+   * Example::
+   *
+   *   >>> input_array = mx.nd.array([[3., 0.5, -0.5, 2., 7.],
+   *   >>>                            [2., -.4, 7.,   3., 0.2]])
+   *   >>> softmax_act = mx.nd.SoftmaxActivation(input_array)
+   *   >>> print softmax_act.asnumpy()
+   *   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
+   *    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
+   *
+   * Defined in core/ops/nn_softmax.cc:493.
+   */
+  def SoftmaxActivation(data: NDArray, mode: String = "instance") = {
+    val params = Map.newBuilder[String, String]
+    if (mode != "instance") params += "mode" -> ParamFormat(mode)
+    NDArray.invoke("SoftmaxActivation", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -669,7 +1019,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:420.
+   * Defined in core/ops/nn_softmax.cc:552.
    */
   def SoftmaxOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -682,6 +1032,29 @@ object NDArrayAPI {
     if (out_grad != false) params += "out_grad" -> ParamFormat(out_grad)
     if (smooth_alpha != 0.0f) params += "smooth_alpha" -> ParamFormat(smooth_alpha)
     NDArray.invoke("SoftmaxOutput", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Applies a spatial transformer to the input: an affine sampling grid of ``target_shape`` from the
+   * six parameters per sample in ``loc`` (as GridGenerator with transform_type='affine'), then
+   * bilinear sampling of data on it (as BilinearSampler). Initialise the localisation network to the
+   * identity transform [1, 0, 0, 0, 1, 0]. Hidden outputs hold the target and source grids.
+   *
+   * Example::
+   *
+   *   data = [[[[1, 2], [3, 4]]]]
+   *   SpatialTransformer(data, [[1, 0, 0, 0, 1, 0]], target_shape=(2, 2),
+   *                      transform_type='affine', sampler_type='bilinear') = [[[[1, 2], [3, 4]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:454.
+   */
+  def SpatialTransformer(data: NDArray, loc: NDArray, target_shape: Seq[Int] = Seq(0, 0), transform_type: String, sampler_type: String, cudnn_off: Option[Boolean] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (target_shape != Seq(0, 0)) params += "target_shape" -> ParamFormat(target_shape)
+    params += "transform_type" -> ParamFormat(transform_type)
+    params += "sampler_type" -> ParamFormat(sampler_type)
+    cudnn_off.foreach(v => params += "cudnn_off" -> ParamFormat(v))
+    NDArray.invoke("SpatialTransformer", Seq[NDArray](data, loc), params.result())
   }
 
   /**
@@ -699,6 +1072,44 @@ object NDArrayAPI {
     if (dim1 != 0) params += "dim1" -> ParamFormat(dim1)
     if (dim2 != 0) params += "dim2" -> ParamFormat(dim2)
     NDArray.invoke("SwapAxis", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Upsamples the given input data.
+   *
+   * Two algorithms (``sample_type``) are available for upsampling:
+   *
+   * - Nearest Neighbor: each pixel is repeated scale x scale times. Several inputs (num_args of them) may
+   *   be given: the output has the first input's height and width times scale, every other input is
+   *   repeated to that size (its size must divide it), and ``multi_input_mode`` concatenates the results
+   *   along the channels ('concat') or adds them ('sum', same channels required).
+   * - Bilinear: a depthwise transposed convolution with a second input, the weight, of shape
+   *   (channels, 1, 2 * scale - scale % 2, 2 * scale - scale % 2), stride scale and padding
+   *   ceil((scale - 1) / 2), as MXNet computes it; num_filter must equal the channels. Initialise the
+   *   weight with mx.init.Bilinear() for bilinear interpolation.
+   *
+   * Inputs are 4-D (batch, channel, height, width).
+   *
+   * Example::
+   *
+   *   x = [[[[1, 2],
+   *          [3, 4]]]]
+   *   UpSampling(x, scale=2, sample_type='nearest') = [[[[1, 1, 2, 2],
+   *                                                     [1, 1, 2, 2],
+   *                                                     [3, 3, 4, 4],
+   *                                                     [3, 3, 4, 4]]]]
+   *
+   * Defined in core/ops/nn_upsample_crop.cc:316.
+   */
+  def UpSampling(arg: Seq[NDArray], scale: Int, num_filter: Int = 0, sample_type: String, multi_input_mode: String = "concat", num_args: Option[Int] = None, workspace: Int = 512) = {
+    val params = Map.newBuilder[String, String]
+    params += "scale" -> ParamFormat(scale)
+    if (num_filter != 0) params += "num_filter" -> ParamFormat(num_filter)
+    params += "sample_type" -> ParamFormat(sample_type)
+    if (multi_input_mode != "concat") params += "multi_input_mode" -> ParamFormat(multi_input_mode)
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    if (workspace != 512) params += "workspace" -> ParamFormat(workspace)
+    NDArray.invoke("UpSampling", arg, params.result())
   }
 
   /**
@@ -2046,7 +2457,7 @@ object NDArrayAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:369.
+   * Defined in core/ops/nn_softmax.cc:423.
    */
   def log_softmax(data: NDArray, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2069,6 +2480,23 @@ object NDArrayAPI {
   def logical_not(data: NDArray) = {
     val params = Map.newBuilder[String, String]
     NDArray.invoke("logical_not", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Make your own loss function in network construction.
+   *
+   * The output, named ``loss``, is the input; the backward pass ignores the incoming gradient and returns ones, so any expression becomes a terminal loss.
+   *
+   * Example::
+   *
+   *   cross_entropy = label * log(out) + (1 - label) * log(1 - out)
+   *   loss = make_loss(cross_entropy)
+   *
+   * Defined in core/ops/nn_regression.cc:320.
+   */
+  def make_loss(data: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("make_loss", Seq[NDArray](data), params.result())
   }
 
   /**
@@ -3066,7 +3494,7 @@ object NDArrayAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:329.
+   * Defined in core/ops/nn_softmax.cc:383.
    */
   def softmax(data: NDArray, length: Option[NDArray] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3091,11 +3519,40 @@ object NDArrayAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:497.
+   * Defined in core/ops/nn_softmax.cc:629.
    */
   def softmax_cross_entropy(data: NDArray, label: NDArray) = {
     val params = Map.newBuilder[String, String]
     NDArray.invoke("softmax_cross_entropy", Seq[NDArray](data, label), params.result())
+  }
+
+  /**
+   * Applies the softmin function.
+   *
+   * The resulting array contains elements in the range (0,1) and the elements along the given axis sum up to 1.
+   *
+   *   softmin(z/t)_j = exp(-z_j/t) / sum_k exp(-z_k/t)
+   *
+   * t is the temperature parameter in softmax function. By default, t equals 1.0. As in MXNet 1.x, softmin takes no length input: use_length must stay False.
+   *
+   * Example::
+   *
+   *   x = [[ 1.  2.  3.]
+   *        [ 3.  2.  1.]]
+   *   softmin(x,axis=0) = [[ 0.88079703,  0.5,  0.11920292],
+   *                        [ 0.11920292,  0.5,  0.88079703]]
+   *   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
+   *                        [ 0.09003057,  0.24472848,  0.66524094]]
+   *
+   * Defined in core/ops/nn_softmax.cc:448.
+   */
+  def softmin(data: NDArray, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    temperature.foreach(v => params += "temperature" -> ParamFormat(v))
+    dtype.foreach(v => params += "dtype" -> ParamFormat(v))
+    if (use_length != false) params += "use_length" -> ParamFormat(use_length)
+    NDArray.invoke("softmin", Seq[NDArray](data), params.result())
   }
 
   /**
