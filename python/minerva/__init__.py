@@ -8,6 +8,7 @@ from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401
 from . import executor, model, test_utils  # noqa: F401
 from . import callback  # noqa: F401
+from . import operator  # noqa: F401  (mx.nd.Custom / mx.sym.Custom and custom operators)
 from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, gluon  # noqa: F401
 from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401
