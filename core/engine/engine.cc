@@ -74,6 +74,13 @@ std::exception_ptr execute(OprBlock* op) {
   return nullptr;
 }
 
+// Both engines refuse it alike, though only ThreadedEngine would hang: see Note [Waiting inside an operation].
+[[noreturn]] void throw_waitall_inside_op() {
+  throw Error(ErrorKind::kValue,
+              "waitall was called from inside a running operation (a custom operator's callback); it would wait "
+              "for that operation itself. Wait on the arrays you need (wait_to_read, asnumpy) instead");
+}
+
 class NaiveEngine final : public Engine {
  public:
   void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
@@ -90,6 +97,7 @@ class NaiveEngine final : public Engine {
     if (var->error) std::rethrow_exception(var->error);
   }
   void wait_all() override {
+    if (t_running_ops > 0) throw_waitall_inside_op();
     std::lock_guard<std::mutex> lock(mu_);
     if (unseen_.empty()) return;
     auto e = unseen_.front();
@@ -177,10 +185,7 @@ class ThreadedEngine final : public Engine {
   }
 
   void wait_all() override {
-    if (t_running_ops > 0)
-      throw Error(ErrorKind::kValue,
-                  "waitall was called from inside a running operation (a custom operator's callback); it would wait "
-                  "for that operation itself. Wait on the arrays you need (wait_to_read, asnumpy) instead");
+    if (t_running_ops > 0) throw_waitall_inside_op();
     std::unique_lock<std::mutex> lock(mu_);
     ++waiters_;
     done_cv_.wait(lock, [this] { return pending_ops_ == 0; });

@@ -247,7 +247,8 @@ def _dispatch(call, user_data):
     except BaseException as e:  # noqa: BLE001 - every failure must reach the core as an error
         text = f"{type(e).__name__}: {e}"
         if not isinstance(e, MinervaError):
-            tb = "".join(traceback.format_tb(e.__traceback__)[1:])  # drop _dispatch's own frame
+            frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename != __file__]
+            tb = "".join(traceback.format_list(frames))  # the user's frames, not this bridge's
             text += "\nPython traceback (most recent call last):\n" + tb if tb else ""
         lib.MVCustomOpCallSetError(call, _error_kind(e), text.encode("utf-8", "replace"))
         return 1
