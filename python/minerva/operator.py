@@ -13,6 +13,7 @@ valid only during the call.
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import threading
@@ -258,6 +259,13 @@ _CALLBACK = ffi.callback("MVCustomOpCallback", _dispatch, onerror=lambda *a: Non
 _lock = threading.Lock()
 
 
+@atexit.register
+def _finish_pending_work():
+    # Queued forward/backward calls need a live interpreter: let them run before it goes away.
+    if _registry:
+        lib.MVNDArrayWaitAll()
+
+
 def register(reg_name):
     """Class decorator registering a CustomOpProp subclass as custom operator type reg_name."""
     def do_register(prop_cls):
@@ -289,11 +297,12 @@ def get_operator_arguments(op_name):
     """The inputs and parameters of a registered operator: OperatorArguments(narg, names, types),
     inputs typed 'NDArray-or-Symbol' as in MXNet."""
     s = _op.schema(op_name)
-    names = list(s["inputs"]) + [p["name"] for p in s["params"]]
-    types = ["NDArray-or-Symbol"] * len(s["inputs"]) + [_type_string(p) for p in s["params"]]
-    if s["variadic"] and not s["inputs"]:
-        names.insert(0, "data")
-        types.insert(0, "NDArray-or-Symbol[]")
+    if s["variadic"] or (s["inputs_depend_on_params"] and not s["inputs"]):
+        inputs, input_types = ["data"], ["NDArray-or-Symbol[]"]  # a list of inputs, as MXNet lists it
+    else:
+        inputs, input_types = list(s["inputs"]), ["NDArray-or-Symbol"] * len(s["inputs"])
+    names = inputs + [p["name"] for p in s["params"]]
+    types = input_types + [_type_string(p) for p in s["params"]]
     return OperatorArguments(len(names), names, types)
 
 

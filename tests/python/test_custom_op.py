@@ -243,6 +243,10 @@ def test_registry_listing_functions():
     assert args.narg == 6
     assert args.names == ["data", "weight", "bias", "num_hidden", "no_bias", "flatten"]
     assert args.types[:3] == ["NDArray-or-Symbol"] * 3 and args.types[3] == "int, required"
+    # Variadic operators and Custom take a list of inputs named data (MXNet's answers).
+    assert mx.operator.get_operator_arguments("Concat").names == ["data", "num_args", "dim"]
+    custom = mx.operator.get_operator_arguments("Custom")
+    assert custom.names == ["data", "op_type"] and custom.types[0] == "NDArray-or-Symbol[]"
 
 
 def test_function_rules():
@@ -351,3 +355,12 @@ def test_no_hang_under_each_engine(engine):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("ok")
+
+
+def test_exit_with_custom_work_still_queued():
+    script = (f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
+              "import minerva as mx, custom_op_cases as c\n"
+              "c.define(mx)\n"
+              "ys = [mx.nd.Custom(mx.nd.ones((256, 256)), op_type='t_scaled_square', scale=3) for _ in range(20)]\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
