@@ -206,6 +206,14 @@ def test_symbol_listing_inference_and_json_round_trip():
     np.testing.assert_allclose(exe.forward()[0].asnumpy(), [[0.25, 1.0]])
 
 
+def test_loads_a_symbol_mxnet_saved_with_a_custom_node():
+    net = mx.sym.load(str(HERE.parent / "golden/custom_op/mxnet_custom-symbol.json"))
+    assert net.list_arguments() == ["data", "fc_weight", "fc_bias"]
+    w = np.arange(8, dtype=np.float32).reshape(4, 2) / 10
+    exe = net.bind(mx.cpu(), {"data": mx.nd.ones((1, 2)), "fc_weight": mx.nd.array(w), "fc_bias": mx.nd.zeros((4,))})
+    np.testing.assert_allclose(exe.forward()[0].asnumpy(), 3 * (w.sum(axis=1) ** 2)[None], rtol=1e-5)
+
+
 def test_kwargs_reach_the_prop_as_strings():
     seen = []
 

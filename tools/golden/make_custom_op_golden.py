@@ -14,6 +14,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests/golden/custom_op/custom_op_golden.json"
+SYMBOL_OUT = ROOT / "tests/golden/custom_op/mxnet_custom-symbol.json"  # a graph with a Custom node, as MXNet saves it
 
 
 def main():
@@ -27,6 +28,9 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {OUT} ({len(results)} cases)")
+    fc = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=4, name="fc")
+    mx.sym.Custom(data=fc, name="sq", op_type="t_scaled_square", scale=3).save(str(SYMBOL_OUT))
+    print(f"wrote {SYMBOL_OUT}")
 
 
 if __name__ == "__main__":
