@@ -7,9 +7,9 @@ custom-operator callback of the C ABI (``MVCustomOpRegister``, docs/custom_op.md
 operator ``Custom`` (``mx.nd.Custom``, ``mx.sym.Custom``) then runs it imperatively, with
 autograd, in executors and in hybridized blocks.
 
-forward and backward run on an engine worker thread (on the calling thread under
-``MINERVA_ENGINE_TYPE=NaiveEngine``) with autograd recording paused; the arrays they receive are
-valid only during the call.
+create_operator, forward and backward run on an engine worker thread (on the calling thread
+under ``MINERVA_ENGINE_TYPE=NaiveEngine``) with autograd recording paused; the arrays they
+receive are valid only during the call. docs/custom_op.md has the details.
 """
 from __future__ import annotations
 

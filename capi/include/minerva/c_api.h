@@ -522,10 +522,11 @@ MV_DLL int MVCachedOpInvoke(MV_IN MVCachedOpHandle op, int num_inputs,
  * MVCustomOpCallSetResult (JSON) or fails with MVCustomOpCallSetError and a non-zero return.
  * docs/custom_op.md gives every request and answer.
  *
- * Threads. create_prop, infer_shape, infer_type and create_operator run on the thread that
- * invokes the operator, infers a symbol's shapes or binds it; their failure fails that call at
- * once. forward and backward run inside the engine operation: on an engine worker thread, or on
- * the calling thread under NaiveEngine. No engine lock is held then, so the callback may call
+ * Threads. create_prop, infer_shape and infer_type run on the thread that invokes the operator,
+ * composes a symbol, infers its shapes or binds it; their failure fails that call at once.
+ * create_operator (at the first forward or backward of a configuration), forward and backward
+ * run inside the engine operation: on an engine worker thread, or on the calling thread under
+ * NaiveEngine. No engine lock is held then, so the callback may call
  * operators (MVImperativeInvoke) and wait on arrays; it must not call MVNDArrayWaitAll, which
  * would wait for the running operation itself (an error). A failing forward or backward fails
  * the operation: its error, naming the op_type and the callback's message, is raised at the
