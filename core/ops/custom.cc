@@ -485,15 +485,28 @@ void backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vecto
 
 void backward_infer_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
   PropPtr p = prop_for(attrs);
-  const size_t na = p->args.size(), no = p->outputs.size();
-  for (size_t i = 0; i < na; ++i) {
-    int t = (*in)[no + i];
-    if (t < 0) t = (*out)[i];
-    (*in)[no + i] = t;
-    (*out)[i] = t;
+  const size_t na = p->args.size(), nx = p->aux.size(), no = p->outputs.size();
+  std::vector<int> fin(in->begin() + static_cast<long>(no), in->begin() + static_cast<long>(no + na));
+  for (size_t i = 0; i < nx; ++i) fin.push_back((*in)[2 * no + na + i]);
+  std::vector<int> fout(no, -1);
+  custom_infer_type(attrs, &fin, &fout);
+  std::vector<std::string> names = backward_inputs(attrs);
+  auto settle = [&](size_t slot, int want) {
+    if (want < 0) return;
+    MV_CHECK((*in)[slot] < 0 || (*in)[slot] == want, kType)
+        << "Operator _backward_Custom: input '" << names[slot] << "' has dtype "
+        << dtype_name(static_cast<DType>((*in)[slot])) << ", expected " << dtype_name(static_cast<DType>(want));
+    (*in)[slot] = want;
+  };
+  for (size_t i = 0; i < no; ++i) {
+    settle(i, fout[i]);
+    settle(no + na + i, fout[i]);
   }
-  for (size_t i = 0; i < in->size(); ++i)
-    if ((*in)[i] < 0 && na > 0) (*in)[i] = (*in)[no];
+  for (size_t i = 0; i < na; ++i) {
+    settle(no + i, fin[i]);
+    (*out)[i] = fin[i];
+  }
+  for (size_t i = 0; i < nx; ++i) settle(2 * no + na + i, fin[na + i]);
 }
 
 // ---- the built-in reference type -------------------------------------------------------------

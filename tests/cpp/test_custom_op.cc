@@ -91,6 +91,25 @@ TEST(CustomOp, UnknownOpTypeListsRegisteredTypes) {
   }
 }
 
+TEST(CustomOp, BackwardValidatesWhatAGraphFeedsIt) {
+  // _backward_Custom(out_grad, data, output): a hand-written graph may feed it anything.
+  NDArray x = make_array({2}, {1, 2}), y = make_array({2}, {-1, -2}), bad = make_array({3}, {1, 1, 1});
+  try {
+    invoke("_backward_Custom", {bad, x, y}, {{"op_type", "cpp_negate"}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("output_grad"), std::string::npos) << e.what();
+  }
+  try {
+    invoke("_backward_Custom", {x, x}, {{"op_type", "cpp_negate"}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("expects 3 input(s)"), std::string::npos) << e.what();
+  }
+  auto g = invoke("_backward_Custom", {make_array({2}, {1, 3}), x, y}, {{"op_type", "cpp_negate"}});
+  expect_values(g[0], {-1, -3});
+}
+
 TEST(CustomOp, OperationsWaitingOnNestedWorkNeverStarveTheEngine) {
   // Many operations that each push an operation and wait for it: with one worker this hangs
   // unless a waiting worker runs ready operations (Note [Waiting inside an operation]).
