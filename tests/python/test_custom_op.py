@@ -308,6 +308,25 @@ def test_legacy_numpy_op():
     np.testing.assert_allclose(exe.grad_dict["x"].asnumpy(), 2 * x)
 
 
+def test_legacy_ndarray_op():
+    class NDArrayCube(mx.operator.NDArrayOp):
+        def forward(self, in_data, out_data):
+            out_data[0][:] = in_data[0] * in_data[0] * in_data[0]
+
+        def backward(self, out_grad, in_data, out_data, in_grad):
+            in_grad[0][:] = 3 * in_data[0] * in_data[0] * out_grad[0]
+
+    net = NDArrayCube().get_symbol(mx.sym.Variable("x"))
+    x = np.array([1.0, -2.0, 0.5], np.float32)
+    exe = net.simple_bind(mx.cpu(), x=(3,))
+    exe.arg_dict["x"][:] = x
+    np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), x ** 3, rtol=1e-6)
+    exe.backward(mx.nd.ones((3,)))
+    np.testing.assert_allclose(exe.grad_dict["x"].asnumpy(), 3 * x ** 2, rtol=1e-6)
+    with pytest.raises(NotImplementedError):
+        mx.operator.PythonOp().get_symbol(mx.sym.Variable("x"))
+
+
 def test_four_threads_at_once():
     errors = []
 
