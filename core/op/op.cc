@@ -172,6 +172,7 @@ AttrsPtr OpDef::parse(const KeyValues& kv) const {
     if (idx == params.size()) {
       // MXNet writes a few graph-level attributes into node attrs; they are not parameters.
       if (key.size() >= 2 && key.substr(0, 2) == "__") continue;
+      if (accepts_extra_params) continue;  // passed on through Attrs::given
       MV_THROW(kValue) << "Operator " << name << ": unknown parameter '" << key << "'. Valid parameters: "
                        << signature_help();
     }

@@ -164,6 +164,7 @@ struct OpDef {
   GradientFn gradient;
   bool non_differentiable = false;
   bool uses_rng = false;
+  bool accepts_extra_params = false;     // unknown parameters are kept in Attrs::given (Custom)
   std::string method;                    // fluent NDArray/Symbol method name, "" for none
   std::vector<std::pair<int, int>> inplace;  // (input, output) pairs that may share memory
   std::vector<OpSample> samples;
@@ -202,6 +203,7 @@ struct OpDef {
   OpDef& set_gradient(GradientFn f) { gradient = std::move(f); return *this; }
   OpDef& set_non_differentiable() { non_differentiable = true; return *this; }
   OpDef& set_uses_rng() { uses_rng = true; return *this; }
+  OpDef& set_accepts_extra_params() { accepts_extra_params = true; return *this; }
   OpDef& set_method(const std::string& m) { method = m; return *this; }
   OpDef& set_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }

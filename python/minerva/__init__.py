@@ -13,6 +13,7 @@ from . import executor, model, test_utils  # noqa: F401
 from . import callback, monitor, visualization  # noqa: F401
 from . import monitor as mon  # noqa: F401
 from . import visualization as viz  # noqa: F401
+from . import operator  # noqa: F401  (mx.nd.Custom / mx.sym.Custom and custom operators)
 from . import initializer, lr_scheduler, optimizer, metric, kvstore, module, gluon  # noqa: F401
 from . import rnn  # noqa: F401  (after gluon: mx.rnn and mx.gluon.rnn are different modules)
 from . import initializer as init  # noqa: F401
