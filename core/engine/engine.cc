@@ -81,6 +81,15 @@ std::exception_ptr execute(OprBlock* op) {
               "for that operation itself. Wait on the arrays you need (wait_to_read, asnumpy) instead");
 }
 
+// Rethrows a variable's error after taking it off the unseen list: an error raised at a wait on
+// one of its arrays has been seen, and a later wait_all must not raise it again (MXNet clears it
+// the same way). Called with the engine's lock held.
+void rethrow_seen(const std::exception_ptr& err, std::vector<std::exception_ptr>* unseen) {
+  if (!err) return;
+  unseen->erase(std::remove(unseen->begin(), unseen->end(), err), unseen->end());
+  std::rethrow_exception(err);
+}
+
 class NaiveEngine final : public Engine {
  public:
   void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
@@ -94,7 +103,7 @@ class NaiveEngine final : public Engine {
   }
   void wait_for_var(const EngineVarPtr& var) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (var->error) std::rethrow_exception(var->error);
+    rethrow_seen(var->error, &unseen_);
   }
   void wait_all() override {
     if (t_running_ops > 0) throw_waitall_inside_op();
@@ -181,7 +190,7 @@ class ThreadedEngine final : public Engine {
       done_cv_.wait(lock, [&] { return var->pending == 0; });
     }
     --waiters_;
-    if (var->error) std::rethrow_exception(var->error);
+    rethrow_seen(var->error, &unseen_);
   }
 
   void wait_all() override {

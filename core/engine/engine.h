@@ -7,7 +7,8 @@
 // A failing operation never throws out of push(). Its error is stored on every variable it
 // writes, and on the engine's list of unseen errors. An operation that reads a failed variable
 // does not run; it passes the error on to what it writes. wait_for_var() rethrows a variable's
-// error; wait_all() rethrows (and forgets) the first unseen error. The error then stays with the
+// error and marks it seen; wait_all() rethrows (and forgets) the first error no wait has raised
+// yet. The error then stays with the
 // variable: an in-place update of a failed array fails too (after de-duplication it lists the
 // array only as written, so written variables are checked as well as read ones).
 #pragma once

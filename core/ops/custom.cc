@@ -644,7 +644,7 @@ MV_REGISTER_OP(Custom)
 
 MV_REGISTER_OP(_backward_Custom)
     .describe("Gradient of Custom: asks the binding's operator to run backward.")
-    .required_param("op_type", ParamType::kString, "Name of the custom operator type")
+    .params_from("Custom")
     .set_accepts_extra_params()
     .set_list_inputs(custom::backward_inputs)
     .set_num_outputs([](const Attrs& a) { return static_cast<int>(custom::prop_for(a)->args.size()); })

@@ -465,7 +465,10 @@ def sym_custom(*data, name=None, attr=None, **kwargs):
 
 def _install():
     from . import ndarray, symbol
-    for fn, mods in ((nd_custom, (ndarray, ndarray.op)), (sym_custom, (symbol, symbol.op))):
+    # Every namespace that holds operator functions gets the wrapper, _internal included, so
+    # mx.nd.op.Custom is mx.nd._internal.Custom as for every other operator.
+    for fn, mods in ((nd_custom, (ndarray, ndarray.op, ndarray._internal)),
+                     (sym_custom, (symbol, symbol.op, symbol._internal))):
         doc = _op.schema("Custom")["doc"]
         fn.__name__ = fn.__qualname__ = "Custom"
         fn.__doc__ = fn.__doc__ + "\n\n" + doc

@@ -12,6 +12,7 @@
   `Convolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
   `Correlation` = list(inputs = c("data1", "data2"), variadic = "", params = c(`kernel_size` = "int", `max_displacement` = "int", `stride1` = "int", `stride2` = "int", `pad_size` = "int", `is_multiply` = "bool"), reversed = c()),
   `Crop` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `offset` = "shape", `h_w` = "shape", `center_crop` = "bool"), reversed = c()),
+  `Custom` = list(inputs = c(), variadic = "", params = c(`op_type` = "string"), reversed = c()),
   `Deconvolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `adj` = "shape", `target_shape` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
   `Dropout` = list(inputs = c("data"), variadic = "", params = c(`p` = "float", `mode` = "enum", `axes` = "shape", `cudnn_off` = "bool"), reversed = c()),
   `Embedding` = list(inputs = c("data", "weight"), variadic = "", params = c(`input_dim` = "int", `output_dim` = "int", `dtype` = "dtype", `sparse_grad` = "bool"), reversed = c()),
@@ -246,6 +247,10 @@ mx.nd.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0),
   mx.internal.nd.invoke("Crop", "Crop", environment(), list(...))
 mx.symbol.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0), center_crop = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Crop", "Crop", environment(), list(...))
+mx.nd.Custom <- function(op_type, out = NULL, ...)
+  mx.internal.nd.invoke("Custom", "Custom", environment(), list(...))
+mx.symbol.Custom <- function(op_type, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Custom", "Custom", environment(), list(...))
 mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, out = NULL, ...)
   mx.internal.nd.invoke("Deconvolution", "Deconvolution", environment(), list(...))
 mx.symbol.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)

@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 209 operator functions; each runs imperatively through NDArray.invoke. */
+/** 210 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -276,6 +276,23 @@ object NDArrayAPI {
     if (h_w != Seq(0, 0)) params += "h_w" -> ParamFormat(h_w)
     if (center_crop != false) params += "center_crop" -> ParamFormat(center_crop)
     NDArray.invoke("Crop", arg, params.result())
+  }
+
+  /**
+   * Applies a custom operator that a binding registered by name (MXNet's CustomOp / CustomOpProp).
+   *
+   * The inputs are the operator's arguments followed by its auxiliary states, as its list_arguments and list_auxiliary_states name them. Every parameter other than op_type is passed to the binding as a string. See docs/custom_op.md.
+   *
+   * Example::
+   *
+   *   Custom(x, op_type='_reference_square') = x * x
+   *
+   * Defined in core/ops/custom.cc:605.
+   */
+  def Custom(op_type: String) = {
+    val params = Map.newBuilder[String, String]
+    params += "op_type" -> ParamFormat(op_type)
+    NDArray.invoke("Custom", Seq[NDArray](), params.result())
   }
 
   /**

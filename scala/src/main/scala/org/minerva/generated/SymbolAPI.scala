@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 209 operator functions; each composes a graph node through Symbol.create. */
+/** 210 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -271,6 +271,24 @@ object SymbolAPI {
     if (h_w != Seq(0, 0)) params += "h_w" -> ParamFormat(h_w)
     if (center_crop != false) params += "center_crop" -> ParamFormat(center_crop)
     Symbol.create("Crop", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Applies a custom operator that a binding registered by name (MXNet's CustomOp / CustomOpProp).
+   *
+   * The inputs are the operator's arguments followed by its auxiliary states, as its list_arguments and list_auxiliary_states name them. Every parameter other than op_type is passed to the binding as a string. See docs/custom_op.md.
+   *
+   * Example::
+   *
+   *   Custom(x, op_type='_reference_square') = x * x
+   *
+   * Defined in core/ops/custom.cc:605.
+   */
+  def Custom(op_type: String, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "op_type" -> ParamFormat(op_type)
+    val named = Seq[(String, Option[Symbol])]().collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("Custom", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
