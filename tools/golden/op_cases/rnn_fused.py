@@ -2,6 +2,8 @@
 with and without state outputs; gradients of data, parameters and states (dropout p=0).
 ``u`` and ``rng`` come from make_op_golden.py."""
 
+u = globals()["u"]  # injected by make_op_golden.py before the module runs
+
 _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 
 
