@@ -739,7 +739,7 @@ MV_REGISTER_OP(RNN)
     .set_infer_type(rnn_infer_type)
     .set_forward(rnn_forward)
     .set_gradient(rnn_gradient)
-    .set_uses_rng()  // dropout between layers
+    .set_uses_rng(keeps_dropout_mask)  // dropout between layers
     .add_sample(rnn_sample(sample_geom(3, 2, 3, 2, 1, 1), "lstm", {{"state_outputs", "True"}}))
     .add_sample(rnn_sample(sample_geom(3, 2, 2, 2, 2, 2), "gru", {{"state_outputs", "True"}}))
     .add_sample(rnn_sample(sample_geom(3, 2, 3, 2, 2, 1), "rnn_tanh", {{"state_outputs", "True"}}))

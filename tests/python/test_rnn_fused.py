@@ -208,7 +208,9 @@ def _rnn(**overrides):
     kw = dict(data=mx.nd.ones((3, 2, 4)), parameters=mx.nd.ones((108,)), state=mx.nd.zeros((1, 2, 3)),
               state_cell=mx.nd.zeros((1, 2, 3)), mode="lstm", state_size=3, num_layers=1)
     kw.update(overrides)
-    mx.nd.RNN(**{k: v for k, v in kw.items() if v is not None}).wait_to_read()
+    mx.nd.RNN(**{k: v for k, v in kw.items() if v is not None})
+    # Kernel errors are asynchronous; waitall reports each one not yet seen by a wait.
+    mx.nd.waitall()
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -240,7 +242,7 @@ def test_backward_operator_validates_its_inputs():
                   num_layers=1)
         kw.update(overrides)
         grads = mx.nd._internal._backward_RNN(**kw)
-        grads[0].wait_to_read()
+        mx.nd.waitall()
         return grads
 
     with pytest.raises(mx.base.MXNetError, match=r"input 'ograd'.*expected \(3, 2, 3\), got \(3, 2, 2\)"):
