@@ -255,3 +255,12 @@ def test_backward_operator_validates_its_inputs():
         backward(num_layers=2, p=0.5, parameters=mx.nd.ones((204,)), state=mx.nd.zeros((2, 2, 3)),
                  state_cell=mx.nd.zeros((2, 2, 3)), dropout_mask=mx.nd.ones((3, 2, 3)))
     assert [g.shape for g in backward()] == [(3, 2, 4), (108,), (1, 2, 3), (1, 2, 3)]
+
+
+def test_kernel_error_leaves_later_calls_working():
+    with pytest.raises(mx.base.MXNetError, match="sequence_length"):
+        _rnn(use_sequence_length=True, sequence_length=mx.nd.array([-1, 2]))
+    _rnn()  # a failed call without dropout must not mark the random generator failed
+    out = mx.nd.Dropout(mx.nd.ones((4, 4)), p=0.5, mode="always")
+    mx.nd.waitall()
+    assert set(np.unique(out.asnumpy())) <= {0.0, 2.0}
