@@ -154,8 +154,8 @@ def test_dropout_between_layers_only_in_training():
 
 def test_dropout_mask_is_hidden_and_used_by_backward():
     sym = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("parameters"), mx.sym.var("state"), mx.sym.var("state_cell"),
-                     mode="lstm", state_size=2, num_layers=2, p=0.3, state_outputs=True)
-    assert sym.list_outputs() == ["rnn0_output", "rnn0_state_output", "rnn0_statecell_output"]
+                     mode="lstm", state_size=2, num_layers=2, p=0.3, state_outputs=True, name="rnn")
+    assert sym.list_outputs() == ["rnn_output", "rnn_state_output", "rnn_statecell_output"]
     # With the generator reseeded before each training forward the same mask is drawn, so the
     # analytic gradient must match central differences only if backward used that mask.
     x, flat, h0, _ = make_inputs("rnn_tanh", 3, 2, 2, 4, 2, 1, seed=7)
