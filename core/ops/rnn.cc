@@ -10,13 +10,17 @@
 // MXNet's order (Note [Fused RNN cells] in rnn_cells.h). This is the order in which MXNet's
 // gluon layers concatenate their l0_i2h_weight, l0_h2h_weight, r0_i2h_weight, ... parameters.
 //
-// Note [RNN backward by recomputation]
-// MXNet keeps a reserve space from a training forward pass for its backward. _backward_RNN
-// instead recomputes the forward from its inputs, keeping every gate activation, and then runs
-// backpropagation through time; it therefore works whatever mode the forward ran in, and a
-// symbol file can call it directly. The one thing a recomputation cannot reproduce is the
-// dropout between layers, so with p > 0 and several layers the forward keeps the scaled masks it
-// drew as a hidden output, which the backward takes as an input.
+// Note [RNN backward from the trace]
+// Like MXNet's reserve space, the forward pass keeps what backpropagation through time needs in a
+// hidden output, `trace`: per layer and direction the gate activations, the state (and LSTM
+// cell) each step started from, the LSTM cells it computed, GRU's recurrent n-gate projection or
+// the LSTM clipping mask, and the input of every layer above the first (dropout applied). The
+// forward always fills it, in training and in prediction, so _backward_RNN (which takes RNN's
+// inputs, its hidden outputs and its output gradients) runs whatever mode the forward ran in,
+// without computing the forward again. With p > 0 and several layers the forward also keeps the
+// scaled dropout masks it drew as a hidden output, through which the backward passes the
+// gradient of each layer's input. A symbol file may call _backward_RNN directly: every input's
+// shape is checked, so a made-up trace gives wrong numbers but no read out of bounds.
 //
 // Note [RNN sequence lengths]
 // With use_sequence_length, sequence b has sequence_length[b] valid steps (as cuDNN defines it):
@@ -93,6 +97,8 @@ bool has_cell(const Attrs& a) { return kRnnModes.of(a).has_cell; }
 // Dropout runs between layers, so only a stacked RNN with p > 0 draws (and keeps) masks.
 bool keeps_dropout_mask(const Attrs& a) { return a.get_float("p") > 0 && a.get_int("num_layers") > 1; }
 int visible_outputs(const Attrs& a) { return a.get_bool("state_outputs") ? (has_cell(a) ? 3 : 2) : 1; }
+// The hidden outputs follow the visible ones: the dropout mask when kept, then the trace.
+int trace_output(const Attrs& a) { return visible_outputs(a) + (keeps_dropout_mask(a) ? 1 : 0); }
 
 std::vector<std::string> rnn_inputs(const Attrs& a) {
   std::vector<std::string> names{"data", "parameters", "state"};
@@ -146,12 +152,13 @@ RnnGeom rnn_geom(const Attrs& a, const Shape& data) {
   g.H = a.get_int("state_size");
   g.G = kRnnModes.of(a).gates;
   g.lstm = kRnnModes.of(a).has_cell;
-  // The largest buffers hold T*N*G*max(I, D*H) values, and the traces T*N*G*H per layer-direction.
+  // The largest buffers hold T*N*G*max(I, D*H) values, and the trace fewer than T*N*(G+5)*H per
+  // layer-direction.
   const char* w = who.c_str();
   const int64_t steps = mul_checked(g.T, g.N, w, "the buffer size");
   const int64_t widest = std::max(g.I, mul_checked(g.D, g.H, w, "the bidirectional state size"));
   mul_checked(steps, mul_checked(2 * g.G, widest, w, "the buffer size"), w, "the buffer size");
-  mul_checked(steps, mul_checked(g.G * g.H, g.L * g.D, w, "the buffer size"), w, "the buffer size");
+  mul_checked(steps, mul_checked((g.G + 5) * g.H, g.L * g.D, w, "the buffer size"), w, "the buffer size");
   return g;
 }
 
@@ -176,6 +183,35 @@ int64_t param_count(const RnnGeom& g, const char* who) {
                    << ", each layer and direction holds G*H*(in + H + 2) = " << g.G << "*" << g.H
                    << "*(in + " << g.H << " + 2) values (i2h weight, h2h weight, i2h bias, h2h bias), where in is I="
                    << g.I << " for layer 0 and D*H=" << g.D * g.H << " for the layers above";
+}
+
+// Where each part of the trace lies (Note [RNN backward from the trace]): per layer-direction
+// the arrays of Trace, then the input of every layer above the first, (T, N, D*H) each.
+struct TraceLayout {
+  std::vector<int64_t> acts, extra, hprev, cprev, cell;  // per layer-direction; -1 when absent
+  std::vector<int64_t> layer_in;                         // per layer; -1 for layer 0
+  int64_t size = 0;
+};
+
+bool keeps_extra(const Attrs& a) { return a.get_str("mode") == "gru" || !a.is_none("lstm_state_clip_min"); }
+
+TraceLayout trace_layout(const RnnGeom& g, bool extra) {
+  TraceLayout t;
+  const int64_t rows = g.T * g.N, block = rows * g.H;
+  auto take = [&](int64_t n) {
+    const int64_t at = t.size;
+    t.size += n;
+    return at;
+  };
+  for (int64_t k = 0; k < g.L * g.D; ++k) {
+    t.acts.push_back(take(rows * g.gh()));
+    t.extra.push_back(extra ? take(block) : -1);
+    t.hprev.push_back(take(block));
+    t.cprev.push_back(g.lstm ? take(block) : -1);
+    t.cell.push_back(g.lstm ? take(block) : -1);
+  }
+  for (int64_t l = 0; l < g.L; ++l) t.layer_in.push_back(l == 0 ? -1 : take(rows * g.D * g.H));
+  return t;
 }
 
 // Fills an unknown input shape or checks a known one against `expected`.
@@ -210,6 +246,7 @@ void rnn_infer_shape(const Attrs& a, std::vector<Shape>* in, std::vector<Shape>*
     if (g.lstm) (*out)[k++] = g.state_shape();
   }
   if (keeps_dropout_mask(a)) (*out)[k++] = g.mask_shape();
+  (*out)[k++] = Shape{trace_layout(g, keeps_extra(a)).size};
 }
 
 // Every array takes the data's dtype, except sequence_length, which keeps its own (any number type).
@@ -279,14 +316,15 @@ std::vector<Slot> param_slots(const RnnGeom& g) {
   return slots;
 }
 
-// What one layer-direction's forward keeps for its backward, every array indexed by time step.
+// What one layer-direction's forward keeps for its backward, every array indexed by time step:
+// views into the forward's hidden `trace` output (Note [RNN backward from the trace]).
 template <typename T>
 struct Trace {
-  std::vector<T> acts;   // (T, N, G*H) gate activations
-  std::vector<T> extra;  // (T, N, H) gru: hh_n; lstm with clipping: the not-clipped mask
-  std::vector<T> hprev;  // (T, N, H) the state each step started from
-  std::vector<T> cprev;  // (T, N, H) lstm: the cell each step started from
-  std::vector<T> cell;   // (T, N, H) lstm: the cell each step computed
+  T* acts = nullptr;   // (T, N, G*H) gate activations
+  T* extra = nullptr;  // (T, N, H) gru: hh_n; lstm with clipping: the not-clipped mask; else absent
+  T* hprev = nullptr;  // (T, N, H) the state each step started from
+  T* cprev = nullptr;  // (T, N, H) lstm: the cell each step started from
+  T* cell = nullptr;   // (T, N, H) lstm: the cell each step computed
 };
 
 // The clipping and the valid lengths, shared by every layer.
@@ -313,17 +351,10 @@ StepArgs<T> step_args(const RnnGeom& g, const RunOptions& o) {
 // (T, N, D*H), the final state(s) to hy/cy when given, and fills the trace.
 template <typename T>
 void run_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, int64_t l, int64_t d, const T* X,
-                   const T* w, const Slot& slot, const T* h0, const T* c0, T* Y, T* hy, T* cy, Trace<T>* tr) {
+                   const T* w, const Slot& slot, const T* h0, const T* c0, T* Y, T* hy, T* cy, const Trace<T>& tr) {
   const int64_t N = g.N, H = g.H, GH = g.gh(), in = g.in_size(l), rows = g.T * N, NH = N * H;
   const T *wi = w + slot.wi, *wh = w + slot.wh, *bi = w + slot.bi, *bh = w + slot.bh;
-  tr->acts.resize(static_cast<size_t>(rows * GH));
-  tr->extra.resize(static_cast<size_t>(rows * H));
-  tr->hprev.resize(static_cast<size_t>(rows * H));
-  if (g.lstm) {
-    tr->cprev.resize(static_cast<size_t>(rows * H));
-    tr->cell.resize(static_cast<size_t>(rows * H));
-  }
-  T* acts = tr->acts.data();
+  T* acts = tr.acts;
   // The input projection of every step at once.
   gemm(false, true, rows, GH, in, X, in, wi, in, 0.0, acts, GH);
   parallel_for(rows, [&](int64_t r) {
@@ -335,19 +366,19 @@ void run_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, i
   const int64_t DH = g.D * H;
   for (int64_t s = 0; s < g.T; ++s) {
     const int64_t t = d == 0 ? s : g.T - 1 - s;
-    T* hprev = tr->hprev.data() + t * NH;
+    T* hprev = tr.hprev + t * NH;
     std::memcpy(hprev, h.data(), sizeof(T) * NH);
     for (int64_t b = 0; b < N; ++b) std::memcpy(hh.data() + b * GH, bh, sizeof(T) * GH);
     gemm(false, true, N, GH, H, hprev, H, wh, H, 1.0, hh.data(), GH);
     a.act = acts + t * N * GH;
     a.hh = hh.data();
-    a.extra = tr->extra.data() + t * NH;
+    a.extra = tr.extra ? tr.extra + t * NH : nullptr;
     a.h_prev = hprev;
     a.h_out = h.data();
     if (g.lstm) {
-      std::memcpy(tr->cprev.data() + t * NH, c.data(), sizeof(T) * NH);
-      a.c_prev = tr->cprev.data() + t * NH;
-      a.c_out = tr->cell.data() + t * NH;
+      std::memcpy(tr.cprev + t * NH, c.data(), sizeof(T) * NH);
+      a.c_prev = tr.cprev + t * NH;
+      a.c_out = tr.cell + t * NH;
     }
     mode.step_forward(a);
     for (int64_t b = 0; b < N; ++b) {
@@ -365,37 +396,37 @@ void run_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, i
   if (cy && g.lstm) std::memcpy(cy, c.data(), sizeof(T) * NH);
 }
 
-// The forward pass of every layer. masks: (L-1, T, N, D*H) dropout masks or null. Keeps the
-// input of each layer above the first in layer_in and each layer-direction's trace.
 template <typename T>
-void run_layers(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, const T* x, const T* w, const T* hx,
-                const T* cx, const T* masks, T* y, T* hy, T* cy, std::vector<std::vector<T>>* layer_in,
-                std::vector<Trace<T>>* traces) {
+Trace<T> trace_at(const TraceLayout& layout, T* base, int64_t k) {
+  auto at = [&](const std::vector<int64_t>& v) { return v[static_cast<size_t>(k)] < 0 ? nullptr : base + v[static_cast<size_t>(k)]; };
+  Trace<T> t;
+  t.acts = at(layout.acts);
+  t.extra = at(layout.extra);
+  t.hprev = at(layout.hprev);
+  t.cprev = at(layout.cprev);
+  t.cell = at(layout.cell);
+  return t;
+}
+
+// The forward pass of every layer, keeping the trace. masks: (L-1, T, N, D*H) dropout masks or null.
+template <typename T>
+void run_layers(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, const TraceLayout& layout, const T* x,
+                const T* w, const T* hx, const T* cx, const T* masks, T* y, T* hy, T* cy, T* trace) {
   const std::vector<Slot> slots = param_slots(g);
   const int64_t NH = g.N * g.H, out_size = g.T * g.N * g.D * g.H;
-  layer_in->assign(static_cast<size_t>(g.L), {});
-  traces->assign(static_cast<size_t>(g.L * g.D), {});
-  std::vector<T> below;  // the output of the layer below the top one
   for (int64_t l = 0; l < g.L; ++l) {
-    const T* X = l == 0 ? x : (*layer_in)[static_cast<size_t>(l)].data();
-    T* Y = y;
-    if (l < g.L - 1) {
-      below.resize(static_cast<size_t>(out_size));
-      Y = below.data();
-    }
+    const T* X = l == 0 ? x : trace + layout.layer_in[static_cast<size_t>(l)];
+    // A layer below the top writes straight into the next layer's input, masked in place below.
+    T* Y = l < g.L - 1 ? trace + layout.layer_in[static_cast<size_t>(l + 1)] : y;
     for (int64_t d = 0; d < g.D; ++d) {
       const int64_t k = l * g.D + d;
       run_direction(g, mode, o, l, d, X, w, slots[static_cast<size_t>(k)], hx + k * NH,
                     g.lstm ? cx + k * NH : nullptr, Y, hy ? hy + k * NH : nullptr, cy ? cy + k * NH : nullptr,
-                    &(*traces)[static_cast<size_t>(k)]);
+                    trace_at(layout, trace, k));
     }
-    if (l < g.L - 1) {
-      std::vector<T>& next = (*layer_in)[static_cast<size_t>(l + 1)];
-      next = below;
-      if (masks) {
-        const T* m = masks + l * out_size;
-        parallel_for(out_size, [&](int64_t i) { next[static_cast<size_t>(i)] *= m[i]; });
-      }
+    if (l < g.L - 1 && masks) {
+      const T* m = masks + l * out_size;
+      parallel_for(out_size, [&](int64_t i) { Y[i] *= m[i]; });
     }
   }
 }
@@ -406,7 +437,7 @@ void run_layers(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, cons
 // offsets and the initial states' gradients to dh0/dc0.
 template <typename T>
 void backprop_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions& o, int64_t l, int64_t d,
-                        const T* X, const T* w, const Slot& slot, const Trace<T>& tr, const T* dY, const T* dhy,
+                        const T* X, const T* w, const Slot& slot, const Trace<const T>& tr, const T* dY, const T* dhy,
                         const T* dcy, double beta, T* dX, T* dw, T* dh0, T* dc0) {
   const int64_t N = g.N, H = g.H, GH = g.gh(), in = g.in_size(l), rows = g.T * N, NH = N * H, DH = g.D * H;
   const T *wi = w + slot.wi, *wh = w + slot.wh;
@@ -423,12 +454,13 @@ void backprop_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions&
       const bool on = o.active(t, b);  // an inactive step's output is a constant zero
       for (int64_t j = 0; j < H; ++j) dh_step[b * H + j] = dh[b * H + j] + (on ? dy[j] : T(0));
     }
-    a.act = const_cast<T*>(tr.acts.data()) + t * N * GH;
-    a.extra = const_cast<T*>(tr.extra.data()) + t * NH;
-    a.h_prev = tr.hprev.data() + t * NH;
+    // The cells' backward only reads act, extra and c_out (StepArgs shares the forward's fields).
+    a.act = const_cast<T*>(tr.acts) + t * N * GH;
+    a.extra = tr.extra ? const_cast<T*>(tr.extra) + t * NH : nullptr;
+    a.h_prev = tr.hprev + t * NH;
     if (g.lstm) {
-      a.c_prev = tr.cprev.data() + t * NH;
-      a.c_out = const_cast<T*>(tr.cell.data()) + t * NH;
+      a.c_prev = tr.cprev + t * NH;
+      a.c_out = const_cast<T*>(tr.cell) + t * NH;
     }
     a.dh = dh_step.data();
     a.dc = dc.data();
@@ -451,7 +483,7 @@ void backprop_direction(const RnnGeom& g, const RnnMode& mode, const RunOptions&
   std::memcpy(dh0, dh.data(), sizeof(T) * NH);
   if (dc0 && g.lstm) std::memcpy(dc0, dc.data(), sizeof(T) * NH);
   gemm(true, false, GH, in, rows, dgx.data(), GH, X, in, 0.0, dw + slot.wi, in);
-  gemm(true, false, GH, H, rows, dgh.data(), GH, tr.hprev.data(), H, 0.0, dw + slot.wh, H);
+  gemm(true, false, GH, H, rows, dgh.data(), GH, tr.hprev, H, 0.0, dw + slot.wh, H);
   T* dbi = dw + slot.bi;
   T* dbh = dw + slot.bh;
   for (int64_t j = 0; j < GH; ++j) dbi[j] = dbh[j] = T(0);
@@ -509,10 +541,9 @@ void rnn_forward_typed(const OpContext& ctx, const Attrs& a, const RnnGeom& g, c
       fill_blob(mask, 1.0);
     }
   }
-  std::vector<std::vector<T>> layer_in;
-  std::vector<Trace<T>> traces;
-  run_layers(g, mode, o, in[0].ptr<T>(), in[1].ptr<T>(), in[2].ptr<T>(), g.lstm ? in[3].ptr<T>() : nullptr, masks,
-             out[0].ptr<T>(), hy, cy, &layer_in, &traces);
+  run_layers(g, mode, o, trace_layout(g, keeps_extra(a)), in[0].ptr<T>(), in[1].ptr<T>(), in[2].ptr<T>(),
+             g.lstm ? in[3].ptr<T>() : nullptr, masks, out[0].ptr<T>(), hy, cy,
+             out[static_cast<size_t>(trace_output(a))].ptr<T>());
 }
 
 void rnn_forward(const OpContext& ctx, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -526,11 +557,12 @@ void rnn_forward(const OpContext& ctx, const Attrs& a, const std::vector<TBlob>&
 
 // ---- _backward_RNN ---------------------------------------------------------------------------
 
-// Inputs: RNN's inputs, then the dropout mask when RNN keeps one, then the gradients of RNN's
-// visible outputs.
+// Inputs: RNN's inputs, then its hidden outputs (the dropout mask when it keeps one, the trace),
+// then the gradients of its visible outputs.
 std::vector<std::string> backward_inputs(const Attrs& a) {
   std::vector<std::string> names = rnn_inputs(a);
   if (keeps_dropout_mask(a)) names.push_back("dropout_mask");
+  names.push_back("trace");
   names.push_back("ograd");
   if (a.get_bool("state_outputs")) {
     names.push_back("ograd_state");
@@ -544,6 +576,7 @@ void backward_infer_shape(const Attrs& a, std::vector<Shape>* in, std::vector<Sh
   const RnnGeom g = check_forward_inputs(a, in);
   size_t next = rnn_inputs(a).size();
   if (keeps_dropout_mask(a)) fill_or_check(a, in, next++, "input 'dropout_mask'", g.mask_shape());
+  fill_or_check(a, in, next++, "input 'trace' (RNN's hidden trace output)", Shape{trace_layout(g, keeps_extra(a)).size});
   fill_or_check(a, in, next++, "input 'ograd' (the gradient of the output)", g.out_shape());
   if (a.get_bool("state_outputs")) {
     fill_or_check(a, in, next++, "input 'ograd_state'", g.state_shape());
@@ -565,6 +598,7 @@ void rnn_backward_typed(const Attrs& a, const RnnGeom& g, const std::vector<TBlo
   const RnnMode& mode = kRnnModes.of(a);
   size_t next = rnn_inputs(a).size();
   const T* masks = keeps_dropout_mask(a) ? in[next++].ptr<T>() : nullptr;
+  const T* trace = in[next++].ptr<T>();
   const T* dy = in[next++].ptr<T>();
   const T *dhy = nullptr, *dcy = nullptr;
   if (a.get_bool("state_outputs")) {
@@ -573,11 +607,7 @@ void rnn_backward_typed(const Attrs& a, const RnnGeom& g, const std::vector<TBlo
   }
   const T* w = in[1].ptr<T>();
   const int64_t NH = g.N * g.H, out_size = g.T * g.N * g.D * g.H;
-  std::vector<T> y(static_cast<size_t>(out_size));
-  std::vector<std::vector<T>> layer_in;
-  std::vector<Trace<T>> traces;
-  run_layers(g, mode, o, in[0].ptr<T>(), w, in[2].ptr<T>(), g.lstm ? in[3].ptr<T>() : nullptr, masks, y.data(),
-             static_cast<T*>(nullptr), static_cast<T*>(nullptr), &layer_in, &traces);
+  const TraceLayout layout = trace_layout(g, keeps_extra(a));
 
   const std::vector<Slot> slots = param_slots(g);
   T* dw = out[1].ptr<T>();
@@ -586,11 +616,11 @@ void rnn_backward_typed(const Attrs& a, const RnnGeom& g, const std::vector<TBlo
   std::vector<T> dY_buf(static_cast<size_t>(g.L > 1 ? out_size : 0)), dX_buf(dY_buf.size());
   const T* dY = dy;
   for (int64_t l = g.L - 1; l >= 0; --l) {
-    const T* X = l == 0 ? in[0].ptr<T>() : layer_in[static_cast<size_t>(l)].data();
+    const T* X = l == 0 ? in[0].ptr<T>() : trace + layout.layer_in[static_cast<size_t>(l)];
     T* dX = l == 0 ? out[0].ptr<T>() : dX_buf.data();
     for (int64_t d = 0; d < g.D; ++d) {
       const int64_t k = l * g.D + d;
-      backprop_direction(g, mode, o, l, d, X, w, slots[static_cast<size_t>(k)], traces[static_cast<size_t>(k)], dY,
+      backprop_direction(g, mode, o, l, d, X, w, slots[static_cast<size_t>(k)], trace_at(layout, trace, k), dY,
                          dhy ? dhy + k * NH : nullptr, dcy ? dcy + k * NH : nullptr, d == 0 ? 0.0 : 1.0, dX, dw,
                          dhx + k * NH, dcx ? dcx + k * NH : nullptr);
     }
@@ -621,6 +651,7 @@ std::vector<Tensor> rnn_gradient(const GradContext& g) {
   std::vector<Tensor> ins(g.inputs.begin(), g.inputs.begin() + static_cast<std::ptrdiff_t>(n_in));
   const int visible = visible_outputs(a);
   if (keeps_dropout_mask(a)) ins.push_back(g.output(static_cast<size_t>(visible)));
+  ins.push_back(g.output(static_cast<size_t>(trace_output(a))));
   for (int k = 0; k < visible; ++k) ins.push_back(g.ograd(static_cast<size_t>(k)));
   std::vector<Tensor> grads = op_all("_backward_RNN", ins, g.forward_params());
   grads.resize(n_in);  // sequence_length gets none (an undefined Tensor)
@@ -724,7 +755,7 @@ MV_REGISTER_OP(RNN)
     .param("use_sequence_length", ParamType::kBool, "False",
            "If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable "
            "length sequence")
-    .set_num_outputs([](const Attrs& a) { return visible_outputs(a) + (keeps_dropout_mask(a) ? 1 : 0); })
+    .set_num_outputs([](const Attrs& a) { return trace_output(a) + 1; })
     .set_num_visible_outputs(visible_outputs)
     .set_list_outputs([](const Attrs& a) {
       std::vector<std::string> names{"output"};
@@ -733,6 +764,7 @@ MV_REGISTER_OP(RNN)
         if (has_cell(a)) names.push_back("statecell_output");
       }
       if (keeps_dropout_mask(a)) names.push_back("dropout_mask");
+      names.push_back("trace");
       return names;
     })
     .set_infer_shape(rnn_infer_shape)
@@ -761,6 +793,7 @@ MV_REGISTER_OP(_backward_RNN)
     .input("state_cell", "RNN's state_cell (lstm only)")
     .input("sequence_length", "RNN's sequence_length (with use_sequence_length only)")
     .input("dropout_mask", "the dropout masks RNN kept, (num_layers - 1, T, N, D * state_size) (p > 0 only)")
+    .input("trace", "RNN's hidden trace output: what its forward pass kept for the backward pass")
     .input("ograd", "gradient of RNN's output")
     .input("ograd_state", "gradient of RNN's final state (with state_outputs only)")
     .input("ograd_state_cell", "gradient of RNN's final cell state (lstm with state_outputs only)")

@@ -237,9 +237,11 @@ def test_bad_input_is_a_clear_error(overrides, message):
 
 def test_backward_operator_validates_its_inputs():
     def backward(**overrides):
+        # The trace of a one-layer LSTM, T=3, N=2, H=3: gate activations (3*2*12) and the
+        # previous state, previous cell and new cell (3*2*3 each).
         kw = dict(data=mx.nd.ones((3, 2, 4)), parameters=mx.nd.ones((108,)), state=mx.nd.zeros((1, 2, 3)),
-                  state_cell=mx.nd.zeros((1, 2, 3)), ograd=mx.nd.ones((3, 2, 3)), mode="lstm", state_size=3,
-                  num_layers=1)
+                  state_cell=mx.nd.zeros((1, 2, 3)), trace=mx.nd.zeros((126,)), ograd=mx.nd.ones((3, 2, 3)),
+                  mode="lstm", state_size=3, num_layers=1)
         kw.update(overrides)
         grads = mx.nd._internal._backward_RNN(**kw)
         mx.nd.waitall()
@@ -254,6 +256,8 @@ def test_backward_operator_validates_its_inputs():
     with pytest.raises(mx.base.MXNetError, match=r"input 'dropout_mask'.*expected \(1, 3, 2, 3\)"):
         backward(num_layers=2, p=0.5, parameters=mx.nd.ones((204,)), state=mx.nd.zeros((2, 2, 3)),
                  state_cell=mx.nd.zeros((2, 2, 3)), dropout_mask=mx.nd.ones((3, 2, 3)))
+    with pytest.raises(mx.base.MXNetError, match=r"input 'trace'.*expected \(126,\), got \(125,\)"):
+        backward(trace=mx.nd.zeros((125,)))
     assert [g.shape for g in backward()] == [(3, 2, 4), (108,), (1, 2, 3), (1, 2, 3)]
 
 
