@@ -268,3 +268,30 @@ def test_kernel_error_leaves_later_calls_working():
     out = mx.nd.Dropout(mx.nd.ones((4, 4)), p=0.5, mode="always")
     mx.nd.waitall()
     assert set(np.unique(out.asnumpy())) <= {0.0, 2.0}
+
+
+def test_symbol_json_round_trip_with_hidden_outputs():
+    x, flat, h0, c0 = make_inputs("lstm", 4, 2, 3, 2, 2, 2, seed=9)
+    sym = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("parameters"), mx.sym.var("state"), mx.sym.var("state_cell"),
+                     mode="lstm", state_size=2, num_layers=2, bidirectional=True, p=0.2, state_outputs=True)
+    loaded = mx.sym.load_json(sym.tojson())
+    assert loaded.list_outputs() == sym.list_outputs()
+    args = {k: mx.nd.array(v) for k, v in zip(["data", "parameters", "state", "state_cell"], (x, flat, h0, c0))}
+    outs = loaded.bind(mx.cpu(), args).forward()  # prediction: no dropout
+    for got, exp in zip(outs, reference("lstm", x, flat, h0, c0, 2, 2, 2)):
+        np.testing.assert_allclose(got.asnumpy(), exp, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+def test_hybridized_gluon_layer_with_dropout_trains(cls):
+    layer = getattr(mx.gluon.rnn, cls)(4, num_layers=2, dropout=0.3, bidirectional=True, input_size=3)
+    layer.initialize()
+    layer.hybridize()
+    x = mx.nd.random.uniform(-1, 1, shape=(5, 2, 3))
+    x.attach_grad()
+    with mx.autograd.record():
+        out = layer(x)
+    out.backward()
+    grads = [x.grad.asnumpy()] + [p.grad().asnumpy() for p in layer.collect_params().values()]
+    assert all(np.all(np.isfinite(g)) for g in grads) and np.abs(grads[0]).sum() > 0
+    np.testing.assert_allclose(layer(x).asnumpy(), layer(x).asnumpy())  # prediction is deterministic
