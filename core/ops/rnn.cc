@@ -53,7 +53,8 @@ using StepFn = void (*)(const StepArgs<T>&);
 // One mode: its number of gates and its cell's step functions per compute type.
 struct RnnMode {
   int gates = 1;
-  bool has_cell = false;  // lstm: a cell state beside h
+  bool has_cell = false;        // lstm: a cell state beside h
+  bool keeps_recurrent_n = false;  // gru: the backward needs the n gate's recurrent projection
   StepFn<float> forward32 = nullptr, backward32 = nullptr;
   StepFn<double> forward64 = nullptr, backward64 = nullptr;
   void step_forward(const StepArgs<float>& a) const { forward32(a); }
@@ -63,10 +64,11 @@ struct RnnMode {
 };
 
 template <typename Cell>
-RnnMode make_mode(int gates, bool has_cell) {
+RnnMode make_mode(int gates, bool has_cell, bool keeps_recurrent_n) {
   RnnMode m;
   m.gates = gates;
   m.has_cell = has_cell;
+  m.keeps_recurrent_n = keeps_recurrent_n;
   m.forward32 = &Cell::template forward<float>;
   m.backward32 = &Cell::template backward<float>;
   m.forward64 = &Cell::template forward<double>;
@@ -75,10 +77,10 @@ RnnMode make_mode(int gates, bool has_cell) {
 }
 
 const Variants<RnnMode> kRnnModes("mode", {
-    {"gru", make_mode<rnn::GruCell>(3, false)},
-    {"lstm", make_mode<rnn::LstmCell>(4, true)},
-    {"rnn_relu", make_mode<rnn::ReluCell>(1, false)},
-    {"rnn_tanh", make_mode<rnn::TanhCell>(1, false)},
+    {"gru", make_mode<rnn::GruCell>(3, false, true)},
+    {"lstm", make_mode<rnn::LstmCell>(4, true, false)},
+    {"rnn_relu", make_mode<rnn::ReluCell>(1, false, false)},
+    {"rnn_tanh", make_mode<rnn::TanhCell>(1, false, false)},
 });
 
 int64_t mul_checked(int64_t a, int64_t b, const char* who, const char* what) {
@@ -193,7 +195,8 @@ struct TraceLayout {
   int64_t size = 0;
 };
 
-bool keeps_extra(const Attrs& a) { return a.get_str("mode") == "gru" || !a.is_none("lstm_state_clip_min"); }
+// Whether the trace holds StepArgs::extra: GRU's recurrent n projection or LSTM's clipping mask.
+bool keeps_extra(const Attrs& a) { return kRnnModes.of(a).keeps_recurrent_n || !a.is_none("lstm_state_clip_min"); }
 
 TraceLayout trace_layout(const RnnGeom& g, bool extra) {
   TraceLayout t;
@@ -665,7 +668,7 @@ OpSample rnn_sample(const RnnGeom& g, const std::string& mode, KeyValues extra) 
               {"bidirectional", g.D == 2 ? "True" : "False"}};
   for (auto& kv : extra) s.params.push_back(kv);
   RnnGeom full = g;
-  full.G = mode == "lstm" ? 4 : mode == "gru" ? 3 : 1;
+  full.G = kRnnModes.at(mode).gates;
   s.shapes[1] = {param_count(full, "RNN")};
   if (mode == "lstm") s.shapes.push_back(g.state_shape());
   return s;
