@@ -165,6 +165,9 @@ struct OpDef {
   bool non_differentiable = false;
   bool uses_rng = false;
   bool accepts_extra_params = false;     // unknown parameters are kept in Attrs::given (Custom)
+  // When set, the generator is taken only for parameters it accepts (RNN draws only with dropout),
+  // so that a failing kernel of an operator that draws nothing does not mark the generator failed.
+  std::function<bool(const Attrs&)> uses_rng_when;
   std::string method;                    // fluent NDArray/Symbol method name, "" for none
   std::vector<std::pair<int, int>> inplace;  // (input, output) pairs that may share memory
   std::vector<OpSample> samples;
@@ -204,6 +207,8 @@ struct OpDef {
   OpDef& set_non_differentiable() { non_differentiable = true; return *this; }
   OpDef& set_uses_rng() { uses_rng = true; return *this; }
   OpDef& set_accepts_extra_params() { accepts_extra_params = true; return *this; }
+  OpDef& set_uses_rng(std::function<bool(const Attrs&)> when) { uses_rng = true; uses_rng_when = std::move(when); return *this; }
+  bool rng_for(const Attrs& a) const { return uses_rng && (!uses_rng_when || uses_rng_when(a)); }
   OpDef& set_method(const std::string& m) { method = m; return *this; }
   OpDef& set_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }
