@@ -7,7 +7,7 @@ from .ndarray import NDArray, empty, invoke, waitall  # noqa: F401
 from .utils import arange, array, concatenate, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 
 _internal = _types.ModuleType("minerva.ndarray._internal", "Operators whose names start with '_'.")
-random = _types.ModuleType("minerva.ndarray.random", "Random sampling operators.")
+from . import random  # noqa: E402  (MXNet's hand-written sampling functions)
 op = _types.ModuleType("minerva.ndarray.op", "Every operator by its registry name.")
 
 _generated = {}

@@ -8,7 +8,7 @@ from . import register as _register
 from .symbol import Group, Symbol, Variable, load, load_json, var  # noqa: F401
 
 _internal = _types.ModuleType("minerva.symbol._internal", "Operators whose names start with '_'.")
-random = _types.ModuleType("minerva.symbol.random", "Random sampling operators.")
+from . import random  # noqa: E402  (MXNet's hand-written sampling functions)
 op = _types.ModuleType("minerva.symbol.op", "Every operator by its registry name.")
 
 _generated = {}
