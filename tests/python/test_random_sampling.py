@@ -287,3 +287,19 @@ def test_a_rejected_draw_leaves_the_generator_usable():
     a = nd.random.uniform(0, 1, shape=(4,)).asnumpy()
     mx.random.seed(5)
     np.testing.assert_array_equal(nd.random.uniform(0, 1, shape=(4,)).asnumpy(), a)
+
+
+def test_sample_unique_zipfian():
+    zipf = nd._internal._sample_unique_zipfian
+    s, t = zipf(range_max=1000, shape=(2, 10))
+    # MXNet 1.9.1: two int64 outputs of shapes (2, 10) and (2,)
+    assert (s.shape, s.dtype, t.shape, t.dtype) == ((2, 10), np.int64, (2,), np.int64)
+    s, t = zipf(range_max=50, shape=(300, 50))
+    s, t = s.asnumpy(), t.asnumpy()
+    assert all(sorted(row) == list(range(50)) for row in s) and np.all(t >= 50)
+    # A row's first draw comes from the base distribution P(c) = log((c + 2) / (c + 1)) / log(range_max + 1).
+    mx.random.seed(16)
+    first = zipf(range_max=20, shape=(N // 4, 1))[0].asnumpy()
+    _frequencies_match(first, lambda c: math.log((c + 2) / (c + 1)) / math.log(21), "unique_zipfian")
+    with pytest.raises(mx.MXNetError, match="cannot draw 6 distinct classes of range_max=5"):
+        zipf(range_max=5, shape=(1, 6))
