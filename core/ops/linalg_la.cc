@@ -568,6 +568,7 @@ MV_REGISTER_OP(_linalg_extractdiag)
     .param("offset", ParamType::kInt, "0",
            "Offset of the diagonal versus the main diagonal. 0 corresponds to the main diagonal, a negative/positive "
            "value to diagonals below/above the main diagonal.")
+    .bounds(-2147483648.0, 2147483647.0)  // MXNet's int: |offset| stays far from int64 overflow
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& a = (*in)[0];
       if (a.empty()) return;
@@ -606,6 +607,7 @@ MV_REGISTER_OP(_linalg_makediag)
     .param("offset", ParamType::kInt, "0",
            "Offset of the diagonal versus the main diagonal. 0 corresponds to the main diagonal, a negative/positive "
            "value to diagonals below/above the main diagonal.")
+    .bounds(-2147483648.0, 2147483647.0)  // MXNet's int: |offset| stays far from int64 overflow
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& a = (*in)[0];
       if (a.empty()) return;
@@ -645,6 +647,7 @@ MV_REGISTER_OP(_linalg_extracttrian)
     .param("offset", ParamType::kInt, "0",
            "Offset of the diagonal versus the main diagonal. 0 corresponds to the main diagonal, a negative/positive "
            "value to diagonals below/above the main diagonal.")
+    .bounds(-2147483648.0, 2147483647.0)  // MXNet's int: |offset| stays far from int64 overflow
     .param("lower", ParamType::kBool, "True",
            "Refer to the lower triangular matrix if lower=true, refer to the upper otherwise. Only relevant when "
            "offset=0")
@@ -689,6 +692,7 @@ MV_REGISTER_OP(_linalg_maketrian)
     .param("offset", ParamType::kInt, "0",
            "Offset of the diagonal versus the main diagonal. 0 corresponds to the main diagonal, a negative/positive "
            "value to diagonals below/above the main diagonal.")
+    .bounds(-2147483648.0, 2147483647.0)  // MXNet's int: |offset| stays far from int64 overflow
     .param("lower", ParamType::kBool, "True",
            "Refer to the lower triangular matrix if lower=true, refer to the upper otherwise. Only relevant when "
            "offset=0")
