@@ -114,9 +114,17 @@ std::vector<double> scalar_params(const Attrs& attrs, const Distribution& d) {
 }
 
 void fill_draws(const TBlob& out, Rng& rng, const Distribution& d, const double* p, int64_t begin, int64_t count) {
+  // Rounding a uniform draw to a narrow dtype can reach `high`: draw again so [low, high) stays
+  // half-open (as _random_uniform does).
+  const bool half_open = d.ordered && p[0] < p[1];
   MV_DTYPE_SWITCH(out.dtype, T, {
     T* o = out.ptr<T>() + begin;
-    for (int64_t i = 0; i < count; ++i) o[i] = static_cast<T>(d.draw(rng, p));
+    for (int64_t i = 0; i < count; ++i) {
+      T v = static_cast<T>(d.draw(rng, p));
+      for (int tries = 0; half_open && static_cast<double>(v) >= p[1]; ++tries)
+        v = static_cast<T>(tries < 64 ? d.draw(rng, p) : p[0]);
+      o[i] = v;
+    }
   });
 }
 

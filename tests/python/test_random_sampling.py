@@ -303,3 +303,10 @@ def test_sample_unique_zipfian():
     _frequencies_match(first, lambda c: math.log((c + 2) / (c + 1)) / math.log(21), "unique_zipfian")
     with pytest.raises(mx.MXNetError, match="cannot draw 6 distinct classes of range_max=5"):
         zipf(range_max=5, shape=(1, 6))
+
+
+def test_float16_uniform_draws_stay_below_high():
+    # Rounding to float16 maps draws just under 1 to 1.0; they are drawn again, as MXNet's interval is [low, high).
+    x = nd.random.uniform(nd.array([0.0]), nd.array([1.0]), shape=100000, dtype="float16").asnumpy()
+    y = nd.random.uniform_like(nd.zeros((100000,), dtype="float16")).asnumpy()
+    assert x.max() < 1 and y.max() < 1 and x.min() >= 0
