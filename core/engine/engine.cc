@@ -98,7 +98,7 @@ class NaiveEngine final : public Engine {
     OprBlock op{std::move(fn), std::move(reads), std::move(writes), name, 0};
     std::exception_ptr err = execute(&op);
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& w : op.writes) w->error = err;
+    for (auto& w : op.writes) w->error = w->keeps_errors ? err : nullptr;
     if (err) unseen_.push_back(err);
   }
   void wait_for_var(const EngineVarPtr& var) override {
@@ -255,7 +255,7 @@ class ThreadedEngine final : public Engine {
     }
     for (auto& v : op->writes) {
       v->writing = false;
-      v->error = err;
+      v->error = v->keeps_errors ? err : nullptr;
       --v->pending;
       advance(v.get());
     }

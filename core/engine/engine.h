@@ -22,6 +22,10 @@
 namespace minerva {
 
 struct EngineVar {
+  // False for state that must outlive a failed operation, such as a device's random generator:
+  // its writers' errors go to their outputs only, so one bad draw does not fail every later one.
+  // Set once at creation.
+  bool keeps_errors = true;
   // All fields below are guarded by the engine's lock.
   int pending = 0;                 // pushed operations touching this variable, not yet finished
   int running_reads = 0;           // granted readers

@@ -13,7 +13,7 @@ from .ndarray import DTYPE_CODE_TO_NP, NDArray, invoke, waitall  # noqa: F401
 from .utils import arange, array, concatenate, empty, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 
 from . import _internal  # noqa: F401  (filled by populate below; contrib, linalg, image and op read it)
-random = _types.ModuleType("minerva.ndarray.random", "Random sampling operators.")
+from . import random  # noqa: E402, F401  (MXNet's hand-written sampling functions)
 
 # MXNet's dtype-code tables (exported by mx.nd's star import; -1 is "no dtype"). bfloat16 (12) has
 # no NumPy type and no Minerva kernels, so it is left out.

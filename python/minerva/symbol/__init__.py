@@ -8,7 +8,7 @@ from . import register as _register
 from .symbol import Group, Symbol, Variable, load, load_json, var  # noqa: F401
 
 from . import _internal  # noqa: F401  (filled by populate below; contrib, linalg, image and op read it)
-random = _types.ModuleType("minerva.symbol.random", "Random sampling operators.")
+from . import random  # noqa: E402, F401  (MXNet's hand-written sampling functions)
 
 _generated = {}
 NUM_OPERATORS = _register.populate(_generated, _internal.__dict__, random.__dict__)
