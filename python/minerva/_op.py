@@ -242,7 +242,7 @@ def make_method(fn):
 
 def populate(make_function, cls, namespace: dict, internal: dict, random_ns: dict, per_alias: bool = False) -> int:
     """Puts one function per operator (and alias) into a frontend's namespaces: public names
-    into namespace, every name into internal, ``_random_*`` into random_ns, and a fluent method
+    into namespace, every name into internal, ``_random_*_like`` into random_ns, and a fluent method
     on cls where the schema names one. per_alias builds a function per alias (mx.sym names its
     nodes after the called name); otherwise aliases share the operator's function. Returns the
     number of operators."""
@@ -254,10 +254,12 @@ def populate(make_function, cls, namespace: dict, internal: dict, random_ns: dic
             fn = fns[called] = make_function(called, s) if per_alias or not fns else fns[name]
             (internal if called.startswith("_") else namespace)[called] = fn
             internal[called] = fn
-        if name.startswith("_random_"):
-            random_ns[name[len("_random_"):]] = fns[name]
+        # MXNet's random module holds hand-written samplers (defined before this pass, and kept)
+        # plus the generated `*_like` operators; the other _random_/_sample_ ones stay internal.
+        if name.startswith("_random_") and name.endswith("_like"):
+            random_ns.setdefault(name[len("_random_"):], fns[name])
         elif name == "_shuffle":
-            random_ns["shuffle"] = fns[name]
+            random_ns.setdefault("shuffle", fns[name])
         if s["method"] and not hasattr(cls, s["method"]):
             setattr(cls, s["method"], make_method(fns.get(s["method"], fns[name])))
         count += 1

@@ -1,18 +1,10 @@
 """``mx.random``: seeding, and MXNet 1.x's sampling functions re-exported from ``mx.nd.random``."""
 from __future__ import annotations
 
-from . import symbol as _symbol
 from ._capi import lib
 from .base import check_call
 from .context import Context
-from .ndarray import random as _nd_random
-
-# mx.nd and mx.sym fill their random modules with generated operators after those modules ran;
-# the hand-written MXNet functions must be the ones users get (see ndarray/random.py).
-_nd_random._reinstall()
-_symbol.random._reinstall()
-
-from .ndarray.random import *  # noqa: E402,F401,F403  (MXNet's mx.random is this star import plus seed)
+from .ndarray.random import *  # noqa: F401,F403  (MXNet's mx.random is this star import plus seed)
 
 integer_types = (int,)
 

@@ -124,13 +124,3 @@ def shuffle(data, **kwargs):
 def randint(low, high, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Samples integers uniformly from [low, high); dtype 'int32' (default) or 'int64'."""
     return _random_helper(_internal._random_randint, None, [low, high], shape, dtype, ctx, out, kwargs)
-
-
-# mx.nd's operator pass (_op.populate) files every `_random_<name>` operator under <name> in this
-# module, over the functions above; MXNet keeps only the `_like` ones here. _reinstall() puts the
-# functions above back on top; minerva.random calls it once mx.nd is complete.
-_HAND_WRITTEN = {name: globals()[name] for name in __all__}
-
-
-def _reinstall() -> None:
-    globals().update(_HAND_WRITTEN)

@@ -99,11 +99,3 @@ def shuffle(data, **kwargs):
 def randint(low, high, shape=None, dtype=None, **kwargs):
     """Samples integers uniformly from [low, high)."""
     return _random_helper(_internal._random_randint, None, [low, high], shape, dtype, kwargs)
-
-
-# See minerva.ndarray.random: the operator pass writes over these names; _reinstall() restores them.
-_HAND_WRITTEN = {name: globals()[name] for name in __all__}
-
-
-def _reinstall() -> None:
-    globals().update(_HAND_WRITTEN)
