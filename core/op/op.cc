@@ -387,8 +387,8 @@ void OpRegistry::finalize() {
   }
   for (auto& [n, def] : ops_) {
     if (def->params_source.empty()) continue;
-    auto src = ops_.find(def->params_source);
-    MV_CHECK(src != ops_.end(), kInternal)
+    auto src = by_alias_.find(def->params_source);
+    MV_CHECK(src != by_alias_.end(), kInternal)
         << "Operator " << n << " takes its parameters from the unknown operator " << def->params_source;
     // Forward parameters first, then the backward's own; a name already present is not repeated,
     // so finalizing again after a later add() changes nothing.

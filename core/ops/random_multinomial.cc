@@ -129,6 +129,7 @@ MV_REGISTER_OP(_backward_sample_multinomial)
     .input("ograd", "Gradient of the log-probability output.")
     .input("data", "The probabilities given to _sample_multinomial.")
     .input("sample", "The drawn indices.")
+    .params_from("_sample_multinomial")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& data = (*in)[1];
       if (data.empty()) return;

@@ -244,7 +244,7 @@ const char* kIsLogDoc = "If set, compute the density of the log-probability inst
       .describe("Gradients of _random_pdf_" #NAME " with respect to the sample and the parameters.") \
       .input("ograd", "gradient of the densities")                                                 \
       .input("sample", "the samples") __VA_ARGS__                                                  \
-      .param("is_log", ParamType::kBool, "False", kIsLogDoc)                                        \
+      .params_from("_random_pdf_" #NAME)                                                            \
       .set_num_outputs(1 + (N_PARAMS))                                                              \
       .set_infer_shape(pdf_backward_shape())                                                        \
       .set_infer_type(pdf_type)                                                                     \
@@ -456,7 +456,7 @@ MV_REGISTER_OP(_backward_random_pdf_dirichlet)
     .input("ograd", "gradient of the densities")
     .input("sample", "the sample vectors")
     .input("alpha", "the concentrations")
-    .param("is_log", ParamType::kBool, "False", kIsLogDoc)
+    .params_from("_random_pdf_dirichlet")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       std::vector<Shape> fwd{(*in)[1], (*in)[2]};

@@ -32,6 +32,7 @@
   `MakeLoss` = list(inputs = c("data"), variadic = "", params = c(`grad_scale` = "float", `valid_thresh` = "float", `normalization` = "enum"), reversed = c()),
   `Pad` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum", `pad_width` = "shape", `constant_value` = "float"), reversed = c()),
   `Pooling` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `pool_type` = "enum", `global_pool` = "bool", `cudnn_off` = "bool", `pooling_convention` = "enum", `stride` = "shape", `pad` = "shape", `p_value` = "int", `count_include_pad` = "bool", `layout` = "enum"), reversed = c()),
+  `RNN` = list(inputs = c("data", "parameters", "state", "state_cell", "sequence_length"), variadic = "", params = c(`state_size` = "int", `num_layers` = "int", `bidirectional` = "bool", `mode` = "enum", `p` = "float", `state_outputs` = "bool", `projection_size` = "int", `lstm_state_clip_min` = "float", `lstm_state_clip_max` = "float", `lstm_state_clip_nan` = "bool", `use_sequence_length` = "bool"), reversed = c()),
   `ROIPooling` = list(inputs = c("data", "rois"), variadic = "", params = c(`pooled_size` = "shape", `spatial_scale` = "float"), reversed = c()),
   `Reshape` = list(inputs = c("data"), variadic = "", params = c(`shape` = "shape", `reverse` = "bool", `target_shape` = "shape", `keep_highest` = "bool"), reversed = c("shape")),
   `SVMOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`margin` = "float", `regularization_coefficient` = "float", `use_linear` = "bool"), reversed = c()),
@@ -335,6 +336,10 @@ mx.nd.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_
   mx.internal.nd.invoke("Pooling", "Pooling", environment(), list(...))
 mx.symbol.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_pool = FALSE, cudnn_off = FALSE, pooling_convention = "valid", stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Pooling", "Pooling", environment(), list(...))
+mx.nd.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = FALSE, mode, p = 0, state_outputs = FALSE, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = FALSE, use_sequence_length = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("RNN", "RNN", environment(), list(...))
+mx.symbol.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = FALSE, mode, p = 0, state_outputs = FALSE, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = FALSE, use_sequence_length = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("RNN", "RNN", environment(), list(...))
 mx.nd.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, out = NULL, ...)
   mx.internal.nd.invoke("ROIPooling", "ROIPooling", environment(), list(...))
 mx.symbol.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, name = NULL, attr = NULL, ...)

@@ -61,7 +61,7 @@ def make_case(name, schema, k, sample):
     skip = set(sample["index_inputs"]) | set(sample["no_grad_inputs"])
     wrt = [] if not (schema["differentiable"] and sample["grad_check"]) else \
         [i for i in range(len(sample["shapes"])) if i not in skip]
-    return {"op": name, "sample": k, "params": sample["params"], "inputs": inputs, "shapes": sample["shapes"],
+    return {"op": name, "aliases": schema["aliases"], "sample": k, "params": sample["params"], "inputs": inputs, "shapes": sample["shapes"],
             "wrt": wrt, "seed": zlib.crc32(f"{name}/{k}/heads".encode())}
 
 
@@ -126,7 +126,7 @@ def main():
         case.update(res)
         (skipped if "skip" in res else golden).append(case)
     for s in skipped:
-        for key in ("inputs", "heads", "wrt", "shapes", "params"):
+        for key in ("inputs", "heads", "wrt", "shapes", "params", "aliases"):
             s.pop(key, None)
     OUT.write_text(json.dumps({"generator": "tools/golden/make_sample_golden.py", "mxnet": "1.9.1",
                                "cases": golden, "skipped": skipped}, separators=(",", ":")))

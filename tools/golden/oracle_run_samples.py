@@ -1,5 +1,5 @@
 """Runs operator cases on the MXNet 1.9.1 oracle; the worker half of make_sample_golden.py.
-Reads a JSON list of cases (op, params, inputs, shapes, heads, wrt) on stdin and writes one
+Reads a JSON list of cases (op, aliases, params, inputs, shapes, heads, wrt) on stdin and writes one
 JSON line per case on stdout, as soon as it is computed: outputs (and gradients), or the error
 MXNet raised. (Some cases crash MXNet itself; the caller restarts it after the last line.) It imports only
 mxnet and numpy, so it runs under the oracle's interpreter."""
@@ -10,11 +10,22 @@ import mxnet as mx
 import numpy as np
 
 
-def find_function(name):
-    for ns in (mx.nd, mx.nd._internal, mx.nd.op):
-        fn = getattr(ns, name, None)
-        if callable(fn):
-            return fn
+# MXNet files some registry prefixes under a namespace only (_linalg_gemm is mx.nd.linalg.gemm).
+PREFIX_NAMESPACES = (("_linalg_", "linalg"), ("_contrib_", "contrib"), ("_image_", "image"))
+
+
+def find_function(names):
+    """MXNet's Python function for the first of names (the operator's name, then its aliases)."""
+    for name in names:
+        for ns in (mx.nd, mx.nd._internal, mx.nd.op):
+            fn = getattr(ns, name, None)
+            if callable(fn):
+                return fn
+        for prefix, module in PREFIX_NAMESPACES:
+            if name.startswith(prefix):
+                fn = getattr(getattr(mx.nd, module), name[len(prefix):], None)
+                if callable(fn):
+                    return fn
     return None
 
 
@@ -26,7 +37,7 @@ def first_line(e):
 
 
 def run(case):
-    fn = find_function(case["op"])
+    fn = find_function([case["op"]] + case.get("aliases", []))
     if fn is None:
         return {"skip": "MXNet 1.9.1 has no operator of this name"}
     inputs = [mx.nd.array(np.array(x, dtype=np.float32).reshape(s)) for x, s in zip(case["inputs"], case["shapes"])]

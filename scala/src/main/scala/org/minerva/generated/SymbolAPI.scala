@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 210 operator functions; each composes a graph node through Symbol.create. */
+/** 211 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -818,6 +818,57 @@ object SymbolAPI {
     layout.foreach(v => params += "layout" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("Pooling", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies recurrent layers to input data: vanilla RNN (ReLU or tanh), LSTM and GRU, stacked and optionally bidirectional, with all parameters packed in one vector.
+   *
+   * **Vanilla RNN** (mode 'rnn_relu' or 'rnn_tanh'): h_t = act(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).
+   *
+   * **LSTM** (mode 'lstm'), gates in the order i, f, g, o:
+   *
+   * - i_t = sigmoid(W_ii x_t + b_ii + W_hi h_(t-1) + b_hi)
+   * - f_t = sigmoid(W_if x_t + b_if + W_hf h_(t-1) + b_hf)
+   * - g_t = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg)
+   * - o_t = sigmoid(W_io x_t + b_io + W_ho h_(t-1) + b_ho)
+   * - c_t = f_t * c_(t-1) + i_t * g_t, clipped to [lstm_state_clip_min, lstm_state_clip_max] when given
+   * - h_t = o_t * tanh(c_t)
+   *
+   * **GRU** (mode 'gru'), gates in the order r, z, n (cuDNN's form: the reset gate multiplies the recurrent projection including its bias):
+   *
+   * - r_t = sigmoid(W_ir x_t + b_ir + W_hr h_(t-1) + b_hr)
+   * - z_t = sigmoid(W_iz x_t + b_iz + W_hz h_(t-1) + b_hz)
+   * - n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_(t-1) + b_hn))
+   * - h_t = (1 - z_t) * n_t + z_t * h_(t-1)
+   *
+   * Shapes: data (T, N, C) (layout TNC); state and state_cell (num_layers * D, N, state_size) with D = 2 when bidirectional, else 1; out (T, N, D * state_size), the reverse direction's features after the forward direction's. With state_outputs the final states follow out.
+   *
+   * ``parameters`` holds every weight, then every bias: for each layer and direction (forward first) the i2h weight (G*H, in) and the h2h weight (G*H, H), then in the same order the i2h and h2h biases (G*H each); G is the number of gates (1, 4, 3), H state_size, in the input size C for layer 0 and D*H above. Its length is therefore the sum over layers of D*G*H*(in + H + 2).
+   *
+   * ``p`` applies dropout to the outputs of every layer but the last, in training only. With use_sequence_length, sequence b has sequence_length[b] valid steps: later outputs are zero, the state stops at the last valid step and the reverse direction starts there. projection_size is not supported (MXNet supports it only with cuDNN).
+   *
+   * Example::
+   *
+   *   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
+   *   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
+   *
+   * Defined in core/ops/rnn.cc:698.
+   */
+  def RNN(data: Option[Symbol] = None, parameters: Option[Symbol] = None, state: Option[Symbol] = None, state_cell: Option[Symbol] = None, sequence_length: Option[Symbol] = None, state_size: Int, num_layers: Int, bidirectional: Boolean = false, mode: String, p: Float = 0.0f, state_outputs: Boolean = false, projection_size: Option[Int] = None, lstm_state_clip_min: Option[Float] = None, lstm_state_clip_max: Option[Float] = None, lstm_state_clip_nan: Boolean = false, use_sequence_length: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "state_size" -> ParamFormat(state_size)
+    params += "num_layers" -> ParamFormat(num_layers)
+    if (bidirectional != false) params += "bidirectional" -> ParamFormat(bidirectional)
+    params += "mode" -> ParamFormat(mode)
+    if (p != 0.0f) params += "p" -> ParamFormat(p)
+    if (state_outputs != false) params += "state_outputs" -> ParamFormat(state_outputs)
+    projection_size.foreach(v => params += "projection_size" -> ParamFormat(v))
+    lstm_state_clip_min.foreach(v => params += "lstm_state_clip_min" -> ParamFormat(v))
+    lstm_state_clip_max.foreach(v => params += "lstm_state_clip_max" -> ParamFormat(v))
+    if (lstm_state_clip_nan != false) params += "lstm_state_clip_nan" -> ParamFormat(lstm_state_clip_nan)
+    if (use_sequence_length != false) params += "use_sequence_length" -> ParamFormat(use_sequence_length)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "parameters" -> parameters, "state" -> state, "state_cell" -> state_cell, "sequence_length" -> sequence_length).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("RNN", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2912,7 +2963,7 @@ object SymbolAPI {
    *
    *   normal(loc=0, scale=1, shape=(2, 2)) = [[1.89171135, -1.16881478], [-1.23474145, 1.55807114]]
    *
-   * Defined in core/ops/random.cc:95.
+   * Defined in core/ops/random.cc:46.
    */
   def normal(loc: Float = 0.0f, scale: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3060,7 +3111,7 @@ object SymbolAPI {
    *
    *   randint(low=0, high=5, shape=(2, 2)) = [[0, 2], [3, 1]]
    *
-   * Defined in core/ops/random.cc:122.
+   * Defined in core/ops/random.cc:73.
    */
   def randint(low: Int, high: Int, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3080,7 +3131,7 @@ object SymbolAPI {
    *
    *   normal(loc=0, scale=1, shape=(2, 2)) = [[1.89171135, -1.16881478], [-1.23474145, 1.55807114]]
    *
-   * Defined in core/ops/random.cc:95.
+   * Defined in core/ops/random.cc:46.
    */
   def random_normal(loc: Float = 0.0f, scale: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3100,7 +3151,7 @@ object SymbolAPI {
    *
    *   randint(low=0, high=5, shape=(2, 2)) = [[0, 2], [3, 1]]
    *
-   * Defined in core/ops/random.cc:122.
+   * Defined in core/ops/random.cc:73.
    */
   def random_randint(low: Int, high: Int, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3120,7 +3171,7 @@ object SymbolAPI {
    *
    *   uniform(low=0, high=1, shape=(2, 2)) = [[0.5488135, 0.5928446], [0.7151894, 0.8442657]]
    *
-   * Defined in core/ops/random.cc:62.
+   * Defined in core/ops/random.cc:13.
    */
   def random_uniform(low: Float = 0.0f, high: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3449,7 +3500,7 @@ object SymbolAPI {
    *
    *   shuffle([[0, 1], [2, 3], [4, 5]]) = [[4, 5], [0, 1], [2, 3]]
    *
-   * Defined in core/ops/random.cc:150.
+   * Defined in core/ops/random.cc:101.
    */
   def shuffle(data: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4085,7 +4136,7 @@ object SymbolAPI {
    *
    *   uniform(low=0, high=1, shape=(2, 2)) = [[0.5488135, 0.5928446], [0.7151894, 0.8442657]]
    *
-   * Defined in core/ops/random.cc:62.
+   * Defined in core/ops/random.cc:13.
    */
   def uniform(low: Float = 0.0f, high: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
