@@ -36,13 +36,20 @@ def make_function(name: str, s: dict):
         out = extras.get("out")
         if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
-            # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
-            positional = dict(zip(wanted if s["variadic"] else fixed_inputs, inputs))
-            positional.update(named_inputs)
-            missing = [n for n in wanted if positional.get(n) is None]
+            if s["variadic"]:
+                # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
+                given = dict(zip(wanted, inputs))
+            else:
+                # As MXNet: arrays fill the signature's inputs in order, and the given ones are passed
+                # in that order, so RNN(data, params, state, seq_len, mode='gru') needs no keywords.
+                given = {n: x for n, x in zip(fixed_inputs, inputs) if x is not None}
+                if not named_inputs and len(given) == len(wanted):
+                    given = dict(zip(wanted, given.values()))
+            given.update(named_inputs)
+            missing = [n for n in wanted if given.get(n) is None]
             if missing:
                 raise TypeError(f"{name_}() is missing input(s) {missing}")
-            inputs = [positional[n] for n in wanted]
+            inputs = [given[n] for n in wanted]
         else:
             inputs = [x for x in inputs if x is not None]
         for i, x in enumerate(inputs):
