@@ -149,20 +149,7 @@ void conv_backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::
 template <typename A>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const A* a, int64_t lda, const A* b, int64_t ldb,
           double beta, A* c, int64_t ldc) {
-  blas::GemmArgs args;
-  args.trans_a = ta;
-  args.trans_b = tb;
-  args.m = m;
-  args.n = n;
-  args.k = k;
-  args.a = a;
-  args.lda = lda;
-  args.b = b;
-  args.ldb = ldb;
-  args.beta = beta;
-  args.c = c;
-  args.ldc = ldc;
-  blas::gemm(std::is_same<A, double>::value ? DType::kFloat64 : DType::kFloat32, args, "Convolution");
+  blas::gemm_typed(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, "Convolution");
 }
 
 // Runs f(i) for i in [0, n) in parallel when the whole job (n * work_each elements) is big enough.

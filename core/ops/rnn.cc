@@ -278,20 +278,7 @@ void rnn_infer_type(const Attrs& a, std::vector<int>* in, std::vector<int>* out)
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
           double beta, T* c, int64_t ldc) {
-  blas::GemmArgs args;
-  args.trans_a = ta;
-  args.trans_b = tb;
-  args.m = m;
-  args.n = n;
-  args.k = k;
-  args.a = a;
-  args.lda = lda;
-  args.b = b;
-  args.ldb = ldb;
-  args.beta = beta;
-  args.c = c;
-  args.ldc = ldc;
-  blas::gemm(std::is_same<T, double>::value ? DType::kFloat64 : DType::kFloat32, args, "RNN");
+  blas::gemm_typed(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, "RNN");
 }
 
 // Offsets of one layer-direction's weights and biases in the packed vector.
