@@ -1,3 +1,5 @@
 """``gluon.contrib``: MXNet 1.x's contributed Gluon blocks (``nn``) and the ``estimator``
-training loop. MXNet's ``contrib.rnn``, ``contrib.cnn`` and ``contrib.data`` are not here yet."""
+training loop, ``data`` (IntervalSampler, WikiText from local files). MXNet's ``contrib.rnn`` and
+``contrib.cnn`` are not here yet."""
 from . import estimator, nn  # noqa: F401
+from . import data  # noqa: F401
