@@ -202,3 +202,26 @@ def test_init_wraps_operators_and_trainer_skips_overflow():
     assert [s[2] for s in steps] == [True, True, False, True]  # the overflowing step is skipped
     assert steps[2][1] == 65536.0 and steps[3][1] == 32768.0    # and the next step's scale halves
     assert out["unscaled_scale"] == 1.0 and out["grad_finite_and_small"]
+
+
+def test_convert_bucketing_module():
+    def sym_gen(key):
+        h = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=4, name="fc")
+        return mx.sym.SoftmaxOutput(h, name="softmax"), ("data",), ("softmax_label",)
+
+    shapes = {"data_shapes": [("data", (2, 5))], "label_shapes": [("softmax_label", (2,))], "for_training": False}
+    mod = mx.mod.BucketingModule(sym_gen, default_bucket_key=5, context=mx.cpu())
+    mod.bind(**shapes)
+    mod.init_params()
+    converted = amp.convert_bucketing_module(mod)
+    converted.bind(**shapes)
+    batch = mx.io.DataBatch([mx.nd.array(np.random.RandomState(0).uniform(-1, 1, (2, 5)))], [mx.nd.array([0, 1])],
+                            bucket_key=5, provide_data=[mx.io.DataDesc("data", (2, 5))],
+                            provide_label=[mx.io.DataDesc("softmax_label", (2,))])
+    mod.forward(batch, is_train=False)
+    converted.forward(batch, is_train=False)
+    np.testing.assert_allclose(converted.get_outputs()[0].asnumpy(), mod.get_outputs()[0].asnumpy(), atol=1e-2)
+    internals = converted._buckets[5]._symbol.get_internals().list_outputs()
+    assert "fc_weight_amp_cast_float16_output" in internals
+    with pytest.raises(AssertionError, match="should be instance of bucketing module"):
+        amp.convert_bucketing_module(mod._buckets[5])
