@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import ndarray as nd
+from ..ndarray import clip, contrib, mean, sqrt, square, zeros  # noqa: F401  (in MXNet's namespace)
 from ..ndarray import NDArray
 from . import _util
 from .optimizer import Optimizer, register

@@ -20,13 +20,15 @@ import numpy as np
 
 from ... import ndarray, symbol
 from ... import optimizer as opt
-from ...base import MXNetError
+from ... import base  # noqa: F401  (MXNet's module namespace has it)
+from ...base import MXNetError, check_call  # noqa: F401
 from ...context import gpu
 from ...gluon import trainer
 from ...module import BucketingModule
 from ...ndarray import NDArray
 from ...ndarray.ndarray import DTYPE_CODE_TO_NP
 from ...symbol import Symbol
+from ...symbol import contrib as symbol_contrib  # noqa: F401
 from . import lists
 from ._graph import reduce_precision
 from .lists._registry import has_op

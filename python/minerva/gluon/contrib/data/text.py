@@ -16,11 +16,13 @@ from .... import ndarray as nd
 from ....base import MinervaIOError
 from ...data import dataset
 from ...data.vision.datasets import _search_dirs
+from ...utils import check_sha1, download  # noqa: F401  (MXNet's namespace; nothing is downloaded here)
+from . import _constants as C
 from ._vocab import Vocabulary, count_tokens_from_str
 
 __all__ = ["WikiText2", "WikiText103"]
 
-EOS_TOKEN = "<eos>"
+EOS_TOKEN = C.EOS_TOKEN
 # MXNet's default roots ($MXNET_HOME/datasets/...), computed once at import as MXNet's are.
 _WIKITEXT2_ROOT = os.path.join(base.data_dir(), "datasets", "wikitext-2")
 _WIKITEXT103_ROOT = os.path.join(base.data_dir(), "datasets", "wikitext-103")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from numbers import Number
 
 from .... import symbol
+from ....base import numeric_types  # noqa: F401  (MXNet's module namespace has it)
 from ...rnn.rnn_cell import HybridRecurrentCell
 
 __all__ = ["Conv1DRNNCell", "Conv2DRNNCell", "Conv3DRNNCell", "Conv1DLSTMCell", "Conv2DLSTMCell",
