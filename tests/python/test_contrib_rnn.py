@@ -113,3 +113,12 @@ def test_dynamic_unroll_on_symbols_is_explained_if_unavailable():
         pytest.skip("this build has sym.contrib.foreach")
     with pytest.raises(NotImplementedError, match="symbol.contrib.foreach is not available"):
         crnn.rnn_cell.dynamic_unroll(cell, data, [mx.sym.zeros((1, 3))])
+
+
+def test_channel_last_layout_is_a_clear_error_on_cpu():
+    # Parameters take the channel-last shapes; the CPU Convolution (as MXNet 1.9.1's) computes NCHW only.
+    cell = crnn.Conv2DGRUCell((5, 5, 3), 4, 3, 3, i2h_pad=1, conv_layout="NHWC")
+    assert cell.i2h_weight.shape == (12, 3, 3, 3) and cell.h2h_weight.shape == (12, 3, 3, 4)
+    cell.initialize()
+    with pytest.raises(mx.base.MXNetError, match="layout NHWC is not supported on CPU"):
+        cell.unroll(2, mx.nd.ones((2, 2, 5, 5, 3)), merge_outputs=True)
