@@ -225,3 +225,29 @@ def test_convert_bucketing_module():
     assert "fc_weight_amp_cast_float16_output" in internals
     with pytest.raises(AssertionError, match="should be instance of bucketing module"):
         amp.convert_bucketing_module(mod._buckets[5])
+
+
+def test_operator_without_float16_kernel_stays_float32():
+    data = mx.sym.var("data")
+    rnn = mx.sym.RNN(data, mx.sym.var("p"), mx.sym.var("s"), mx.sym.var("c"), state_size=4, num_layers=1,
+                     mode="lstm", name="rnn")
+    out = mx.sym.FullyConnected(rnn, num_hidden=2, flatten=False, name="fc")
+    probe = mx.sym.RNN(mx.sym.var("x"), mx.sym.var("y"), mx.sym.var("z"), mx.sym.var("w"), state_size=4,
+                       num_layers=1, mode="lstm")
+    try:
+        probe.infer_type_partial(x="float16", y="float16", z="float16", w="float16")
+        pytest.skip("this build's RNN takes float16")
+    except mx.base.MXNetError:
+        pass
+    with pytest.warns(UserWarning, match="operator RNN cannot run in float16 in this build"):
+        converted = amp.convert_symbol(out)
+    internals = converted.get_internals().list_outputs()
+    assert "data_amp_cast_float16_output" not in internals  # the RNN reads float32
+    assert "fc_weight_amp_cast_float16_output" in internals  # the FullyConnected still runs in float16
+    shapes = {"data": (5, 2, 3), "p": (4 * 4 * 3 + 4 * 4 * 4 + 8 * 4,), "s": (1, 2, 4), "c": (1, 2, 4)}
+    rng = np.random.RandomState(0)
+    args = {n: mx.nd.array(rng.uniform(-0.5, 0.5, s)) for n, s in zip(out.list_arguments(),
+                                                                         out.infer_shape(**shapes)[0])}
+    want = out.bind(mx.cpu(), args).forward()[0].asnumpy()
+    got = converted.bind(mx.cpu(), args).forward()[0].asnumpy()
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2)

@@ -3,7 +3,9 @@ target-precision operators run in float16, by inserting casts (MXNet 1.x's Reduc
 
 Walking the nodes in order, with the float type of every output known (from the original graph's
 type inference, then updated as casts are placed):
-- a target-precision operator gets its float32 inputs cast to float16 (its outputs become float16);
+- a target-precision operator gets its float32 inputs cast to float16 (its outputs become float16),
+  unless this build's operator does not take float16 (the registry's type inference says so):
+  then it stays in float32, with a warning;
 - a float32 operator (or a conditional one whose parameter matches) gets its float16 inputs cast
   to float32;
 - a widest-type operator whose float inputs are mixed gets the narrow ones cast to float32;
@@ -16,6 +18,7 @@ entries are ever cast (index inputs stay as they are)."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 
@@ -75,13 +78,14 @@ class _Rewriter:
         self.entry_name = {}         # (new node, output) -> (node name, its output count, is a variable)
         self.casts = {}              # (new node, output, dtype) -> new node index of the cast
         self.cast_op = "amp_cast" if has_op("amp_cast") else "Cast"
+        self.target_ok = {}          # (op, attrs) -> whether the op takes target-precision inputs
 
     def _category(self, node) -> str:
         op, name = node["op"], node["name"]
         if name in self.excluded:
             return "fp32"
         if op in self.lp16_ops:
-            return "lp16"
+            return "lp16" if self._runs_in_target(node) else "fp32"
         if op in self.fp32_ops:
             return "fp32"
         for param, values in self.conditional.get(op, []):
@@ -90,6 +94,31 @@ class _Rewriter:
         if op in self.widest:
             return "widest"
         return "keep"
+
+    def _runs_in_target(self, node) -> bool:
+        """Whether this build's ``node["op"]`` accepts target-precision float inputs, asked of the
+        registry's type inference on the node alone; if not, the node stays in float32 (with a
+        warning) rather than producing a graph that cannot be bound."""
+        key = (node["op"], json.dumps(node.get("attrs", {}), sort_keys=True))
+        if key not in self.target_ok:
+            nodes = [{"op": "null", "name": "in%d" % i, "inputs": []} for i in range(len(node["inputs"]))]
+            nodes.append({"op": node["op"], "name": "probe", "attrs": node.get("attrs", {}),
+                          "inputs": [[i, 0, 0] for i in range(len(node["inputs"]))]})
+            probe = sym_mod.load_json(json.dumps({"nodes": nodes, "arg_nodes": list(range(len(node["inputs"]))),
+                                                  "heads": [[len(nodes) - 1, 0, 0]], "attrs": {}}))
+            types = {}
+            for i, (src, out, _) in enumerate(node["inputs"]):
+                count = self.row_ptr[src + 1] - self.row_ptr[src]
+                if _original_type(self.types, self.old_nodes[src], out, count) in _FLOATS:
+                    types["in%d" % i] = self.target
+            try:
+                probe.infer_type_partial(**{n: t for n, t in types.items() if n in probe.list_arguments()})
+                self.target_ok[key] = True
+            except MXNetError as err:
+                warnings.warn("amp: operator %s cannot run in %s in this build (%s); its nodes stay in float32"
+                              % (node["op"], self.target, str(err).splitlines()[0]), stacklevel=6)
+                self.target_ok[key] = False
+        return self.target_ok[key]
 
     def _cast(self, entry, dtype):
         node, out = entry
