@@ -5,14 +5,16 @@ from functools import cache
 
 
 @cache
+def _registry_names() -> frozenset:
+    from ...._op import list_ops, schema
+    names = set(list_ops())
+    for name in list(names):
+        names.update(schema(name).get("aliases", []))
+    return frozenset(names)
+
+
 def has_op(name: str) -> bool:
-    from ...._op import op_handle
-    from ....base import MXNetError
-    try:
-        op_handle(name)
-    except MXNetError:
-        return False
-    return True
+    return name in _registry_names()
 
 
 def known(names):
