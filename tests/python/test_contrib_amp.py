@@ -151,6 +151,7 @@ _INIT_SCRIPT = textwrap.dedent("""
     x = mx.nd.array(np.random.RandomState(0).uniform(-1, 1, (4, 5)))
     out["fc"] = np.dtype(mx.nd.FullyConnected(x, mx.nd.ones((3, 5)), mx.nd.zeros(3), num_hidden=3).dtype).name
     out["exp_of_fp16"] = np.dtype(mx.nd.exp(x.astype("float16")).dtype).name
+    out["exp_method_of_fp16"] = np.dtype(x.astype("float16").exp().dtype).name
     out["mixed_add"] = np.dtype((x.astype("float16") + x).dtype).name
     out["softrelu"] = np.dtype(mx.nd.Activation(x.astype("float16"), act_type="softrelu").dtype).name
     out["relu"] = np.dtype(mx.nd.Activation(x.astype("float16"), act_type="relu").dtype).name
@@ -195,6 +196,7 @@ def test_init_wraps_operators_and_trainer_skips_overflow():
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["fc"] == "float16"            # FP16_FUNCS run in float16
     assert out["exp_of_fp16"] == "float32"   # FP32_FUNCS run in float32
+    assert out["exp_method_of_fp16"] == "float32"  # fluent methods too
     assert out["mixed_add"] == "float32"     # widest type
     assert out["softrelu"] == "float32" and out["relu"] == "float16"  # conditional float32
     steps = out["steps"]

@@ -19,6 +19,7 @@ import logging
 import numpy as np
 
 from ... import ndarray, symbol
+from ..._op import make_method
 from ... import optimizer as opt
 from ... import base  # noqa: F401  (MXNet's module namespace has it)
 from ...base import MXNetError, check_call  # noqa: F401
@@ -192,6 +193,12 @@ def _install(module, name, make):
     setattr(home, attr, wrapped)
     if home is module and hasattr(module, "op"):
         setattr(module.op, attr, wrapped)
+    # Fluent methods (x.exp()) call the operator function they were made from; in MXNet they look
+    # it up at each call, so they follow the wrapping: the generated ones are remade here.
+    cls = NDArray if module is ndarray else Symbol
+    method = cls.__dict__.get(attr)
+    if home is module and method is not None and getattr(method, "__qualname__", None) == attr:
+        setattr(cls, attr, make_method(wrapped))
 
 
 def _wrap_symbol_functions(module, target_dtype, target_precision_ops=None, conditional_fp32_ops=None,
