@@ -93,6 +93,8 @@ def test_conv_cell_settings_are_checked():
         crnn.Conv2DRNNCell((3, 5, 5), 4, 3, 3, i2h_pad=(1, 1, 1))
     with pytest.raises(ValueError, match="conv_layout must be one of \\('NCW', 'NWC'\\); got 'NCHW'"):
         crnn.Conv1DGRUCell((3, 5), 4, 3, 3, conv_layout="NCHW")
+    with pytest.raises(ValueError, match="hidden_channels must be a positive integer; got 0"):
+        crnn.Conv2DLSTMCell((3, 5, 5), 0, 3, 3)
     with pytest.raises(ValueError, match="input_shape is the per-sample step shape"):
         crnn.Conv3DLSTMCell((3, 5, 5), 4, 3, 3)
 

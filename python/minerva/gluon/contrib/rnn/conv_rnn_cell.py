@@ -48,6 +48,8 @@ class _BaseConvRNNCell(HybridRecurrentCell):
         name = type(self).__name__
         if conv_layout not in _LAYOUTS[dims]:
             raise ValueError("%s: conv_layout must be one of %s; got %r" % (name, _LAYOUTS[dims], conv_layout))
+        if not isinstance(hidden_channels, int) or isinstance(hidden_channels, bool) or hidden_channels < 1:
+            raise ValueError("%s: hidden_channels must be a positive integer; got %r" % (name, hidden_channels))
         input_shape = tuple(input_shape)
         if len(input_shape) != dims + 1:
             raise ValueError("%s: input_shape is the per-sample step shape (channels and %d spatial sizes in "
