@@ -20,6 +20,7 @@ from . import initializer as init  # noqa: F401
 from . import kvstore as kv  # noqa: F401
 from . import module as mod  # noqa: F401
 from . import contrib  # noqa: F401  (after gluon: contrib.io wraps its DataLoader)
+from . import notebook  # noqa: F401  (Jupyter charts; pandas/bokeh optional)
 from .attribute import AttrScope  # noqa: F401
 from ._capi import ffi as _ffi
 from ._capi import lib as _lib

@@ -1,5 +1,6 @@
 """``mx.optimizer``: optimizers, their registry and the per-index ``Updater`` (MXNet 1.x API)."""
 from . import optimizer
+from . import contrib  # noqa: F401  (mx.optimizer.contrib.GroupAdaGrad)
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
 from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD
