@@ -15,6 +15,8 @@ def find_function(name):
         fn = getattr(ns, name, None)
         if callable(fn):
             return fn
+    if name.startswith("_image_"):  # MXNet exposes these only as mx.nd.image.<short name>
+        return getattr(mx.nd.image, name[len("_image_"):], None)
     return None
 
 
