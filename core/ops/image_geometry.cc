@@ -70,10 +70,10 @@ CropBox crop_box(const Attrs& attrs, const Shape& d, Shape* out) {
                                            << box.w << " and " << box.h;
   MV_CHECK(box.x >= 0 && box.y >= 0, kValue) << "Operator " << who << ": x and y must not be negative, got "
                                              << box.x << " and " << box.y;
-  MV_CHECK(box.x <= d[b + 1] - box.w, kValue) << "Operator " << who << ": x + width = " << box.x + box.w
-                                              << " is greater than the input width " << d[b + 1];
-  MV_CHECK(box.y <= d[b] - box.h, kValue) << "Operator " << who << ": y + height = " << box.y + box.h
-                                          << " is greater than the input height " << d[b];
+  MV_CHECK(box.x <= d[b + 1] - box.w, kValue) << "Operator " << who << ": x (" << box.x << ") + width (" << box.w
+                                              << ") is greater than the input width " << d[b + 1];
+  MV_CHECK(box.y <= d[b] - box.h, kValue) << "Operator " << who << ": y (" << box.y << ") + height (" << box.h
+                                          << ") is greater than the input height " << d[b];
   *out = d;
   (*out)[b] = box.h;
   (*out)[b + 1] = box.w;
@@ -159,13 +159,17 @@ void resize_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>
 // One axis of OpenCV's bilinear map (pixel centres aligned): source index pair and the weight of
 // the second. Along x OpenCV clamps at the borders (weight 0); along y it does not clamp the
 // weight, only the row indices, and that difference is visible in uint8 results.
+// OpenCV's source step of a resize: the inverse of dst / src, rounded as OpenCV rounds it (not
+// src / dst, which differs in the last bit and moves a nearest-neighbour sample).
+double source_step(int64_t src, int64_t dst) { return 1.0 / (static_cast<double>(dst) / static_cast<double>(src)); }
+
 struct LinearTap {
   int64_t i0, i1;
   float frac;
 };
 
 std::vector<LinearTap> linear_taps(int64_t src, int64_t dst, bool clamp_weight) {
-  const double scale = 1.0 / (static_cast<double>(dst) / static_cast<double>(src));
+  const double scale = source_step(src, dst);
   std::vector<LinearTap> taps(static_cast<size_t>(dst));
   for (int64_t d = 0; d < dst; ++d) {
     float f = static_cast<float>((static_cast<double>(d) + 0.5) * scale - 0.5);
@@ -182,32 +186,33 @@ std::vector<LinearTap> linear_taps(int64_t src, int64_t dst, bool clamp_weight) 
 // OpenCV's 11-bit fixed-point weights of uint8 bilinear resizing.
 int32_t fixed_weight(float w) { return static_cast<int32_t>(std::nearbyint(w * 2048.0f)); }
 
-// Bilinear resize of one image (H, W, C) -> (h, w, C): horizontal pass into a row buffer, then
-// vertical, in float for float images and in OpenCV's fixed point for uint8 (bit-exact with
-// MXNet's OpenCV build in our checks).
+// Bilinear resize of one image (H, W, C) -> (h, w, C): for each output row, the horizontal pass
+// of its two source rows, then the vertical blend; in float for float images and in OpenCV's
+// fixed point for uint8 (bit-exact with MXNet's OpenCV build in our checks). Working memory is
+// two output rows, whatever the scale.
 template <typename T>
 void resize_bilinear(const T* src, int64_t H, int64_t W, int64_t C, T* dst, int64_t h, int64_t w) {
   const std::vector<LinearTap> tx = linear_taps(W, w, true), ty = linear_taps(H, h, false);
-  using Acc = std::conditional_t<std::is_same_v<T, uint8_t>, int32_t, std::conditional_t<std::is_same_v<T, double>, double, float>>;
-  // Horizontal pass of every source row.
-  std::vector<Acc> rows(static_cast<size_t>(H * w * C));
-  for (int64_t r = 0; r < H; ++r)
+  using Acc = std::conditional_t<std::is_same_v<T, uint8_t>, int32_t,
+                                 std::conditional_t<std::is_same_v<T, double>, double, float>>;
+  auto horizontal = [&](int64_t r, Acc* o) {
     for (int64_t x = 0; x < w; ++x) {
       const LinearTap& t = tx[static_cast<size_t>(x)];
       const T* p0 = src + (r * W + t.i0) * C;
       const T* p1 = src + (r * W + t.i1) * C;
-      Acc* o = rows.data() + (r * w + x) * C;
-      for (int64_t c = 0; c < C; ++c) {
+      for (int64_t c = 0; c < C; ++c, ++o) {
         if constexpr (std::is_same_v<T, uint8_t>)
-          o[c] = p0[c] * fixed_weight(1.0f - t.frac) + p1[c] * fixed_weight(t.frac);
+          *o = p0[c] * fixed_weight(1.0f - t.frac) + p1[c] * fixed_weight(t.frac);
         else
-          o[c] = static_cast<Acc>(p0[c]) * (1.0f - t.frac) + static_cast<Acc>(p1[c]) * t.frac;
+          *o = static_cast<Acc>(p0[c]) * (1.0f - t.frac) + static_cast<Acc>(p1[c]) * t.frac;
       }
     }
-  for (int64_t y = 0; y < h; ++y) {
+  };
+  parallel_for(h, [&](int64_t y) {
     const LinearTap& t = ty[static_cast<size_t>(y)];
-    const Acc* r0 = rows.data() + t.i0 * w * C;
-    const Acc* r1 = rows.data() + t.i1 * w * C;
+    std::vector<Acc> r0(static_cast<size_t>(w * C)), r1(static_cast<size_t>(w * C));
+    horizontal(t.i0, r0.data());
+    horizontal(t.i1, r1.data());
     T* o = dst + y * w * C;
     if constexpr (std::is_same_v<T, uint8_t>) {
       // OpenCV's vectorised rounding: each product is shifted down separately.
@@ -219,13 +224,13 @@ void resize_bilinear(const T* src, int64_t H, int64_t W, int64_t C, T* dst, int6
     } else {
       for (int64_t i = 0; i < w * C; ++i) o[i] = static_cast<T>(r0[i] * (1.0f - t.frac) + r1[i] * t.frac);
     }
-  }
+  }, 16);
 }
 
-// Nearest neighbour, OpenCV's INTER_NEAREST: source index floor(d * src / dst).
+// Nearest neighbour, OpenCV's INTER_NEAREST: source index floor(d * step).
 template <typename T>
 void resize_nearest(const T* src, int64_t H, int64_t W, int64_t C, T* dst, int64_t h, int64_t w) {
-  const double fy = static_cast<double>(H) / static_cast<double>(h), fx = static_cast<double>(W) / static_cast<double>(w);
+  const double fy = source_step(H, h), fx = source_step(W, w);
   for (int64_t y = 0; y < h; ++y) {
     const int64_t sy = std::min(static_cast<int64_t>(std::floor(static_cast<double>(y) * fy)), H - 1);
     for (int64_t x = 0; x < w; ++x) {
@@ -270,7 +275,7 @@ void resize_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlo
     if (out[0].size() == 0) return;
     const T* x = in[0].ptr<T>();
     T* y = out[0].ptr<T>();
-    parallel_for(images, [&](int64_t n) { kernel(x + n * H * W * C, H, W, C, y + n * h * w * C, h, w); }, 0);
+    for (int64_t n = 0; n < images; ++n) kernel(x + n * H * W * C, H, W, C, y + n * h * w * C, h, w);
   };
   switch (in[0].dtype) {
     case DType::kFloat32: run(static_cast<float*>(nullptr)); break;

@@ -1,5 +1,6 @@
 // Image-to-tensor operators of mx.nd.image: to_tensor (HWC uint8 pixels to CHW float32 in [0, 1])
 // and normalize (per-channel (x - mean) / std of CHW tensors), with normalize's backward.
+#include <cmath>
 #include <type_traits>
 
 #include "core/ops/image_util.h"
@@ -76,10 +77,17 @@ void normalize_apply(const Attrs& attrs, const TBlob& x, const TBlob& y, bool gr
     const T* in = x.ptr<T>();
     T* out = y.ptr<T>();
     if constexpr (std::is_integral_v<T>) {
-      for (int64_t c = 0; c < channels; ++c)
+      for (int64_t c = 0; c < channels; ++c) {
+        for (const auto* v : {&mean, &stdv}) {
+          const double f = static_cast<float>(channel_value(*v, c));
+          MV_CHECK(std::isfinite(f) && std::fabs(f) < 9.2e18, kValue)
+              << "Operator " << attrs.op->name << ": " << (v == &mean ? "mean " : "std ") << f << " of channel " << c
+              << " cannot be converted to the integer dtype " << dtype_name(x.dtype);
+        }
         MV_CHECK(static_cast<int64_t>(static_cast<float>(channel_value(stdv, c))) != 0, kValue)
             << "Operator " << attrs.op->name << ": std " << channel_value(stdv, c) << " of channel " << c
             << " is zero once converted to the integer dtype " << dtype_name(x.dtype);
+      }
     }
     parallel_for(planes, [&](int64_t pc) {
       const int64_t c = pc % channels;
