@@ -31,6 +31,15 @@ def test_matches_mxnet(case):
     np.testing.assert_allclose(out.asnumpy().astype(np.float64), expected, rtol=1e-5, atol=1e-4)
 
 
+def test_mxnet_saved_image_symbol_loads_and_agrees():
+    case = GOLDEN["symbol"]
+    net = mx.sym.load_json(case["json"])
+    x = np.array(case["input"], dtype=np.uint8).reshape(case["shape"])
+    out = net.bind(mx.cpu(), {"data": _nd(x)}).forward()[0]
+    expected = np.array(case["output"]).reshape(case["output_shape"])
+    np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-5, atol=1e-5)
+
+
 def test_module_has_mxnet_names():
     names = ["Compose", "Cast", "ToTensor", "Normalize", "Rotate", "RandomRotation", "RandomResizedCrop",
              "CropResize", "CenterCrop", "Resize", "RandomFlipLeftRight", "RandomFlipTopBottom", "RandomBrightness",

@@ -6,8 +6,10 @@ RandomBrightness(0)) on fixed images. Run it with the oracle's interpreter:
     .oracle-venv/bin/python tools/golden/make_transforms_golden.py
 
 Each case is a transform written as a Python expression over ``T`` (the transforms module), so
-tests/python/test_vision_transforms.py builds the same transform with Minerva's module. It
-imports only mxnet and numpy."""
+tests/python/test_vision_transforms.py builds the same transform with Minerva's module. The file
+also holds a symbol JSON that MXNet wrote for a chain of ``mx.sym.image`` operators, with its
+input and output, so a saved MXNet preprocessing graph is checked to load and agree. It imports
+only mxnet and numpy."""
 import json
 import pathlib
 
@@ -59,6 +61,18 @@ CASES = [
 ]
 
 
+def symbol_case():
+    data = mx.sym.var("data")
+    net = mx.sym.image.crop(data, 1, 0, 5, 4)
+    net = mx.sym.image.resize(net, size=(7, 6))
+    net = mx.sym.image.to_tensor(net)
+    net = mx.sym.image.normalize(net, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))
+    x = pixels(5, 8, 3)
+    out = net.bind(mx.cpu(), {"data": mx.nd.array(x, dtype="uint8")}).forward()[0]
+    return {"json": net.tojson(), "input": x.ravel().tolist(), "shape": list(x.shape),
+            "output": out.asnumpy().astype(np.float64).ravel().tolist(), "output_shape": list(out.shape)}
+
+
 def main():
     cases = []
     for expr, x in CASES:
@@ -67,7 +81,7 @@ def main():
                       "output": out.asnumpy().astype(np.float64).ravel().tolist(), "output_shape": list(out.shape),
                       "output_dtype": str(np.dtype(out.dtype))})
     OUT.write_text(json.dumps({"generator": "tools/golden/make_transforms_golden.py", "mxnet": mx.__version__,
-                               "cases": cases}))
+                               "cases": cases, "symbol": symbol_case()}))
     print(f"wrote {len(cases)} cases to {OUT}")
 
 
