@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "core/op/random.h"
 #include "core/ops/image_util.h"
@@ -17,6 +19,18 @@ void image_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>*
   if ((*in)[0].empty()) return;
   check_hwc_image(attrs, (*in)[0]);
   (*out)[0] = (*in)[0];
+}
+
+// image_shape after checking that the float parameters `names` are finite. It runs when the
+// operator is called, so a bad value fails there rather than in the kernel, where the error
+// would also mark the random generator's variable.
+InferShapeFn finite_params_shape(std::vector<std::string> names) {
+  return [names](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+    for (const std::string& n : names)
+      MV_CHECK(std::isfinite(attrs.get_float(n)), kValue)
+          << "Operator " << attrs.op->name << ": " << n << " must be finite, got " << attrs.get_float(n);
+    image_shape(attrs, in, out);
+  };
 }
 
 // Runs f(input, output, pixels, channels) with typed pointers; `src` may be the output itself
@@ -217,7 +231,8 @@ MV_REGISTER_OP(_image_random_brightness)
               "Example::\n\n  random_brightness([[[10, 20, 30]]], min_factor=2, max_factor=2) = [[[20, 40, 60]]]")
     .input("data", "The input.")
     .MV_IMAGE_RANDOM_FACTOR_PARAMS
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"min_factor", "max_factor"}))
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_adjust(ctx, attrs, in, out, adjust_brightness);
     })
@@ -232,7 +247,8 @@ MV_REGISTER_OP(_image_random_contrast)
               "Example::\n\n  random_contrast([[[0], [10]]], min_factor=0.5, max_factor=0.5) = [[[2.5], [7.5]]]")
     .input("data", "The input.")
     .MV_IMAGE_RANDOM_FACTOR_PARAMS
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"min_factor", "max_factor"}))
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_adjust(ctx, attrs, in, out, adjust_contrast);
     })
@@ -248,7 +264,8 @@ MV_REGISTER_OP(_image_random_saturation)
               "    = [[[5.7, 10.7, 55.7]]]")
     .input("data", "The input.")
     .MV_IMAGE_RANDOM_FACTOR_PARAMS
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"min_factor", "max_factor"}))
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_adjust(ctx, attrs, in, out, adjust_saturation);
     })
@@ -263,7 +280,8 @@ MV_REGISTER_OP(_image_random_hue)
               "Example::\n\n  random_hue([[[0, 10, 20]]], min_factor=0.25, max_factor=0.25) = [[[20, 0, 20]]]")
     .input("data", "The input.")
     .MV_IMAGE_RANDOM_FACTOR_PARAMS
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"min_factor", "max_factor"}))
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_adjust(ctx, attrs, in, out, adjust_hue);
     })
@@ -282,7 +300,8 @@ MV_REGISTER_OP(_image_random_color_jitter)
     .required_param("contrast", ParamType::kFloat, "How much to jitter contrast.")
     .required_param("saturation", ParamType::kFloat, "How much to jitter saturation.")
     .required_param("hue", ParamType::kFloat, "How much to jitter hue.")
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"brightness", "contrast", "saturation", "hue"}))
+    .set_infer_type(image_type())
     .set_forward(random_color_jitter)
     .set_uses_rng()
     .set_non_differentiable()
@@ -297,11 +316,13 @@ MV_REGISTER_OP(_image_adjust_lighting)
     .input("data", "The input.")
     .required_param("alpha", ParamType::kString, "The lighting alphas for the R, G, B channels.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      const size_t n = image_float_tuple(attrs, "alpha").size();
-      MV_CHECK(n == 3, kValue) << "Operator " << attrs.op->name << ": alpha must hold 3 values (R, G, B), got "
-                               << attrs.get_str("alpha");
+      const std::vector<double> alpha = image_float_tuple(attrs, "alpha");
+      MV_CHECK(alpha.size() == 3 && std::all_of(alpha.begin(), alpha.end(), [](double a) { return std::isfinite(a); }),
+               kValue)
+          << "Operator " << attrs.op->name << ": alpha must hold 3 finite values (R, G, B), got " << attrs.get_str("alpha");
       image_shape(attrs, in, out);
     })
+    .set_infer_type(image_type())
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       const std::vector<double> a = image_float_tuple(attrs, "alpha");
       MV_CHECK(a.size() == 3, kValue) << "Operator " << attrs.op->name << ": alpha must hold 3 values";
@@ -315,7 +336,8 @@ MV_REGISTER_OP(_image_random_lighting)
               "deviation alpha_std.\n\nExample::\n\n  random_lighting(image, alpha_std=0.05)")
     .input("data", "The input.")
     .param("alpha_std", ParamType::kFloat, "0.05", "Level of the lighting noise.")
-    .set_infer_shape(image_shape)
+    .set_infer_shape(finite_params_shape({"alpha_std"}))
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       std::normal_distribution<double> z(0.0, 1.0);
       const double sd = attrs.get_float("alpha_std");

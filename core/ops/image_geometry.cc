@@ -126,6 +126,11 @@ void crop_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob
 
 // ---- resize ------------------------------------------------------------------------------------
 
+template <typename T>
+using ResizeKernel = void (*)(const T*, int64_t, int64_t, int64_t, T*, int64_t, int64_t);
+template <typename T>
+ResizeKernel<T> resize_kernel(const Attrs& attrs);
+
 // Output (height, width) from `size` and keep_ratio, MXNet's rules: (width, height), or one value
 // for both sides, or with keep_ratio one value for the short side.
 std::pair<int64_t, int64_t> resized_hw(const Attrs& attrs, int64_t h, int64_t w) {
@@ -144,6 +149,7 @@ std::pair<int64_t, int64_t> resized_hw(const Attrs& attrs, int64_t h, int64_t w)
 }
 
 void resize_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  resize_kernel<uint8_t>(attrs);  // an interp value without a kernel fails when the operator is called
   const Shape& d = (*in)[0];
   if (d.empty()) return;
   check_image_or_batch(attrs, d);
@@ -240,9 +246,6 @@ void resize_nearest(const T* src, int64_t H, int64_t W, int64_t C, T* dst, int64
   }
 }
 
-template <typename T>
-using ResizeKernel = void (*)(const T*, int64_t, int64_t, int64_t, T*, int64_t, int64_t);
-
 // interp values: 0 and 1 are implemented; OpenCV's 2 (area), 3 (cubic) and 4 (Lanczos) are not.
 template <typename T>
 ResizeKernel<T> resize_kernel(const Attrs& attrs) {
@@ -294,6 +297,7 @@ MV_REGISTER_OP(_image_flip_left_right)
               "is the flipped ograd.\n\nExample::\n\n  flip_left_right([[[1], [2], [3]]]) = [[[3], [2], [1]]]")
     .input("data", "The input.")
     .set_infer_shape(flip_shape)
+    .set_infer_type(image_type())
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       flip_image(attrs, in[0], out[0], 1);
     })
@@ -306,6 +310,7 @@ MV_REGISTER_OP(_image_flip_top_bottom)
               "is the flipped ograd.\n\nExample::\n\n  flip_top_bottom([[[1]], [[2]], [[3]]]) = [[[3]], [[2]], [[1]]]")
     .input("data", "The input.")
     .set_infer_shape(flip_shape)
+    .set_infer_type(image_type())
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       flip_image(attrs, in[0], out[0], 0);
     })
@@ -318,6 +323,7 @@ MV_REGISTER_OP(_image_random_flip_left_right)
               "Example::\n\n  random_flip_left_right([[[1], [2]]]) = [[[2], [1]]] or [[[1], [2]]]")
     .input("data", "The input.")
     .set_infer_shape(flip_shape)
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_flip(ctx, attrs, in[0], out[0], 1);
     })
@@ -330,6 +336,7 @@ MV_REGISTER_OP(_image_random_flip_top_bottom)
               "Example::\n\n  random_flip_top_bottom([[[1]], [[2]]]) = [[[2]], [[1]]] or [[[1]], [[2]]]")
     .input("data", "The input.")
     .set_infer_shape(flip_shape)
+    .set_infer_type(image_type())
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       random_flip(ctx, attrs, in[0], out[0], 0);
     })
@@ -347,6 +354,7 @@ MV_REGISTER_OP(_image_crop)
     .required_param("width", ParamType::kInt, "Width of the cropping area.")
     .required_param("height", ParamType::kInt, "Height of the cropping area.")
     .set_infer_shape(crop_shape)
+    .set_infer_type(image_type())
     .set_forward(crop_forward)
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_backward_image_crop", {g.ograd(), g.input(0)}, g.forward_params())};
@@ -387,6 +395,7 @@ MV_REGISTER_OP(_image_resize)
            "Interpolation method for resizing: 0 nearest neighbour, 1 bilinear (default). OpenCV's 2 (area), "
            "3 (bicubic) and 4 (Lanczos) are not supported.")
     .set_infer_shape(resize_shape)
+    .set_infer_type(image_type({DType::kUint8, DType::kFloat32, DType::kFloat64}))
     .set_forward(resize_forward)
     .set_non_differentiable()  // MXNet 1.9.1 has no usable gradient either (its backward fails)
     .add_sample(op_sample({{4, 2, 3}}, {{"size", "(3, 3)"}}))

@@ -55,6 +55,9 @@ int64_t normalize_channels(const Attrs& attrs, const Shape& d) {
   return c;
 }
 
+// The integer checks of normalize_apply, at dtype inference (when the operator is called).
+void normalize_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out);
+
 void normalize_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   if ((*in)[0].empty()) return;
   normalize_channels(attrs, (*in)[0]);
@@ -67,6 +70,30 @@ double channel_value(const std::vector<double>& v, int64_t c) { return v[v.size(
 // y = (x - mean[c]) / std[c]; `gradient` computes dx = dy / std[c] instead. Integer tensors work
 // as MXNet's kernel does: mean and std are converted to the dtype and the arithmetic is integral
 // (truncating division), so a std that converts to zero is an error rather than a crash.
+// The mean and std of an integer tensor, converted as MXNet converts them; they must fit int64
+// and std must not become zero.
+void check_integer_normalize(const Attrs& attrs, DType dtype) {
+  const std::vector<double> mean = image_float_tuple(attrs, "mean"), stdv = image_float_tuple(attrs, "std");
+  for (const auto* v : {&mean, &stdv})
+    for (double x : *v) {
+      const double f = static_cast<float>(x);
+      MV_CHECK(std::isfinite(f) && std::fabs(f) < 9.2e18, kValue)
+          << "Operator " << attrs.op->name << ": " << (v == &mean ? "mean " : "std ") << f
+          << " cannot be converted to the integer dtype " << dtype_name(dtype);
+    }
+  for (size_t c = 0; c < stdv.size(); ++c)
+    MV_CHECK(static_cast<int64_t>(static_cast<float>(stdv[c])) != 0, kValue)
+        << "Operator " << attrs.op->name << ": std " << stdv[c] << " of channel " << c
+        << " is zero once converted to the integer dtype " << dtype_name(dtype);
+}
+
+void normalize_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+  image_type()(attrs, in, out);
+  if ((*in)[0] < 0) return;
+  const DType d = static_cast<DType>((*in)[0]);
+  if (d != DType::kFloat32 && d != DType::kFloat64 && d != DType::kFloat16) check_integer_normalize(attrs, d);
+}
+
 void normalize_apply(const Attrs& attrs, const TBlob& x, const TBlob& y, bool gradient) {
   const Shape& d = x.shape;
   const int64_t channels = normalize_channels(attrs, d);
@@ -76,19 +103,7 @@ void normalize_apply(const Attrs& attrs, const TBlob& x, const TBlob& y, bool gr
   MV_IMAGE_SWITCH(x.dtype, attrs.op->name, T, {
     const T* in = x.ptr<T>();
     T* out = y.ptr<T>();
-    if constexpr (std::is_integral_v<T>) {
-      for (int64_t c = 0; c < channels; ++c) {
-        for (const auto* v : {&mean, &stdv}) {
-          const double f = static_cast<float>(channel_value(*v, c));
-          MV_CHECK(std::isfinite(f) && std::fabs(f) < 9.2e18, kValue)
-              << "Operator " << attrs.op->name << ": " << (v == &mean ? "mean " : "std ") << f << " of channel " << c
-              << " cannot be converted to the integer dtype " << dtype_name(x.dtype);
-        }
-        MV_CHECK(static_cast<int64_t>(static_cast<float>(channel_value(stdv, c))) != 0, kValue)
-            << "Operator " << attrs.op->name << ": std " << channel_value(stdv, c) << " of channel " << c
-            << " is zero once converted to the integer dtype " << dtype_name(x.dtype);
-      }
-    }
+    if constexpr (std::is_integral_v<T>) check_integer_normalize(attrs, x.dtype);  // also done at inference
     parallel_for(planes, [&](int64_t pc) {
       const int64_t c = pc % channels;
       const float m = static_cast<float>(channel_value(mean, c)), s = static_cast<float>(channel_value(stdv, c));
@@ -120,7 +135,9 @@ MV_REGISTER_OP(_image_to_tensor)
         "  to_tensor(image) = [[[0.]], [[1.]], [[0.2]]]   # 3 x 1 x 1 float32")
     .input("data", "Input ndarray")
     .set_infer_shape(to_tensor_shape)
-    .set_infer_type([](const Attrs&, std::vector<int>*, std::vector<int>* out) {
+    .set_infer_type([](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+      std::vector<int> same_out{-1};
+      image_type()(attrs, in, &same_out);  // rejects bool
       (*out)[0] = static_cast<int>(DType::kFloat32);
     })
     .set_forward(to_tensor_forward)
@@ -141,6 +158,7 @@ MV_REGISTER_OP(_image_normalize)
     .param("std", ParamType::kString, "(1,1,1,1)",
            "Sequence of standard deviations for each channel. Default value is 1.")
     .set_infer_shape(normalize_shape)
+    .set_infer_type(normalize_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       normalize_apply(attrs, in[0], out[0], false);
     })
@@ -155,6 +173,7 @@ MV_REGISTER_OP(_backward_image_normalize)
     .input("ograd", "gradient of the output")
     .params_from("_image_normalize")
     .set_infer_shape(normalize_shape)
+    .set_infer_type(normalize_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       normalize_apply(attrs, in[0], out[0], true);
     })

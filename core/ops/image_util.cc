@@ -1,5 +1,6 @@
 #include "core/ops/image_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -55,6 +56,24 @@ void check_image_or_batch(const Attrs& attrs, const Shape& s) {
       << "Operator " << attrs.op->name
       << ": input must be an image (height, width, channels) or a batch (N, height, width, channels), got "
       << shape_str(s);
+}
+
+InferTypeFn image_type(std::vector<DType> allowed) {
+  return [allowed](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+    const int t = (*in)[0] >= 0 ? (*in)[0] : (*out)[0];
+    if (t < 0) return;
+    const DType d = static_cast<DType>(t);
+    const bool ok = allowed.empty() ? d != DType::kBool
+                                    : std::find(allowed.begin(), allowed.end(), d) != allowed.end();
+    if (!ok) {
+      std::string names;
+      for (DType a : allowed) names += std::string(names.empty() ? "" : ", ") + dtype_name(a);
+      MV_THROW(kType) << "Operator " << attrs.op->name << " does not support dtype " << dtype_name(d) << "; "
+                      << (allowed.empty() ? std::string("use a numeric image") : "supported: " + names);
+    }
+    (*in)[0] = t;
+    (*out)[0] = t;
+  };
 }
 
 }  // namespace minerva

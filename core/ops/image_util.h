@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -26,7 +27,7 @@ namespace minerva {
     MV_DTYPE_SWITCH_CASE(kInt64, int64_t, T, __VA_ARGS__)                                 \
     default:                                                                              \
       MV_THROW(kType) << "Operator " << (WHO) << " does not support dtype "               \
-                      << ::minerva::dtype_name(DTYPE) << " (bool); use a numeric image"; \
+                      << ::minerva::dtype_name(DTYPE) << "; use a numeric image";        \
   }
 
 // The floats of a "tuple of <float>" parameter (declared kString): "(0.1, 0.2)", "[0.1]",
@@ -39,11 +40,17 @@ void check_hwc_image(const Attrs& attrs, const Shape& s);
 // An image (H, W, C) or a batch (N, H, W, C) of any channel count (to_tensor, resize).
 void check_image_or_batch(const Attrs& attrs, const Shape& s);
 
+// dtype inference of the image operators, run when an operator is called so that a wrong dtype
+// fails there (a kernel error would also mark a random operator's generator): the output has the
+// input's dtype, which must be one of `allowed` (every dtype but bool when empty).
+InferTypeFn image_type(std::vector<DType> allowed = {});
+
 // Value written back by the colour operators: uint8 saturates to [0, 255] and truncates (as
 // MXNet's saturate_cast), every other dtype is a plain conversion.
 template <typename T>
 inline T image_saturate(float v) {
   if constexpr (std::is_same_v<T, uint8_t>) {
+    if (v != v) return 0;  // NaN (from a NaN parameter): converting it would be undefined
     return static_cast<uint8_t>(std::min(std::max(v, 0.f), 255.f));
   } else if constexpr (std::is_integral_v<T>) {
     // Out-of-range conversion is undefined in C++; clamp to the type's range first.

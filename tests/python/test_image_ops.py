@@ -148,7 +148,7 @@ def test_jitter_without_amounts_and_grey_images_are_unchanged():
     (lambda: I.normalize(mx.nd.zeros((2, 2, 2)), mean=0, std=1), "channel dimension.*1 or 3 elements"),
     (lambda: I.normalize(mx.nd.zeros((3, 2, 2)), mean="(0.1, x)", std=1), "parameter 'mean' expects a float"),
     (lambda: I.normalize(_nd(np.zeros((1, 2, 2), np.uint8)), mean=0, std=0.5), "std 0.5 of channel 0 is zero"),
-    (lambda: I.normalize(_nd(np.zeros((1, 2, 2), np.int32)), mean=1e30, std=1), "mean 1e\\+30 of channel 0 cannot"),
+    (lambda: I.normalize(_nd(np.zeros((1, 2, 2), np.int32)), mean=1e30, std=1), "mean 1e\\+30 cannot be converted"),
     (lambda: I.flip_left_right(mx.nd.zeros((1, 2, 2, 3))), "\\(height, width, channels\\), got \\(1, 2, 2, 3\\)"),
     (lambda: I.flip_top_bottom(mx.nd.zeros((2, 2, 2))), "1 or 3 elements, got shape \\(2, 2, 2\\)"),
     (lambda: I.flip_left_right(mx.nd.zeros((2, 2, 3), dtype="bool")), "does not support dtype bool"),
@@ -161,13 +161,25 @@ def test_jitter_without_amounts_and_grey_images_are_unchanged():
     (lambda: I.resize(mx.nd.zeros((4, 4, 3)), size=(0, 2)), "size must be positive"),
     (lambda: I.resize(mx.nd.zeros((4, 4, 3)), size=2, interp=4), "INTER_LANCZOS4\\) is not supported"),
     (lambda: I.resize(mx.nd.zeros((4, 4, 3)), size=2, interp=7), "interp must be 0 \\(nearest\\) or 1"),
-    (lambda: I.resize(mx.nd.zeros((4, 4, 3), dtype="int32"), size=2), "uint8, float32 and float64"),
+    (lambda: I.resize(mx.nd.zeros((4, 4, 3), dtype="int32"), size=2), "int32; supported: uint8, float32, float64"),
     (lambda: I.random_brightness(mx.nd.zeros((2, 2, 3)), -1, 2), "min_factor"),
-    (lambda: I.adjust_lighting(mx.nd.zeros((2, 2, 3)), alpha=(0.1, 0.2)), "alpha must hold 3 values"),
+    (lambda: I.adjust_lighting(mx.nd.zeros((2, 2, 3)), alpha=(0.1, 0.2)), "alpha must hold 3 finite values"),
+    (lambda: I.adjust_lighting(mx.nd.zeros((2, 2, 3)), alpha="(0.1, nan, 0)"), "alpha must hold 3 finite values"),
+    (lambda: I.random_brightness(mx.nd.zeros((2, 2, 3)), float("nan"), 1), "must be finite"),
+    (lambda: I.random_color_jitter(mx.nd.zeros((2, 2, 3)), 0, float("inf"), 0, 0), "contrast must be finite"),
 ])
 def test_bad_input(call, message):
     with pytest.raises(mx.MXNetError, match=message):
         call().asnumpy()
+
+
+def test_bad_input_to_a_random_operator_leaves_the_generator_usable():
+    with pytest.raises(mx.MXNetError, match="does not support dtype bool"):
+        I.random_flip_left_right(mx.nd.zeros((2, 2, 3), dtype="bool"))
+    with pytest.raises(mx.MXNetError, match="must be finite"):
+        I.random_lighting(mx.nd.zeros((2, 2, 3)), float("inf"))
+    assert I.random_brightness(mx.nd.ones((1, 1, 3)), 2, 2).asnumpy().tolist() == [[[2, 2, 2]]]
+    assert mx.nd.random.uniform(shape=(3,)).asnumpy().shape == (3,)
 
 
 def test_backward_operators_check_their_inputs():
