@@ -3,7 +3,9 @@
 ones for ranges, shapes and seeded reproducibility, hybridization, and bad input."""
 import json
 import pathlib
+import pickle
 import random
+import warnings
 
 import minerva as mx
 import numpy as np
@@ -55,11 +57,28 @@ def test_module_has_mxnet_names():
 
 def test_compose_hybridizes_runs_of_hybrid_blocks():
     c = T.Compose([T.Resize(10), T.CenterCrop(8), T.ToTensor(), T.Normalize(0.5, 0.5), lambda a: a * 2])
-    kinds = [type(b).__name__ for b in c._children.values()]
-    assert kinds == ["Resize", "CenterCrop", "HybridSequential", "Lambda"]
+    children = list(c._children.values())
+    assert [type(b) for b in children[:2]] == [T.Resize, T.CenterCrop]
+    assert isinstance(children[2], mx.gluon.nn.HybridSequential) and len(children[2]) == 2
+    assert isinstance(children[3], mx.gluon.nn.Lambda)
     out = c(_nd(_image(12, 15)))
     assert out.shape == (3, 8, 8) and out.dtype == np.float32
     assert float(out.min().asscalar()) >= -2 and float(out.max().asscalar()) <= 2
+
+
+def test_used_compose_pickles_for_worker_processes():
+    c = T.Compose([T.ToTensor(), T.Normalize(0.5, 0.25)])
+    x = _nd(_image(4, 4))
+    expected = c(x).asnumpy()  # compiles the hybridized run
+    again = pickle.loads(pickle.dumps(c))
+    np.testing.assert_allclose(again(x).asnumpy(), expected)
+    np.testing.assert_allclose(c(x).asnumpy(), expected)  # the original keeps working
+    ds = mx.gluon.data.ArrayDataset(mx.nd.array(np.stack([_image(4, 4, seed=i) for i in range(8)]), dtype=np.uint8),
+                                    np.arange(8)).transform_first(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to threads
+        batches = list(mx.gluon.data.DataLoader(ds, batch_size=4, num_workers=2))
+    assert [b[0].shape for b in batches] == [(4, 3, 4, 4)] * 2
 
 
 def test_hybridized_blocks_match_imperative():

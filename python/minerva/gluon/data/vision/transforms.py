@@ -31,6 +31,19 @@ class _NumpyInput:
         return super().__call__(x, *args)
 
 
+class _HybridRun(HybridSequential):
+    """The hybridized run of transforms inside a Compose. It pickles without its compiled graph
+    (rebuilt on the next call), so a dataset using it still goes to DataLoader worker processes
+    after it has been called once."""
+
+    def __getstate__(self):
+        live = dict(self.__dict__)
+        self._clear_cached_op()
+        state = dict(self.__dict__)
+        self.__dict__.update(live)
+        return state
+
+
 class Compose(Sequential):
     """Applies ``transforms`` in order. Each run of two or more consecutive HybridBlocks becomes
     one hybridized ``HybridSequential``; a callable that is not a Block is wrapped in
@@ -46,7 +59,7 @@ class Compose(Sequential):
             if len(run) == 1:
                 self.add(run[0])
             elif len(run) > 1:
-                hybrid = HybridSequential()
+                hybrid = _HybridRun()
                 hybrid.add(*run)
                 hybrid.hybridize()
                 self.add(hybrid)
