@@ -1,15 +1,13 @@
 """gluon.data.vision datasets on files the tests write (valid and corrupt), and on the installed
-real data; the image transforms' values."""
+real data (the image transforms are tested in test_vision_transforms.py)."""
 import gzip
 import os
-import random
 import struct
 
 import minerva as mx
 import numpy as np
 import pytest
 from minerva.gluon.data.vision import CIFAR10, CIFAR100, MNIST, FashionMNIST
-from minerva.gluon.data.vision import transforms as T
 
 TRAIN = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
 TEST = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -166,73 +164,3 @@ def test_real_mnist_and_fashion_mnist_heads():
     require("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
     fashion = FashionMNIST(train=False)
     assert len(fashion) == 10000 and [int(fashion[i][1]) for i in range(10)] == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
-
-
-# ---- transforms (values checked against MXNet 1.9.1; uint8 bilinear within one grey level) -----
-def test_to_tensor_normalize_cast():
-    img = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3) * 10
-    t = T.ToTensor()(mx.nd.array(img, dtype=np.uint8))
-    assert t.shape == (3, 2, 3) and t.dtype == np.float32
-    np.testing.assert_allclose(t.asnumpy(), img.transpose(2, 0, 1) / np.float32(255), rtol=1e-6)
-    n = T.Normalize(mean=(0.1, 0.2, 0.3), std=(0.5, 0.25, 2.0))(t).asnumpy()
-    np.testing.assert_allclose(n[1], (img[:, :, 1] / 255.0 - 0.2) / 0.25, rtol=1e-5)
-    batch = T.ToTensor()(mx.nd.array(np.stack([img, img]), dtype=np.uint8))
-    assert batch.shape == (2, 3, 2, 3)
-    assert T.Cast("float64")(mx.nd.array(img, dtype=np.uint8)).dtype == np.float64
-    composed = T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)])
-    np.testing.assert_allclose(composed(mx.nd.array(img, dtype=np.uint8)).asnumpy(),
-                               (img.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5, rtol=1e-5)
-    with pytest.raises(mx.MXNetError, match="2 values for 3 channels"):
-        T.Normalize(mean=(0.1, 0.2))(t)
-
-
-def test_resize_and_crops():
-    img = np.array([[0, 100], [200, 50]], dtype=np.float32).reshape(2, 2, 1)
-    up = T.Resize((4, 4))(mx.nd.array(img)).asnumpy()[:, :, 0]
-    # OpenCV bilinear: source x = (dst + 0.5) / 2 - 0.5, clamped at the borders
-    np.testing.assert_allclose(up[0], [0, 25, 75, 100])
-    np.testing.assert_allclose(up[:, 0], [0, 50, 150, 200])
-    np.testing.assert_allclose(up[1, 1], 0.75 * (0.75 * 0 + 0.25 * 100) + 0.25 * (0.75 * 200 + 0.25 * 50))
-    near = T.Resize((4, 4), interpolation=0)(mx.nd.array(img)).asnumpy()[:, :, 0]
-    np.testing.assert_array_equal(near[:, 0], [0, 0, 200, 200])
-    rect = np.random.randint(0, 256, size=(13, 17, 3)).astype(np.uint8)
-    x = mx.nd.array(rect, dtype=np.uint8)
-    assert T.Resize((9, 7))(x).shape == (7, 9, 3) and T.Resize((9, 7))(x).dtype == np.uint8
-    assert T.Resize(8, keep_ratio=True)(x).shape == (8, 10, 3)
-    np.testing.assert_array_equal(T.CenterCrop(8)(x).asnumpy(), rect[2:10, 4:12])
-    assert T.CenterCrop((20, 10))(x).shape == (10, 20, 3)  # larger than the image: shrunk, then resized
-    random.seed(3)
-    crop = T.RandomResizedCrop(8)(x)
-    assert crop.shape == (8, 8, 3) and crop.dtype == np.uint8
-    with pytest.raises(mx.MXNetError, match="interpolation 2"):
-        T.Resize(4, interpolation=2)(x)
-
-
-def test_random_flips():
-    img = np.arange(2 * 3 * 1, dtype=np.uint8).reshape(2, 3, 1)
-    x = mx.nd.array(img, dtype=np.uint8)
-    lr = {T.RandomFlipLeftRight()(x).asnumpy().tobytes() for _ in range(40)}
-    assert lr == {img.tobytes(), img[:, ::-1].copy().tobytes()}
-    tb = {T.RandomFlipTopBottom()(x).asnumpy().tobytes() for _ in range(40)}
-    assert tb == {img.tobytes(), img[::-1].copy().tobytes()}
-
-
-def test_transforms_are_blocks():
-    img = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
-    x = mx.nd.array(img, dtype=np.uint8)
-    net = mx.gluon.nn.HybridSequential()
-    net.add(T.Cast("float32"), T.ToTensor())
-    np.testing.assert_allclose(net(x).asnumpy(), img.transpose(2, 0, 1) / np.float32(255), rtol=1e-6)
-    cast = mx.gluon.nn.HybridSequential()
-    cast.add(T.Cast("float64"))
-    cast.hybridize()
-    assert cast(x).dtype == np.float64  # Cast has a graph form
-    hybrid = mx.gluon.nn.HybridSequential()
-    hybrid.add(T.ToTensor())
-    hybrid.hybridize()
-    with pytest.raises(mx.MXNetError, match="ToTensor has no graph form"):
-        hybrid(x)
-    composed = T.Compose([T.ToTensor(), lambda a: a * 2])
-    assert isinstance(composed, mx.gluon.nn.Sequential) and len(composed) == 2
-    assert isinstance(composed[0], T.ToTensor) and composed(img).shape == (3, 2, 3)
-    assert repr(T.Resize(4)) == "Resize(size=4, keep=False, interpolation=1)"

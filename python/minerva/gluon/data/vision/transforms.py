@@ -1,276 +1,307 @@
-"""Image transforms (MXNet 1.x's ``gluon.data.vision.transforms``) as Gluon blocks.
+"""Image transforms (MXNet 1.9.1's ``gluon.data.vision.transforms``) as Gluon blocks.
 
-Each is a HybridBlock, so it goes into ``nn.HybridSequential`` as well as ``Compose`` (an
-``nn.Sequential``). Each takes an image NDArray in HWC layout (or a batch in NHWC; ToTensor's
-output is CHW/NCHW) and returns an NDArray; numpy arrays are accepted too. Interpolation 0 is nearest and 1 is
-bilinear with OpenCV's pixel-centre convention (MXNet resizes with OpenCV; uint8 results may
-differ from OpenCV's fixed-point arithmetic by one grey level). Random choices use Python's
-``random`` module for crops (as MXNet does) and numpy's global generator for flips."""
+The HybridBlocks run the ``mx.nd.image`` / ``mx.sym.image`` operators, so they hybridize and
+go into ``nn.HybridSequential``; ``Compose`` hybridizes each run of consecutive HybridBlocks, as
+MXNet does. Images are NDArrays (H, W, C) or batches (N, H, W, C) until ``ToTensor`` makes them
+float32 (C, H, W) / (N, C, H, W). The random operators draw from Minerva's seeded generator
+(``mx.random.seed``); the crops draw with Python's ``random`` and ``RandomRotation`` with numpy's
+global generator, as in MXNet. Resizing supports OpenCV's nearest (0) and bilinear (1) modes."""
 from __future__ import annotations
 
-import math
-import numbers
 import random
 
 import numpy as np
 
-from .... import ndarray as nd
-from ....base import MinervaUnsupportedError, MinervaValueError
-from ....symbol.symbol import Symbol
+from .... import ndarray as _nd
+from ....base import numeric_types
+from ....util import is_np_array  # noqa: F401  (MXNet's module holds it; no __all__, as MXNet)
 from ...block import Block, HybridBlock
-from ...nn import Lambda, Sequential
-
-__all__ = ["CenterCrop", "Cast", "Compose", "Normalize", "RandomFlipLeftRight", "RandomFlipTopBottom",
-           "RandomResizedCrop", "Resize", "ToTensor", "Transform"]
+from ...nn import HybridSequential, Lambda, Sequential
+from . import _image_ops
 
 
-def _numpy(x) -> np.ndarray:
-    return x.asnumpy() if isinstance(x, nd.NDArray) else np.asarray(x)
+
+class _NumpyInput:
+    """Lets a transform take a numpy image too (ArrayDataset items are numpy arrays); it becomes
+    an NDArray of the same dtype. MXNet's blocks reject numpy input; accepting it loses nothing."""
+
+    def __call__(self, x, *args):
+        if isinstance(x, np.ndarray):
+            x = _nd.array(x, dtype=x.dtype)
+        return super().__call__(x, *args)
 
 
-def _nd(x: np.ndarray) -> nd.NDArray:
-    return nd.array(np.ascontiguousarray(x), dtype=x.dtype)
+class _HybridRun(HybridSequential):
+    """The hybridized run of transforms inside a Compose. It pickles without its compiled graph
+    (rebuilt on the next call), so a dataset using it still goes to DataLoader worker processes
+    after it has been called once."""
 
-
-def _image(name: str, x) -> np.ndarray:
-    """x as a numpy image (H, W, C) or batch (N, H, W, C); an error naming the transform otherwise."""
-    a = _numpy(x)
-    if a.ndim not in (3, 4):
-        raise MinervaValueError(f"{name}: expected an image (H, W, C) or a batch (N, H, W, C), got shape {a.shape}")
-    return a
-
-
-class Transform(HybridBlock):
-    """Base class of the transforms (Minerva's; MXNet's derive from its blocks directly).
-
-    ``_apply(x)`` transforms an NDArray or a numpy array imperatively; it is what calling the
-    transform runs. A transform with a graph form (Cast) also defines ``hybrid_forward``, which
-    a hybridized parent block calls with Symbols."""
-
-    def __init__(self):
-        super().__init__()
-        self._block_fields = frozenset(vars(self)) | {"_block_fields"}  # left out of the repr
-
-    def forward(self, x):
-        if isinstance(x, Symbol):
-            return super().forward(x)  # inside a graph being built: hybrid_forward(mx.sym, x)
-        return self._apply(x)
-
-    def _apply(self, x):
-        raise NotImplementedError
-
-    def hybrid_forward(self, F, x):
-        raise MinervaUnsupportedError(f"{type(self).__name__} has no graph form (Minerva lacks MXNet's image "
-                                      "operators); use it in a block that is not hybridized")
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k.lstrip('_')}={v!r}" for k, v in vars(self).items() if k not in self._block_fields)
-        return f"{type(self).__name__}({fields})"
+    def __getstate__(self):
+        live = dict(self.__dict__)
+        self._clear_cached_op()
+        state = dict(self.__dict__)
+        self.__dict__.update(live)
+        return state
 
 
 class Compose(Sequential):
-    """Applies ``transforms`` in order: an ``nn.Sequential`` of them, a callable that is not a
-    Block wrapped in an ``nn.Lambda``."""
+    """Applies ``transforms`` in order. Each run of two or more consecutive HybridBlocks becomes
+    one hybridized ``HybridSequential``; a callable that is not a Block is wrapped in
+    ``nn.Lambda``."""
 
     def __init__(self, transforms):
         super().__init__()
-        for t in transforms:
-            self.add(t if isinstance(t, Block) else Lambda(t))
+        run = []
+        for t in list(transforms) + [None]:
+            if isinstance(t, HybridBlock):
+                run.append(t)
+                continue
+            if len(run) == 1:
+                self.add(run[0])
+            elif len(run) > 1:
+                hybrid = _HybridRun()
+                hybrid.add(*run)
+                hybrid.hybridize()
+                self.add(hybrid)
+            run = []
+            if t is not None:
+                self.add(t if isinstance(t, Block) else Lambda(t))
 
-    def __getitem__(self, i):
-        return list(self._children.values())[i]
 
-
-class Cast(Transform):
+class Cast(_NumpyInput, HybridBlock):
     """Casts to ``dtype`` (default float32)."""
 
     def __init__(self, dtype="float32"):
         super().__init__()
-        self._dtype = np.dtype(dtype)
-
-    def _apply(self, x):
-        return x.astype(self._dtype) if isinstance(x, nd.NDArray) else _nd(np.asarray(x).astype(self._dtype))
+        self._dtype = dtype
 
     def hybrid_forward(self, F, x):
-        return F.cast(x, dtype=self._dtype)
+        return F.cast(x, self._dtype)
 
 
-class ToTensor(Transform):
-    """HWC (or NHWC) images in [0, 255] to CHW (or NCHW) float32 in [0, 1]: divides by 255."""
+class ToTensor(_NumpyInput, HybridBlock):
+    """Images (H, W, C) or batches (N, H, W, C) with values in [0, 255] to float32 tensors
+    (C, H, W) / (N, C, H, W) in [0, 1]."""
 
-    def _apply(self, x):
-        a = _image("ToTensor", x)
-        axes = (2, 0, 1) if a.ndim == 3 else (0, 3, 1, 2)
-        return _nd(np.divide(a.transpose(axes), np.float32(255.0), dtype=np.float32))
+    def __init__(self):
+        super().__init__()
+
+    def hybrid_forward(self, F, x):
+        return F.image.to_tensor(x)
 
 
-class Normalize(Transform):
-    """``(x - mean[c]) / std[c]`` per channel of a CHW (or NCHW) tensor; mean and std are
-    scalars or one value per channel."""
+class Normalize(_NumpyInput, HybridBlock):
+    """``(x - mean[c]) / std[c]`` per channel of a (C, H, W) or (N, C, H, W) tensor with 1 or 3
+    channels; mean and std are numbers or one value per channel."""
 
     def __init__(self, mean=0.0, std=1.0):
         super().__init__()
         self._mean = mean
         self._std = std
 
-    def _apply(self, x):
-        a = _numpy(x)
-        if a.ndim not in (3, 4):
-            raise MinervaValueError(f"Normalize: expected a tensor (C, H, W) or (N, C, H, W), got shape {a.shape}")
-        channels = a.shape[-3]
-        stats = []
-        for name, v in (("mean", self._mean), ("std", self._std)):
-            v = np.asarray(v, dtype=np.float32).reshape(-1)
-            if v.size not in (1, channels):
-                raise MinervaValueError(f"Normalize: {name} has {v.size} values for {channels} channels")
-            stats.append(np.broadcast_to(v, (channels,)).reshape(channels, 1, 1))
-        if np.any(stats[1] == 0):
-            raise MinervaValueError("Normalize: std must not be zero")
-        out = (a.astype(np.float32) - stats[0]) / stats[1]
-        return _nd(out.astype(np.float32))
+    def hybrid_forward(self, F, x):
+        return F.image.normalize(x, self._mean, self._std)
 
 
-def _axis_weights(src: int, dst: int, interpolation: int):
-    """Source indices and weights of one axis, OpenCV's conventions."""
-    scale = src / dst
-    d = np.arange(dst, dtype=np.float64)
-    if interpolation == 0:
-        i0 = np.minimum(np.floor(d * scale).astype(np.int64), src - 1)
-        return i0, i0, np.zeros(dst, dtype=np.float32)
-    pos = (d + 0.5) * scale - 0.5
-    i0 = np.floor(pos).astype(np.int64)
-    frac = pos - i0
-    frac[i0 < 0] = 0.0
-    i0[i0 < 0] = 0
-    over = i0 >= src - 1
-    i0[over] = src - 1
-    frac[over] = 0.0
-    return i0, np.minimum(i0 + 1, src - 1), frac.astype(np.float32)
+def _float32_only(x) -> None:
+    if np.dtype(x.dtype) != np.float32:
+        raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
 
 
-def _resize(a: np.ndarray, width: int, height: int, interpolation: int) -> np.ndarray:
-    """Resizes (..., H, W, C) to (..., height, width, C), keeping the dtype."""
-    if interpolation not in (0, 1):
-        raise MinervaUnsupportedError(f"resize: interpolation {interpolation} is not supported; "
-                                      f"use 0 (nearest) or 1 (bilinear)")
-    if width <= 0 or height <= 0:
-        raise MinervaValueError(f"resize: target size must be positive, got {width}x{height}")
-    h, w = a.shape[-3], a.shape[-2]
-    if (h, w) == (height, width):
-        return a.copy()
-    y0, y1, fy = _axis_weights(h, height, interpolation)
-    x0, x1, fx = _axis_weights(w, width, interpolation)
-    f = a.astype(np.float32)
-    fy = fy.reshape(-1, 1, 1)
-    fx = fx.reshape(1, -1, 1)
-    top = f[..., y0, :, :] * (1 - fy) + f[..., y1, :, :] * fy
-    out = top[..., :, x0, :] * (1 - fx) + top[..., :, x1, :] * fx
-    if np.issubdtype(a.dtype, np.integer):
-        info = np.iinfo(a.dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
-    return out.astype(a.dtype)
+class Rotate(_NumpyInput, Block):
+    """Rotates float32 (C, H, W) / (N, C, H, W) images by ``rotation_degrees`` about their centre,
+    keeping the shape; ``zoom_in`` hides the padding, ``zoom_out`` keeps the whole image."""
 
-
-def _wh(size) -> tuple:
-    if isinstance(size, numbers.Integral):
-        return int(size), int(size)
-    if len(size) != 2:
-        raise MinervaValueError(f"size must be an int or a (width, height) pair, got {size!r}")
-    return int(size[0]), int(size[1])
-
-
-class Resize(Transform):
-    """Resizes to ``size``: an int (a square, or with ``keep_ratio`` the short side) or a
-    (width, height) pair."""
-
-    def __init__(self, size, keep_ratio: bool = False, interpolation: int = 1):
+    def __init__(self, rotation_degrees, zoom_in=False, zoom_out=False):
         super().__init__()
+        self._args = (rotation_degrees, zoom_in, zoom_out)
+
+    def forward(self, x):
+        _float32_only(x)
+        return _image_ops.imrotate(x, *self._args)
+
+
+class RandomRotation(_NumpyInput, Block):
+    """Rotates by an angle drawn uniformly in ``angle_limits`` (lower, upper), with probability
+    ``rotate_with_proba``; float32 (C, H, W) / (N, C, H, W) images."""
+
+    def __init__(self, angle_limits, zoom_in=False, zoom_out=False, rotate_with_proba=1.0):
+        super().__init__()
+        lower, upper = angle_limits
+        if lower >= upper:
+            raise ValueError("`angle_limits` must be an ordered tuple")
+        if rotate_with_proba < 0 or rotate_with_proba > 1:
+            raise ValueError("Probability of rotating the image should be between 0 and 1")
+        self._args = (angle_limits, zoom_in, zoom_out)
+        self._rotate_with_proba = rotate_with_proba
+
+    def forward(self, x):
+        if np.random.random() > self._rotate_with_proba:
+            return x
+        _float32_only(x)
+        return _image_ops.random_rotate(x, *self._args)
+
+
+class RandomResizedCrop(_NumpyInput, Block):
+    """Crops a random area (``scale`` of the image's, aspect ratio in ``ratio``) of an (H, W, C)
+    image and resizes it to ``size`` (int or (w, h)); after 10 draws that do not fit, the
+    centre crop."""
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation=1):
+        super().__init__()
+        if isinstance(size, numeric_types):
+            size = (size, size)
+        self._args = (size, scale, ratio, interpolation)
+
+    def forward(self, x):
+        return _image_ops.random_size_crop(x, *self._args)[0]
+
+
+class CropResize(_NumpyInput, HybridBlock):
+    """Crops the ``width`` x ``height`` window at (x, y) of an image (H, W, C) or a batch
+    (N, H, W, C), then resizes it to ``size`` when given (``interpolation`` None is bilinear)."""
+
+    def __init__(self, x, y, width, height, size=None, interpolation=None):
+        super().__init__()
+        self._x = x
+        self._y = y
+        self._width = width
+        self._height = height
         self._size = size
+        self._interpolation = interpolation
+
+    def hybrid_forward(self, F, x):
+        out = F.image.crop(x, self._x, self._y, self._width, self._height)
+        if self._size:
+            # MXNet passes interpolation=None on to the operator, which rejects it; None means the default here.
+            interp = 1 if self._interpolation is None else self._interpolation
+            out = F.image.resize(out, self._size, False, interp)
+        return out
+
+
+class CenterCrop(_NumpyInput, Block):
+    """Crops the centre ``size`` (int or (w, h)) of an (H, W, C) image; a crop larger than the
+    image is shrunk to fit (keeping its aspect ratio) and resized back to ``size``."""
+
+    def __init__(self, size, interpolation=1):
+        super().__init__()
+        if isinstance(size, numeric_types):
+            size = (size, size)
+        self._args = (size, interpolation)
+
+    def forward(self, x):
+        return _image_ops.center_crop(x, *self._args)[0]
+
+
+class Resize(_NumpyInput, HybridBlock):
+    """Resizes images (H, W, C) or batches (N, H, W, C) to ``size``: (w, h), or an int for both
+    sides, or with ``keep_ratio`` an int for the short side."""
+
+    def __init__(self, size, keep_ratio=False, interpolation=1):
+        super().__init__()
         self._keep = keep_ratio
+        self._size = size
         self._interpolation = interpolation
 
-    def _apply(self, x):
-        a = _image("Resize", x)
-        h, w = a.shape[-3], a.shape[-2]
-        if isinstance(self._size, numbers.Integral) and self._keep:
-            s = int(self._size)
-            width, height = (s, int(h * s / w)) if h > w else (int(w * s / h), s)
-        else:
-            width, height = _wh(self._size)
-        return _nd(_resize(a, width, height, self._interpolation))
+    def hybrid_forward(self, F, x):
+        return F.image.resize(x, self._size, self._keep, self._interpolation)
 
 
-def _crop_resize(a: np.ndarray, x0: int, y0: int, w: int, h: int, size, interpolation: int) -> np.ndarray:
-    out = a[..., y0:y0 + h, x0:x0 + w, :]
-    if (w, h) != tuple(size):
-        out = _resize(out, size[0], size[1], interpolation)
-    return np.ascontiguousarray(out)
+class RandomFlipLeftRight(_NumpyInput, HybridBlock):
+    """Flips an (H, W, C) image left to right with probability 1/2."""
 
-
-def _scale_down(src_w: int, src_h: int, w: int, h: int) -> tuple:
-    """Shrinks a (w, h) crop to fit the image, keeping its aspect ratio (MXNet's scale_down)."""
-    if src_h < h:
-        w, h = float(w * src_h) / h, src_h
-    if src_w < w:
-        w, h = src_w, float(h * src_w) / w
-    return int(w), int(h)
-
-
-def _center_crop(a: np.ndarray, size, interpolation: int) -> np.ndarray:
-    h, w = a.shape[-3], a.shape[-2]
-    cw, ch = _scale_down(w, h, *size)
-    x0, y0 = int((w - cw) / 2), int((h - ch) / 2)
-    return _crop_resize(a, x0, y0, cw, ch, size, interpolation)
-
-
-class CenterCrop(Transform):
-    """Crops the centre ``size`` (int or (width, height)); a crop larger than the image is
-    shrunk to fit, keeping its aspect ratio, and then resized to ``size``."""
-
-    def __init__(self, size, interpolation: int = 1):
+    def __init__(self):
         super().__init__()
-        self._size = _wh(size)
-        self._interpolation = interpolation
 
-    def _apply(self, x):
-        return _nd(_center_crop(_image("CenterCrop", x), self._size, self._interpolation))
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_left_right(x)
 
 
-class RandomResizedCrop(Transform):
-    """Crops a random area (``scale`` of the image's area, aspect ratio in ``ratio``, drawn on a
-    log scale) and resizes it to ``size``; after 10 failed draws, a centre crop."""
+class RandomFlipTopBottom(_NumpyInput, HybridBlock):
+    """Flips an (H, W, C) image top to bottom with probability 1/2."""
 
-    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation: int = 1):
+    def __init__(self):
         super().__init__()
-        self._size = _wh(size)
-        self._scale = scale
-        self._ratio = ratio
-        self._interpolation = interpolation
 
-    def _apply(self, x):
-        a = _image("RandomResizedCrop", x)
-        h, w = a.shape[-3], a.shape[-2]
-        for _ in range(10):
-            area = random.uniform(self._scale[0], self._scale[1]) * h * w
-            aspect = math.exp(random.uniform(math.log(self._ratio[0]), math.log(self._ratio[1])))
-            cw, ch = int(round(math.sqrt(area * aspect))), int(round(math.sqrt(area / aspect)))
-            if cw <= w and ch <= h:
-                x0, y0 = random.randint(0, w - cw), random.randint(0, h - ch)
-                return _nd(_crop_resize(a, x0, y0, cw, ch, self._size, self._interpolation))
-        return _nd(_center_crop(a, self._size, self._interpolation))
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_top_bottom(x)
 
 
-class RandomFlipLeftRight(Transform):
-    """Mirrors the image horizontally with probability 1/2."""
+class RandomBrightness(_NumpyInput, HybridBlock):
+    """Multiplies an (H, W, C) image by a factor drawn in [max(0, 1 - brightness), 1 + brightness]."""
 
-    def _apply(self, x):
-        a = _image("RandomFlipLeftRight", x)
-        return _nd(a[..., :, ::-1, :] if np.random.rand() < 0.5 else a)
+    def __init__(self, brightness):
+        super().__init__()
+        self._args = (max(0, 1 - brightness), 1 + brightness)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_brightness(x, *self._args)
 
 
-class RandomFlipTopBottom(Transform):
-    """Flips the image vertically with probability 1/2."""
+class RandomContrast(_NumpyInput, HybridBlock):
+    """Jitters the contrast of an (H, W, C) image by a factor drawn in [max(0, 1 - contrast), 1 + contrast]."""
 
-    def _apply(self, x):
-        a = _image("RandomFlipTopBottom", x)
-        return _nd(a[..., ::-1, :, :] if np.random.rand() < 0.5 else a)
+    def __init__(self, contrast):
+        super().__init__()
+        self._args = (max(0, 1 - contrast), 1 + contrast)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_contrast(x, *self._args)
+
+
+class RandomSaturation(_NumpyInput, HybridBlock):
+    """Jitters the saturation of an (H, W, C) image by a factor drawn in [max(0, 1 - saturation), 1 + saturation]."""
+
+    def __init__(self, saturation):
+        super().__init__()
+        self._args = (max(0, 1 - saturation), 1 + saturation)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_saturation(x, *self._args)
+
+
+class RandomHue(_NumpyInput, HybridBlock):
+    """Rotates the hue of an (H, W, 3) image by a factor drawn in [max(0, 1 - hue), 1 + hue] turns (as MXNet)."""
+
+    def __init__(self, hue):
+        super().__init__()
+        self._args = (max(0, 1 - hue), 1 + hue)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_hue(x, *self._args)
+
+
+class RandomColorJitter(_NumpyInput, HybridBlock):
+    """Jitters brightness, contrast, saturation and hue of an (H, W, C) image, in a random order."""
+
+    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        super().__init__()
+        self._args = (brightness, contrast, saturation, hue)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_color_jitter(x, *self._args)
+
+
+class RandomLighting(_NumpyInput, HybridBlock):
+    """Adds AlexNet-style PCA lighting noise with standard deviation ``alpha`` to an (H, W, 3) image."""
+
+    def __init__(self, alpha):
+        super().__init__()
+        self._alpha = alpha
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_lighting(x, self._alpha)
+
+
+class RandomApply(Sequential):
+    """Applies ``transforms`` (a Block) with probability ``p``, drawn with Python's ``random``."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        self.transforms = transforms
+        self.p = p
+
+    def forward(self, x):
+        if self.p < random.random():
+            return x
+        return self.transforms(x)
