@@ -22,6 +22,10 @@ INDEXING = ("MXNet's NDArray-indexing helpers, public by accident (ndarray.py's 
 GRADIENT_OPS = ("gradient operators of contrib operators that MXNet's prefix stripping made public by "
                 "accident (_contrib_backward_X); Minerva's gradient operators are internal")
 LEGACY = "removed plugins and documentation-build internals of MXNet, not an API user code calls"
+EXECUTOR_GROUP = ("MXNet's internal machinery that splits a batch over several devices for Module and FeedForward "
+                  "(mx.executor_manager, mx.module.executor_group): Minerva's Module binds one executor on one "
+                  "context and has no multi-device data parallelism yet; user code drives Module/FeedForward, "
+                  "which are present")
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
 
@@ -40,6 +44,7 @@ MODULES = {
     "mxnet.tvmop": TVM, "mxnet.space": TVM,
     "mxnet.library": EXTENSION,
     "mxnet.cython": CTYPES, "mxnet.api": CTYPES,
+    "mxnet.executor_manager": EXECUTOR_GROUP, "mxnet.module.executor_group": EXECUTOR_GROUP,
     "mxnet.torch": LEGACY, "mxnet.ndarray_doc": LEGACY, "mxnet.symbol_doc": LEGACY,
 }
 
@@ -72,6 +77,7 @@ NAMES = [
     ("mxnet.symbol.symbol", "_Symbol", NUMPY),
     # sparse
     ("mxnet.ndarray*", "sparse", SPARSE), ("mxnet.symbol*", "sparse", SPARSE),
+    ("mxnet.optimizer*", "sparse", SPARSE),
     ("mxnet.ndarray*", "*CSRNDArray", SPARSE), ("mxnet.ndarray*", "*RowSparseNDArray", SPARSE),
     ("mxnet.ndarray*", "BaseSparseNDArray", SPARSE),
     ("mxnet.ndarray*", "csr_matrix", SPARSE), ("mxnet.ndarray*", "row_sparse_array", SPARSE),
@@ -98,11 +104,14 @@ NAMES = [
     ("mxnet.io*", "ImageDetRecordIter", IMAGE), ("mxnet.io*", "ImageRecordUInt8Iter*", IMAGE),
     ("mxnet.io*", "ImageRecordInt8Iter", IMAGE),
     ("mxnet.kvstore", "kvstore_server", DIST), ("mxnet.kvstore*", "KVStoreServer", DIST),
-    ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT), ("mxnet.contrib", "quantization", EXPORT), ("mxnet.contrib", "quant", EXPORT),
+    ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT),
+    ("mxnet.contrib", "quantization", EXPORT), ("mxnet.contrib", "quant", EXPORT),
     ("mxnet.contrib", "tensorboard", EXPORT), ("mxnet.contrib", "tensorrt", EXPORT),
     ("mxnet.libinfo", "find_conf_path", TVM),
     ("mxnet", "tvmop", TVM), ("mxnet", "space", TVM), ("mxnet", "library", EXTENSION),
     ("mxnet", "cython", CTYPES), ("mxnet", "api", CTYPES),
+    ("mxnet", "executor_manager", EXECUTOR_GROUP), ("mxnet.module", "executor_group", EXECUTOR_GROUP),
+    ("*", "DataParallelExecutorGroup", EXECUTOR_GROUP), ("*", "DataParallelExecutorManager", EXECUTOR_GROUP),
     ("mxnet", "torch", LEGACY), ("mxnet", "th", LEGACY), ("mxnet", "ndarray_doc", LEGACY),
     ("mxnet", "symbol_doc", LEGACY),
 ]

@@ -30,7 +30,12 @@ def dtype_code(dtype) -> int:
 def _new_from_handle(h) -> NDArray:
     arr = NDArray.__new__(NDArray)
     arr.handle = ffi.gc(h, lib.MVNDArrayFree)
+    arr.writable = True
     return arr
+
+
+# The type cffi gives a handle that already has a destructor (every NDArray's ``handle``).
+_OWNED_HANDLE = type(ffi.gc(ffi.new("int*"), lambda _: None))
 
 
 def invoke(op: str, inputs, kwargs=None, out=None):
@@ -72,8 +77,20 @@ def _as_nd(value, ctx, dtype) -> NDArray:
 
 class NDArray:
     """A multi-dimensional array on a device; operations run asynchronously on the engine."""
-    __slots__ = ("__weakref__", "handle")
+    __slots__ = ("__weakref__", "handle", "writable")
     __array_priority__ = 1000.0  # numpy defers to our reflected operators
+
+    def __init__(self, handle, writable=True):
+        """Wraps ``handle``, an ``MVNDArrayHandle`` of the C ABI, as MXNet's ``NDArray(handle)``
+        wraps one of its C API: a handle fresh from a C call becomes this array's, freed when the
+        array is collected. Another array's ``handle`` is shared, not freed twice. ``writable=False``
+        makes in-place arithmetic (``+=``...) raise ValueError, as in MXNet."""
+        if not isinstance(handle, ffi.CData) or ffi.typeof(handle) is not ffi.typeof("MVNDArrayHandle"):
+            raise TypeError(f"NDArray(handle): handle must be an MVNDArrayHandle, got {type(handle).__name__}")
+        if handle == ffi.NULL:
+            raise ValueError("NDArray(handle): handle is NULL")
+        self.handle = handle if type(handle) is _OWNED_HANDLE else ffi.gc(handle, lib.MVNDArrayFree)
+        self.writable = bool(writable)
 
     # ---- properties -------------------------------------------------------------------------
     @property
@@ -371,14 +388,22 @@ class NDArray:
     def __setstate__(self, state):
         from .utils import array
         self.handle = array(state["data"], dtype=state["data"].dtype).handle
+        self.writable = True
 
     def __dlpack_device__(self):
         return (1, 0)
 
 
 # ---- arithmetic: MXNet 1.x maps array-array to broadcast_* and array-scalar to *_scalar -------
-def _binary(name, scalar, rscalar=None, inplace=False):
+_READONLY_VERB = {"add": "add to", "sub": "subtract from", "mul": "multiply to", "truediv": "divide from",
+                  "div": "divide from", "mod": "take modulo from"}
+
+
+def _binary(name, scalar, rscalar=None, inplace=None):
+    """The method for ``a <op> b``; with ``inplace`` (the operator's Python name), ``a <op>= b``."""
     def method(self, other):
+        if inplace and not self.writable:
+            raise ValueError(f"trying to {_READONLY_VERB[inplace]} a readonly NDArray")
         if isinstance(other, NDArray):
             res = invoke(name, [self, other], out=self if inplace else None)
         elif isinstance(other, (numbers.Number, np.generic)):
@@ -410,7 +435,8 @@ for _py, _op_name, _scalar, _rscalar in [
         ("mod", "broadcast_mod", "_mod_scalar", "_rmod_scalar"),
         ("pow", "broadcast_power", "_power_scalar", "_rpower_scalar")]:
     setattr(NDArray, f"__{_py}__", _binary(_op_name, _scalar))
-    setattr(NDArray, f"__i{_py}__", _binary(_op_name, _scalar, inplace=True))
+    if _py != "pow":  # MXNet's NDArray has no __ipow__: ``a **= b`` rebinds a to a new array
+        setattr(NDArray, f"__i{_py}__", _binary(_op_name, _scalar, inplace=_py))
     setattr(NDArray, f"__r{_py}__", _reflected(_op_name, _rscalar))
 
 for _py, _op_name, _scalar in [("eq", "broadcast_equal", "_equal_scalar"),
