@@ -26,6 +26,9 @@ EXECUTOR_GROUP = ("MXNet's internal machinery that splits a batch over several d
                   "(mx.executor_manager, mx.module.executor_group): Minerva's Module binds one executor on one "
                   "context and has no multi-device data parallelism yet; user code drives Module/FeedForward, "
                   "which are present")
+DLPACK = ("DLPack zero-copy exchange (to_dlpack_for_read/write, from_dlpack and their ctypes structures): "
+          "later work, it needs a C ABI that hands array memory to another framework and adopts theirs, which "
+          "Minerva's does not have yet; asnumpy and from_numpy (a copy) exchange data meanwhile")
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
 
@@ -64,6 +67,9 @@ NAMES = [
     ("mxnet.ndarray*", "get_indexing_dispatch_code", INDEXING),
     ("mxnet.ndarray*", "indexing_key_expand_implicit_axes", INDEXING),
     ("mxnet.ndarray*", "get_oshape_of_gather_nd_op", INDEXING),
+    ("mxnet.ndarray*", "check_boolean_array_dimension", INDEXING),
+    ("mxnet.ndarray*", "*dlpack*", DLPACK), ("mxnet.ndarray.ndarray", "DL*", DLPACK),
+    ("mxnet.ndarray*", "imdecode", IMAGE),
     ("mxnet.ndarray*", "py_slice", INDEXING), ("mxnet.symbol*", "py_slice", INDEXING),
     # numpy-interface switches and views of classic arrays
     ("mxnet", "np", NUMPY), ("mxnet", "npx", NUMPY), ("mxnet", "numpy*", NUMPY), ("mxnet", "np_symbol", NUMPY),

@@ -93,3 +93,65 @@ def test_optimizer_namespace_and_signatures():
     assert mx.optimizer.SGLD(learning_rate=0.1).lr == 0.1
     with pytest.raises(TypeError):
         mx.optimizer.SGLD(0.1)  # keyword-only in MXNet too
+
+
+def test_from_numpy_copies_and_marks_the_source_read_only_as_mxnet_consumes_it():
+    src = np.arange(6, dtype=np.float64).reshape(2, 3)
+    arr = mx.nd.from_numpy(src)
+    assert arr.dtype == np.float64 and not src.flags.writeable
+    np.testing.assert_array_equal(arr.asnumpy(), np.arange(6).reshape(2, 3))
+    src2 = np.ones(3, np.int64)
+    arr2 = mx.nd.from_numpy(src2, zero_copy=False)
+    src2[0] = 7  # still writable, and the NDArray is a copy
+    np.testing.assert_array_equal(arr2.asnumpy(), [1, 1, 1])
+    with pytest.raises(ValueError, match="c-contiguous"):
+        mx.nd.from_numpy(np.ones((3, 4), np.float32)[:, ::2])
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        mx.nd.from_numpy([1, 2])
+
+
+def test_onehot_encode_fills_out_like_mxnet():
+    out = mx.nd.zeros((3, 4))
+    res = mx.nd.onehot_encode(mx.nd.array([0, 3, 1]), out)
+    assert res is out
+    np.testing.assert_array_equal(out.asnumpy(), np.eye(4, dtype=np.float32)[[0, 3, 1]])
+    out = mx.nd.ones((1, 4))
+    mx.nd.onehot_encode(mx.nd.array([5]), out)  # out of range: a zero row, as MXNet
+    np.testing.assert_array_equal(out.asnumpy(), np.zeros((1, 4), np.float32))
+    with pytest.raises(ValueError, match="2 entries but out has 3 rows"):
+        mx.nd.onehot_encode(mx.nd.array([0, 3]), mx.nd.zeros((3, 4)))
+    with pytest.raises(ValueError, match="1-d indices"):
+        mx.nd.onehot_encode(mx.nd.array([[0, 3]]), mx.nd.zeros((1, 4)))
+    with pytest.raises(TypeError, match="float32"):
+        mx.nd.onehot_encode(mx.nd.array([1]), mx.nd.zeros((1, 4), dtype="int32"))
+
+
+def test_ndarray_and_symbol_modules_hold_mxnets_module_level_functions():
+    from minerva.ndarray.ndarray import add, zeros
+    from minerva.symbol.symbol import maximum, ones
+    assert add is mx.nd.add and zeros is mx.nd.zeros and maximum is mx.sym.maximum and ones is mx.sym.ones
+    ns = {}
+    exec("from minerva.ndarray.ndarray import *", ns)
+    assert ns["_GRAD_REQ_MAP"] == {"null": 0, "write": 1, "add": 3} and ns["true_divide"] is mx.nd.true_divide
+    exec("from minerva.symbol.symbol import *", ns)
+    assert ns["Group"] is mx.sym.Group and ns["hypot"] is mx.sym.hypot
+
+
+def test_group_create_fn_makes_the_result():
+    class Tagged(mx.sym.Symbol):
+        __slots__ = ()
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    group = mx.sym.Group([a, b], create_fn=Tagged)
+    assert type(group) is Tagged and group.list_outputs() == ["a", "b"]
+    assert type(mx.sym.Group([a * 2, b])) is mx.sym.Symbol
+    with pytest.raises(TypeError, match="list of symbols"):
+        mx.sym.Group([])
+
+
+def test_executor_constructor_takes_mxnets_leading_parameters():
+    params = list(inspect.signature(mx.executor.Executor).parameters)
+    assert params[:5] == ["handle", "symbol", "ctx", "grad_req", "group2ctx"]
+    x = mx.sym.var("x")
+    exe = (x * 3).simple_bind(mx.cpu(), x=(2,))
+    exe.forward(x=mx.nd.array([1.0, 2.0]))
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy(), [3.0, 6.0])

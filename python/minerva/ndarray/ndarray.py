@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _op
 from .._capi import ffi, lib
-from ..base import MinervaError, check_call
+from ..base import MinervaError, MinervaTypeError, MinervaValueError, check_call
 from ..context import Context, current_context
 
 __all__ = ["DTYPE_CODE_TO_NP", "DTYPE_NP_TO_CODE", "NDArray", "empty", "invoke", "waitall"]
@@ -459,3 +459,40 @@ def _abs(self):
 NDArray.__neg__ = _neg
 NDArray.__abs__ = _abs
 NDArray.__pos__ = lambda self: self
+
+
+# ---- MXNet's legacy module-level helpers of ndarray.py ---------------------------------------
+def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
+    """One-hot encodes the 1-d ``indices`` into the rows of the 2-d float32 array ``out`` and
+    returns ``out`` (deprecated in MXNet: use ``one_hot``). An index outside ``[0, out.shape[1])``
+    leaves its row zero."""
+    if not isinstance(indices, NDArray) or not isinstance(out, NDArray):
+        raise TypeError(f"onehot_encode: indices and out must be NDArrays, got {type(indices).__name__} "
+                        f"and {type(out).__name__}")
+    if indices.ndim != 1 or out.ndim != 2:
+        raise MinervaValueError(f"onehot_encode: needs 1-d indices and a 2-d out, got shapes {indices.shape} "
+                                f"and {out.shape}")
+    if indices.shape[0] != out.shape[0]:
+        raise MinervaValueError(f"onehot_encode: indices has {indices.shape[0]} entries but out has "
+                                f"{out.shape[0]} rows")
+    if np.dtype(out.dtype) != np.float32:
+        raise MinervaTypeError(f"onehot_encode: out must be float32, got {np.dtype(out.dtype).name}")
+    return invoke("one_hot", [indices], {"depth": out.shape[1], "dtype": "float32"}, out=out)
+
+
+def from_numpy(ndarray, zero_copy=True, array_cls=NDArray) -> NDArray:
+    """An NDArray with the data of the NumPy array ``ndarray``. With ``zero_copy`` (C-contiguous
+    arrays only), MXNet hands the array's memory to the NDArray and marks ``ndarray`` read-only;
+    Minerva's C ABI takes no outside memory, so it copies, and marks ``ndarray`` read-only as well so
+    that the two stay the same. ``array_cls`` is the class of the result (NDArray or a subclass)."""
+    from .utils import array
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(ndarray).__name__}")
+    if zero_copy and not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    result = array(ndarray, dtype=ndarray.dtype)
+    if zero_copy:
+        ndarray.flags["WRITEABLE"] = False
+    if array_cls is not NDArray:
+        result = array_cls(handle=result.handle)
+    return result
