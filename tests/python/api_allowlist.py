@@ -84,6 +84,7 @@ NAMES = [
     # sparse
     ("mxnet.ndarray*", "sparse", SPARSE), ("mxnet.symbol*", "sparse", SPARSE),
     ("mxnet.optimizer*", "sparse", SPARSE),
+    ("mxnet.io*", "CSRNDArray", SPARSE), ("mxnet.io*", "sparse_array", SPARSE),
     ("mxnet.ndarray*", "*CSRNDArray", SPARSE), ("mxnet.ndarray*", "*RowSparseNDArray", SPARSE),
     ("mxnet.ndarray*", "BaseSparseNDArray", SPARSE),
     ("mxnet.ndarray*", "csr_matrix", SPARSE), ("mxnet.ndarray*", "row_sparse_array", SPARSE),

@@ -155,3 +155,29 @@ def test_executor_constructor_takes_mxnets_leading_parameters():
     exe = (x * 3).simple_bind(mx.cpu(), x=(2,))
     exe.forward(x=mx.nd.array([1.0, 2.0]))
     np.testing.assert_array_equal(exe.outputs[0].asnumpy(), [3.0, 6.0])
+
+
+def test_io_iterators_are_keyword_only_functions_returning_mxdataiter(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("1,2,3\n4,5,6\n7,8,9\n")
+    assert inspect.isfunction(mx.io.CSVIter) and mx.io.io.CSVIter is mx.io.CSVIter
+    assert mx.io.io.MNISTIter is mx.io.MNISTIter and mx.io.io.MXDataIter is mx.io.MXDataIter
+    it = mx.io.CSVIter(data_csv=str(data), data_shape=(3,), batch_size=2)
+    assert isinstance(it, mx.io.MXDataIter) and isinstance(it, mx.io.DataIter)
+    batch = it.next()
+    np.testing.assert_array_equal(batch.data[0].asnumpy(), [[1, 2, 3], [4, 5, 6]])
+    assert batch.pad == 0 and it.provide_data[0].shape == (2, 3)
+    # as MXNet: a missing required parameter is an MXNetError, then positional arguments a TypeError
+    with pytest.raises(mx.MXNetError, match="Required parameter data_csv is not presented"):
+        mx.io.CSVIter(str(data), data_shape=(3,), batch_size=2)
+    with pytest.raises(mx.MXNetError, match="Required parameter batch_size"):
+        mx.io.CSVIter(data_csv=str(data), data_shape=(3,))
+    with pytest.raises(TypeError, match="CSVIter can only accept keyword arguments"):
+        mx.io.CSVIter(str(data), data_csv=str(data), data_shape=(3,), batch_size=2)
+    from minerva.io.csv_iter import CSVIter  # the class behind the function stays importable
+    assert isinstance(it, CSVIter)
+
+
+def test_io_utils_module():
+    from minerva.io import utils
+    assert utils.NDArray is mx.nd.NDArray and utils.array is mx.nd.array
