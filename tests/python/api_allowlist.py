@@ -29,6 +29,9 @@ EXECUTOR_GROUP = ("MXNet's internal machinery that splits a batch over several d
 DLPACK = ("DLPack zero-copy exchange (to_dlpack_for_read/write, from_dlpack and their ctypes structures): "
           "later work, it needs a C ABI that hands array memory to another framework and adopts theirs, which "
           "Minerva's does not have yet; asnumpy and from_numpy (a copy) exchange data meanwhile")
+KVSTORE_HANDLE = ("MXNet's KVStore(handle) wraps a libmxnet store handle (and kvstore.base imports the profiler's "
+                  "set_kvstore_handle for it); Minerva's single-process KVStore is Python, made by "
+                  "mx.kv.create(name) as in MXNet, so it is constructed from the store type instead")
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
 
@@ -111,6 +114,8 @@ NAMES = [
     ("mxnet.io*", "ImageDetRecordIter", IMAGE), ("mxnet.io*", "ImageRecordUInt8Iter*", IMAGE),
     ("mxnet.io*", "ImageRecordInt8Iter", IMAGE),
     ("mxnet.kvstore", "kvstore_server", DIST), ("mxnet.kvstore*", "KVStoreServer", DIST),
+    ("mxnet.kvstore*", "KVStore", KVSTORE_HANDLE), ("mxnet.gluon.trainer", "KVStore", KVSTORE_HANDLE),
+    ("mxnet.kvstore.base", "set_kvstore_handle", KVSTORE_HANDLE),
     ("mxnet", "onnx", EXPORT), ("mxnet.contrib", "onnx", EXPORT),
     ("mxnet.contrib", "quantization", EXPORT), ("mxnet.contrib", "quant", EXPORT),
     ("mxnet.contrib", "tensorboard", EXPORT), ("mxnet.contrib", "tensorrt", EXPORT),

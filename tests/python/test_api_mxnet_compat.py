@@ -181,3 +181,42 @@ def test_io_iterators_are_keyword_only_functions_returning_mxdataiter(tmp_path):
 def test_io_utils_module():
     from minerva.io import utils
     assert utils.NDArray is mx.nd.NDArray and utils.array is mx.nd.array
+
+
+def test_kvstore_package_registry_and_teststore_as_mxnet():
+    from minerva.kvstore import base
+    assert mx.kv.base is base and mx.kv.kvstore.KVStore is mx.kv.KVStore and mx.kv.create is base.create
+    kv = mx.kv.create("TestStore")  # registered classes are found by lower-case name
+    assert type(kv) is base.TestStore and (kv.type, kv.rank, kv.num_workers) == ("teststore", 0, 1)
+    assert kv.is_capable("optimizer") is False
+    with pytest.raises(ValueError, match="Unknown capability: foo"):
+        kv.is_capable("foo")
+    a, b = mx.nd.array([1, 2]), mx.nd.array([10, 20])
+    kv.pushpull(0, [a, b])
+    np.testing.assert_array_equal(a.asnumpy(), [11, 22])
+    np.testing.assert_array_equal(b.asnumpy(), [11, 22])
+    out = mx.nd.zeros((2,))
+    kv.pushpull(0, [mx.nd.array([1, 1]), mx.nd.array([2, 2])], out=out)
+    np.testing.assert_array_equal(out.asnumpy(), [3, 3])
+    kv.broadcast(0, mx.nd.array([5, 6]), out=[a, b])
+    np.testing.assert_array_equal(b.asnumpy(), [5, 6])
+    assert mx.kv.create("Local").type == "local"
+
+
+def test_kvstore_register_a_store_class():
+    try:
+        @mx.kv.KVStoreBase.register
+        class MyStore(mx.kv.KVStoreBase):
+            pass
+        assert type(mx.kv.create("mystore")) is MyStore
+        with pytest.raises(NotImplementedError):
+            mx.kv.create("MyStore").set_optimizer(None)
+        with pytest.warns(UserWarning, match="is overriding existing kvstore"):
+            @mx.kv.KVStoreBase.register
+            class mystore(mx.kv.KVStoreBase):  # noqa: N801 - the same name in lower case
+                pass
+        assert type(mx.kv.create("MYSTORE")) is mystore
+    finally:
+        mx.kv.KVStoreBase.kv_registry.pop("mystore", None)
+    with pytest.raises(TypeError, match="name must be a string"):
+        mx.kv.create(3)
