@@ -220,3 +220,16 @@ def test_kvstore_register_a_store_class():
         mx.kv.KVStoreBase.kv_registry.pop("mystore", None)
     with pytest.raises(TypeError, match="name must be a string"):
         mx.kv.create(3)
+
+
+def test_star_imports_bring_what_mxnets_bring():
+    ns = {}
+    exec("from minerva.autograd import *", ns)
+    assert ns["NDArray"] is mx.nd.NDArray and ns["Symbol"] is mx.sym.Symbol and ns["Function"] is mx.autograd.Function
+    exec("from minerva.operator import *", ns)
+    assert ns["symbol"] is mx.sym and ns["context"] is mx.context
+    assert ns["OperatorArguments"]._fields == ("narg", "names", "types")
+    exec("from minerva.rnn.rnn import *", ns)
+    assert ns["save_checkpoint"] is mx.model.save_checkpoint
+    exec("from minerva.rnn.io import *", ns)
+    assert ns["DataBatch"] is mx.io.DataBatch
