@@ -32,6 +32,12 @@ DLPACK = ("DLPack zero-copy exchange (to_dlpack_for_read/write, from_dlpack and 
 KVSTORE_HANDLE = ("MXNet's KVStore(handle) wraps a libmxnet store handle (and kvstore.base imports the profiler's "
                   "set_kvstore_handle for it); Minerva's single-process KVStore is Python, made by "
                   "mx.kv.create(name) as in MXNet, so it is constructed from the store type instead")
+DATALOADER_IPC = ("MXNet's DataLoader multiprocessing plumbing (NDArrays passed between processes as shared-memory "
+                  "file descriptors, its Queue/SimpleQueue/ConnectionWrapper and the V1 worker loops); Minerva's "
+                  "DataLoader workers send batches their own way (gluon/data/dataloader.py) and these internals "
+                  "have no meaning there; DataLoader and DataLoaderV1 are present")
+THIRD_PARTY = ("a third-party module MXNet imports for itself (requests, for downloads): Minerva's download uses "
+               "the standard library; a script that uses requests imports it")
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
 
@@ -111,7 +117,18 @@ NAMES = [
     ("mxnet", "rtc", CUDA),
     # other areas
     ("mxnet", "image", IMAGE), ("mxnet", "img", IMAGE), ("mxnet", "recordio", IMAGE),
-    ("mxnet.gluon", "model_zoo", IMAGE), ("mxnet.io*", "ImageRecordIter*", IMAGE),
+    ("mxnet.gluon", "model_zoo", IMAGE),
+    ("mxnet.gluon.data*", "RecordFileDataset", IMAGE), ("mxnet.gluon.data*", "recordio", IMAGE),
+    ("mxnet.gluon.data.vision*", "ImageFolderDataset", IMAGE),
+    ("mxnet.gluon.data.vision*", "ImageRecordDataset", IMAGE),
+    ("mxnet.gluon.data.vision.datasets", "image", IMAGE),
+    ("mxnet.gluon.data.dataloader", "ConnectionWrapper", DATALOADER_IPC),
+    ("mxnet.gluon.data.dataloader", "*Queue", DATALOADER_IPC),
+    ("mxnet.gluon.data.dataloader", "*_loop_v1", DATALOADER_IPC),
+    ("mxnet.gluon.data.dataloader", "rebuild_ndarray", DATALOADER_IPC),
+    ("mxnet.gluon.data.dataloader", "reduce_ndarray", DATALOADER_IPC),
+    ("mxnet.gluon.data.dataloader", "*_np_ndarray", NUMPY), ("mxnet.gluon.data.dataloader", "set_np", NUMPY),
+    ("*", "requests", THIRD_PARTY), ("mxnet.io*", "ImageRecordIter*", IMAGE),
     ("mxnet.io*", "ImageDetRecordIter", IMAGE), ("mxnet.io*", "ImageRecordUInt8Iter*", IMAGE),
     ("mxnet.io*", "ImageRecordInt8Iter", IMAGE),
     ("mxnet.kvstore", "kvstore_server", DIST), ("mxnet.kvstore*", "KVStoreServer", DIST),

@@ -233,3 +233,47 @@ def test_star_imports_bring_what_mxnets_bring():
     assert ns["save_checkpoint"] is mx.model.save_checkpoint
     exec("from minerva.rnn.io import *", ns)
     assert ns["DataBatch"] is mx.io.DataBatch
+
+
+def _write_mnist_test_split(root, count):
+    import os
+    import struct
+    os.makedirs(root, exist_ok=True)
+    images = np.arange(count * 28 * 28, dtype=np.uint32).astype(np.uint8).reshape(count, 28, 28)
+    labels = np.arange(count, dtype=np.uint8) % 10
+    for name, arr in (("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)):
+        header = bytes([0, 0, 8, arr.ndim]) + b"".join(struct.pack(">I", d) for d in arr.shape)
+        with open(os.path.join(root, name), "wb") as f:
+            f.write(header + arr.tobytes())
+    return labels
+
+
+def test_vision_datasets_default_to_mxnets_root_and_fall_back_to_installed_data(tmp_path, monkeypatch):
+    import os
+    from minerva.gluon.data import vision
+    for cls, name in ((vision.MNIST, "mnist"), (vision.FashionMNIST, "fashion-mnist"),
+                      (vision.CIFAR10, "cifar10"), (vision.CIFAR100, "cifar100")):
+        default = inspect.signature(cls).parameters["root"].default
+        assert default == os.path.join(mx.base.data_dir(), "datasets", name)
+    labels = _write_mnist_test_split(str(tmp_path / "installed" / "mnist"), 3)
+    monkeypatch.setenv("MINERVA_DATA", str(tmp_path / "installed"))
+    monkeypatch.setenv("MXNET_HOME", str(tmp_path / "mxnet_home"))
+    # MXNet's default root (here under $MXNET_HOME) is empty: Minerva's installed data is used
+    ds = vision.MNIST(root=str(tmp_path / "mxnet_home" / "datasets" / "mnist"), train=False)
+    assert [int(ds[i][1]) for i in range(3)] == labels.tolist()
+    assert ds.root == str(tmp_path / "installed" / "mnist")
+    # any other root is the only place looked at
+    with pytest.raises(mx.MXNetError, match="cannot find"):
+        vision.MNIST(root=str(tmp_path / "elsewhere"), train=False)
+
+
+def test_dataloader_v1_gives_dataloaders_batches():
+    from minerva.gluon.data import ArrayDataset, DataLoader
+    from minerva.gluon.data.dataloader import DataLoaderV1
+    data = ArrayDataset(mx.nd.arange(10).reshape(5, 2), mx.nd.arange(5))
+    old = [(x.asnumpy(), y.asnumpy()) for x, y in DataLoaderV1(data, batch_size=2, last_batch="keep")]
+    new = [(x.asnumpy(), y.asnumpy()) for x, y in DataLoader(data, batch_size=2, last_batch="keep")]
+    assert len(old) == len(new) == 3
+    for (a, b), (c, d) in zip(old, new):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
