@@ -277,3 +277,15 @@ def test_dataloader_v1_gives_dataloaders_batches():
     for (a, b), (c, d) in zip(old, new):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
+
+
+def test_sequence_mask_takes_value_before_axis_as_mxnet():
+    params = list(inspect.signature(mx.nd.SequenceMask).parameters)
+    assert params[:5] == ["data", "sequence_length", "use_sequence_length", "value", "axis"]
+    x, lengths = mx.nd.array([[1, 2], [3, 4], [5, 6]]), mx.nd.array([1, 2])
+    # MXNet 1.9.1's results for the same positional calls
+    assert mx.nd.SequenceMask(x, lengths, True, -1.0).asnumpy().tolist() == [[1, 2], [-1, 4], [-1, -1]]
+    assert mx.nd.SequenceMask(x.T, lengths, True, -7.0, 1).asnumpy().tolist() == [[1, -7, -7], [2, 4, -7]]
+    sym = mx.sym.SequenceMask(mx.sym.var("x"), mx.sym.var("l"), True, -1.0)
+    out = sym.eval(x=x, l=lengths)[0]
+    assert out.asnumpy().tolist() == [[1, 2], [-1, 4], [-1, -1]]
