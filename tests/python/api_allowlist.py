@@ -82,7 +82,7 @@ NAMES = [
     ("mxnet.ndarray*", "imdecode", IMAGE),
     ("mxnet.ndarray*", "py_slice", INDEXING), ("mxnet.symbol*", "py_slice", INDEXING),
     # numpy-interface switches and views of classic arrays
-    ("mxnet", "np", NUMPY), ("mxnet", "npx", NUMPY), ("mxnet", "numpy*", NUMPY), ("mxnet", "np_symbol", NUMPY),
+    ("mxnet", "np", NUMPY), ("mxnet", "npx", NUMPY), ("mxnet", "numpy*", NUMPY), ("*", "np_symbol", NUMPY),
     ("*", "use_np_array", NUMPY), ("*", "np_array", NUMPY),
     ("mxnet.util", "set_np", NUMPY), ("mxnet.util", "reset_np", NUMPY),
     ("mxnet.util", "np_ufunc_legal_option", NUMPY), ("mxnet.util", "wrap_np_*", NUMPY),

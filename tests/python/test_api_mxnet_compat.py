@@ -289,3 +289,13 @@ def test_sequence_mask_takes_value_before_axis_as_mxnet():
     sym = mx.sym.SequenceMask(mx.sym.var("x"), mx.sym.var("l"), True, -1.0)
     out = sym.eval(x=x, l=lengths)[0]
     assert out.asnumpy().tolist() == [[1, 2], [-1, 4], [-1, -1]]
+
+
+def test_prelu_alpha_initializer_default_and_none_as_mxnet():
+    layer = mx.gluon.nn.PReLU()
+    layer.initialize(mx.init.One())
+    np.testing.assert_array_equal(layer.alpha.data().asnumpy(), [0.25])  # the layer's own default wins
+    layer = mx.gluon.nn.PReLU(alpha_initializer=None)
+    layer.initialize(mx.init.One())
+    np.testing.assert_array_equal(layer.alpha.data().asnumpy(), [1.0])  # None: initialize's initializer
+    assert isinstance(inspect.signature(mx.gluon.nn.PReLU).parameters["alpha_initializer"].default, mx.init.Constant)
