@@ -38,6 +38,10 @@ DATALOADER_IPC = ("MXNet's DataLoader multiprocessing plumbing (NDArrays passed 
                   "have no meaning there; DataLoader and DataLoaderV1 are present")
 THIRD_PARTY = ("a third-party module MXNet imports for itself (requests, for downloads): Minerva's download uses "
                "the standard library; a script that uses requests imports it")
+V1_OPERATORS = ("MXNet's deprecated legacy operators BatchNorm_v1 (no moving-statistics inputs) and Pooling_v1 "
+                "(max/avg/sum without p_value, count_include_pad, layout): their parameter sets differ from "
+                "BatchNorm's and Pooling's, which compute the same results and which current MXNet code uses; "
+                "Convolution_v1, with Convolution's parameters, is present as its alias")
 INCIDENTAL_STDLIB = ("a standard-library module or object MXNet's module imported for itself (os, sys, "
                      "logging, OrderedDict...): a script that uses it imports it")
 
@@ -77,6 +81,8 @@ NAMES = [
     ("mxnet.ndarray*", "get_indexing_dispatch_code", INDEXING),
     ("mxnet.ndarray*", "indexing_key_expand_implicit_axes", INDEXING),
     ("mxnet.ndarray*", "get_oshape_of_gather_nd_op", INDEXING),
+    ("mxnet.ndarray*", "BatchNorm_v1", V1_OPERATORS), ("mxnet.symbol*", "BatchNorm_v1", V1_OPERATORS),
+    ("mxnet.ndarray*", "Pooling_v1", V1_OPERATORS), ("mxnet.symbol*", "Pooling_v1", V1_OPERATORS),
     ("mxnet.ndarray*", "check_boolean_array_dimension", INDEXING),
     ("mxnet.ndarray*", "*dlpack*", DLPACK), ("mxnet.ndarray.ndarray", "DL*", DLPACK),
     ("mxnet.ndarray*", "imdecode", IMAGE),

@@ -319,3 +319,24 @@ def test_fused_rnn_initializer_matches_mxnet():
     arr = mx.nd.zeros((378,))
     again._init_weight(mx.init.InitDesc("parameters"), arr)
     assert arr.asnumpy().sum() == 153.0
+
+
+# A symbol MXNet 1.9.1 wrote with mx.sym.Convolution_v1(x, kernel=(3, 3), num_filter=2, name="c").
+_CONVOLUTION_V1_JSON = (
+    '{"nodes":[{"op":"null","name":"x","inputs":[]},{"op":"null","name":"c_weight","attrs":{"kernel":"(3, 3)",'
+    '"num_filter":"2"},"inputs":[]},{"op":"null","name":"c_bias","attrs":{"kernel":"(3, 3)","num_filter":"2"},'
+    '"inputs":[]},{"op":"Convolution_v1","name":"c","attrs":{"kernel":"(3, 3)","num_filter":"2"},"inputs":'
+    '[[0,0,0],[1,0,0],[2,0,0]]}],"arg_nodes":[0,1,2],"node_row_ptr":[0,1,2,3,4],"heads":[[3,0,0]],'
+    '"attrs":{"mxnet_version":["int",10901]}}')
+
+
+def test_convolution_v1_is_convolution_as_in_mxnet():
+    x = mx.nd.array(np.arange(50).reshape(1, 2, 5, 5))
+    out = mx.nd.Convolution_v1(x, mx.nd.ones((3, 2, 3, 3)), mx.nd.array([1, 2, 3]), kernel=(3, 3), num_filter=3,
+                               pad=(1, 1), stride=(2, 2))
+    np.testing.assert_array_equal(out.asnumpy().ravel()[:5], [125, 205, 149, 277, 442])  # MXNet 1.9.1's values
+    sym = mx.sym.load_json(_CONVOLUTION_V1_JSON)
+    assert sym.list_arguments() == ["x", "c_weight", "c_bias"]
+    res = sym.eval(x=x, c_weight=mx.nd.ones((2, 2, 3, 3)), c_bias=mx.nd.zeros((2,)))[0]
+    ref = mx.nd.Convolution(x, mx.nd.ones((2, 2, 3, 3)), mx.nd.zeros((2,)), kernel=(3, 3), num_filter=2)
+    np.testing.assert_array_equal(res.asnumpy(), ref.asnumpy())
