@@ -340,3 +340,29 @@ def test_convolution_v1_is_convolution_as_in_mxnet():
     res = sym.eval(x=x, c_weight=mx.nd.ones((2, 2, 3, 3)), c_bias=mx.nd.zeros((2,)))[0]
     ref = mx.nd.Convolution(x, mx.nd.ones((2, 2, 3, 3)), mx.nd.zeros((2,)), kernel=(3, 3), num_filter=2)
     np.testing.assert_array_equal(res.asnumpy(), ref.asnumpy())
+
+
+def _run_lbsgd(**kwargs):
+    upd = mx.optimizer.get_updater(mx.optimizer.create("lbsgd", **kwargs))
+    w = mx.nd.array([1.0, -2.0, 3.0])
+    seen = []
+    for step in range(7):
+        upd(0, mx.nd.array([0.5 * step - 1, 0.25, step * 0.1]), w)
+        seen.append(w.asnumpy().copy())
+    return np.array(seen)
+
+
+def test_lbsgd_matches_mxnet():
+    # MXNet 1.9.1's weights after each of 7 updates
+    linear = _run_lbsgd(momentum=0.9, batch_scale=2, warmup_epochs=1, updates_per_epoch=3, learning_rate=0.1,
+                        wd=0.01)
+    np.testing.assert_allclose(linear[[0, 1, 2, 4, 6]], [
+        [1.0, -2.0, 3.0], [1.123333, -2.038333, 2.986667], [1.123333, -2.038333, 2.986667],
+        [0.982601, -2.2369, 2.76168], [0.982601, -2.2369, 2.76168]], rtol=1e-5)
+    lars = _run_lbsgd(momentum=0.5, batch_scale=1, warmup_strategy="lars", learning_rate=0.2, wd=0.1,
+                      rescale_grad=0.5)
+    np.testing.assert_allclose(lars, [
+        [1.190751, -1.964234, 2.856937], [1.360487, -1.905785, 2.594744], [1.362708, -1.836723, 2.245272],
+        [1.156744, -1.770739, 1.869758], [0.809148, -1.717057, 1.528252], [0.407403, -1.677403, 1.24699],
+        [0.0058, -1.649333, 1.024447]], rtol=1e-5, atol=1e-6)
+    assert "LBSGD" in mx.optimizer.optimizer.__all__ and mx.optimizer.optimizer.LBSGD is mx.optimizer.LBSGD
