@@ -366,3 +366,15 @@ def test_lbsgd_matches_mxnet():
         [1.156744, -1.770739, 1.869758], [0.809148, -1.717057, 1.528252], [0.407403, -1.677403, 1.24699],
         [0.0058, -1.649333, 1.024447]], rtol=1e-5, atol=1e-6)
     assert "LBSGD" in mx.optimizer.optimizer.__all__ and mx.optimizer.optimizer.LBSGD is mx.optimizer.LBSGD
+
+
+def test_sdml_loss_matches_mxnet():
+    x1 = mx.nd.array(np.arange(12).reshape(4, 3) / 10.0)
+    x2 = mx.nd.array(np.cos(np.arange(12)).reshape(4, 3))
+    # MXNet 1.9.1's values
+    np.testing.assert_allclose(mx.gluon.loss.SDMLLoss()(x1, x2).asnumpy(),
+                               [0.442901, 1.282571, 0.360222, 4.403368], rtol=1e-5)
+    np.testing.assert_allclose(mx.gluon.loss.SDMLLoss(smoothing_parameter=0.1, weight=2.0)(x1, x2).asnumpy(),
+                               [0.944824, 1.980652, 0.299262, 5.740838], rtol=1e-5)
+    with pytest.raises(AssertionError, match="same shape"):
+        mx.gluon.loss.SDMLLoss()(x1, x2[:3])
