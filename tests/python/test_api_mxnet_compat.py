@@ -378,3 +378,10 @@ def test_sdml_loss_matches_mxnet():
                                [0.944824, 1.980652, 0.299262, 5.740838], rtol=1e-5)
     with pytest.raises(AssertionError, match="same shape"):
         mx.gluon.loss.SDMLLoss()(x1, x2[:3])
+    x1.attach_grad()
+    with mx.autograd.record():
+        loss = mx.gluon.loss.SDMLLoss()(x1, x2)
+    loss.backward()
+    np.testing.assert_allclose(x1.grad.asnumpy(), [  # MXNet 1.9.1's gradient of sum(loss)
+        [-1.063513, -0.604418, 0.410376], [2.610169, 1.783845, -0.682539], [0.681568, 0.421356, -0.226252],
+        [3.006574, 2.418123, -0.393533]], rtol=1e-4)
