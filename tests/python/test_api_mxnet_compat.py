@@ -385,3 +385,19 @@ def test_sdml_loss_matches_mxnet():
     np.testing.assert_allclose(x1.grad.asnumpy(), [  # MXNet 1.9.1's gradient of sum(loss)
         [-1.063513, -0.604418, 0.410376], [2.610169, 1.783845, -0.682539], [0.681568, 0.421356, -0.226252],
         [3.006574, 2.418123, -0.393533]], rtol=1e-4)
+
+
+def test_module_fits_from_a_csv_iterator_function(tmp_path):
+    rng = np.random.RandomState(0)
+    x = rng.rand(20, 4).astype(np.float32)
+    y = (x.sum(axis=1) > 2).astype(np.float32)
+    np.savetxt(tmp_path / "x.csv", x, delimiter=",")
+    np.savetxt(tmp_path / "y.csv", y, delimiter=",")
+    train = mx.io.CSVIter(data_csv=str(tmp_path / "x.csv"), data_shape=(4,), label_csv=str(tmp_path / "y.csv"),
+                          label_shape=(1,), batch_size=5)
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=2), name="softmax")
+    mod = mx.mod.Module(net)  # MXNet's default context, cpu(0)
+    mod.fit(train, num_epoch=2, optimizer_params={"learning_rate": 0.1})
+    (name, acc), = mod.score(train, "acc")
+    predicted = mod.predict(train).asnumpy().argmax(axis=1)
+    assert name == "accuracy" and acc == pytest.approx(float((predicted == y).mean()))
