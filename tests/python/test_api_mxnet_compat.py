@@ -401,3 +401,20 @@ def test_module_fits_from_a_csv_iterator_function(tmp_path):
     (name, acc), = mod.score(train, "acc")
     predicted = mod.predict(train).asnumpy().argmax(axis=1)
     assert name == "accuracy" and acc == pytest.approx(float((predicted == y).mean()))
+
+
+def test_batchnorm_relu_is_relu_of_batchnorm():
+    x = mx.nd.array(np.sin(np.arange(24)).reshape(2, 3, 4))
+    layer = mx.gluon.nn.BatchNormReLU()
+    layer.initialize()
+    assert layer.prefix.startswith("batchnormrelu")
+    assert [k[len(layer.prefix):] for k in layer.collect_params()] == ["gamma", "beta", "running_mean", "running_var"]
+    with mx.autograd.record():
+        y = layer(x)
+    # MXNet 1.9.1's relu(BatchNorm(x)) in training mode, first sample
+    np.testing.assert_allclose(y.asnumpy()[0], [[0.0, 0.83629, 0.97316, 0.0], [0.0, 0.0, 0.22104, 1.95809],
+                                                [1.17774, 0.41845, 0.0, 0.0]], rtol=1e-4, atol=1e-5)
+    layer.hybridize()
+    np.testing.assert_allclose(layer(x).asnumpy(), mx.nd.relu(mx.nd.BatchNorm(
+        x, layer.gamma.data(), layer.beta.data(), layer.running_mean.data(), layer.running_var.data(),
+        eps=1e-5, use_global_stats=True)).asnumpy(), rtol=1e-5)
