@@ -391,6 +391,9 @@ std::vector<std::string> conv_inputs(const Attrs& attrs) {
 }  // namespace
 
 MV_REGISTER_OP(Convolution)
+    // MXNet's deprecated Convolution_v1 has this operator's parameters and results; it refuses 1-D
+    // kernels and dilation, which the alias computes.
+    .alias("Convolution_v1")
     .describe(
         "Compute *N*-D convolution on *(N+2)*-D input.\n\n"
         "For 2-D convolution the shapes are\n\n"

@@ -114,11 +114,12 @@ std::vector<Tensor> data_grad_only(const GradContext& g, Tensor d) {
 
 }  // namespace
 
-#define MV_SEQUENCE_PARAMS(AXIS_DOC)                                                                             \
+#define MV_SEQUENCE_LENGTH_PARAM                                                                                 \
   param("use_sequence_length", ParamType::kBool, "False",                                                       \
         "If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable "  \
-        "length sequence")                                                                                      \
-      .param("axis", ParamType::kInt, "0", AXIS_DOC)
+        "length sequence")
+#define MV_SEQUENCE_AXIS_PARAM(AXIS_DOC) param("axis", ParamType::kInt, "0", AXIS_DOC)
+#define MV_SEQUENCE_PARAMS(AXIS_DOC) MV_SEQUENCE_LENGTH_PARAM.MV_SEQUENCE_AXIS_PARAM(AXIS_DOC)
 
 MV_REGISTER_OP(SequenceMask)
     .describe(
@@ -135,8 +136,10 @@ MV_REGISTER_OP(SequenceMask)
                    "where n>2")
     .input("sequence_length", "vector of sequence lengths of the form [batch_size]")
     .set_list_inputs(seq_inputs)
-    .MV_SEQUENCE_PARAMS("The sequence axis. Only values of 0 and 1 are currently supported.")
+    // MXNet declares value before axis (SequenceMaskParam): positional calls depend on the order.
+    .MV_SEQUENCE_LENGTH_PARAM
     .param("value", ParamType::kFloat, "0", "The value to be used as a mask.")
+    .MV_SEQUENCE_AXIS_PARAM("The sequence axis. Only values of 0 and 1 are currently supported.")
     .set_infer_shape(seq_same_shape)
     .set_infer_type(seq_infer_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -282,5 +285,7 @@ MV_REGISTER_OP(SequenceReverse)
     .add_sample(seq_sample({{3, 2}}, {}));
 
 #undef MV_SEQUENCE_PARAMS
+#undef MV_SEQUENCE_AXIS_PARAM
+#undef MV_SEQUENCE_LENGTH_PARAM
 
 }  // namespace minerva

@@ -4,10 +4,16 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ._capi import ffi, lib
-from .base import check_call
+from .base import check_call, string_types  # noqa: F401  (string_types: mxnet.autograd's namespace)
 from .ndarray.ndarray import NDArray, _new_from_handle
+from .symbol import Symbol  # noqa: F401  (mxnet.autograd's namespace)
 
+# MXNet's module defines no __all__: its star import binds NDArray, Symbol... as well.
 __all__ = [
+    "NDArray",
+    "Symbol",
+    "check_call",
+    "string_types",
     "Function",
     "backward",
     "grad",

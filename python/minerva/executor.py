@@ -105,7 +105,7 @@ def bind(sym, ctx, args, args_grad=None, grad_req="write", aux_states=None) -> E
     check_call(lib.MVExecutorBind(sym.handle, ctx.device_typeid, ctx.device_id, len(args), _handle_array(args),
                                   _handle_array(c_grads), ffi.new("int[]", [_GRAD_REQ[r] for r in reqs]),
                                   len(aux), _handle_array(aux), out))
-    return Executor(out[0], sym, ctx, args, grads, reqs, aux)
+    return Executor(out[0], sym, ctx, reqs, None, args, grads, aux)
 
 
 def _shape_args(shapes: dict):
@@ -150,7 +150,7 @@ def simple_bind(sym, ctx, grad_req="write", type_dict=None, stype_dict=None, sha
         len(keys), ffi.new("const char*[]", keep), ffi.new("int[]", ndims), ffi.new("int64_t[]", dims),
         len(t_keep), ffi.new("const char*[]", t_keep), ffi.new("int[]", [dtype_code(t) for t in type_dict.values()]),
         len(r_keep), ffi.new("const char*[]", r_keep), ffi.new("int[]", req_codes), default, out))
-    exe = Executor(out[0], sym, ctx, None, None, reqs, None)
+    exe = Executor(out[0], sym, ctx, reqs, None)
     return exe
 
 
@@ -204,11 +204,16 @@ def _view(arr: NDArray, shape: tuple) -> NDArray:
 class Executor:
     """A bound symbol: arg_arrays, grad_arrays, aux_arrays and outputs, with forward/backward."""
 
-    def __init__(self, handle, symbol, ctx: Context, args, grads, reqs: list, aux) -> None:
+    def __init__(self, handle, symbol, ctx: Context, grad_req: list, group2ctx=None, args=None, grads=None,
+                 aux=None) -> None:
+        """Takes ``handle`` (an ``MVExecutorHandle``) as MXNet's constructor takes its C handle;
+        ``grad_req`` is one request per argument. ``bind`` and ``simple_bind`` make executors: the
+        arrays they were given (``args``, ``grads``, ``aux``) are kept, else read from the handle."""
         self.handle = ffi.gc(handle, lib.MVExecutorFree)
         self._symbol = symbol
         self._ctx = ctx
-        self._grad_req = reqs
+        self._grad_req = grad_req
+        self._group2ctx = group2ctx
         self._arg_names = symbol.list_arguments()
         self._aux_names = symbol.list_auxiliary_states()
         self._output_names = symbol.list_outputs()

@@ -26,7 +26,7 @@ from .base import string_types  # noqa: F401
 from .ndarray import load  # noqa: F401
 from .util import is_np_array  # noqa: F401
 
-__all__ = ["Bilinear", "Constant", "InitDesc", "Initializer", "LSTMBias", "Load", "MSRAPrelu",
+__all__ = ["Bilinear", "Constant", "FusedRNN", "InitDesc", "Initializer", "LSTMBias", "Load", "MSRAPrelu",
            "Mixed", "Normal", "One", "Orthogonal", "Uniform", "Xavier", "Zero", "alias",
            "create", "register",
            # what MXNet's star import gives besides its own classes
@@ -412,3 +412,41 @@ class LSTMBias(Initializer):
         arr[:] = 0.0
         num_hidden = int(arr.shape[0] / 4)
         arr[num_hidden:2 * num_hidden] = self.forget_bias
+
+
+@register
+class FusedRNN(Initializer):
+    """The packed ``parameters`` of a fused RNN (``mx.rnn.FusedRNNCell``, the ``RNN`` operator):
+    each weight and bias it holds is initialized by ``init`` (an Initializer or its ``dumps()``
+    string; None: the global initializer of the call), except, for LSTMs, the forget gates'
+    biases, set to ``forget_bias``."""
+
+    def __init__(self, init, num_hidden, num_layers, mode, bidirectional=False, forget_bias=1.0):
+        if isinstance(init, string_types):
+            init = create(init)
+        super().__init__(init=init.dumps() if init is not None else None, num_hidden=num_hidden,
+                         num_layers=num_layers, mode=mode, bidirectional=bidirectional, forget_bias=forget_bias)
+        self._init = init
+        self._num_hidden = num_hidden
+        self._num_layers = num_layers
+        self._mode = mode
+        self._bidirectional = bidirectional
+        self._forget_bias = forget_bias
+
+    def _init_weight(self, desc, arr):
+        from .rnn import rnn_cell
+        cell = rnn_cell.FusedRNNCell(self._num_hidden, self._num_layers, self._mode, self._bidirectional,
+                                     forget_bias=self._forget_bias, prefix="")
+        args = cell.unpack_weights({"parameters": arr})
+        global_init = getattr(desc, "global_init", None)
+        for name, part in args.items():
+            if self._mode == "lstm" and name.endswith("_f_bias"):
+                part[:] = self._forget_bias
+            elif self._init is not None:
+                self._init(InitDesc(name, global_init=global_init), part)
+            elif global_init is not None:
+                global_init(InitDesc(name, global_init=global_init), part)
+            else:
+                raise ValueError(f"FusedRNN: no initializer for {name}: give init, or call it through a global "
+                                 "initializer (an InitDesc with global_init)")
+        arr[:] = cell.pack_weights(args)["parameters"]

@@ -20,8 +20,10 @@ mx_real_t = np.float32  # MXNet's default real type, as mxnet.base defines it
 # What batch-end callbacks receive (mx.model.BatchEndParam in MXNet; mx.callback re-exports it).
 BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 
-__all__ = ["BASE_ESTIMATOR", "SKLEARN_INSTALLED", "BatchEndParam", "FeedForward", "load_checkpoint", "load_params",
-           "save_checkpoint"]
+# mxnet.model defines no __all__: its star import binds the modules and helpers it imports too.
+__all__ = ["BASE_ESTIMATOR", "SKLEARN_INSTALLED", "BatchEndParam", "Context", "DataDesc", "FeedForward",
+           "LogValidationMetricsCallback", "Uniform", "cpu", "get_updater", "io", "kvs", "load_checkpoint",
+           "load_params", "metric", "mx_real_t", "nd", "np", "opt", "save_checkpoint", "sym"]
 
 
 def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_params: dict,

@@ -9,6 +9,7 @@ import re
 from math import sqrt
 
 from . import ndarray
+from .base import py_str  # noqa: F401  (mxnet.monitor's namespace)
 from .ndarray import NDArray
 
 class Monitor:

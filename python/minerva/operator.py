@@ -22,13 +22,16 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import _op
+from . import _op, context, symbol  # noqa: F401  (context, symbol: mxnet.operator's namespace)
 from ._capi import ffi, lib
-from .base import MinervaError, check_call
+from .base import MinervaError, check_call, py_str  # noqa: F401
 from .ndarray.ndarray import NDArray, _new_from_handle, dtype_code
+from .util import is_np_array  # noqa: F401
 
-__all__ = ["CustomOp", "CustomOpProp", "NDArrayOp", "NumpyOp", "PythonOp", "get_all_registered_operators",
-           "get_operator_arguments", "register"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["CustomOp", "CustomOpProp", "NDArray", "NDArrayOp", "NumpyOp", "OperatorArguments", "PythonOp",
+           "check_call", "context", "get_all_registered_operators", "get_operator_arguments", "is_np_array",
+           "py_str", "register", "symbol"]
 
 _DTYPE_NAMES = ["float32", "float64", "float16", "uint8", "int32", "int8", "int64", "bool"]
 

@@ -17,7 +17,8 @@ from .block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",
            "SoftmaxCrossEntropyLoss", "SoftmaxCELoss", "KLDivLoss", "CTCLoss", "HuberLoss", "HingeLoss",
-           "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss", "CosineEmbeddingLoss"]
+           "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss", "CosineEmbeddingLoss",
+           "SDMLLoss"]
 
 
 def _apply_weighting(F, loss, weight=None, sample_weight=None):
@@ -308,3 +309,37 @@ class CosineEmbeddingLoss(Loss):
         y_norm = F.norm(y, axis=axis).reshape((-1, 1))
         x_dot_y = F.sum(x * y, axis=axis).reshape((-1, 1))
         return x_dot_y / F.broadcast_maximum(x_norm * y_norm, F.full((1, 1), 1e-12))
+
+
+class SDMLLoss(Loss):
+    """Smoothed deep metric learning loss for two aligned batches ``x1`` and ``x2`` of shape
+    ``(batch, dim)``, where ``x2[i]`` is the positive sample of ``x1[i]`` and every other row a
+    negative: the KL divergence between ``log_softmax`` of the negative squared euclidean distances
+    of every pair and the identity matrix smoothed by ``smoothing_parameter`` (``1 - s`` on the
+    diagonal, ``s / (batch - 1)`` elsewhere). Output shape ``(batch,)``. As in MXNet, ``weight`` is
+    accepted and not applied, and the block needs arrays (it reads their shapes)."""
+
+    def __init__(self, smoothing_parameter=0.3, weight=1.0, batch_axis=0, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self.kl_loss = KLDivLoss(from_logits=True)
+        self.smoothing_parameter = smoothing_parameter
+
+    def _compute_distances(self, x1, x2):
+        if x1.shape != x2.shape:  # an AssertionError, as MXNet's assert raises
+            raise AssertionError(f"SDMLLoss: x1 and x2 must have the same shape, got {x1.shape} and {x2.shape}")
+        if len(x1.shape) != 2:
+            raise ValueError(f"SDMLLoss: x1 and x2 must be (batch, dim), got shape {x1.shape}")
+        batch_size, dim = x1.shape
+        x1_ = x1.expand_dims(1).broadcast_to([batch_size, batch_size, dim])
+        x2_ = x2.expand_dims(0).broadcast_to([batch_size, batch_size, dim])
+        return ((x1_ - x2_) ** 2).sum(axis=2)
+
+    def _compute_labels(self, F, batch_size):
+        gold = F.eye(batch_size)
+        return gold * (1 - self.smoothing_parameter) + (1 - gold) * self.smoothing_parameter / (batch_size - 1)
+
+    def hybrid_forward(self, F, x1, x2):
+        labels = self._compute_labels(F, x1.shape[0])
+        distances = self._compute_distances(x1, x2)
+        log_probabilities = F.log_softmax(-distances, axis=1)
+        return self.kl_loss(log_probabilities, labels.as_in_context(distances.context))

@@ -22,6 +22,7 @@ from ..ndarray.ndarray import NDArray
 from .. import context, initializer, ndarray  # noqa: E402, F401  (these..is_np_shape: as MXNet's parameter exports)
 from ..base import mx_real_t  # noqa: F401
 from ..util import is_np_array, is_np_shape  # noqa: F401
+from .utils import shape_is_known  # noqa: F401
 
 __all__ = ["Constant", "DeferredInitializationError", "Parameter", "ParameterDict", "tensor_types"]
 

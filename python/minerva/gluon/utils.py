@@ -21,6 +21,7 @@ import numpy as np
 from .. import ndarray  # noqa: F401  (as collections)
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
+from ..util import is_np_array, is_np_shape  # noqa: F401  (as collections)
 
 __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file"]
 

@@ -9,9 +9,14 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..base import MinervaValueError
+from ..base import check_call, mx_real_t, py_str  # noqa: F401  (mxnet.io.io's namespace, as below)
 from ..ndarray import NDArray
+from ..ndarray import array, concat, tile  # noqa: F401
 
-__all__ = ["DataBatch", "DataDesc", "DataIter", "NDArrayIter", "PrefetchingIter", "ResizeIter"]
+# MXDataIter and the iterator functions (CSVIter...) are bound here by the package's __init__: they
+# are defined in modules that import this one.
+__all__ = ["DataBatch", "DataDesc", "DataIter", "NDArray", "NDArrayIter", "PrefetchingIter", "ResizeIter", "array",
+           "check_call", "concat", "mx_real_t", "np", "py_str", "tile"]
 
 
 class DataDesc(namedtuple("DataDesc", ["name", "shape"])):

@@ -9,15 +9,21 @@ import warnings
 
 import numpy as np
 
+from .. import metric  # noqa: F401
 from .. import metric as _metric
+from .. import ndarray  # noqa: F401
 from .. import ndarray as nd
 from ..base import MinervaError
 from ..callback import BatchEndParam
 from ..context import cpu
+from ..initializer import Uniform  # noqa: F401
+from ..io import DataBatch, DataDesc, DataIter  # noqa: F401
 from ..model import split_param_dict
 from ..ndarray import NDArray
 
-__all__ = ["BaseModule", "ModuleStateError"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseModule", "BatchEndParam", "DataBatch", "DataDesc", "DataIter", "ModuleStateError", "Uniform", "cpu",
+           "metric", "ndarray", "np"]
 
 
 class ModuleStateError(MinervaError, AssertionError):

@@ -11,14 +11,19 @@ import warnings
 
 import numpy as np
 
+from .. import context as ctx  # noqa: F401
 from .. import ndarray as nd
 from .. import symbol as sym
 from ..context import cpu
+from ..initializer import Uniform  # noqa: F401
 from ..model import load_params
+from ..name import NameManager  # noqa: F401
 from .base_module import DEFAULT_INIT, BaseModule, ModuleStateError
 from .module import Module, _check_input_names
 
-__all__ = ["BucketingModule"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseModule", "BucketingModule", "Module", "NameManager", "Uniform", "ctx", "load_params", "nd", "np",
+           "sym"]
 
 _CPU = cpu()  # MXNet's default context argument
 

@@ -14,15 +14,20 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import context as ctx  # noqa: F401
 from .. import model as _model
 from .. import ndarray as nd
 from .. import optimizer as opt
 from ..base import MinervaUnsupportedError
 from ..context import Context, cpu
-from ..ndarray import NDArray
+from ..initializer import InitDesc, Uniform  # noqa: F401
+from ..io import DataDesc  # noqa: F401
+from ..model import load_checkpoint  # noqa: F401
+from ..ndarray import NDArray, zeros  # noqa: F401
 from .base_module import DEFAULT_INIT, BaseModule, ModuleStateError, resolve_initializer
 
-__all__ = ["Module"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseModule", "DataDesc", "InitDesc", "Module", "Uniform", "ctx", "load_checkpoint", "nd", "opt", "zeros"]
 
 
 def _data_desc(desc):
@@ -57,6 +62,9 @@ def _check_input_names(symbol, names: list, typename: str, throw: bool) -> None:
         warnings.warn(msg, stacklevel=3)
 
 
+_CPU = cpu()  # MXNet's default context, cpu(0)
+
+
 def _single_context(context) -> Context:
     if isinstance(context, (list, tuple)):
         if len(context) != 1:
@@ -75,7 +83,7 @@ class Module(BaseModule):
     argument a parameter (those in ``fixed_param_names`` are not trained)."""
 
     def __init__(self, symbol, data_names=("data",), label_names=("softmax_label",), logger=logging,
-                 context=None, work_load_list=None, fixed_param_names=None, state_names=None,
+                 context=_CPU, work_load_list=None, fixed_param_names=None, state_names=None,
                  group2ctxs=None, compression_params=None) -> None:
         super().__init__(logger=logger)
         self._context = _single_context(context)

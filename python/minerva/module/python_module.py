@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 
 from .. import ndarray as nd
+from ..initializer import Uniform  # noqa: F401
 from .base_module import DEFAULT_INIT, BaseModule, ModuleStateError
 
-__all__ = ["PythonLossModule", "PythonModule"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseModule", "PythonLossModule", "PythonModule", "Uniform", "nd"]
 
 
 class PythonModule(BaseModule):

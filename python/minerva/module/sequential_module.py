@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 import logging
 
+from ..initializer import Uniform  # noqa: F401
 from .base_module import DEFAULT_INIT, BaseModule, ModuleStateError
 
-__all__ = ["SequentialModule"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseModule", "SequentialModule", "Uniform"]
 
 
 class SequentialModule(BaseModule):

@@ -9,7 +9,7 @@ from .._cached_op import CachedOp  # noqa: F401
 from ._ufunc import (add, divide, equal, greater, greater_equal, lesser, lesser_equal, logical_and,  # noqa: F401
                      logical_or, logical_xor, maximum, minimum, modulo, multiply, not_equal, power, subtract,
                      true_divide)
-from .ndarray import DTYPE_CODE_TO_NP, NDArray, invoke, waitall  # noqa: F401
+from .ndarray import DTYPE_CODE_TO_NP, NDArray, from_numpy, invoke, onehot_encode, waitall  # noqa: F401
 from .utils import arange, array, concatenate, empty, full, load, load_frombuffer, moveaxis, ones, save, zeros  # noqa: F401
 
 from . import _internal  # noqa: F401  (filled by populate below; contrib, linalg, image and op read it)
@@ -42,5 +42,27 @@ from . import contrib, image, linalg, op  # noqa: E402, F401  (after populate: t
 from .histogram import histogram  # noqa: E402, F401  (MXNet's Python wrappers win over the generated ones)
 from .linspace import linspace  # noqa: E402, F401
 from .split_v2 import split_v2  # noqa: E402, F401
+
+# mxnet.ndarray.ndarray defines the creation and arithmetic functions that Minerva keeps in utils.py,
+# _ufunc.py and here (they need the operators populated above); MXNet code imports them from
+# mxnet.ndarray.ndarray too, so they are bound there as well, with what MXNet's module imports.
+def _fill_ndarray_module():
+    from .. import runtime
+    from ..base import integer_types, mx_real_t, numeric_types
+    from ..util import is_np_array
+    from . import ndarray as module
+    star = ["_DTYPE_MX_TO_NP", "_DTYPE_NP_TO_MX", "_GRAD_REQ_MAP", "add", "arange", "concatenate", "divide",
+            "equal", "eye", "full", "greater", "greater_equal", "histogram", "lesser", "lesser_equal",
+            "linspace", "logical_and", "logical_or", "logical_xor", "maximum", "minimum", "modulo", "moveaxis",
+            "multiply", "not_equal", "ones", "power", "split_v2", "subtract", "true_divide", "zeros"]
+    for name in star + ["array", "op"]:
+        setattr(module, name, globals()[name])
+    for name, value in (("Features", runtime.Features), ("integer_types", integer_types),
+                        ("numeric_types", numeric_types), ("mx_real_t", mx_real_t), ("is_np_array", is_np_array)):
+        setattr(module, name, value)
+    module.__all__ += star + ["from_numpy", "onehot_encode"]
+
+
+_fill_ndarray_module()
 # Keep last: the star import gives every public name, as before, plus MXNet's three tables above.
 __all__ += sorted(n for n in globals() if not n.startswith("_"))

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _op
 from .._capi import ffi, lib
-from ..base import MinervaError, check_call
+from ..base import MinervaError, MinervaTypeError, MinervaValueError, check_call
 from ..context import Context, current_context
 
 __all__ = ["DTYPE_CODE_TO_NP", "DTYPE_NP_TO_CODE", "NDArray", "empty", "invoke", "waitall"]
@@ -30,7 +30,12 @@ def dtype_code(dtype) -> int:
 def _new_from_handle(h) -> NDArray:
     arr = NDArray.__new__(NDArray)
     arr.handle = ffi.gc(h, lib.MVNDArrayFree)
+    arr.writable = True
     return arr
+
+
+# The type cffi gives a handle that already has a destructor (every NDArray's ``handle``).
+_OWNED_HANDLE = type(ffi.gc(ffi.new("int*"), lambda _: None))
 
 
 def invoke(op: str, inputs, kwargs=None, out=None):
@@ -72,8 +77,20 @@ def _as_nd(value, ctx, dtype) -> NDArray:
 
 class NDArray:
     """A multi-dimensional array on a device; operations run asynchronously on the engine."""
-    __slots__ = ("__weakref__", "handle")
+    __slots__ = ("__weakref__", "handle", "writable")
     __array_priority__ = 1000.0  # numpy defers to our reflected operators
+
+    def __init__(self, handle, writable=True):
+        """Wraps ``handle``, an ``MVNDArrayHandle`` of the C ABI, as MXNet's ``NDArray(handle)``
+        wraps one of its C API: a handle fresh from a C call becomes this array's, freed when the
+        array is collected. Another array's ``handle`` is shared, not freed twice. ``writable=False``
+        makes in-place arithmetic (``+=``...) raise ValueError, as in MXNet."""
+        if not isinstance(handle, ffi.CData) or ffi.typeof(handle) is not ffi.typeof("MVNDArrayHandle"):
+            raise TypeError(f"NDArray(handle): handle must be an MVNDArrayHandle, got {type(handle).__name__}")
+        if handle == ffi.NULL:
+            raise ValueError("NDArray(handle): handle is NULL")
+        self.handle = handle if type(handle) is _OWNED_HANDLE else ffi.gc(handle, lib.MVNDArrayFree)
+        self.writable = bool(writable)
 
     # ---- properties -------------------------------------------------------------------------
     @property
@@ -371,14 +388,22 @@ class NDArray:
     def __setstate__(self, state):
         from .utils import array
         self.handle = array(state["data"], dtype=state["data"].dtype).handle
+        self.writable = True
 
     def __dlpack_device__(self):
         return (1, 0)
 
 
 # ---- arithmetic: MXNet 1.x maps array-array to broadcast_* and array-scalar to *_scalar -------
-def _binary(name, scalar, rscalar=None, inplace=False):
+_READONLY_VERB = {"add": "add to", "sub": "subtract from", "mul": "multiply to", "truediv": "divide from",
+                  "div": "divide from", "mod": "take modulo from"}
+
+
+def _binary(name, scalar, rscalar=None, inplace=None):
+    """The method for ``a <op> b``; with ``inplace`` (the operator's Python name), ``a <op>= b``."""
     def method(self, other):
+        if inplace and not self.writable:
+            raise ValueError(f"trying to {_READONLY_VERB[inplace]} a readonly NDArray")
         if isinstance(other, NDArray):
             res = invoke(name, [self, other], out=self if inplace else None)
         elif isinstance(other, (numbers.Number, np.generic)):
@@ -410,7 +435,8 @@ for _py, _op_name, _scalar, _rscalar in [
         ("mod", "broadcast_mod", "_mod_scalar", "_rmod_scalar"),
         ("pow", "broadcast_power", "_power_scalar", "_rpower_scalar")]:
     setattr(NDArray, f"__{_py}__", _binary(_op_name, _scalar))
-    setattr(NDArray, f"__i{_py}__", _binary(_op_name, _scalar, inplace=True))
+    if _py != "pow":  # MXNet's NDArray has no __ipow__: ``a **= b`` rebinds a to a new array
+        setattr(NDArray, f"__i{_py}__", _binary(_op_name, _scalar, inplace=_py))
     setattr(NDArray, f"__r{_py}__", _reflected(_op_name, _rscalar))
 
 for _py, _op_name, _scalar in [("eq", "broadcast_equal", "_equal_scalar"),
@@ -433,3 +459,40 @@ def _abs(self):
 NDArray.__neg__ = _neg
 NDArray.__abs__ = _abs
 NDArray.__pos__ = lambda self: self
+
+
+# ---- MXNet's legacy module-level helpers of ndarray.py ---------------------------------------
+def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
+    """One-hot encodes the 1-d ``indices`` into the rows of the 2-d float32 array ``out`` and
+    returns ``out`` (deprecated in MXNet: use ``one_hot``). An index outside ``[0, out.shape[1])``
+    leaves its row zero."""
+    if not isinstance(indices, NDArray) or not isinstance(out, NDArray):
+        raise TypeError(f"onehot_encode: indices and out must be NDArrays, got {type(indices).__name__} "
+                        f"and {type(out).__name__}")
+    if indices.ndim != 1 or out.ndim != 2:
+        raise MinervaValueError(f"onehot_encode: needs 1-d indices and a 2-d out, got shapes {indices.shape} "
+                                f"and {out.shape}")
+    if indices.shape[0] != out.shape[0]:
+        raise MinervaValueError(f"onehot_encode: indices has {indices.shape[0]} entries but out has "
+                                f"{out.shape[0]} rows")
+    if np.dtype(out.dtype) != np.float32:
+        raise MinervaTypeError(f"onehot_encode: out must be float32, got {np.dtype(out.dtype).name}")
+    return invoke("one_hot", [indices], {"depth": out.shape[1], "dtype": "float32"}, out=out)
+
+
+def from_numpy(ndarray, zero_copy=True, array_cls=NDArray) -> NDArray:
+    """An NDArray with the data of the NumPy array ``ndarray``. With ``zero_copy`` (C-contiguous
+    arrays only), MXNet hands the array's memory to the NDArray and marks ``ndarray`` read-only;
+    Minerva's C ABI takes no outside memory, so it copies, and marks ``ndarray`` read-only as well so
+    that the two stay the same. ``array_cls`` is the class of the result (NDArray or a subclass)."""
+    from .utils import array
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(ndarray).__name__}")
+    if zero_copy and not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    result = array(ndarray, dtype=ndarray.dtype)
+    if zero_copy:
+        ndarray.flags["WRITEABLE"] = False
+    if array_cls is not NDArray:
+        result = array_cls(handle=result.handle)
+    return result

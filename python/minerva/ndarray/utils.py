@@ -9,6 +9,7 @@ import numpy as np
 
 from .._capi import ffi, lib
 from ..base import MinervaUnsupportedError, check_call
+from ..base import py_str, string_types  # noqa: F401  (mxnet.ndarray.utils's namespace)
 from ..context import Context, current_context
 from .ndarray import NDArray, _new_from_handle, invoke
 from .ndarray import empty as _empty

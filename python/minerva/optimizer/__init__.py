@@ -2,15 +2,17 @@
 from . import optimizer
 from . import contrib  # noqa: F401  (mx.optimizer.contrib.GroupAdaGrad)
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
-from .optimizer import Optimizer, Updater, create, get_updater, register
+from .lbsgd import LBSGD
+from .optimizer import NDabs, Optimizer, Updater, create, get_updater, register  # noqa: F401
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD
 
 # MXNet scripts also reach the classes as ``mx.optimizer.optimizer.SGD``.
 for _cls in (FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp,
-             DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD):
+             DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD, LBSGD):
     setattr(optimizer, _cls.__name__, _cls)
+    optimizer.__all__.append(_cls.__name__)
 del _cls
 
 __all__ = ["DCASGD", "FTML", "NAG", "SGD", "SGLD", "AdaDelta", "AdaGrad", "Adam", "Adamax",
-           "Ftrl", "Nadam", "Optimizer", "RMSProp", "Signum", "Test", "Updater", "ccSGD",
+           "Ftrl", "LBSGD", "NDabs", "Nadam", "Optimizer", "RMSProp", "Signum", "Test", "Updater", "ccSGD",
            "create", "get_updater", "register"]

@@ -16,9 +16,30 @@ import numpy as np
 
 from .. import ndarray as nd
 from .. import registry
+from ..base import py_str  # noqa: F401  (mxnet.optimizer.optimizer's namespace, as below)
 from ..ndarray import NDArray
+from ..random import normal  # noqa: F401
+from ..util import is_np_array  # noqa: F401
 
-__all__ = ["Optimizer", "Updater", "create", "get_updater", "register"]
+# The optimizer classes, defined in sgd.py and adaptive.py, are added by the package's __init__.
+__all__ = ["NDabs", "Optimizer", "Updater", "create", "get_updater", "register"]
+
+# mxnet.optimizer.optimizer imports the operators its updates call into its namespace (scripts reach
+# ``mx.optimizer.optimizer.sgd_update``); those Minerva's registry has are re-exported the same way.
+numpy = np
+NDabs = nd.abs
+NDnorm = nd.norm
+for _name in ("zeros", "clip", "sqrt", "cast", "maximum", "array", "multiply", "square", "multi_sum_sq",
+              "multi_lars", "sgd_update", "sgd_mom_update", "adam_update", "rmsprop_update",
+              "rmspropalex_update", "mp_sgd_update", "mp_sgd_mom_update", "ftrl_update", "ftml_update",
+              "signsgd_update", "signum_update", "nag_mom_update", "mp_nag_mom_update", "multi_sgd_update",
+              "multi_sgd_mom_update", "multi_mp_sgd_update", "multi_mp_sgd_mom_update",
+              "preloaded_multi_sgd_update", "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update",
+              "preloaded_multi_mp_sgd_mom_update", "lamb_update_phase1", "lamb_update_phase2",
+              "mp_lamb_update_phase1", "mp_lamb_update_phase2", "multi_lamb_update", "multi_mp_lamb_update"):
+    if hasattr(nd, _name):
+        globals()[_name] = getattr(nd, _name)
+del _name
 
 
 class Optimizer:

@@ -119,6 +119,9 @@ class SGD(Optimizer):
 class ccSGD(SGD):  # noqa: N801  (MXNet's name)
     """[DEPRECATED] Same as ``SGD``."""
 
+    def __init__(self, *args, **kwargs):  # MXNet's signature: SGD's parameters, by position too
+        super().__init__(*args, **kwargs)
+
 
 @register
 class NAG(Optimizer):
@@ -257,6 +260,9 @@ class DCASGD(Optimizer):
 class SGLD(Optimizer):
     """Stochastic gradient Langevin dynamics: a half SGD step plus N(0, lr) noise."""
 
+    def __init__(self, **kwargs):  # MXNet's signature: the Optimizer parameters, by name only
+        super().__init__(**kwargs)
+
     def update(self, index, weight, grad, state):
         lr, wd = self._count_update(index)
         grad = _util.clipped(grad * self.rescale_grad, self.clip_gradient)
@@ -269,6 +275,9 @@ class SGLD(Optimizer):
 @register
 class Test(Optimizer):
     """The test optimizer: ``weight += rescale_grad * grad``; the state copies the weight."""
+
+    def __init__(self, **kwargs):  # MXNet's signature: the Optimizer parameters, by name only
+        super().__init__(**kwargs)
 
     def create_state(self, index, weight: NDArray):
         return nd.zeros(weight.shape, weight.context)

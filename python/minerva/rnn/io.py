@@ -10,7 +10,8 @@ import numpy as np
 from .. import ndarray
 from ..io import DataBatch, DataDesc, DataIter
 
-__all__ = ["BucketSentenceIter", "encode_sentences"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BucketSentenceIter", "DataBatch", "DataDesc", "DataIter", "encode_sentences", "ndarray", "np"]
 
 
 def encode_sentences(sentences, vocab=None, invalid_label=-1, invalid_key="\n", start_label=0, unknown_token=None):

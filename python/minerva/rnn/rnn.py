@@ -8,7 +8,9 @@ import warnings
 from ..model import load_checkpoint, save_checkpoint
 from .rnn_cell import BaseRNNCell
 
-__all__ = ["do_rnn_checkpoint", "load_rnn_checkpoint", "rnn_unroll", "save_rnn_checkpoint"]
+# MXNet's module defines no __all__: its star import binds what it imports as well.
+__all__ = ["BaseRNNCell", "do_rnn_checkpoint", "load_checkpoint", "load_rnn_checkpoint", "rnn_unroll",
+           "save_checkpoint", "save_rnn_checkpoint"]
 
 
 def rnn_unroll(cell, length, inputs=None, begin_state=None, input_prefix="", layout="NTC"):

@@ -20,10 +20,13 @@ import weakref
 from .. import initializer as init
 from .. import ndarray
 from .. import symbol
+from ..base import numeric_types, string_types  # noqa: F401  (mxnet.rnn.rnn_cell's namespace)
 
 __all__ = ["BaseConvRNNCell", "BaseRNNCell", "BidirectionalCell", "ConvGRUCell", "ConvLSTMCell", "ConvRNNCell",
            "DropoutCell", "FusedRNNCell", "GRUCell", "LSTMCell", "ModifierCell", "RNNCell", "RNNParams",
-           "ResidualCell", "SequentialRNNCell", "ZoneoutCell"]
+           "ResidualCell", "SequentialRNNCell", "ZoneoutCell",
+           # MXNet's module defines no __all__: its star import binds what it imports as well
+           "init", "ndarray", "numeric_types", "string_types", "symbol"]
 
 # id(begin state symbol) -> (weak reference to it, its name, its shape); see Note [Deferred
 # begin states]. Keyed by id because symbols are unhashable (their == is elementwise).

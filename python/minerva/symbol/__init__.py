@@ -82,3 +82,18 @@ from . import contrib, image, linalg, op  # noqa: E402, F401  (after populate: t
 from .histogram import histogram  # noqa: E402, F401  (MXNet's Python wrappers win over the generated ones)
 from .linspace import linspace  # noqa: E402, F401
 from .split_v2 import split_v2  # noqa: E402, F401
+
+
+# mxnet.symbol.symbol defines these functions (mxnet.symbol re-exports them); Minerva defines them
+# here, after the operators they call exist, and binds them in symbol.symbol too, where MXNet code
+# imports them from.
+def _fill_symbol_module():
+    from . import symbol as module
+    star = ["arange", "eye", "full", "histogram", "hypot", "linspace", "maximum", "minimum", "ones", "pow",
+            "power", "split_v2", "zeros"]
+    for name in star + ["op"]:
+        setattr(module, name, globals()[name])
+    module.__all__ += star
+
+
+_fill_symbol_module()

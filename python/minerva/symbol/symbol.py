@@ -19,6 +19,14 @@ from ..base import NotImplementedForSymbol, check_call
 from ..name import NameManager
 from ..ndarray.ndarray import DTYPE_CODE_TO_NP, dtype_code
 
+# mxnet.symbol.symbol's namespace (scripts import these from it); its creation and arithmetic
+# functions are defined in the package's __init__, after the operators, and bound here from there.
+from ..base import MXNetError, integer_types, numeric_types, py_str, string_types  # noqa: F401
+from ..context import Context, current_context  # noqa: F401
+from ..executor import Executor  # noqa: F401
+from ..ndarray import NDArray  # noqa: F401
+from ..util import is_np_shape  # noqa: F401
+
 __all__ = ["Symbol", "Group", "Variable", "create_op", "load", "load_json", "var"]
 
 _NULL = ffi.NULL
@@ -337,7 +345,6 @@ class Symbol:
 
     def eval(self, ctx=None, **kwargs):
         """Binds the keyword arrays and runs forward once; returns the list of outputs."""
-        from ..context import current_context
         return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
 
     def split_v2(self, *args, **kwargs):
@@ -463,14 +470,16 @@ def var(name: str, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
 Variable = var
 
 
-def Group(symbols) -> Symbol:
-    """One symbol whose outputs are the outputs of all the given symbols, in order."""
+def Group(symbols, create_fn=Symbol) -> Symbol:
+    """One symbol whose outputs are the outputs of all the given symbols, in order. ``create_fn``
+    makes the result from the new symbol's handle, which it then owns:
+    a subclass of Symbol gives a group of that class."""
     symbols = list(symbols) if isinstance(symbols, (list, tuple)) else None
     if not symbols or any(not isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
     out = ffi.new("MVSymbolHandle*")
     check_call(lib.MVSymbolCreateGroup(len(symbols), _handles(symbols, "Group"), out))
-    return _new(out[0])
+    return create_fn(out[0])
 
 
 def load(fname) -> Symbol:

@@ -45,7 +45,7 @@ from ...base import MinervaError
 from ...util import is_np_array, is_np_shape  # noqa: F401
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]
+__all__ = ["DataLoader", "DataLoaderV1", "default_batchify_fn", "default_mp_batchify_fn"]
 
 _POLL_S = 0.5          # how often an idle worker checks that its parent is alive
 _SHUTDOWN_GRACE_S = 1.0  # how long finished workers get to exit before they are terminated
@@ -490,3 +490,13 @@ class DataLoader:
     def _same_process_iter(self):
         for indices in self._batch_sampler:
             yield self._batchify_fn([self._dataset[i] for i in indices])
+
+
+class DataLoaderV1(DataLoader):
+    """MXNet's earlier DataLoader, which MXNet 1.x keeps for old code: the same batches from the
+    same arguments, without ``prefetch``, ``thread_pool``, ``timeout`` and ``auto_reload``."""
+
+    def __init__(self, dataset, batch_size=None, shuffle=False, sampler=None, last_batch=None,
+                 batch_sampler=None, batchify_fn=None, num_workers=0, pin_memory=False, pin_device_id=0):
+        super().__init__(dataset, batch_size, shuffle, sampler, last_batch, batch_sampler, batchify_fn,
+                         num_workers, pin_memory, pin_device_id)

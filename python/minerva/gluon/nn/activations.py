@@ -44,18 +44,18 @@ class LeakyReLU(HybridBlock):
         return f"{type(self).__name__}({self._alpha})"
 
 
+_PRELU_ALPHA_INIT = initializer.Constant(0.25)  # MXNet's default, one shared instance as there
+
+
 class PReLU(HybridBlock):
     """Leaky ReLU with a learnt slope ``alpha``: one per channel (axis 1) with ``in_channels > 1``, else shared.
 
-    ``alpha_initializer`` defaults to ``mx.init.Constant(0.25)`` as in MXNet (built when the layer is made,
-    so ``mx.init`` need not be imported before this module).
+    ``alpha_initializer`` defaults to ``mx.init.Constant(0.25)``, as in MXNet; None leaves ``alpha`` to
+    the initializer given to ``initialize`` (MXNet's meaning of None).
     """
 
-    def __init__(self, alpha_initializer=None, in_channels: int = 1, **kwargs):
+    def __init__(self, alpha_initializer=_PRELU_ALPHA_INIT, in_channels: int = 1, **kwargs):
         super().__init__(**kwargs)
-        if alpha_initializer is None:
-            from ... import initializer
-            alpha_initializer = initializer.Constant(0.25)
         with self.name_scope():
             self.alpha = self.params.get("alpha", shape=(in_channels,), init=alpha_initializer)
 

@@ -19,7 +19,7 @@ from ...util import is_np_array  # noqa: F401  (MXNet's basic_layers exports it)
 from ..block import Block, HybridBlock
 from .activations import Activation
 
-__all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "BatchNorm", "Embedding", "Flatten",
+__all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "BatchNorm", "BatchNormReLU", "Embedding", "Flatten",
            "InstanceNorm", "LayerNorm", "GroupNorm", "Lambda", "HybridLambda"]
 
 
@@ -252,6 +252,17 @@ class BatchNorm(HybridBlock):
 
     def __repr__(self) -> str:
         return _norm_repr(self, self._kwargs, none_if_zero=True)
+
+
+class BatchNormReLU(BatchNorm):
+    """``BatchNorm`` followed by ReLU, with BatchNorm's parameters. MXNet computes it with the
+    fused ``BatchNormWithReLU`` operator of its oneDNN (MKL-DNN) builds, and refuses it without
+    oneDNN; Minerva applies ``relu`` to ``BatchNorm``'s output, the same values."""
+
+    @_names_layer
+    def hybrid_forward(self, F, x, gamma, beta, running_mean, running_var):
+        out = F.BatchNorm(x, gamma, beta, running_mean, running_var, name="fwd_bn", **self._kwargs)
+        return F.relu(out, name="fwd")
 
 
 class InstanceNorm(HybridBlock):

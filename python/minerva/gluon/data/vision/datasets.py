@@ -9,8 +9,12 @@ import os
 
 import numpy as np
 
+from .... import base  # noqa: F401  (base, dataset, check_sha1, download, is_np_array: MXNet's module has them)
 from .... import ndarray as nd
-from ....base import MinervaIOError
+from ....base import MinervaIOError, data_dir
+from ....util import is_np_array  # noqa: F401
+from ...utils import check_sha1, download  # noqa: F401
+from .. import dataset  # noqa: F401
 from ....io.idx import _read_bytes
 from ....io.mnist_iter import load_mnist_pair
 from ..dataset import Dataset
@@ -25,14 +29,33 @@ def data_root() -> str:
     return os.environ.get("MINERVA_DATA") or os.path.join(os.path.expanduser("~"), ".minerva", "datasets")
 
 
+def _mxnet_default_root(name: str) -> str:
+    """MXNet's default ``root`` of a data set: ``<data_dir>/datasets/<name>`` (``data_dir`` is
+    ``$MXNET_HOME``, else ``~/.mxnet``), fixed when the module is imported, as in MXNet."""
+    return os.path.join(data_dir(), "datasets", name)
+
+
+# MXNet's default roots, fixed at import as MXNet's are.
+_MNIST_ROOT = _mxnet_default_root("mnist")
+_FASHION_MNIST_ROOT = _mxnet_default_root("fashion-mnist")
+_CIFAR10_ROOT = _mxnet_default_root("cifar10")
+_CIFAR100_ROOT = _mxnet_default_root("cifar100")
+
+
+def _under(path: str, directory: str) -> bool:
+    path, directory = os.path.abspath(path), os.path.abspath(directory)
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
 def _search_dirs(root, name: str, extra=()) -> list:
     """Where to look: the given root alone, so a mistyped root is an error rather than other data;
-    with no root, or MXNet's own default (~/.mxnet/datasets/...) that scripts pass explicitly,
-    Minerva's installed data sets too."""
+    with no root, or MXNet's default (``<data_dir>/datasets/...``, ``~/.mxnet/datasets/...``),
+    which MXNet would download into, Minerva's installed data sets too."""
     if root is not None:
         given = os.path.expanduser(os.fspath(root))
-        mxnet_default = os.path.join(os.path.expanduser("~"), ".mxnet", "datasets")
-        if not os.path.abspath(given).startswith(mxnet_default):
+        mxnet_defaults = (os.path.join(data_dir(), "datasets"),
+                          os.path.join(os.path.expanduser("~"), ".mxnet", "datasets"))
+        if not any(_under(given, d) for d in mxnet_defaults):
             return [given]
     dirs = [] if root is None else [given]
     dirs.append(os.path.join(data_root(), name))
@@ -40,7 +63,7 @@ def _search_dirs(root, name: str, extra=()) -> list:
     return list(dict.fromkeys(dirs))  # keep order, drop repeats
 
 
-def _find(dataset: str, dirs: list, names: list, gz: bool) -> list:
+def _find(what: str, dirs: list, names: list, gz: bool) -> list:
     """Paths of ``names`` (each as is or, with gz, with '.gz') from the first directory that
     has all of them."""
     for d in dirs:
@@ -54,7 +77,7 @@ def _find(dataset: str, dirs: list, names: list, gz: bool) -> list:
         else:
             return found
     wanted = ", ".join(n + ("[.gz]" if gz else "") for n in names)
-    raise MinervaIOError(f"{dataset}: cannot find {wanted}; looked in: {', '.join(dirs)}. Minerva never downloads "
+    raise MinervaIOError(f"{what}: cannot find {wanted}; looked in: {', '.join(dirs)}. Minerva never downloads "
                          f"data: run tools/fetch_data.sh, or pass root= a directory holding these files")
 
 
@@ -78,18 +101,19 @@ class _LocalDataset(Dataset):
 class MNIST(_LocalDataset):
     """MNIST handwritten digits: samples are (28, 28, 1) uint8 NDArrays, labels int32 scalars.
 
-    ``root`` (default ``$MINERVA_DATA/mnist``, i.e. ``~/.minerva/datasets/mnist``) holds
-    ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte`` and
-    ``t10k-labels-idx1-ubyte``, raw or gzipped (``.gz``). A given root is the only place searched,
-    except MXNet's default (``~/.mxnet/datasets/mnist``), after which Minerva's installed data
-    sets are searched too. ``transform(data, label)`` is applied to each sample."""
+    ``root`` holds ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
+    ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, raw or gzipped (``.gz``). A given
+    root is the only place searched, except MXNet's default (``<data_dir>/datasets/mnist``, the
+    default here too) or None, after which Minerva's installed data sets
+    (``$MINERVA_DATA/mnist``, i.e. ``~/.minerva/datasets/mnist``) are searched. Minerva never
+    downloads. ``transform(data, label)`` is applied to each sample."""
 
     _name = "mnist"
     _files = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
               False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
     _extra_dirs: tuple = ()
 
-    def __init__(self, root=None, train: bool = True, transform=None):
+    def __init__(self, root=_MNIST_ROOT, train: bool = True, transform=None):
         super().__init__(transform)
         self._train = bool(train)
         dirs = _search_dirs(root, self._name, self._extra_dirs)
@@ -104,12 +128,15 @@ class MNIST(_LocalDataset):
 
 
 class FashionMNIST(MNIST):
-    """Fashion-MNIST (Zalando, MIT): the MNIST layout and file names; ``root`` defaults to
+    """Fashion-MNIST (Zalando, MIT): the MNIST layout and file names; installed data in
     ``$MINERVA_DATA/fashion-mnist``, and Debian's ``/usr/share/datasets/fashion-mnist``
     (package dataset-fashion-mnist, gzipped files) is searched last."""
 
     _name = "fashion-mnist"
     _extra_dirs = (DEBIAN_FASHION_MNIST,)
+
+    def __init__(self, root=_FASHION_MNIST_ROOT, train: bool = True, transform=None):
+        super().__init__(root, train, transform)
 
 
 def _read_cifar(path: str, record: int, label_limits: tuple) -> tuple:
@@ -133,7 +160,7 @@ def _read_cifar(path: str, record: int, label_limits: tuple) -> tuple:
 
 class CIFAR10(_LocalDataset):
     """CIFAR-10 from the binary version: samples are (32, 32, 3) uint8 NDArrays (NHWC, as in
-    MXNet), labels int32. ``root`` (default ``$MINERVA_DATA/cifar10``) holds
+    MXNet), labels int32. ``root`` (searched as MNIST's; installed data: ``$MINERVA_DATA/cifar10``) holds
     ``cifar-10-batches-bin/`` with ``data_batch_1.bin`` .. ``data_batch_5.bin`` and
     ``test_batch.bin`` (3,073-byte records: the label, then the R, G and B planes); the files
     may also lie in root itself."""
@@ -143,7 +170,7 @@ class CIFAR10(_LocalDataset):
     _record = 3073
     _files = {True: [f"data_batch_{i}.bin" for i in range(1, 6)], False: ["test_batch.bin"]}
 
-    def __init__(self, root=None, train: bool = True, transform=None):
+    def __init__(self, root=_CIFAR10_ROOT, train: bool = True, transform=None):
         super().__init__(transform)
         self._train = bool(train)
         dirs = []
@@ -174,7 +201,8 @@ class CIFAR100(CIFAR10):
     _record = 3074
     _files = {True: ["train.bin"], False: ["test.bin"]}
 
-    def __init__(self, root=None, fine_label: bool = False, train: bool = True, transform=None):
+    def __init__(self, root=_CIFAR100_ROOT, fine_label: bool = False, train: bool = True,
+                 transform=None):
         self._fine_label = bool(fine_label)
         super().__init__(root, train, transform)
 

@@ -1,4 +1,4 @@
-"""``mx.kv``: key-value stores for gradient aggregation (MXNet 1.x's single-machine KVStore).
+"""``mx.kv.KVStore``: MXNet 1.x's single-machine key-value store for gradient aggregation.
 
 ``kv = mx.kv.create('device')``; ``kv.init(key, weight)``; ``kv.push(key, [grad_on_ctx0,
 grad_on_ctx1])`` sums the list (on the stored value's context); with an updater set
@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import pickle
 
-from . import ndarray as nd
-from .base import MXNetError
-from .ndarray.ndarray import NDArray
+from .. import ndarray as nd
+from .. import optimizer as opt
+from ..base import MXNetError, check_call, py_str  # noqa: F401  (check_call, py_str: MXNet's module has them)
+from ..ndarray.ndarray import NDArray
+from .base import KVStoreBase
 
-__all__ = ["KVStore", "KVStoreBase", "create"]
+__all__ = ["KVStore"]
 
-_LOCAL_TYPES = ("local", "device", "local_update_cpu", "local_allreduce_cpu", "local_allreduce_device")
-
-
-class KVStoreBase:
-    """Capability names (MXNet's KVStoreBase constants)."""
-    OPTIMIZER = "optimizer"
+LOCAL_TYPES = ("local", "device", "local_update_cpu", "local_allreduce_cpu", "local_allreduce_device")
 
 
 def _as_list(x) -> list:
@@ -29,7 +26,8 @@ def _as_list(x) -> list:
 
 
 class KVStore(KVStoreBase):
-    """A single-process store that sums values pushed from several contexts."""
+    """A single-process store that sums values pushed from several contexts. ``create(name)``
+    makes one; MXNet's constructor wraps a libmxnet store handle instead of taking the type."""
 
     def __init__(self, kv_type: str = "local") -> None:
         self._type = kv_type
@@ -138,7 +136,6 @@ class KVStore(KVStoreBase):
     # ---- updater ----------------------------------------------------------------------------
     def set_optimizer(self, optimizer) -> None:
         """Pushes will update stored values with optimizer (through mx.optimizer.get_updater)."""
-        from . import optimizer as opt
         self._set_updater(opt.get_updater(optimizer))
 
     def _set_updater(self, updater) -> None:
@@ -176,14 +173,3 @@ class KVStore(KVStoreBase):
     def __getstate__(self):
         raise pickle.PicklingError("KVStore cannot be pickled")
 
-
-def create(name: str = "local") -> KVStore:
-    """A new store: 'local' or 'device' (and MXNet's local_* variants)."""
-    if not isinstance(name, str):
-        raise TypeError("name must be a string")
-    if name in _LOCAL_TYPES:
-        return KVStore(name)
-    if name.startswith("dist") or name in ("nccl", "horovod", "byteps"):
-        raise MXNetError(f"KVStore type '{name}' is not supported: Minerva has only single-process stores "
-                         f"({', '.join(_LOCAL_TYPES)})")
-    raise MXNetError(f"Unknown KVStore type '{name}'; expected one of {', '.join(_LOCAL_TYPES)}")
