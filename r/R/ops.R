@@ -37,7 +37,7 @@
   `Reshape` = list(inputs = c("data"), variadic = "", params = c(`shape` = "shape", `reverse` = "bool", `target_shape` = "shape", `keep_highest` = "bool"), reversed = c("shape")),
   `SVMOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`margin` = "float", `regularization_coefficient` = "float", `use_linear` = "bool"), reversed = c()),
   `SequenceLast` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
-  `SequenceMask` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int", `value` = "float"), reversed = c()),
+  `SequenceMask` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `value` = "float", `axis` = "int"), reversed = c()),
   `SequenceReverse` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
   `SliceChannel` = list(inputs = c("data"), variadic = "", params = c(`num_outputs` = "int", `axis` = "int", `squeeze_axis` = "bool"), reversed = c()),
   `SoftmaxActivation` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum"), reversed = c()),
@@ -240,6 +240,10 @@ mx.nd.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, s
   mx.internal.nd.invoke("Convolution", "Convolution", environment(), list(...))
 mx.symbol.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = 1, workspace = 1024, no_bias = FALSE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Convolution", "Convolution", environment(), list(...))
+mx.nd.Convolution.v1 <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = 1, workspace = 1024, no_bias = FALSE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("Convolution_v1", "Convolution", environment(), list(...))
+mx.symbol.Convolution.v1 <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = 1, workspace = 1024, no_bias = FALSE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Convolution_v1", "Convolution", environment(), list(...))
 mx.nd.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, out = NULL, ...)
   mx.internal.nd.invoke("Correlation", "Correlation", environment(), list(...))
 mx.symbol.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, name = NULL, attr = NULL, ...)
@@ -360,9 +364,9 @@ mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence
   mx.internal.nd.invoke("SequenceLast", "SequenceLast", environment(), list(...))
 mx.symbol.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("SequenceLast", "SequenceLast", environment(), list(...))
-mx.nd.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, value = 0, out = NULL, ...)
+mx.nd.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, value = 0, axis = 0, out = NULL, ...)
   mx.internal.nd.invoke("SequenceMask", "SequenceMask", environment(), list(...))
-mx.symbol.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, value = 0, name = NULL, attr = NULL, ...)
+mx.symbol.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, value = 0, axis = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("SequenceMask", "SequenceMask", environment(), list(...))
 mx.nd.SequenceReverse <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, out = NULL, ...)
   mx.internal.nd.invoke("SequenceReverse", "SequenceReverse", environment(), list(...))

@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 211 operator functions; each composes a graph node through Symbol.create. */
+/** 212 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -193,7 +193,7 @@ object SymbolAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:406.
+   * Defined in core/ops/nn_conv.cc:393.
    */
   def Convolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -210,6 +210,42 @@ object SymbolAPI {
     layout.foreach(v => params += "layout" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("data" -> data, "weight" -> weight, "bias" -> bias).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("Convolution", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Compute *N*-D convolution on *(N+2)*-D input.
+   *
+   * For 2-D convolution the shapes are
+   *
+   * - **data**: *(batch_size, channel, height, width)*
+   * - **weight**: *(num_filter, channel/num_group, kernel[0], kernel[1])*
+   * - **bias**: *(num_filter,)*
+   * - **out**: *(batch_size, num_filter, out_height, out_width)*
+   *
+   * where out_height = floor((height + 2*pad[0] - dilate[0]*(kernel[0]-1) - 1) / stride[0]) + 1, and likewise for the width. 1-D convolution takes *(batch_size, channel, width)* data, 3-D convolution *(batch_size, channel, depth, height, width)*. With num_group *g* > 1 the channels are split into *g* equal parts, each convolved with its own 1/g of the filters, and the results concatenated.
+   *
+   * Example::
+   *
+   *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
+   *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
+   *
+   * Defined in core/ops/nn_conv.cc:393.
+   */
+  def Convolution_v1(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    params += "num_filter" -> ParamFormat(num_filter)
+    if (num_group != 1) params += "num_group" -> ParamFormat(num_group)
+    if (workspace != 1024) params += "workspace" -> ParamFormat(workspace)
+    if (no_bias != false) params += "no_bias" -> ParamFormat(no_bias)
+    cudnn_tune.foreach(v => params += "cudnn_tune" -> ParamFormat(v))
+    if (cudnn_off != false) params += "cudnn_off" -> ParamFormat(cudnn_off)
+    layout.foreach(v => params += "layout" -> ParamFormat(v))
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "weight" -> weight, "bias" -> bias).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("Convolution_v1", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -308,7 +344,7 @@ object SymbolAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:652.
+   * Defined in core/ops/nn_conv.cc:642.
    */
   def Deconvolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -852,7 +888,7 @@ object SymbolAPI {
    *   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
    *   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
    *
-   * Defined in core/ops/rnn.cc:698.
+   * Defined in core/ops/rnn.cc:685.
    */
   def RNN(data: Option[Symbol] = None, parameters: Option[Symbol] = None, state: Option[Symbol] = None, state_cell: Option[Symbol] = None, sequence_length: Option[Symbol] = None, state_size: Int, num_layers: Int, bidirectional: Boolean = false, mode: String, p: Float = 0.0f, state_outputs: Boolean = false, projection_size: Option[Int] = None, lstm_state_clip_min: Option[Float] = None, lstm_state_clip_max: Option[Float] = None, lstm_state_clip_nan: Boolean = false, use_sequence_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -954,7 +990,7 @@ object SymbolAPI {
    *   SequenceLast(x) = [5, 6]
    *   SequenceLast(x, sequence_length=[1, 2], use_sequence_length=True) = [1, 4]
    *
-   * Defined in core/ops/sequence.cc:171.
+   * Defined in core/ops/sequence.cc:174.
    */
   def SequenceLast(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -974,13 +1010,13 @@ object SymbolAPI {
    *   x = [[1, 2], [3, 4], [5, 6]]   (3 steps, batch 2)
    *   SequenceMask(x, sequence_length=[1, 2], use_sequence_length=True, value=-1) = [[1, 2], [-1, 4], [-1, -1]]
    *
-   * Defined in core/ops/sequence.cc:123.
+   * Defined in core/ops/sequence.cc:124.
    */
-  def SequenceMask(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, value: Float = 0.0f, name: Option[String] = None) = {
+  def SequenceMask(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, value: Float = 0.0f, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
     if (use_sequence_length != false) params += "use_sequence_length" -> ParamFormat(use_sequence_length)
-    if (axis != 0) params += "axis" -> ParamFormat(axis)
     if (value != 0.0f) params += "value" -> ParamFormat(value)
+    if (axis != 0) params += "axis" -> ParamFormat(axis)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "sequence_length" -> sequence_length).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("SequenceMask", name, named.map(_._1), named.map(_._2), params.result())
   }
@@ -996,7 +1032,7 @@ object SymbolAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:243.
+   * Defined in core/ops/sequence.cc:246.
    */
   def SequenceReverse(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
