@@ -22,6 +22,8 @@ constexpr uint64_t kTagSymbol = 0x4d56'5379'6d62'6f6cull;    // "MVSymbol"
 constexpr uint64_t kTagExecutor = 0x4d56'4578'6563'7574ull;  // "MVExecut"
 constexpr uint64_t kTagCachedOp = 0x4d56'4361'6368'4f70ull;  // "MVCachOp"
 constexpr uint64_t kTagCustomOpCall = 0x4d56'4375'7374'4f70ull;  // "MVCustOp"
+constexpr uint64_t kTagProfileDomain = 0x4d56'5072'6f44'6f6dull;  // "MVProDom"
+constexpr uint64_t kTagProfileObject = 0x4d56'5072'6f4f'626aull;  // "MVProObj"
 constexpr uint64_t kTagFreed = 0xdead'dead'dead'deadull;
 
 void set_last_error(const std::string& msg);
