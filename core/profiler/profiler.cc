@@ -1,5 +1,6 @@
 #include "core/profiler/profiler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -115,12 +116,16 @@ void apply(Config* c, const std::string& key, const std::string& v) {
   }
 }
 
+// A failed write keeps the events, so the dump can be retried with another filename.
 void write_trace(State& s, bool finished, std::unique_lock<std::mutex>* lock) {
   std::string text = trace_json(s.events, s.thread_names);
   const std::string path = s.config.filename;
-  if (finished) s.events.clear();
+  const size_t written = s.events.size();
   lock->unlock();  // file I/O without the lock: workers keep recording meanwhile
   atomic_write_file(path, text);
+  if (!finished) return;
+  lock->lock();
+  s.events.erase(s.events.begin(), s.events.begin() + static_cast<std::ptrdiff_t>(std::min(written, s.events.size())));
 }
 
 void record(Event e) {

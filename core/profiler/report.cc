@@ -62,7 +62,7 @@ std::string event_json(const Event& e) {
     }
     head = w.result();
   }
-  head.pop_back();  // reopen the object for ts/dur
+  // The object is left open for ts and dur.
   head += ",\"ts\":" + micros(e.ts_ns);
   if (e.phase == 'X') head += ",\"dur\":" + micros(e.dur_ns);
   return head + "}";
