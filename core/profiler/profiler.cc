@@ -132,7 +132,7 @@ void record(Event e) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mu);
   e.tid = this_tid(s);
-  if (s.config.aggregate_stats) {
+  if (s.config.aggregate_stats && e.category != "Device Storage") {  // memory: trace only
     Stat& st = s.stats[e.category][e.name];
     if (e.phase == 'X') st.add(static_cast<double>(e.dur_ns) / 1e6);
     if (e.phase == 'C') st.set_last(static_cast<double>(e.value));
@@ -226,6 +226,15 @@ std::unique_ptr<OpTag> tag_push(const std::string& op_name) {
 void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns) {
   Event e{tag.name, "operator", 'X', 0, 0, start_ns, end_ns - start_ns, 0, 'p', tag.inputs};
   record(std::move(e));
+}
+
+void record_memory(int64_t bytes_in_use) {
+  State& s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (!s.config.profile_memory && !s.config.profile_all) return;
+  }
+  record(Event{"Memory: cpu/0", "Device Storage", 'C', 0, 0, now_ns(), 0, bytes_in_use, 'p', ""});
 }
 
 void note_input_shapes(const std::vector<Shape>& shapes) {

@@ -57,6 +57,9 @@ struct OpTag {
 // profiled. Takes the input shapes that note_input_shapes left on this thread.
 std::unique_ptr<OpTag> tag_push(const std::string& op_name);
 void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns);
+// The allocator reports the bytes in use after each allocation and release (profile_memory):
+// a counter track "Memory: cpu/0" in the trace, not part of the aggregate statistics.
+void record_memory(int64_t bytes_in_use);
 // invoke() describes the inputs of the push it is about to make (only while recording).
 void note_input_shapes(const std::vector<Shape>& shapes);
 

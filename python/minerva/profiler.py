@@ -54,7 +54,7 @@ def set_config(**kwargs):
     profile_imperative : boolean
         profile operators called one by one, ``mx.nd.*`` (default True)
     profile_memory : boolean
-        accepted for MXNet compatibility (default True); memory is not traced yet
+        trace the allocator's bytes in use as the counter "Memory: cpu/0" (default True)
     profile_api : boolean
         accepted for MXNet compatibility (default True); C API calls are not traced yet
     continuous_dump : boolean

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def trace_file(tmp_path):
     path = tmp_path / "trace.json"
     profiler.set_config(filename=str(path), aggregate_stats=True, continuous_dump=False, profile_all=False,
-                        profile_symbolic=True, profile_imperative=True)
+                        profile_symbolic=True, profile_imperative=True, profile_memory=True)
     profiler.dumps(reset=True)
     profiler.dump(finished=True)  # forget events of earlier tests
     yield path
@@ -297,3 +297,22 @@ def test_under_each_engine(engine, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("ok")
+
+
+def test_profile_memory_adds_a_bytes_in_use_counter(trace_file):
+    profiler.set_state("run")
+    a = mx.nd.ones((256, 256))
+    a.wait_to_read()
+    del a
+    mx.nd.waitall()
+    profiler.set_state("stop")
+    memory = [e for e in _trace(trace_file) if e["name"] == "Memory: cpu/0"]
+    assert memory and all(e["ph"] == "C" and e["cat"] == "Device Storage" for e in memory)
+    values = [e["args"]["Memory: cpu/0"] for e in memory]
+    assert max(values) - min(values) >= 256 * 256 * 4  # the array's allocation and release
+    assert "Device Storage" not in profiler.dumps()  # trace only
+    profiler.set_config(profile_memory=False)
+    profiler.set_state("run")
+    mx.nd.ones((64, 64)).wait_to_read()
+    profiler.set_state("stop")
+    assert not [e for e in _trace(trace_file) if e["name"] == "Memory: cpu/0"]
