@@ -10,6 +10,7 @@
 #include "core/graph/symbol.h"
 #include "core/ndarray/ndarray.h"
 #include "core/op/op.h"
+#include "core/profiler/profiler.h"
 #include "minerva/c_api.h"
 
 namespace minerva {
@@ -106,7 +107,9 @@ const char** to_cstrs(const std::vector<std::string>& names);
 
 // Wraps every exported body (ABI rule 7): no exception leaves the library; failures become a
 // positive MVErrorKind plus the thread-local message.
-#define MV_API_BEGIN() try {
+#define MV_API_BEGIN() \
+  try {                \
+    ::minerva::profiler::ApiSpan mv_api_span_(__func__);
 #define MV_API_END()                                                         \
   }                                                                          \
   catch (const ::minerva::Error& e) {                                        \

@@ -228,6 +228,19 @@ void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns) {
   record(std::move(e));
 }
 
+void ApiSpan::finish() noexcept {
+  try {
+    const int64_t end_ns = now_ns();
+    State& s = state();
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (!s.config.profile_api && !s.config.profile_all) return;
+    }
+    record(Event{function_, "MINERVA_C_API", 'X', 0, 0, start_ns_, end_ns - start_ns_, 0, 'p', ""});
+  } catch (...) {  // a profiler failure (out of memory) must not fail the call it timed
+  }
+}
+
 void record_memory(int64_t bytes_in_use) {
   State& s = state();
   {

@@ -57,6 +57,25 @@ struct OpTag {
 // profiled. Takes the input shapes that note_input_shapes left on this thread.
 std::unique_ptr<OpTag> tag_push(const std::string& op_name);
 void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns);
+// Times one C API call (capi's MV_API_BEGIN) while recording with profile_api: an interval
+// named after the function, category "MINERVA_C_API", on the calling thread's track.
+class ApiSpan {
+ public:
+  explicit ApiSpan(const char* function) : function_(recording() ? function : nullptr) {
+    if (function_) start_ns_ = now_ns();
+  }
+  ~ApiSpan() {
+    if (function_) finish();
+  }
+  ApiSpan(const ApiSpan&) = delete;
+  ApiSpan& operator=(const ApiSpan&) = delete;
+
+ private:
+  void finish() noexcept;
+  const char* function_;
+  int64_t start_ns_ = 0;
+};
+
 // The allocator reports the bytes in use after each allocation and release (profile_memory):
 // a counter track "Memory: cpu/0" in the trace, not part of the aggregate statistics.
 void record_memory(int64_t bytes_in_use);

@@ -56,7 +56,7 @@ def set_config(**kwargs):
     profile_memory : boolean
         trace the allocator's bytes in use as the counter "Memory: cpu/0" (default True)
     profile_api : boolean
-        accepted for MXNet compatibility (default True); C API calls are not traced yet
+        time every call into the C ABI, category ``MINERVA_C_API`` (default True)
     continuous_dump : boolean
         write the trace file when the profiler stops as well as at ``dump`` (default True)
     dump_period : float

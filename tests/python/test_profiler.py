@@ -316,3 +316,21 @@ def test_profile_memory_adds_a_bytes_in_use_counter(trace_file):
     mx.nd.ones((64, 64)).wait_to_read()
     profiler.set_state("stop")
     assert not [e for e in _trace(trace_file) if e["name"] == "Memory: cpu/0"]
+
+
+def test_profile_api_times_c_api_calls_around_their_operators(trace_file):
+    profiler.set_config(profile_api=True, profile_memory=False)
+    profiler.set_state("run")
+    mx.nd.relu(mx.nd.ones((3,))).wait_to_read()
+    profiler.set_state("stop")
+    events = _trace(trace_file)
+    api = [e for e in events if e.get("cat") == "MINERVA_C_API"]
+    assert sum(e["name"] == "MVImperativeInvoke" for e in api) == 2
+    assert any(e["name"] == "MVNDArrayWaitToRead" for e in api)
+    assert all(e["ph"] == "X" and e["dur"] >= 0 for e in api)
+    assert _stats()["MINERVA_C_API"]["MVImperativeInvoke"]["Count"] == 2
+    profiler.set_config(profile_api=False)
+    profiler.set_state("run")
+    mx.nd.relu(mx.nd.ones((3,))).wait_to_read()
+    profiler.set_state("stop")
+    assert not [e for e in _trace(trace_file) if e.get("cat") == "MINERVA_C_API"]
