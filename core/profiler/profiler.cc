@@ -17,6 +17,8 @@ std::atomic<bool> g_recording{false};
 
 namespace {
 
+const char* const kMemoryCategory = "Device Storage";
+
 // MXNet's ProfileConfigParam, with its defaults.
 struct Config {
   std::string filename = "profile.json";
@@ -40,7 +42,7 @@ struct State {
   bool configured = false;  // MXNet: dump() needs a set_config first
   bool running = false, paused = false;
   std::vector<Event> events;
-  StatTable stats;
+  Stats stats;
   std::map<int, std::string> thread_names;
   std::atomic<int> next_tid{0};
 };
@@ -132,8 +134,10 @@ void record(Event e) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mu);
   e.tid = this_tid(s);
-  if (s.config.aggregate_stats && e.category != "Device Storage") {  // memory: trace only
-    Stat& st = s.stats[e.category][e.name];
+  if (s.config.aggregate_stats && e.category == kMemoryCategory) {
+    s.stats.memory[e.category][e.name].add(static_cast<double>(e.value) / 1000.0);
+  } else if (s.config.aggregate_stats) {
+    Stat& st = s.stats.time[e.category][e.name];
     if (e.phase == 'X') st.add(static_cast<double>(e.dur_ns) / 1e6);
     if (e.phase == 'C') st.set_last(static_cast<double>(e.value));
     if (e.phase == 'i') st.add(0.0);
@@ -247,7 +251,7 @@ void record_memory(int64_t bytes_in_use) {
     std::lock_guard<std::mutex> lock(s.mu);
     if (!s.config.profile_memory && !s.config.profile_all) return;
   }
-  record(Event{"Memory: cpu/0", "Device Storage", 'C', 0, 0, now_ns(), 0, bytes_in_use, 'p', ""});
+  record(Event{"Memory: cpu/0", kMemoryCategory, 'C', 0, 0, now_ns(), 0, bytes_in_use, 'p', ""});
 }
 
 void note_input_shapes(const std::vector<Shape>& shapes) {

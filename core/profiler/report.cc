@@ -123,48 +123,82 @@ std::string trace_json(const std::vector<Event>& events, const std::map<int, std
   return out;
 }
 
-// MXNet's layout: per category, a 25-wide name column, a 16-wide count and 17-wide numbers.
-std::string stats_table(const StatTable& stats, SortBy sort_by, bool ascending) {
-  std::string out = "\nProfile Statistics:\n\tNote the difference in units for different entries.\n";
-  for (const auto& [category, rows] : stats) {
-    out += category + "\n=================\n";
-    out += pad_left("Name", 25) + pad_right("Total Count", 16) + pad_right("Time (ms)", 17) +
-           pad_right("Min Time (ms)", 17) + pad_right("Max Time (ms)", 17) + pad_right("Avg Time (ms)", 17) + "\n";
-    out += pad_left("----", 25) + pad_right("-----------", 16) + pad_right("---------", 17) +
-           pad_right("-------------", 17) + pad_right("-------------", 17) + pad_right("-------------", 17) + "\n";
-    for (const auto& [name, s] : sorted_rows(rows, sort_by, ascending))
-      out += pad_left(name, 25) + pad_right(std::to_string(s.count), 16) + pad_right(fixed4(s.total), 17) +
-             pad_right(fixed4(s.min), 17) + pad_right(fixed4(s.max), 17) + pad_right(fixed4(s.avg()), 17) + "\n";
-    out += "\n";
-  }
-  return out;
+namespace {
+
+std::string time_block(const std::string& category, const std::map<std::string, Stat>& rows, SortBy sort_by,
+                       bool ascending) {
+  std::string out = category + "\n=================\n";
+  out += pad_left("Name", 25) + pad_right("Total Count", 16) + pad_right("Time (ms)", 17) +
+         pad_right("Min Time (ms)", 17) + pad_right("Max Time (ms)", 17) + pad_right("Avg Time (ms)", 17) + "\n";
+  out += pad_left("----", 25) + pad_right("-----------", 16) + pad_right("---------", 17) +
+         pad_right("-------------", 17) + pad_right("-------------", 17) + pad_right("-------------", 17) + "\n";
+  for (const auto& [name, s] : sorted_rows(rows, sort_by, ascending))
+    out += pad_left(name, 25) + pad_right(std::to_string(s.count), 16) + pad_right(fixed4(s.total), 17) +
+           pad_right(fixed4(s.min), 17) + pad_right(fixed4(s.max), 17) + pad_right(fixed4(s.avg()), 17) + "\n";
+  return out + "\n";
 }
 
-std::string stats_json(const StatTable& stats, SortBy sort_by, bool ascending) {
-  auto quoted = [](const std::string& s) {
-    JsonWriter w;
-    w.str(s);
-    return w.result();
-  };
-  std::string out = "{\n    \"Time\": {\n";
+std::string memory_block(const std::string& category, const std::map<std::string, Stat>& rows, SortBy sort_by,
+                         bool ascending) {
+  std::string out = category + "\n=================\n";
+  out += pad_left("Name", 25) + pad_right("Total Count", 16) + pad_right("Min Use  (kB)", 17) +
+         pad_right("Max Use  (kB)", 17) + pad_right("Avg Use  (kB)", 17) + "\n";
+  out += pad_left("----", 25) + pad_right("-----------", 16) + pad_right("-------------", 17) +
+         pad_right("-------------", 17) + pad_right("-------------", 17) + "\n";
+  for (const auto& [name, s] : sorted_rows(rows, sort_by, ascending))
+    out += pad_left(name, 25) + pad_right(std::to_string(s.count), 16) + pad_right(fixed4(s.min), 17) +
+           pad_right(fixed4(s.max), 17) + pad_right(fixed4(s.avg()), 17) + "\n";
+  return out + "\n";
+}
+
+std::string quoted(const std::string& s) {
+  JsonWriter w;
+  w.str(s);
+  return w.result();
+}
+
+// One section ("Time" or "Memory") of the JSON statistics.
+std::string json_section(const StatTable& table, SortBy sort_by, bool ascending, bool with_total) {
+  std::string out;
   size_t c = 0;
-  for (const auto& [category, rows] : stats) {
+  for (const auto& [category, rows] : table) {
     out += "        " + quoted(category) + ": {\n";
     auto sorted = sorted_rows(rows, sort_by, ascending);
     for (size_t i = 0; i < sorted.size(); ++i) {
       const Stat& s = sorted[i].second;
       out += "            " + quoted(sorted[i].first) + ": {\n";
       out += "                \"Count\": " + std::to_string(s.count) + ",\n";
-      out += "                \"Total\": " + short_num(s.total) + ",\n";
+      if (with_total) out += "                \"Total\": " + short_num(s.total) + ",\n";
       out += "                \"Min\": " + short_num(s.min) + ",\n";
       out += "                \"Max\": " + short_num(s.max) + ",\n";
       out += "                \"Avg\": " + short_num(s.avg()) + "\n";
       out += std::string("            }") + (i + 1 < sorted.size() ? ",\n" : "\n");
     }
-    out += std::string("        }") + (++c < stats.size() ? ",\n" : "\n");
+    out += std::string("        }") + (++c < table.size() ? ",\n" : "\n");
   }
-  out += "    },\n    \"Memory\": {\n    },\n    \"Unit\": {\n        \"Time\": \"ms\",\n        \"Memory\": \"kB\"\n    }\n}\n";
   return out;
+}
+
+}  // namespace
+
+std::string stats_table(const Stats& stats, SortBy sort_by, bool ascending) {
+  std::set<std::string> categories;
+  for (const auto& kv : stats.time) categories.insert(kv.first);
+  for (const auto& kv : stats.memory) categories.insert(kv.first);
+  std::string out = "\nProfile Statistics:\n\tNote the difference in units for different entries.\n";
+  for (const std::string& category : categories) {
+    auto m = stats.memory.find(category);
+    if (m != stats.memory.end()) out += memory_block(category, m->second, sort_by, ascending);
+    auto t = stats.time.find(category);
+    if (t != stats.time.end()) out += time_block(category, t->second, sort_by, ascending);
+  }
+  return out;
+}
+
+std::string stats_json(const Stats& stats, SortBy sort_by, bool ascending) {
+  return "{\n    \"Time\": {\n" + json_section(stats.time, sort_by, ascending, true) + "    },\n    \"Memory\": {\n" +
+         json_section(stats.memory, sort_by, ascending, false) +
+         "    },\n    \"Unit\": {\n        \"Time\": \"ms\",\n        \"Memory\": \"kB\"\n    }\n}\n";
 }
 
 }  // namespace profiler

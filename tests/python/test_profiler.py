@@ -310,7 +310,12 @@ def test_profile_memory_adds_a_bytes_in_use_counter(trace_file):
     assert memory and all(e["ph"] == "C" and e["cat"] == "Device Storage" for e in memory)
     values = [e["args"]["Memory: cpu/0"] for e in memory]
     assert max(values) - min(values) >= 256 * 256 * 4  # the array's allocation and release
-    assert "Device Storage" not in profiler.dumps()  # trace only
+    table = profiler.dumps()
+    assert ("Device Storage\n=================\nName                          Total Count    Min Use  (kB)    "
+            "Max Use  (kB)    Avg Use  (kB)\n") in table
+    row = json.loads(profiler.dumps(format="json"))["Memory"]["Device Storage"]["Memory: cpu/0"]
+    assert row["Count"] == len(memory) and set(row) == {"Count", "Min", "Max", "Avg"}
+    assert row["Max"] == pytest.approx(max(values) / 1000) and row["Min"] == pytest.approx(min(values) / 1000)
     profiler.set_config(profile_memory=False)
     profiler.set_state("run")
     mx.nd.ones((64, 64)).wait_to_read()
