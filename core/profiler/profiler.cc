@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "core/base/error.h"
 #include "core/io/atomic_file.h"
@@ -45,6 +47,10 @@ struct State {
   Stats stats;
   std::map<int, std::string> thread_names;
   std::atomic<int> next_tid{0};
+  // continuous_dump: rewrites the trace file every dump_period seconds while running.
+  std::thread dumper;
+  std::condition_variable dumper_cv;
+  bool dumper_quit = false;
 };
 
 State& state() {
@@ -118,16 +124,46 @@ void apply(Config* c, const std::string& key, const std::string& v) {
   }
 }
 
+// Called and returns with s.mu held (released during the file I/O, so workers keep recording).
 // A failed write keeps the events, so the dump can be retried with another filename.
 void write_trace(State& s, bool finished, std::unique_lock<std::mutex>* lock) {
   std::string text = trace_json(s.events, s.thread_names);
   const std::string path = s.config.filename;
   const size_t written = s.events.size();
-  lock->unlock();  // file I/O without the lock: workers keep recording meanwhile
-  atomic_write_file(path, text);
-  if (!finished) return;
+  lock->unlock();
+  try {
+    atomic_write_file(path, text);
+  } catch (...) {
+    lock->lock();
+    throw;
+  }
   lock->lock();
-  s.events.erase(s.events.begin(), s.events.begin() + static_cast<std::ptrdiff_t>(std::min(written, s.events.size())));
+  if (finished)
+    s.events.erase(s.events.begin(),
+                   s.events.begin() + static_cast<std::ptrdiff_t>(std::min(written, s.events.size())));
+}
+
+void dumper_loop(State* s) {
+  std::unique_lock<std::mutex> lock(s->mu);
+  while (!s->dumper_quit) {
+    const auto period = std::chrono::duration<double>(s->config.dump_period);
+    if (s->dumper_cv.wait_for(lock, period, [s] { return s->dumper_quit; })) break;
+    try {
+      write_trace(*s, false, &lock);
+    } catch (...) {  // reported by the write at stop or dump(), which the user sees
+    }
+  }
+}
+
+// Stops the dumper thread; called and returns with s.mu held.
+void stop_dumper(State& s, std::unique_lock<std::mutex>* lock) {
+  if (!s.dumper.joinable()) return;
+  s.dumper_quit = true;
+  s.dumper_cv.notify_all();
+  std::thread t = std::move(s.dumper);
+  lock->unlock();
+  t.join();
+  lock->lock();
 }
 
 void record(Event e) {
@@ -168,7 +204,14 @@ void set_state(bool run) {
   s.running = run;
   if (run) s.paused = false;
   update_recording(s);
-  if (!run && was_running && s.configured && s.config.continuous_dump) write_trace(s, false, &lock);
+  if (run && !was_running && s.configured && s.config.continuous_dump && !s.dumper.joinable()) {
+    s.dumper_quit = false;
+    s.dumper = std::thread(dumper_loop, &s);
+  }
+  if (!run && was_running) {
+    stop_dumper(s, &lock);
+    if (s.configured && s.config.continuous_dump) write_trace(s, false, &lock);
+  }
 }
 
 bool running() {
@@ -323,7 +366,8 @@ std::vector<Event> recorded_events() {
 
 void reset() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mu);
+  std::unique_lock<std::mutex> lock(s.mu);
+  stop_dumper(s, &lock);
   s.config = Config();
   s.configured = false;
   s.running = s.paused = false;

@@ -58,9 +58,10 @@ def set_config(**kwargs):
     profile_api : boolean
         time every call into the C ABI, category ``MINERVA_C_API`` (default True)
     continuous_dump : boolean
-        write the trace file when the profiler stops as well as at ``dump`` (default True)
+        rewrite the trace file every ``dump_period`` seconds while running and when the
+        profiler stops (default True)
     dump_period : float
-        seconds between dumps in MXNet (default 1); must be positive
+        seconds between those writes (default 1); must be positive
     aggregate_stats : boolean
         keep the statistics ``dumps`` prints (default False)
     profile_process : string

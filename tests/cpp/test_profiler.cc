@@ -19,7 +19,11 @@ using testing::make_array;
 
 class Profiler : public ::testing::Test {
  protected:
-  void SetUp() override { profiler::reset(); }
+  // No trace file unless a test asks for one (continuous_dump would write profile.json here).
+  void SetUp() override {
+    profiler::reset();
+    profiler::set_config({{"continuous_dump", "False"}});
+  }
   void TearDown() override {
     Engine::get()->wait_all();
     profiler::reset();
@@ -124,6 +128,7 @@ TEST_F(Profiler, UserObjectsAndMarkers) {
 }
 
 TEST_F(Profiler, DumpWritesChromeTraceAndFinishedForgets) {
+  profiler::reset();
   EXPECT_THROW(profiler::dump(true), Error);  // no set_config yet
   const std::string path = ::testing::TempDir() + "minerva_profile_test.json";
   profiler::set_config({{"filename", path}, {"continuous_dump", "False"}});

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -339,3 +340,21 @@ def test_profile_api_times_c_api_calls_around_their_operators(trace_file):
     mx.nd.relu(mx.nd.ones((3,))).wait_to_read()
     profiler.set_state("stop")
     assert not [e for e in _trace(trace_file) if e.get("cat") == "MINERVA_C_API"]
+
+
+def test_continuous_dump_writes_the_file_every_dump_period(trace_file):
+    os.remove(trace_file)  # the fixture's dump wrote it
+    profiler.set_config(continuous_dump=True, dump_period=0.1)
+    profiler.set_state("run")
+    mx.nd.relu(mx.nd.ones((3,))).wait_to_read()
+    deadline = time.time() + 10
+    while not os.path.exists(trace_file) and time.time() < deadline:
+        time.sleep(0.05)
+    with open(trace_file) as f:  # written while still running
+        assert any(e["name"] == "relu" for e in json.load(f)["traceEvents"])
+    mx.nd.abs(mx.nd.ones((3,))).wait_to_read()
+    profiler.set_state("stop")  # stops the writer and writes the file once more
+    with open(trace_file) as f:
+        names = [e["name"] for e in json.load(f)["traceEvents"]]
+    assert "relu" in names and "abs" in names
+    profiler.set_config(continuous_dump=False)
