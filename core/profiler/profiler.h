@@ -6,7 +6,7 @@
 //
 // Note [Profiler cost when off]
 // Engine::push reads one relaxed atomic (recording()) and does nothing else while the profiler is
-// stopped or paused. Only a push made while recording gets an OpTag (its display name, kind and
+// stopped or paused; so do every C API call (ApiSpan in MV_API_BEGIN) and every allocation. Only a push made while recording gets an OpTag (its display name, kind and
 // input shapes, fixed at push time, so pause/resume and scopes apply to what the caller did, not
 // to when a worker happened to run it); the run of a tagged operation is timed and recorded.
 // Recording takes one mutex per event: simple, and cheap next to any operator worth profiling.
