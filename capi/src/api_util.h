@@ -10,6 +10,7 @@
 #include "core/graph/symbol.h"
 #include "core/ndarray/ndarray.h"
 #include "core/op/op.h"
+#include "core/profiler/profiler.h"
 #include "minerva/c_api.h"
 
 namespace minerva {
@@ -22,6 +23,8 @@ constexpr uint64_t kTagSymbol = 0x4d56'5379'6d62'6f6cull;    // "MVSymbol"
 constexpr uint64_t kTagExecutor = 0x4d56'4578'6563'7574ull;  // "MVExecut"
 constexpr uint64_t kTagCachedOp = 0x4d56'4361'6368'4f70ull;  // "MVCachOp"
 constexpr uint64_t kTagCustomOpCall = 0x4d56'4375'7374'4f70ull;  // "MVCustOp"
+constexpr uint64_t kTagProfileDomain = 0x4d56'5072'6f44'6f6dull;  // "MVProDom"
+constexpr uint64_t kTagProfileObject = 0x4d56'5072'6f4f'626aull;  // "MVProObj"
 constexpr uint64_t kTagFreed = 0xdead'dead'dead'deadull;
 
 void set_last_error(const std::string& msg);
@@ -104,7 +107,9 @@ const char** to_cstrs(const std::vector<std::string>& names);
 
 // Wraps every exported body (ABI rule 7): no exception leaves the library; failures become a
 // positive MVErrorKind plus the thread-local message.
-#define MV_API_BEGIN() try {
+#define MV_API_BEGIN() \
+  try {                \
+    ::minerva::profiler::ApiSpan mv_api_span_(__func__);
 #define MV_API_END()                                                         \
   }                                                                          \
   catch (const ::minerva::Error& e) {                                        \

@@ -24,6 +24,8 @@ const char* tag_name(uint64_t tag) {
     case kTagExecutor: return "an Executor handle";
     case kTagCachedOp: return "a CachedOp handle";
     case kTagCustomOpCall: return "a CustomOpCall handle";
+    case kTagProfileDomain: return "a ProfileDomain handle";
+    case kTagProfileObject: return "a ProfileObject handle";
     default: return "an unknown object (not a Minerva handle)";
   }
 }

@@ -8,6 +8,7 @@
 
 #include "core/base/env.h"
 #include "core/base/error.h"
+#include "core/profiler/profiler.h"
 
 namespace minerva {
 
@@ -16,6 +17,7 @@ struct OprBlock {
   std::vector<EngineVarPtr> reads, writes;
   std::string name;
   int wait = 0;  // variables not yet granted
+  std::unique_ptr<profiler::OpTag> prof;  // set when pushed while profiling: Note [Profiler cost when off]
 };
 
 namespace {
@@ -64,13 +66,16 @@ std::exception_ptr execute(OprBlock* op) {
   for (auto& w : op->writes)
     if (w->error) return w->error;
   ++t_running_ops;
+  const int64_t start_ns = op->prof ? profiler::now_ns() : 0;
   try {
     op->fn();
   } catch (...) {
     --t_running_ops;
+    if (op->prof) profiler::record_op(*op->prof, start_ns, profiler::now_ns());
     return with_op_name(std::current_exception(), op->name);
   }
   --t_running_ops;
+  if (op->prof) profiler::record_op(*op->prof, start_ns, profiler::now_ns());
   return nullptr;
 }
 
@@ -95,7 +100,8 @@ class NaiveEngine final : public Engine {
   void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
             const std::string& name, bool /*small*/) override {
     dedupe(&reads, writes);
-    OprBlock op{std::move(fn), std::move(reads), std::move(writes), name, 0};
+    OprBlock op{std::move(fn), std::move(reads), std::move(writes), name, 0, nullptr};
+    if (profiler::recording()) op.prof = profiler::tag_push(name);
     std::exception_ptr err = execute(&op);
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& w : op.writes) w->error = w->keeps_errors ? err : nullptr;
@@ -124,7 +130,7 @@ class NaiveEngine final : public Engine {
 class ThreadedEngine final : public Engine {
  public:
   ThreadedEngine(int num_workers, int max_pending) : max_pending_(max_pending) {
-    for (int i = 0; i < num_workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+    for (int i = 0; i < num_workers; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
   }
   // The engine lives for the whole process; workers are detached at exit rather than joined,
   // because joining from a static destructor can deadlock with a host runtime's teardown.
@@ -140,7 +146,8 @@ class ThreadedEngine final : public Engine {
   void push(Fn fn, std::vector<EngineVarPtr> reads, std::vector<EngineVarPtr> writes,
             const std::string& name, bool small) override {
     dedupe(&reads, writes);
-    auto* op = new OprBlock{std::move(fn), std::move(reads), std::move(writes), name, 0};
+    auto* op = new OprBlock{std::move(fn), std::move(reads), std::move(writes), name, 0, nullptr};
+    if (profiler::recording()) op->prof = profiler::tag_push(name);
     std::unique_lock<std::mutex> lock(mu_);
     // Bound how far callers run ahead, so a loop that drops its results keeps memory flat.
     // A worker never waits for room: the room it waits for may be its own operation's.
@@ -278,8 +285,9 @@ class ThreadedEngine final : public Engine {
     delete op;
     lock->lock();
   }
-  void worker_loop() {
+  void worker_loop(int index) {
     t_engine_worker = true;
+    profiler::set_thread_name("engine worker " + std::to_string(index));
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       ++idle_workers_;

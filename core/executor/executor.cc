@@ -7,6 +7,7 @@
 #include "core/graph/gradient.h"
 #include "core/graph/infer.h"
 #include "core/op/invoke.h"
+#include "core/profiler/profiler.h"
 
 namespace minerva {
 
@@ -345,6 +346,7 @@ void Executor::Impl::release_buffers() {
 }
 
 void Executor::Impl::run(size_t begin, size_t end) {
+  profiler::SymbolicScope symbolic;  // the profiler's profile_symbolic covers these pushes
   std::vector<NDArray> in, out;
   for (size_t s = begin; s < end; ++s) {
     const Step& st = steps[s];

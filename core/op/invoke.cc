@@ -3,6 +3,7 @@
 #include "core/autograd/autograd.h"
 #include "core/op/kernel_util.h"
 #include "core/op/random.h"
+#include "core/profiler/profiler.h"
 
 namespace minerva {
 
@@ -148,6 +149,7 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
   }
   const OpDef* opp = &op;
   AttrsPtr at = attrs;
+  if (profiler::recording()) profiler::note_input_shapes(in_shapes);
   Engine::get()->push(
       [opp, at, octx, in_blobs, out_blobs, copy_back, keep] {
         opp->forward(octx, *at, in_blobs, out_blobs);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/profiler/profiler.h"
 
 namespace minerva {
 
@@ -38,10 +39,15 @@ Pool& pool() {
 
 StorageBlock::~StorageBlock() {
   Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mu);
-  p.free_blocks[capacity_].push_back(ptr_);
-  p.stats.bytes_in_use -= static_cast<int64_t>(capacity_);
-  p.stats.bytes_pooled += static_cast<int64_t>(capacity_);
+  int64_t in_use = 0;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.free_blocks[capacity_].push_back(ptr_);
+    p.stats.bytes_in_use -= static_cast<int64_t>(capacity_);
+    p.stats.bytes_pooled += static_cast<int64_t>(capacity_);
+    in_use = p.stats.bytes_in_use;
+  }
+  if (profiler::recording()) profiler::record_memory(in_use);
 }
 
 std::shared_ptr<StorageBlock> storage_alloc(size_t bytes, bool zero) {
@@ -68,10 +74,15 @@ std::shared_ptr<StorageBlock> storage_alloc(size_t bytes, bool zero) {
     p.stats.num_os_allocs++;
   }
   if (zero) std::memset(ptr, 0, bytes);
-  std::lock_guard<std::mutex> lock(p.mu);
-  p.stats.num_allocs++;
-  p.stats.bytes_in_use += static_cast<int64_t>(cap);
-  if (p.stats.bytes_in_use > p.stats.peak_bytes) p.stats.peak_bytes = p.stats.bytes_in_use;
+  int64_t in_use = 0;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.stats.num_allocs++;
+    p.stats.bytes_in_use += static_cast<int64_t>(cap);
+    if (p.stats.bytes_in_use > p.stats.peak_bytes) p.stats.peak_bytes = p.stats.bytes_in_use;
+    in_use = p.stats.bytes_in_use;
+  }
+  if (profiler::recording()) profiler::record_memory(in_use);
   return std::make_shared<StorageBlock>(ptr, bytes, cap);
 }
 

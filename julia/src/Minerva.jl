@@ -23,6 +23,7 @@ include("symbol.jl")
 include("ops.jl")
 include("executor.jl")
 include("model.jl")
+include("profiler.jl")
 
 # Loads the library, resolves every bound function and checks the ABI level (ABI rule 4).
 __init__() = check_library()

@@ -32,6 +32,10 @@ mutable struct MVCachedOp_ end
 const MVCachedOpHandle = Ptr{MVCachedOp_}
 mutable struct MVCustomOpCall_ end
 const MVCustomOpCallHandle = Ptr{MVCustomOpCall_}
+mutable struct MVProfileDomain_ end
+const MVProfileDomainHandle = Ptr{MVProfileDomain_}
+mutable struct MVProfileObject_ end
+const MVProfileObjectHandle = Ptr{MVProfileObject_}
 
 # MVVersion: a frozen POD value type (ABI rule 3).
 struct MVVersion
@@ -71,6 +75,12 @@ const MV_DEV_GPU = Cint(2)
 const MV_GRAD_NULL = Cint(0)
 const MV_GRAD_WRITE = Cint(1)
 const MV_GRAD_ADD = Cint(3)
+
+# enum MVProfileObjectKind
+const MV_PROFILE_TASK = Cint(0)
+const MV_PROFILE_FRAME = Cint(1)
+const MV_PROFILE_EVENT = Cint(2)
+const MV_PROFILE_COUNTER = Cint(3)
 
 # MVErrorKind code -> the kind a MinervaError carries (:value, :type, ...).
 const MV_ERROR_KINDS = Dict{Cint,Symbol}(
@@ -195,6 +205,22 @@ const MV_FUNCTIONS = (
     :MVCustomOpCallGetArray,
     :MVCustomOpCallSetResult,
     :MVCustomOpCallSetError,
+    :MVProfilerSetConfig,
+    :MVProfilerSetState,
+    :MVProfilerGetState,
+    :MVProfilerPause,
+    :MVProfilerDump,
+    :MVProfilerDumps,
+    :MVProfilerSetScope,
+    :MVProfileDomainCreate,
+    :MVProfileDomainFree,
+    :MVProfileObjectCreate,
+    :MVProfileObjectFree,
+    :MVProfileObjectStart,
+    :MVProfileObjectStop,
+    :MVProfileCounterSet,
+    :MVProfileCounterAdjust,
+    :MVProfileMarkerSet,
 )
 
 # Opens the library, resolves every function and checks its ABI level; called from __init__.
@@ -1581,4 +1607,243 @@ function MVCustomOpCallSetError(call, kind, message)
                  (MVCustomOpCallHandle, Cint, Cstring),
                  call, kind, message)
     return check_call(status, :MVCustomOpCallSetError)
+end
+
+"""
+    MVProfilerSetConfig(num, keys, vals)
+
+Configures the profiler with MXNet's set_config keys and string values: filename, profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api, continuous_dump, dump_period, aggregate_stats, profile_process ("worker"). Since ABI 3.
+
+- `num::int`: in
+- `keys::const char**`: in_array of `num` entries
+- `vals::const char**`: in_array of `num` entries
+"""
+function MVProfilerSetConfig(num, keys, vals)
+    status = ccall((:MVProfilerSetConfig, libminerva), Cint,
+                 (Cint, Ptr{Cstring}, Ptr{Cstring}),
+                 num, keys, vals)
+    return check_call(status, :MVProfilerSetConfig)
+end
+
+"""
+    MVProfilerSetState(state)
+
+Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump writes the trace file. Since ABI 3.
+
+- `state::int`: in
+"""
+function MVProfilerSetState(state)
+    status = ccall((:MVProfilerSetState, libminerva), Cint,
+                 (Cint,),
+                 state)
+    return check_call(status, :MVProfilerSetState)
+end
+
+"""
+    MVProfilerGetState(out_running, out_paused)
+
+The profiler's state: *out_running 1 while running, *out_paused 1 while paused. Since ABI 3.
+
+- `out_running::int*`: out
+- `out_paused::int*`: out
+"""
+function MVProfilerGetState(out_running, out_paused)
+    status = ccall((:MVProfilerGetState, libminerva), Cint,
+                 (Ptr{Cint}, Ptr{Cint}),
+                 out_running, out_paused)
+    return check_call(status, :MVProfilerGetState)
+end
+
+"""
+    MVProfilerPause(paused)
+
+Pauses (1) or resumes (0) recording without stopping. Since ABI 3.
+
+- `paused::int`: in
+"""
+function MVProfilerPause(paused)
+    status = ccall((:MVProfilerPause, libminerva), Cint,
+                 (Cint,),
+                 paused)
+    return check_call(status, :MVProfilerPause)
+end
+
+"""
+    MVProfilerDump(finished)
+
+Writes the trace file (Chrome trace JSON) with the events recorded since the last finished dump; finished (1) forgets them afterwards. Since ABI 3.
+
+- `finished::int`: in
+"""
+function MVProfilerDump(finished)
+    status = ccall((:MVProfilerDump, libminerva), Cint,
+                 (Cint,),
+                 finished)
+    return check_call(status, :MVProfilerDump)
+end
+
+"""
+    MVProfilerDumps(reset, format, sort_by, ascending, out)
+
+The aggregate statistics ("" unless aggregate_stats is set). Since ABI 3.
+
+- `reset::int`: in
+- `format::int`: in
+- `sort_by::int`: in
+- `ascending::int`: in
+- `out::const char**`: out_borrowed: valid for thread
+"""
+function MVProfilerDumps(reset, format, sort_by, ascending, out)
+    status = ccall((:MVProfilerDumps, libminerva), Cint,
+                 (Cint, Cint, Cint, Cint, Ptr{Cstring}),
+                 reset, format, sort_by, ascending, out)
+    return check_call(status, :MVProfilerDumps)
+end
+
+"""
+    MVProfilerSetScope(scope)
+
+Sets the calling thread's profiler scope: operators it pushes are recorded as scope + name ("" for none). Since ABI 3.
+
+- `scope::const char*`: in
+"""
+function MVProfilerSetScope(scope)
+    status = ccall((:MVProfilerSetScope, libminerva), Cint,
+                 (Cstring,),
+                 scope)
+    return check_call(status, :MVProfilerSetScope)
+end
+
+"""
+    MVProfileDomainCreate(name, out)
+
+Creates a domain (a category of user objects). Since ABI 3.
+
+- `name::const char*`: in
+- `out::MVProfileDomainHandle*`: out_owned: release with `MVProfileDomainFree`
+"""
+function MVProfileDomainCreate(name, out)
+    status = ccall((:MVProfileDomainCreate, libminerva), Cint,
+                 (Cstring, Ptr{MVProfileDomainHandle}),
+                 name, out)
+    return check_call(status, :MVProfileDomainCreate)
+end
+
+"""
+    MVProfileDomainFree(domain)
+
+Releases a domain handle. Since ABI 3.
+
+- `domain::MVProfileDomainHandle`: in_opt
+"""
+function MVProfileDomainFree(domain)
+    status = ccall((:MVProfileDomainFree, libminerva), Cint,
+                 (MVProfileDomainHandle,),
+                 domain)
+    return check_call(status, :MVProfileDomainFree)
+end
+
+"""
+    MVProfileObjectCreate(domain, kind, name, out)
+
+Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is an MVProfileObjectKind. Since ABI 3.
+
+- `domain::MVProfileDomainHandle`: in_opt
+- `kind::int`: in
+- `name::const char*`: in
+- `out::MVProfileObjectHandle*`: out_owned: release with `MVProfileObjectFree`
+"""
+function MVProfileObjectCreate(domain, kind, name, out)
+    status = ccall((:MVProfileObjectCreate, libminerva), Cint,
+                 (MVProfileDomainHandle, Cint, Cstring, Ptr{MVProfileObjectHandle}),
+                 domain, kind, name, out)
+    return check_call(status, :MVProfileObjectCreate)
+end
+
+"""
+    MVProfileObjectFree(obj)
+
+Releases a task, frame, event or counter. Since ABI 3.
+
+- `obj::MVProfileObjectHandle`: in_opt
+"""
+function MVProfileObjectFree(obj)
+    status = ccall((:MVProfileObjectFree, libminerva), Cint,
+                 (MVProfileObjectHandle,),
+                 obj)
+    return check_call(status, :MVProfileObjectFree)
+end
+
+"""
+    MVProfileObjectStart(obj)
+
+Starts a task, frame or event's interval. Since ABI 3.
+
+- `obj::MVProfileObjectHandle`: in
+"""
+function MVProfileObjectStart(obj)
+    status = ccall((:MVProfileObjectStart, libminerva), Cint,
+                 (MVProfileObjectHandle,),
+                 obj)
+    return check_call(status, :MVProfileObjectStart)
+end
+
+"""
+    MVProfileObjectStop(obj)
+
+Stops the interval; without a recorded start it records nothing. Since ABI 3.
+
+- `obj::MVProfileObjectHandle`: in
+"""
+function MVProfileObjectStop(obj)
+    status = ccall((:MVProfileObjectStop, libminerva), Cint,
+                 (MVProfileObjectHandle,),
+                 obj)
+    return check_call(status, :MVProfileObjectStop)
+end
+
+"""
+    MVProfileCounterSet(counter, value)
+
+Sets a counter's value (recorded while the profiler records). Since ABI 3.
+
+- `counter::MVProfileObjectHandle`: in
+- `value::int64_t`: in
+"""
+function MVProfileCounterSet(counter, value)
+    status = ccall((:MVProfileCounterSet, libminerva), Cint,
+                 (MVProfileObjectHandle, Int64),
+                 counter, value)
+    return check_call(status, :MVProfileCounterSet)
+end
+
+"""
+    MVProfileCounterAdjust(counter, delta)
+
+Adds delta (negative to decrement) to a counter. Since ABI 3.
+
+- `counter::MVProfileObjectHandle`: in
+- `delta::int64_t`: in
+"""
+function MVProfileCounterAdjust(counter, delta)
+    status = ccall((:MVProfileCounterAdjust, libminerva), Cint,
+                 (MVProfileObjectHandle, Int64),
+                 counter, delta)
+    return check_call(status, :MVProfileCounterAdjust)
+end
+
+"""
+    MVProfileMarkerSet(domain, name, scope)
+
+Records an instant marker named name in domain; scope is global, process, thread, task or marker (else MV_ERR_VALUE). Since ABI 3.
+
+- `domain::MVProfileDomainHandle`: in
+- `name::const char*`: in
+- `scope::const char*`: in
+"""
+function MVProfileMarkerSet(domain, name, scope)
+    status = ccall((:MVProfileMarkerSet, libminerva), Cint,
+                 (MVProfileDomainHandle, Cstring, Cstring),
+                 domain, name, scope)
+    return check_call(status, :MVProfileMarkerSet)
 end

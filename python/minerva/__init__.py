@@ -10,7 +10,7 @@ from . import name, attribute  # noqa: F401
 from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401
 from . import executor, model, test_utils  # noqa: F401
-from . import callback, monitor, visualization  # noqa: F401
+from . import callback, monitor, profiler, visualization  # noqa: F401
 from . import monitor as mon  # noqa: F401
 from . import visualization as viz  # noqa: F401
 from . import operator  # noqa: F401  (mx.nd.Custom / mx.sym.Custom and custom operators)

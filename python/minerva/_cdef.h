@@ -6,6 +6,8 @@ typedef struct MVSymbol_* MVSymbolHandle;
 typedef struct MVExecutor_* MVExecutorHandle;
 typedef struct MVCachedOp_* MVCachedOpHandle;
 typedef struct MVCustomOpCall_* MVCustomOpCallHandle;
+typedef struct MVProfileDomain_* MVProfileDomainHandle;
+typedef struct MVProfileObject_* MVProfileObjectHandle;
 typedef enum {
   MV_OK = 0,
   MV_ERR_VALUE = 1,
@@ -31,6 +33,7 @@ typedef enum {
 } MVDType;
 typedef enum { MV_DEV_CPU = 1, MV_DEV_GPU = 2 } MVDeviceType;
 typedef enum { MV_GRAD_NULL = 0, MV_GRAD_WRITE = 1, MV_GRAD_ADD = 3 } MVGradReq;
+typedef enum { MV_PROFILE_TASK = 0, MV_PROFILE_FRAME = 1, MV_PROFILE_EVENT = 2, MV_PROFILE_COUNTER = 3 } MVProfileObjectKind;
 typedef struct {
   int major;
   int minor;
@@ -178,3 +181,20 @@ typedef int (*MVCustomOpCallback)(MVCustomOpCallHandle call, void* user_data);
                                   MVNDArrayHandle* out);
  int MVCustomOpCallSetResult( MVCustomOpCallHandle call, const char* result_json);
  int MVCustomOpCallSetError( MVCustomOpCallHandle call, int kind, const char* message);
+ int MVProfilerSetConfig(int num, const char** keys, const char** vals);
+ int MVProfilerSetState(int state);
+ int MVProfilerGetState( int* out_running, int* out_paused);
+ int MVProfilerPause(int paused);
+ int MVProfilerDump(int finished);
+ int MVProfilerDumps(int reset, int format, int sort_by, int ascending, const char** out);
+ int MVProfilerSetScope( const char* scope);
+ int MVProfileDomainCreate( const char* name, MVProfileDomainHandle* out);
+ int MVProfileDomainFree( MVProfileDomainHandle domain);
+ int MVProfileObjectCreate( MVProfileDomainHandle domain, int kind, const char* name,
+                                 MVProfileObjectHandle* out);
+ int MVProfileObjectFree( MVProfileObjectHandle obj);
+ int MVProfileObjectStart( MVProfileObjectHandle obj);
+ int MVProfileObjectStop( MVProfileObjectHandle obj);
+ int MVProfileCounterSet( MVProfileObjectHandle counter, int64_t value);
+ int MVProfileCounterAdjust( MVProfileObjectHandle counter, int64_t delta);
+ int MVProfileMarkerSet( MVProfileDomainHandle domain, const char* name, const char* scope);

@@ -36,6 +36,12 @@ MV_GRAD_NULL <- 0L
 MV_GRAD_WRITE <- 1L
 MV_GRAD_ADD <- 3L
 
+# MVProfileObjectKind
+MV_PROFILE_TASK <- 0L
+MV_PROFILE_FRAME <- 1L
+MV_PROFILE_EVENT <- 2L
+MV_PROFILE_COUNTER <- 3L
+
 # The ABI level of the loaded library (compare with MV_ABI_VERSION).
 MVGetABIVersion <- function() .Call(C_MVGetABIVersion)
 # Build features as JSON: {"version", "abi", "blas", "openmp", "onednn", "cuda", "engine"}.
@@ -202,6 +208,38 @@ MVCustomOpCallGetArray <- function(call, index) .Call(C_MVCustomOpCallGetArray, 
 MVCustomOpCallSetResult <- function(call, result_json) .Call(C_MVCustomOpCallSetResult, call, result_json)
 # Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the message (copied) is what users see after the op_type.
 MVCustomOpCallSetError <- function(call, kind, message) .Call(C_MVCustomOpCallSetError, call, kind, message)
+# Configures the profiler with MXNet's set_config keys and string values: filename, profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api, continuous_dump, dump_period, aggregate_stats, profile_process ("worker").
+MVProfilerSetConfig <- function(keys, vals) .Call(C_MVProfilerSetConfig, keys, vals)
+# Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump writes the trace file.
+MVProfilerSetState <- function(state) .Call(C_MVProfilerSetState, state)
+# The profiler's state: *out_running 1 while running, *out_paused 1 while paused.
+MVProfilerGetState <- function() .Call(C_MVProfilerGetState)
+# Pauses (1) or resumes (0) recording without stopping.
+MVProfilerPause <- function(paused) .Call(C_MVProfilerPause, paused)
+# Writes the trace file (Chrome trace JSON) with the events recorded since the last finished dump; finished (1) forgets them afterwards.
+MVProfilerDump <- function(finished) .Call(C_MVProfilerDump, finished)
+# The aggregate statistics ("" unless aggregate_stats is set).
+MVProfilerDumps <- function(reset, format, sort_by, ascending) .Call(C_MVProfilerDumps, reset, format, sort_by, ascending)
+# Sets the calling thread's profiler scope: operators it pushes are recorded as scope + name ("" for none).
+MVProfilerSetScope <- function(scope) .Call(C_MVProfilerSetScope, scope)
+# Creates a domain (a category of user objects).
+MVProfileDomainCreate <- function(name) .Call(C_MVProfileDomainCreate, name)
+# Releases a domain handle.
+MVProfileDomainFree <- function(domain) .Call(C_MVProfileDomainFree, domain)
+# Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is an MVProfileObjectKind.
+MVProfileObjectCreate <- function(domain, kind, name) .Call(C_MVProfileObjectCreate, domain, kind, name)
+# Releases a task, frame, event or counter.
+MVProfileObjectFree <- function(obj) .Call(C_MVProfileObjectFree, obj)
+# Starts a task, frame or event's interval.
+MVProfileObjectStart <- function(obj) .Call(C_MVProfileObjectStart, obj)
+# Stops the interval; without a recorded start it records nothing.
+MVProfileObjectStop <- function(obj) .Call(C_MVProfileObjectStop, obj)
+# Sets a counter's value (recorded while the profiler records).
+MVProfileCounterSet <- function(counter, value) .Call(C_MVProfileCounterSet, counter, value)
+# Adds delta (negative to decrement) to a counter.
+MVProfileCounterAdjust <- function(counter, delta) .Call(C_MVProfileCounterAdjust, counter, delta)
+# Records an instant marker named name in domain; scope is global, process, thread, task or marker (else MV_ERR_VALUE).
+MVProfileMarkerSet <- function(domain, name, scope) .Call(C_MVProfileMarkerSet, domain, name, scope)
 
 # Deliberately unbound (tools/codegen/overrides.yaml r.unbound_functions):
 #   MVExecutorSetMonitorCallback: takes a C function pointer that runs during MVExecutorForward/Backward; a generic .Call stub cannot turn an R closure into one and the R layer offers no monitor (ABI rule 16 asks R to queue such calls to the main thread; left for a later issue)

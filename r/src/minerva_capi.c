@@ -26,6 +26,8 @@ static SEXP mvr_tag_MVSymbolHandle;
 static SEXP mvr_tag_MVExecutorHandle;
 static SEXP mvr_tag_MVCachedOpHandle;
 static SEXP mvr_tag_MVCustomOpCallHandle;
+static SEXP mvr_tag_MVProfileDomainHandle;
+static SEXP mvr_tag_MVProfileObjectHandle;
 
 static const char* mvr_describe(SEXP x) {
   if (TYPEOF(x) == EXTPTRSXP) {
@@ -273,6 +275,20 @@ static void mvr_fin_MVOpParamsFree(SEXP p) {
   if (h == NULL) return;
   R_ClearExternalPtr(p);
   (void)MVOpParamsFree((MVOpParamsHandle)h);
+}
+
+static void mvr_fin_MVProfileDomainFree(SEXP p) {
+  void* h = R_ExternalPtrAddr(p);
+  if (h == NULL) return;
+  R_ClearExternalPtr(p);
+  (void)MVProfileDomainFree((MVProfileDomainHandle)h);
+}
+
+static void mvr_fin_MVProfileObjectFree(SEXP p) {
+  void* h = R_ExternalPtrAddr(p);
+  if (h == NULL) return;
+  R_ClearExternalPtr(p);
+  (void)MVProfileObjectFree((MVProfileObjectHandle)h);
 }
 
 static void mvr_fin_MVSymbolFree(SEXP p) {
@@ -1460,6 +1476,204 @@ static SEXP mvr_MVCustomOpCallSetError(SEXP r_call, SEXP r_kind, SEXP r_message)
   return R_NilValue;
 }
 
+/* MVProfilerSetConfig (since ABI 3): Configures the profiler with MXNet's set_config keys and string values: filename, profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api, continuous_dump, dump_period, aggregate_stats, profile_process ("worker"). */
+static SEXP mvr_MVProfilerSetConfig(SEXP r_keys, SEXP r_vals) {
+  const char* fn = "MVProfilerSetConfig";
+  (void)fn;
+  R_xlen_t n_num = -1;
+  R_xlen_t len_keys = -1;
+  const char** keys = (const char**)mvr_strings(r_keys, 0, fn, "keys", &len_keys);
+  mvr_count(len_keys, &n_num, fn, "keys", "num");
+  R_xlen_t len_vals = -1;
+  const char** vals = (const char**)mvr_strings(r_vals, 0, fn, "vals", &len_vals);
+  mvr_count(len_vals, &n_num, fn, "vals", "num");
+  int num = (int)(n_num < 0 ? 0 : n_num);
+  int rc = MVProfilerSetConfig(num, keys, vals);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfilerSetState (since ABI 3): Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump writes the trace file. */
+static SEXP mvr_MVProfilerSetState(SEXP r_state) {
+  const char* fn = "MVProfilerSetState";
+  (void)fn;
+  int state = mvr_int(r_state, fn, "state");
+  int rc = MVProfilerSetState(state);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfilerGetState (since ABI 3): The profiler's state: *out_running 1 while running, *out_paused 1 while paused. */
+static SEXP mvr_MVProfilerGetState(void) {
+  const char* fn = "MVProfilerGetState";
+  (void)fn;
+  int out_running = 0;
+  int out_paused = 0;
+  int rc = MVProfilerGetState(&out_running, &out_paused);
+  if (rc != 0) mvr_fail(rc);
+  SEXP res = PROTECT(Rf_allocVector(VECSXP, 2));
+  SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
+  SET_STRING_ELT(names, 0, Rf_mkChar("out_running"));
+  SET_VECTOR_ELT(res, 0, Rf_ScalarInteger(out_running));
+  SET_STRING_ELT(names, 1, Rf_mkChar("out_paused"));
+  SET_VECTOR_ELT(res, 1, Rf_ScalarInteger(out_paused));
+  Rf_setAttrib(res, R_NamesSymbol, names);
+  UNPROTECT(2);
+  return res;
+}
+
+/* MVProfilerPause (since ABI 3): Pauses (1) or resumes (0) recording without stopping. */
+static SEXP mvr_MVProfilerPause(SEXP r_paused) {
+  const char* fn = "MVProfilerPause";
+  (void)fn;
+  int paused = mvr_int(r_paused, fn, "paused");
+  int rc = MVProfilerPause(paused);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfilerDump (since ABI 3): Writes the trace file (Chrome trace JSON) with the events recorded since the last finished dump; finished (1) forgets them afterwards. */
+static SEXP mvr_MVProfilerDump(SEXP r_finished) {
+  const char* fn = "MVProfilerDump";
+  (void)fn;
+  int finished = mvr_int(r_finished, fn, "finished");
+  int rc = MVProfilerDump(finished);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfilerDumps (since ABI 3): The aggregate statistics ("" unless aggregate_stats is set). */
+static SEXP mvr_MVProfilerDumps(SEXP r_reset, SEXP r_format, SEXP r_sort_by, SEXP r_ascending) {
+  const char* fn = "MVProfilerDumps";
+  (void)fn;
+  int reset = mvr_int(r_reset, fn, "reset");
+  int format = mvr_int(r_format, fn, "format");
+  int sort_by = mvr_int(r_sort_by, fn, "sort_by");
+  int ascending = mvr_int(r_ascending, fn, "ascending");
+  const char* out = NULL;
+  int rc = MVProfilerDumps(reset, format, sort_by, ascending, &out);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_string_out(out);
+}
+
+/* MVProfilerSetScope (since ABI 3): Sets the calling thread's profiler scope: operators it pushes are recorded as scope + name ("" for none). */
+static SEXP mvr_MVProfilerSetScope(SEXP r_scope) {
+  const char* fn = "MVProfilerSetScope";
+  (void)fn;
+  const char* scope = mvr_string(r_scope, 0, fn, "scope");
+  int rc = MVProfilerSetScope(scope);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileDomainCreate (since ABI 3): Creates a domain (a category of user objects). */
+static SEXP mvr_MVProfileDomainCreate(SEXP r_name) {
+  const char* fn = "MVProfileDomainCreate";
+  (void)fn;
+  const char* name = mvr_string(r_name, 0, fn, "name");
+  MVProfileDomainHandle out = NULL;
+  int rc = MVProfileDomainCreate(name, &out);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_wrap(out, mvr_tag_MVProfileDomainHandle, mvr_fin_MVProfileDomainFree);
+}
+
+/* MVProfileDomainFree (since ABI 3): Releases a domain handle. */
+static SEXP mvr_MVProfileDomainFree(SEXP r_domain) {
+  const char* fn = "MVProfileDomainFree";
+  (void)fn;
+  if (r_domain == R_NilValue) return R_NilValue;
+  if (TYPEOF(r_domain) != EXTPTRSXP || R_ExternalPtrTag(r_domain) != mvr_tag_MVProfileDomainHandle)
+    Rf_error("%s: argument 'domain' must be a MVProfileDomainHandle, got %s", fn, mvr_describe(r_domain));
+  void* h = R_ExternalPtrAddr(r_domain);
+  if (h == NULL) return R_NilValue; /* already freed: a no-op, like MV...Free(NULL) */
+  R_ClearExternalPtr(r_domain);
+  int rc = MVProfileDomainFree((MVProfileDomainHandle)h);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileObjectCreate (since ABI 3): Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is an MVProfileObjectKind. */
+static SEXP mvr_MVProfileObjectCreate(SEXP r_domain, SEXP r_kind, SEXP r_name) {
+  const char* fn = "MVProfileObjectCreate";
+  (void)fn;
+  MVProfileDomainHandle domain = (MVProfileDomainHandle)mvr_handle(r_domain, mvr_tag_MVProfileDomainHandle, 1, fn, "domain");
+  int kind = mvr_int(r_kind, fn, "kind");
+  const char* name = mvr_string(r_name, 0, fn, "name");
+  MVProfileObjectHandle out = NULL;
+  int rc = MVProfileObjectCreate(domain, kind, name, &out);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_wrap(out, mvr_tag_MVProfileObjectHandle, mvr_fin_MVProfileObjectFree);
+}
+
+/* MVProfileObjectFree (since ABI 3): Releases a task, frame, event or counter. */
+static SEXP mvr_MVProfileObjectFree(SEXP r_obj) {
+  const char* fn = "MVProfileObjectFree";
+  (void)fn;
+  if (r_obj == R_NilValue) return R_NilValue;
+  if (TYPEOF(r_obj) != EXTPTRSXP || R_ExternalPtrTag(r_obj) != mvr_tag_MVProfileObjectHandle)
+    Rf_error("%s: argument 'obj' must be a MVProfileObjectHandle, got %s", fn, mvr_describe(r_obj));
+  void* h = R_ExternalPtrAddr(r_obj);
+  if (h == NULL) return R_NilValue; /* already freed: a no-op, like MV...Free(NULL) */
+  R_ClearExternalPtr(r_obj);
+  int rc = MVProfileObjectFree((MVProfileObjectHandle)h);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileObjectStart (since ABI 3): Starts a task, frame or event's interval. */
+static SEXP mvr_MVProfileObjectStart(SEXP r_obj) {
+  const char* fn = "MVProfileObjectStart";
+  (void)fn;
+  MVProfileObjectHandle obj = (MVProfileObjectHandle)mvr_handle(r_obj, mvr_tag_MVProfileObjectHandle, 0, fn, "obj");
+  int rc = MVProfileObjectStart(obj);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileObjectStop (since ABI 3): Stops the interval; without a recorded start it records nothing. */
+static SEXP mvr_MVProfileObjectStop(SEXP r_obj) {
+  const char* fn = "MVProfileObjectStop";
+  (void)fn;
+  MVProfileObjectHandle obj = (MVProfileObjectHandle)mvr_handle(r_obj, mvr_tag_MVProfileObjectHandle, 0, fn, "obj");
+  int rc = MVProfileObjectStop(obj);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileCounterSet (since ABI 3): Sets a counter's value (recorded while the profiler records). */
+static SEXP mvr_MVProfileCounterSet(SEXP r_counter, SEXP r_value) {
+  const char* fn = "MVProfileCounterSet";
+  (void)fn;
+  MVProfileObjectHandle counter = (MVProfileObjectHandle)mvr_handle(r_counter, mvr_tag_MVProfileObjectHandle, 0, fn, "counter");
+  int64_t value = mvr_int64(r_value, fn, "value");
+  int rc = MVProfileCounterSet(counter, value);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileCounterAdjust (since ABI 3): Adds delta (negative to decrement) to a counter. */
+static SEXP mvr_MVProfileCounterAdjust(SEXP r_counter, SEXP r_delta) {
+  const char* fn = "MVProfileCounterAdjust";
+  (void)fn;
+  MVProfileObjectHandle counter = (MVProfileObjectHandle)mvr_handle(r_counter, mvr_tag_MVProfileObjectHandle, 0, fn, "counter");
+  int64_t delta = mvr_int64(r_delta, fn, "delta");
+  int rc = MVProfileCounterAdjust(counter, delta);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVProfileMarkerSet (since ABI 3): Records an instant marker named name in domain; scope is global, process, thread, task or marker (else MV_ERR_VALUE). */
+static SEXP mvr_MVProfileMarkerSet(SEXP r_domain, SEXP r_name, SEXP r_scope) {
+  const char* fn = "MVProfileMarkerSet";
+  (void)fn;
+  MVProfileDomainHandle domain = (MVProfileDomainHandle)mvr_handle(r_domain, mvr_tag_MVProfileDomainHandle, 0, fn, "domain");
+  const char* name = mvr_string(r_name, 0, fn, "name");
+  const char* scope = mvr_string(r_scope, 0, fn, "scope");
+  int rc = MVProfileMarkerSet(domain, name, scope);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
 
 static const R_CallMethodDef mvr_call_methods[] = {
   {"MVGetABIVersion", (DL_FUNC)&mvr_MVGetABIVersion, 0},
@@ -1545,6 +1759,22 @@ static const R_CallMethodDef mvr_call_methods[] = {
   {"MVCustomOpCallGetArray", (DL_FUNC)&mvr_MVCustomOpCallGetArray, 2},
   {"MVCustomOpCallSetResult", (DL_FUNC)&mvr_MVCustomOpCallSetResult, 2},
   {"MVCustomOpCallSetError", (DL_FUNC)&mvr_MVCustomOpCallSetError, 3},
+  {"MVProfilerSetConfig", (DL_FUNC)&mvr_MVProfilerSetConfig, 2},
+  {"MVProfilerSetState", (DL_FUNC)&mvr_MVProfilerSetState, 1},
+  {"MVProfilerGetState", (DL_FUNC)&mvr_MVProfilerGetState, 0},
+  {"MVProfilerPause", (DL_FUNC)&mvr_MVProfilerPause, 1},
+  {"MVProfilerDump", (DL_FUNC)&mvr_MVProfilerDump, 1},
+  {"MVProfilerDumps", (DL_FUNC)&mvr_MVProfilerDumps, 4},
+  {"MVProfilerSetScope", (DL_FUNC)&mvr_MVProfilerSetScope, 1},
+  {"MVProfileDomainCreate", (DL_FUNC)&mvr_MVProfileDomainCreate, 1},
+  {"MVProfileDomainFree", (DL_FUNC)&mvr_MVProfileDomainFree, 1},
+  {"MVProfileObjectCreate", (DL_FUNC)&mvr_MVProfileObjectCreate, 3},
+  {"MVProfileObjectFree", (DL_FUNC)&mvr_MVProfileObjectFree, 1},
+  {"MVProfileObjectStart", (DL_FUNC)&mvr_MVProfileObjectStart, 1},
+  {"MVProfileObjectStop", (DL_FUNC)&mvr_MVProfileObjectStop, 1},
+  {"MVProfileCounterSet", (DL_FUNC)&mvr_MVProfileCounterSet, 2},
+  {"MVProfileCounterAdjust", (DL_FUNC)&mvr_MVProfileCounterAdjust, 2},
+  {"MVProfileMarkerSet", (DL_FUNC)&mvr_MVProfileMarkerSet, 3},
   {NULL, NULL, 0}};
 
 void R_init_minerva(DllInfo* dll) {
@@ -1555,6 +1785,8 @@ void R_init_minerva(DllInfo* dll) {
   mvr_tag_MVExecutorHandle = Rf_install("MVExecutorHandle");
   mvr_tag_MVCachedOpHandle = Rf_install("MVCachedOpHandle");
   mvr_tag_MVCustomOpCallHandle = Rf_install("MVCustomOpCallHandle");
+  mvr_tag_MVProfileDomainHandle = Rf_install("MVProfileDomainHandle");
+  mvr_tag_MVProfileObjectHandle = Rf_install("MVProfileObjectHandle");
   R_registerRoutines(dll, NULL, mvr_call_methods, NULL, NULL);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);

@@ -2080,6 +2080,275 @@ done:
   return;
 }
 
+/* MVProfilerSetConfig (since ABI 3): Configures the profiler with MXNet's set_config keys and string values: filename, profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api, continuous_dump, dump_period, aggregate_stats, profile_process ("worker"). */
+static void JNICALL mvj_MVProfilerSetConfig(JNIEnv* env, jclass cls, jobjectArray j_keys, jobjectArray j_vals) {
+  (void)cls;
+  static const char fn[] = "MVProfilerSetConfig";
+  (void)fn;
+  jsize n_num = -1;
+  int num = 0;
+  char** keys = NULL;
+  jsize len_keys = -1;
+  char** vals = NULL;
+  jsize len_vals = -1;
+  if (mvj_strings_in(env, j_keys, 0, fn, "keys", &keys, &len_keys) != 0) goto done;
+  if (mvj_count(env, len_keys, &n_num, fn, "keys", "num") != 0) goto done;
+  if (mvj_strings_in(env, j_vals, 0, fn, "vals", &vals, &len_vals) != 0) goto done;
+  if (mvj_count(env, len_vals, &n_num, fn, "vals", "num") != 0) goto done;
+  num = (int)(n_num < 0 ? 0 : n_num);
+  int rc = MVProfilerSetConfig(num, (const char**)keys, (const char**)vals);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  mvj_strings_free(keys, len_keys);
+  mvj_strings_free(vals, len_vals);
+  return;
+}
+
+/* MVProfilerSetState (since ABI 3): Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump writes the trace file. */
+static void JNICALL mvj_MVProfilerSetState(JNIEnv* env, jclass cls, jint j_state) {
+  (void)cls;
+  static const char fn[] = "MVProfilerSetState";
+  (void)fn;
+  int rc = MVProfilerSetState((int)j_state);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfilerGetState (since ABI 3): The profiler's state: *out_running 1 while running, *out_paused 1 while paused. */
+static jobjectArray JNICALL mvj_MVProfilerGetState(JNIEnv* env, jclass cls) {
+  (void)cls;
+  static const char fn[] = "MVProfilerGetState";
+  (void)fn;
+  jobjectArray result = NULL;
+  int out_running = 0;
+  int out_paused = 0;
+  int rc = MVProfilerGetState(&out_running, &out_paused);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  jobject items[2] = {0};
+  if (!(*env)->ExceptionCheck(env)) items[0] = mvj_box_int(env, (jint)out_running);
+  if (!(*env)->ExceptionCheck(env)) items[1] = mvj_box_int(env, (jint)out_paused);
+  if (!(*env)->ExceptionCheck(env)) result = (*env)->NewObjectArray(env, 2, mvj_class_object, NULL);
+  for (int i = 0; result != NULL && i < 2; ++i) (*env)->SetObjectArrayElement(env, result, i, items[i]);
+done:
+  return result;
+}
+
+/* MVProfilerPause (since ABI 3): Pauses (1) or resumes (0) recording without stopping. */
+static void JNICALL mvj_MVProfilerPause(JNIEnv* env, jclass cls, jint j_paused) {
+  (void)cls;
+  static const char fn[] = "MVProfilerPause";
+  (void)fn;
+  int rc = MVProfilerPause((int)j_paused);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfilerDump (since ABI 3): Writes the trace file (Chrome trace JSON) with the events recorded since the last finished dump; finished (1) forgets them afterwards. */
+static void JNICALL mvj_MVProfilerDump(JNIEnv* env, jclass cls, jint j_finished) {
+  (void)cls;
+  static const char fn[] = "MVProfilerDump";
+  (void)fn;
+  int rc = MVProfilerDump((int)j_finished);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfilerDumps (since ABI 3): The aggregate statistics ("" unless aggregate_stats is set). */
+static jstring JNICALL mvj_MVProfilerDumps(JNIEnv* env, jclass cls, jint j_reset, jint j_format, jint j_sort_by, jint j_ascending) {
+  (void)cls;
+  static const char fn[] = "MVProfilerDumps";
+  (void)fn;
+  jstring result = NULL;
+  const char* out = NULL;
+  int rc = MVProfilerDumps((int)j_reset, (int)j_format, (int)j_sort_by, (int)j_ascending, &out);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = mvj_jstring(env, out);
+done:
+  return result;
+}
+
+/* MVProfilerSetScope (since ABI 3): Sets the calling thread's profiler scope: operators it pushes are recorded as scope + name ("" for none). */
+static void JNICALL mvj_MVProfilerSetScope(JNIEnv* env, jclass cls, jstring j_scope) {
+  (void)cls;
+  static const char fn[] = "MVProfilerSetScope";
+  (void)fn;
+  char* scope = NULL;
+  if (mvj_utf8_in(env, j_scope, 0, fn, "scope", &scope) != 0) goto done;
+  int rc = MVProfilerSetScope(scope);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  free(scope);
+  return;
+}
+
+/* MVProfileDomainCreate (since ABI 3): Creates a domain (a category of user objects). */
+static jlong JNICALL mvj_MVProfileDomainCreate(JNIEnv* env, jclass cls, jstring j_name) {
+  (void)cls;
+  static const char fn[] = "MVProfileDomainCreate";
+  (void)fn;
+  jlong result = 0;
+  char* name = NULL;
+  MVProfileDomainHandle out = NULL;
+  if (mvj_utf8_in(env, j_name, 0, fn, "name", &name) != 0) goto done;
+  int rc = MVProfileDomainCreate(name, &out);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = (jlong)(intptr_t)out;
+done:
+  free(name);
+  return result;
+}
+
+/* MVProfileDomainFree (since ABI 3): Releases a domain handle. */
+static void JNICALL mvj_MVProfileDomainFree(JNIEnv* env, jclass cls, jlong j_domain) {
+  (void)cls;
+  static const char fn[] = "MVProfileDomainFree";
+  (void)fn;
+  int rc = MVProfileDomainFree((MVProfileDomainHandle)(intptr_t)j_domain);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileObjectCreate (since ABI 3): Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is an MVProfileObjectKind. */
+static jlong JNICALL mvj_MVProfileObjectCreate(JNIEnv* env, jclass cls, jlong j_domain, jint j_kind, jstring j_name) {
+  (void)cls;
+  static const char fn[] = "MVProfileObjectCreate";
+  (void)fn;
+  jlong result = 0;
+  char* name = NULL;
+  MVProfileObjectHandle out = NULL;
+  if (mvj_utf8_in(env, j_name, 0, fn, "name", &name) != 0) goto done;
+  int rc = MVProfileObjectCreate((MVProfileDomainHandle)(intptr_t)j_domain, (int)j_kind, name, &out);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = (jlong)(intptr_t)out;
+done:
+  free(name);
+  return result;
+}
+
+/* MVProfileObjectFree (since ABI 3): Releases a task, frame, event or counter. */
+static void JNICALL mvj_MVProfileObjectFree(JNIEnv* env, jclass cls, jlong j_obj) {
+  (void)cls;
+  static const char fn[] = "MVProfileObjectFree";
+  (void)fn;
+  int rc = MVProfileObjectFree((MVProfileObjectHandle)(intptr_t)j_obj);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileObjectStart (since ABI 3): Starts a task, frame or event's interval. */
+static void JNICALL mvj_MVProfileObjectStart(JNIEnv* env, jclass cls, jlong j_obj) {
+  (void)cls;
+  static const char fn[] = "MVProfileObjectStart";
+  (void)fn;
+  int rc = MVProfileObjectStart((MVProfileObjectHandle)(intptr_t)j_obj);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileObjectStop (since ABI 3): Stops the interval; without a recorded start it records nothing. */
+static void JNICALL mvj_MVProfileObjectStop(JNIEnv* env, jclass cls, jlong j_obj) {
+  (void)cls;
+  static const char fn[] = "MVProfileObjectStop";
+  (void)fn;
+  int rc = MVProfileObjectStop((MVProfileObjectHandle)(intptr_t)j_obj);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileCounterSet (since ABI 3): Sets a counter's value (recorded while the profiler records). */
+static void JNICALL mvj_MVProfileCounterSet(JNIEnv* env, jclass cls, jlong j_counter, jlong j_value) {
+  (void)cls;
+  static const char fn[] = "MVProfileCounterSet";
+  (void)fn;
+  int rc = MVProfileCounterSet((MVProfileObjectHandle)(intptr_t)j_counter, (int64_t)j_value);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileCounterAdjust (since ABI 3): Adds delta (negative to decrement) to a counter. */
+static void JNICALL mvj_MVProfileCounterAdjust(JNIEnv* env, jclass cls, jlong j_counter, jlong j_delta) {
+  (void)cls;
+  static const char fn[] = "MVProfileCounterAdjust";
+  (void)fn;
+  int rc = MVProfileCounterAdjust((MVProfileObjectHandle)(intptr_t)j_counter, (int64_t)j_delta);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  return;
+}
+
+/* MVProfileMarkerSet (since ABI 3): Records an instant marker named name in domain; scope is global, process, thread, task or marker (else MV_ERR_VALUE). */
+static void JNICALL mvj_MVProfileMarkerSet(JNIEnv* env, jclass cls, jlong j_domain, jstring j_name, jstring j_scope) {
+  (void)cls;
+  static const char fn[] = "MVProfileMarkerSet";
+  (void)fn;
+  char* name = NULL;
+  char* scope = NULL;
+  if (mvj_utf8_in(env, j_name, 0, fn, "name", &name) != 0) goto done;
+  if (mvj_utf8_in(env, j_scope, 0, fn, "scope", &scope) != 0) goto done;
+  int rc = MVProfileMarkerSet((MVProfileDomainHandle)(intptr_t)j_domain, name, scope);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  free(name);
+  free(scope);
+  return;
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 
 static const JNINativeMethod mvj_methods[] = {
@@ -2167,6 +2436,22 @@ static const JNINativeMethod mvj_methods[] = {
   {"MVCustomOpCallGetArray", "(JI)J", (void*)&mvj_MVCustomOpCallGetArray},
   {"MVCustomOpCallSetResult", "(JLjava/lang/String;)V", (void*)&mvj_MVCustomOpCallSetResult},
   {"MVCustomOpCallSetError", "(JILjava/lang/String;)V", (void*)&mvj_MVCustomOpCallSetError},
+  {"MVProfilerSetConfig", "([Ljava/lang/String;[Ljava/lang/String;)V", (void*)&mvj_MVProfilerSetConfig},
+  {"MVProfilerSetState", "(I)V", (void*)&mvj_MVProfilerSetState},
+  {"MVProfilerGetState", "()[Ljava/lang/Object;", (void*)&mvj_MVProfilerGetState},
+  {"MVProfilerPause", "(I)V", (void*)&mvj_MVProfilerPause},
+  {"MVProfilerDump", "(I)V", (void*)&mvj_MVProfilerDump},
+  {"MVProfilerDumps", "(IIII)Ljava/lang/String;", (void*)&mvj_MVProfilerDumps},
+  {"MVProfilerSetScope", "(Ljava/lang/String;)V", (void*)&mvj_MVProfilerSetScope},
+  {"MVProfileDomainCreate", "(Ljava/lang/String;)J", (void*)&mvj_MVProfileDomainCreate},
+  {"MVProfileDomainFree", "(J)V", (void*)&mvj_MVProfileDomainFree},
+  {"MVProfileObjectCreate", "(JILjava/lang/String;)J", (void*)&mvj_MVProfileObjectCreate},
+  {"MVProfileObjectFree", "(J)V", (void*)&mvj_MVProfileObjectFree},
+  {"MVProfileObjectStart", "(J)V", (void*)&mvj_MVProfileObjectStart},
+  {"MVProfileObjectStop", "(J)V", (void*)&mvj_MVProfileObjectStop},
+  {"MVProfileCounterSet", "(JJ)V", (void*)&mvj_MVProfileCounterSet},
+  {"MVProfileCounterAdjust", "(JJ)V", (void*)&mvj_MVProfileCounterAdjust},
+  {"MVProfileMarkerSet", "(JLjava/lang/String;Ljava/lang/String;)V", (void*)&mvj_MVProfileMarkerSet},
 };
 
 static jclass mvj_global_class(JNIEnv* env, const char* name) {

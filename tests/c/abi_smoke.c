@@ -244,11 +244,62 @@ static void test_custom_op(void) {
   MVNDArrayFree(g);
 }
 
+/* The profiler from C: an operator and a task are recorded, dumps counts them, bad input fails. */
+static void test_profiler(void) {
+  const char* keys[] = {"aggregate_stats", "continuous_dump", "filename"};
+  const char* vals[] = {"True", "False", "abi_smoke_profile.json"};
+  const char* bad_key[] = {"bogus"};
+  const char* text = NULL;
+  MVProfileDomainHandle dom = NULL;
+  MVProfileObjectHandle task = NULL, counter = NULL;
+  MVNDArrayHandle a = NULL;
+  MVOpHandle relu;
+  MVOpParamsHandle params;
+  MVNDArrayHandle* outs = NULL;
+  int64_t shape[1] = {4};
+  int nout = 0, running = -1, paused = -1;
+  EXPECT(MVProfilerSetConfig(1, bad_key, vals) == MV_ERR_VALUE && contains(MVGetLastError(), "'bogus'"),
+         "profiler: unknown config key names it");
+  EXPECT(MVProfilerSetConfig(3, keys, vals) == 0, "profiler: set config");
+  EXPECT(MVProfilerSetState(2) == MV_ERR_VALUE, "profiler: state 2 is rejected");
+  EXPECT(MVProfileDomainCreate("dom", &dom) == 0, "profiler: domain");
+  EXPECT(MVProfileObjectCreate(dom, MV_PROFILE_TASK, "tsk", &task) == 0, "profiler: task");
+  EXPECT(MVProfileObjectCreate(dom, MV_PROFILE_COUNTER, "cnt", &counter) == 0, "profiler: counter");
+  EXPECT(MVProfileObjectCreate(dom, 7, "x", &task) == MV_ERR_VALUE, "profiler: unknown object kind");
+  EXPECT(MVProfilerSetState(1) == 0 && MVProfilerGetState(&running, &paused) == 0 && running == 1 && paused == 0,
+         "profiler: running");
+  EXPECT(MVProfileObjectStart(task) == 0, "profiler: task start");
+  MVNDArrayCreate(shape, 1, MV_DTYPE_FLOAT32, MV_DEV_CPU, 0, &a);
+  MVOpGetHandle("relu", &relu);
+  MVOpParamsCreate(relu, 0, NULL, NULL, &params);
+  EXPECT(MVImperativeInvoke(relu, params, 1, &a, &nout, &outs) == 0, "profiler: invoke relu");
+  MVNDArrayWaitAll();
+  EXPECT(MVProfileObjectStop(task) == 0, "profiler: task stop");
+  EXPECT(MVProfileCounterAdjust(counter, 3) == 0, "profiler: counter");
+  EXPECT(MVProfileCounterSet((MVProfileObjectHandle)a, 1) == MV_ERR_INVALID_HANDLE &&
+             contains(MVGetLastError(), "got an NDArray handle"),
+         "profiler: wrong handle kind");
+  EXPECT(MVProfileMarkerSet(dom, "m", "nowhere") == MV_ERR_VALUE, "profiler: bad marker scope");
+  EXPECT(MVProfilerSetState(0) == 0, "profiler: stop");
+  EXPECT(MVProfilerDumps(1, 0, 4, 0, &text) == 0 && contains(text, "relu") && contains(text, "tsk"),
+         "profiler: dumps lists the operator and the task");
+  EXPECT(MVProfilerDumps(0, 3, 0, 0, &text) == MV_ERR_VALUE, "profiler: unknown format");
+  EXPECT(MVProfilerDump(1) == 0, "profiler: dump");
+  remove("abi_smoke_profile.json");
+  EXPECT(MVProfileObjectFree(task) == 0 && MVProfileObjectFree(counter) == 0 && MVProfileDomainFree(dom) == 0 &&
+             MVProfileObjectFree(NULL) == 0,
+         "profiler: free objects");
+  MVNDArrayFree(outs[0]);
+  MVOpParamsFree(params);
+  MVNDArrayFree(a);
+}
+
 int main(void) {
   test_lifecycle();
   test_bad_input();
   test_symbol_executor();
   test_custom_op();
+  test_profiler();
   printf("%d passed, %d failed\n", passes, failures);
   return failures ? 1 : 0;
 }

@@ -68,6 +68,8 @@ typedef struct MVSymbol_* MVSymbolHandle;     /* a symbolic graph's outputs; sin
 typedef struct MVExecutor_* MVExecutorHandle; /* a symbol bound to arrays; since ABI 2 */
 typedef struct MVCachedOp_* MVCachedOpHandle; /* a graph compiled for imperative calls; since ABI 2 */
 typedef struct MVCustomOpCall_* MVCustomOpCallHandle; /* one request to a custom operator; since ABI 3 */
+typedef struct MVProfileDomain_* MVProfileDomainHandle; /* a profiler domain; since ABI 3 */
+typedef struct MVProfileObject_* MVProfileObjectHandle; /* a profiler task, frame, event or counter; since ABI 3 */
 
 /* Failure kinds returned by every function (0 is success). */
 typedef enum {
@@ -101,6 +103,9 @@ typedef enum { MV_DEV_CPU = 1, MV_DEV_GPU = 2 } MVDeviceType;
 
 /* grad_req values: MXNet's OpReqType codes. */
 typedef enum { MV_GRAD_NULL = 0, MV_GRAD_WRITE = 1, MV_GRAD_ADD = 3 } MVGradReq;
+
+/* Kinds of profiler objects (MVProfileObjectCreate); since ABI 3. */
+typedef enum { MV_PROFILE_TASK = 0, MV_PROFILE_FRAME = 1, MV_PROFILE_EVENT = 2, MV_PROFILE_COUNTER = 3 } MVProfileObjectKind;
 
 /* Library version (frozen POD value type). */
 typedef struct {
@@ -571,6 +576,82 @@ MV_DLL int MVCustomOpCallSetResult(MV_IN MVCustomOpCallHandle call, MV_IN const 
  *  message (copied) is what users see after the op_type. Since ABI 3. Call only from inside the
  *  callback, which then returns non-zero. */
 MV_DLL int MVCustomOpCallSetError(MV_IN MVCustomOpCallHandle call, int kind, MV_IN const char* message);
+
+/* Section: Profiler ============================================================================ */
+
+/*
+ * MXNet's profiler (docs/profiler.md). While it runs, the engine records one event per executed
+ * operation: its name (prefixed by the pushing thread's scope), start and end on the steady
+ * clock, the thread that ran it and its input shapes. User objects add intervals (tasks, frames,
+ * events), counters and instant markers. MVProfilerDump writes Chrome trace JSON (chrome://tracing
+ * and Perfetto open it); MVProfilerDumps returns MXNet's aggregate statistics. While stopped or
+ * paused the engine's cost is one relaxed atomic load per operation. All functions here are
+ * thread-safe; the profiler's state is process-wide, the scope is per thread.
+ */
+
+/*! \brief Configures the profiler with MXNet's set_config keys and string values: filename,
+ *  profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api,
+ *  continuous_dump, dump_period, aggregate_stats, profile_process ("worker"). Booleans are
+ *  "True"/"False"/"1"/"0". An unknown key or malformed value fails with MV_ERR_VALUE naming it,
+ *  and nothing changes. Since ABI 3. */
+MV_DLL int MVProfilerSetConfig(int num, MV_IN_ARRAY(num) const char** keys, MV_IN_ARRAY(num) const char** vals);
+
+/*! \brief Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump
+ *  writes the trace file. Since ABI 3. */
+MV_DLL int MVProfilerSetState(int state);
+
+/*! \brief The profiler's state: *out_running 1 while running, *out_paused 1 while paused.
+ *  Since ABI 3. */
+MV_DLL int MVProfilerGetState(MV_OUT int* out_running, MV_OUT int* out_paused);
+
+/*! \brief Pauses (1) or resumes (0) recording without stopping. Since ABI 3. */
+MV_DLL int MVProfilerPause(int paused);
+
+/*! \brief Writes the trace file (Chrome trace JSON) with the events recorded since the last
+ *  finished dump; finished (1) forgets them afterwards. Fails with MV_ERR_VALUE before any
+ *  MVProfilerSetConfig, MV_ERR_IO when the file cannot be written. Since ABI 3. */
+MV_DLL int MVProfilerDump(int finished);
+
+/*! \brief The aggregate statistics ("" unless aggregate_stats is set). format: 0 table, 1 JSON;
+ *  sort_by: 0 total, 1 avg, 2 min, 3 max, 4 count; ascending 0/1; reset (1) clears them after.
+ *  \param out MV_OUT_BORROWED(thread). Since ABI 3. */
+MV_DLL int MVProfilerDumps(int reset, int format, int sort_by, int ascending, MV_OUT_BORROWED(thread) const char** out);
+
+/*! \brief Sets the calling thread's profiler scope: operators it pushes are recorded as
+ *  scope + name ("" for none). Since ABI 3. */
+MV_DLL int MVProfilerSetScope(MV_IN const char* scope);
+
+/*! \brief Creates a domain (a category of user objects). \param out MV_OUT_OWNED(MVProfileDomainFree).
+ *  Objects keep their domain alive. Since ABI 3. */
+MV_DLL int MVProfileDomainCreate(MV_IN const char* name, MV_OUT_OWNED(MVProfileDomainFree) MVProfileDomainHandle* out);
+
+/*! \brief Releases a domain handle. NULL is a no-op. Since ABI 3. */
+MV_DLL int MVProfileDomainFree(MV_IN_OPT MVProfileDomainHandle domain);
+
+/*! \brief Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is
+ *  an MVProfileObjectKind. \param out MV_OUT_OWNED(MVProfileObjectFree). Since ABI 3. */
+MV_DLL int MVProfileObjectCreate(MV_IN_OPT MVProfileDomainHandle domain, int kind, MV_IN const char* name,
+                                 MV_OUT_OWNED(MVProfileObjectFree) MVProfileObjectHandle* out);
+
+/*! \brief Releases a task, frame, event or counter. NULL is a no-op. Since ABI 3. */
+MV_DLL int MVProfileObjectFree(MV_IN_OPT MVProfileObjectHandle obj);
+
+/*! \brief Starts a task, frame or event's interval. It is recorded at stop when the profiler was
+ *  recording at start. Since ABI 3. */
+MV_DLL int MVProfileObjectStart(MV_IN MVProfileObjectHandle obj);
+
+/*! \brief Stops the interval; without a recorded start it records nothing. Since ABI 3. */
+MV_DLL int MVProfileObjectStop(MV_IN MVProfileObjectHandle obj);
+
+/*! \brief Sets a counter's value (recorded while the profiler records). Since ABI 3. */
+MV_DLL int MVProfileCounterSet(MV_IN MVProfileObjectHandle counter, int64_t value);
+
+/*! \brief Adds delta (negative to decrement) to a counter. Since ABI 3. */
+MV_DLL int MVProfileCounterAdjust(MV_IN MVProfileObjectHandle counter, int64_t delta);
+
+/*! \brief Records an instant marker named name in domain; scope is global, process, thread, task
+ *  or marker (else MV_ERR_VALUE). Since ABI 3. */
+MV_DLL int MVProfileMarkerSet(MV_IN MVProfileDomainHandle domain, MV_IN const char* name, MV_IN const char* scope);
 
 #ifdef __cplusplus
 }

@@ -100,4 +100,12 @@ private[minerva] object Native {
   def exeArgs(h: Long): IndexedSeq[Long] = handles(L.MVExecutorArgArrays(h))
   def exeGrads(h: Long): IndexedSeq[Long] = handles(L.MVExecutorGradArrays(h))
   def exeAux(h: Long): IndexedSeq[Long] = handles(L.MVExecutorAuxArrays(h))
+
+  // ---- profiler ----
+  def profilerSetConfig(keys: Array[String], vals: Array[String]): Unit = L.MVProfilerSetConfig(keys, vals)
+  def profilerSetState(state: Int): Unit = L.MVProfilerSetState(state)
+  def profilerPause(paused: Int): Unit = L.MVProfilerPause(paused)
+  def profilerDump(finished: Int): Unit = L.MVProfilerDump(finished)
+  def profilerDumps(reset: Int, format: Int, sortBy: Int, ascending: Int): String =
+    L.MVProfilerDumps(reset, format, sortBy, ascending)
 }

@@ -56,6 +56,12 @@ public final class LibMinerva {
     public static final int MV_GRAD_WRITE = 1;
     public static final int MV_GRAD_ADD = 3;
 
+    // MVProfileObjectKind
+    public static final int MV_PROFILE_TASK = 0;
+    public static final int MV_PROFILE_FRAME = 1;
+    public static final int MV_PROFILE_EVENT = 2;
+    public static final int MV_PROFILE_COUNTER = 3;
+
     static {
         NativeLoader.load();
         int level = MVGetABIVersion();
@@ -776,5 +782,130 @@ public final class LibMinerva {
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
      */
     public static native void MVCustomOpCallSetError(long call, int kind, String message);
+
+    /**
+     * Configures the profiler with MXNet's set_config keys and string values: filename, profile_all, profile_symbolic, profile_imperative, profile_memory, profile_api, continuous_dump, dump_period, aggregate_stats, profile_process ("worker"). (C: {@code MVProfilerSetConfig}, since ABI 3.)
+     * @param keys String[] of length num
+     * @param vals String[] of length num
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfilerSetConfig(String[] keys, String[] vals);
+
+    /**
+     * Starts (state 1) or stops (state 0) the profiler; stopping with continuous_dump writes the trace file. (C: {@code MVProfilerSetState}, since ABI 3.)
+     * @param state a C int
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfilerSetState(int state);
+
+    /**
+     * The profiler's state: *out_running 1 while running, *out_paused 1 while paused. (C: {@code MVProfilerGetState}, since ABI 3.)
+     * @return an Object[] of 2: [0] out_running (Integer), [1] out_paused (Integer)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native Object[] MVProfilerGetState();
+
+    /**
+     * Pauses (1) or resumes (0) recording without stopping. (C: {@code MVProfilerPause}, since ABI 3.)
+     * @param paused a C int
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfilerPause(int paused);
+
+    /**
+     * Writes the trace file (Chrome trace JSON) with the events recorded since the last finished dump; finished (1) forgets them afterwards. (C: {@code MVProfilerDump}, since ABI 3.)
+     * @param finished a C int
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfilerDump(int finished);
+
+    /**
+     * The aggregate statistics ("" unless aggregate_stats is set). (C: {@code MVProfilerDumps}, since ABI 3.)
+     * @param reset a C int
+     * @param format a C int
+     * @param sort_by a C int
+     * @param ascending a C int
+     * @return out (String)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native String MVProfilerDumps(int reset, int format, int sort_by, int ascending);
+
+    /**
+     * Sets the calling thread's profiler scope: operators it pushes are recorded as scope + name ("" for none). (C: {@code MVProfilerSetScope}, since ABI 3.)
+     * @param scope a string
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfilerSetScope(String scope);
+
+    /**
+     * Creates a domain (a category of user objects). (C: {@code MVProfileDomainCreate}, since ABI 3.)
+     * @param name a string
+     * @return out (long)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native long MVProfileDomainCreate(String name);
+
+    /**
+     * Releases a domain handle. (C: {@code MVProfileDomainFree}, since ABI 3.)
+     * @param domain a MVProfileDomainHandle (0 for NULL)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileDomainFree(long domain);
+
+    /**
+     * Creates a task, frame or counter in domain, or an event (domain may be NULL); kind is an MVProfileObjectKind. (C: {@code MVProfileObjectCreate}, since ABI 3.)
+     * @param domain a MVProfileDomainHandle (0 for NULL)
+     * @param kind a C int
+     * @param name a string
+     * @return out (long)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native long MVProfileObjectCreate(long domain, int kind, String name);
+
+    /**
+     * Releases a task, frame, event or counter. (C: {@code MVProfileObjectFree}, since ABI 3.)
+     * @param obj a MVProfileObjectHandle (0 for NULL)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileObjectFree(long obj);
+
+    /**
+     * Starts a task, frame or event's interval. (C: {@code MVProfileObjectStart}, since ABI 3.)
+     * @param obj a MVProfileObjectHandle (0 for NULL)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileObjectStart(long obj);
+
+    /**
+     * Stops the interval; without a recorded start it records nothing. (C: {@code MVProfileObjectStop}, since ABI 3.)
+     * @param obj a MVProfileObjectHandle (0 for NULL)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileObjectStop(long obj);
+
+    /**
+     * Sets a counter's value (recorded while the profiler records). (C: {@code MVProfileCounterSet}, since ABI 3.)
+     * @param counter a MVProfileObjectHandle (0 for NULL)
+     * @param value a C int64_t
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileCounterSet(long counter, long value);
+
+    /**
+     * Adds delta (negative to decrement) to a counter. (C: {@code MVProfileCounterAdjust}, since ABI 3.)
+     * @param counter a MVProfileObjectHandle (0 for NULL)
+     * @param delta a C int64_t
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileCounterAdjust(long counter, long delta);
+
+    /**
+     * Records an instant marker named name in domain; scope is global, process, thread, task or marker (else MV_ERR_VALUE). (C: {@code MVProfileMarkerSet}, since ABI 3.)
+     * @param domain a MVProfileDomainHandle (0 for NULL)
+     * @param name a string
+     * @param scope a string
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVProfileMarkerSet(long domain, String name, String scope);
 
 }
