@@ -65,7 +65,8 @@ def make_case(name, schema, k, sample):
     skip = set(sample["index_inputs"]) | set(sample["no_grad_inputs"])
     wrt = [] if not (schema["differentiable"] and sample["grad_check"]) else \
         [i for i in range(len(sample["shapes"])) if i not in skip]
-    return {"op": name, "aliases": schema["aliases"], "sample": k, "params": sample["params"], "inputs": inputs, "shapes": sample["shapes"],
+    return {"op": name, "aliases": schema["aliases"], "sample": k, "params": sample["params"], "inputs": inputs,
+            "shapes": sample["shapes"],
             "wrt": wrt, "seed": zlib.crc32(f"{name}/{k}/heads".encode())}
 
 

@@ -1,5 +1,4 @@
 """``mx.nd``: imperative arrays and one function per registered operator."""
-import types as _types
 
 import numpy as _np
 

@@ -1,6 +1,5 @@
 """``mx.sym``: symbolic graphs and one function per registered operator."""
 import numbers as _numbers
-import types as _types
 
 import numpy as _np
 
