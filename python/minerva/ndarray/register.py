@@ -25,10 +25,11 @@ def make_function(name: str, s: dict):
     """The mx.nd function of one operator."""
     fixed_inputs = s["inputs"]
     depends = s["inputs_depend_on_params"]
+    variadic = s["variadic"]  # a positional list, however list_inputs names its members
 
     def fn(*args, out=None, name=None, **kwargs):
         inputs, named_inputs, params = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd)
-        if named_inputs or depends:
+        if named_inputs or (depends and not variadic):
             wanted = _op.params_for(name_, params).input_names
             positional = dict(zip(fixed_inputs, inputs))
             positional.update(named_inputs)
