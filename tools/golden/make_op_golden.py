@@ -118,7 +118,9 @@ def run(op, inputs, params, wrt, dtypes=None):
     nd_in = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
     for i in wrt:
         nd_in[i].attach_grad()
-    fn = getattr(mx.nd, op) if hasattr(mx.nd, op) else getattr(mx.nd._internal, op)
+    fn = getattr(mx.nd, op) if hasattr(mx.nd, op) else getattr(mx.nd._internal, op, None)
+    if fn is None and op.startswith("_contrib_"):  # MXNet puts these in mx.nd.contrib only
+        fn = getattr(mx.nd.contrib, op[len("_contrib_"):])
     with mx.autograd.record():
         out = fn(*nd_in, **params)
     outs = out if isinstance(out, list) else [out]

@@ -1,0 +1,27 @@
+"""Golden cases of the mx.nd.contrib operators (core/ops/contrib_*.cc), registered as _contrib_X; the
+oracle's function is mx.nd.contrib.X. ``u``, ``idx`` and ``rng`` come from make_op_golden.py."""
+import numpy as np
+
+F64, I32 = "float64", "int32"
+
+
+def boxes(n, extra_cols=0, lo=0.0, hi=10.0):
+    """n corner boxes [xmin, ymin, xmax, ymax], after `extra_cols` leading columns (id, score)."""
+    xy = u(n, 2, lo=lo, hi=hi)  # noqa: F821
+    wh = u(n, 2, lo=1.0, hi=5.0)  # noqa: F821
+    return np.concatenate([u(n, extra_cols, lo=0, hi=1), xy, xy + wh], axis=1).astype(np.float32)  # noqa: F821
+
+
+CASES = [
+    ("_contrib_arange_like", [u(2, 3)], {}, []),  # noqa: F821
+    ("_contrib_arange_like", [u(2, 3)], {"start": 1.0, "step": 0.5, "repeat": 2}, []),  # noqa: F821
+    ("_contrib_arange_like", [u(2, 3, 4)], {"axis": -2, "start": 2.0}, [], [F64]),  # noqa: F821
+    ("_contrib_index_array", [u(3, 2)], {}, []),  # noqa: F821
+    ("_contrib_index_array", [u(2, 3, 2)], {"axes": (-1, 0)}, []),  # noqa: F821
+    ("_contrib_index_copy", [u(4, 3), np.array([2, 0], np.float32), u(2, 3)], {}, [0, 2]),  # noqa: F821
+    ("_contrib_index_copy", [u(5), np.array([4, 1, 3], np.float32), u(3)], {}, [0, 2]),  # noqa: F821
+    ("_contrib_div_sqrt_dim", [u(2, 3, 4)], {}, [0]),  # noqa: F821
+    ("_contrib_quadratic", [u(2, 3)], {"a": 1.5, "b": -2.0, "c": 0.5}, [0]),  # noqa: F821
+    ("_contrib_gradientmultiplier", [u(2, 3)], {"scalar": -0.5, "is_int": False}, [0]),  # noqa: F821
+    ("_contrib_gradientmultiplier", [u(4)], {"scalar": 3}, [0]),  # noqa: F821
+]
