@@ -25,3 +25,11 @@ CASES = [
     ("_contrib_gradientmultiplier", [u(2, 3)], {"scalar": -0.5, "is_int": False}, [0]),  # noqa: F821
     ("_contrib_gradientmultiplier", [u(4)], {"scalar": 3}, [0]),  # noqa: F821
 ]
+
+CASES += [
+    ("_contrib_interleaved_matmul_selfatt_qk", [u(3, 2, 12)], {"heads": 2}, [0]),  # noqa: F821
+    ("_contrib_interleaved_matmul_selfatt_valatt", [u(3, 2, 12), u(4, 3, 3)], {"heads": 2}, [0, 1]),  # noqa: F821
+    ("_contrib_interleaved_matmul_encdec_qk", [u(3, 2, 4), u(5, 2, 8)], {"heads": 2}, [0, 1]),  # noqa: F821
+    ("_contrib_interleaved_matmul_encdec_valatt", [u(5, 2, 8), u(4, 3, 5)], {"heads": 2}, [0, 1]),  # noqa: F821
+    ("_contrib_interleaved_matmul_selfatt_qk", [u(4, 1, 6)], {"heads": 1}, [0]),  # noqa: F821
+]
