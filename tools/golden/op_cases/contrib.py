@@ -33,3 +33,19 @@ CASES += [
     ("_contrib_interleaved_matmul_encdec_valatt", [u(5, 2, 8), u(4, 3, 5)], {"heads": 2}, [0, 1]),  # noqa: F821
     ("_contrib_interleaved_matmul_selfatt_qk", [u(4, 1, 6)], {"heads": 1}, [0]),  # noqa: F821
 ]
+
+CASES += [
+    ("_contrib_BilinearResize2D", [u(1, 2, 3, 4)], {"height": 5, "width": 7}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 2, 4, 5)], {"height": 3, "width": 2, "align_corners": False}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(2, 1, 4, 3)], {"scale_height": 1.5, "scale_width": 2.0}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 1, 5, 4)], {"scale_height": 2.0, "scale_width": 0.5,  # noqa: F821
+                                                    "mode": "odd_scale", "align_corners": False}, [0]),
+    ("_contrib_BilinearResize2D", [u(1, 1, 3, 3), u(1, 1, 5, 4)], {"mode": "like"}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 2, 3, 4)], {"mode": "to_even_up"}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 2, 3, 4)], {"mode": "to_even_down"}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 2, 3, 4)], {"mode": "to_odd_up"}, [0]),  # noqa: F821
+    ("_contrib_BilinearResize2D", [u(1, 2, 3, 4)], {"mode": "to_odd_down"}, [0]),  # noqa: F821
+    ("_contrib_AdaptiveAvgPooling2D", [u(1, 2, 5, 7)], {"output_size": (2, 3)}, [0]),  # noqa: F821
+    ("_contrib_AdaptiveAvgPooling2D", [u(2, 1, 4, 4)], {"output_size": 3}, [0]),  # noqa: F821
+    ("_contrib_AdaptiveAvgPooling2D", [u(1, 3, 3, 5)], {}, [0]),  # noqa: F821
+]
