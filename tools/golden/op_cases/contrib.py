@@ -49,3 +49,26 @@ CASES += [
     ("_contrib_AdaptiveAvgPooling2D", [u(2, 1, 4, 4)], {"output_size": 3}, [0]),  # noqa: F821
     ("_contrib_AdaptiveAvgPooling2D", [u(1, 3, 3, 5)], {}, [0]),  # noqa: F821
 ]
+
+
+def _nms_rows():
+    rows = boxes(8, extra_cols=2)
+    rows[:, 0] = [0, 1, 0, 1, 0, 2, 1, 0]  # class ids
+    rows[3, 2:] = rows[1, 2:] + 0.2  # near-duplicates, to be suppressed
+    rows[6, 2:] = rows[0, 2:] - 0.1
+    rows[7, 1] = rows[2, 1]  # a tie in score
+    return rows
+
+
+CASES += [
+    ("_contrib_box_iou", [boxes(3), boxes(2)], {}, [0, 1]),
+    ("_contrib_box_iou", [u(2, 2, 4, lo=1, hi=4), u(3, 4, lo=1, hi=4)], {"format": "center"}, []),  # noqa: F821
+    ("_contrib_box_nms", [_nms_rows()[None]], {"overlap_thresh": 0.3}, [0]),
+    ("_contrib_box_nms", [_nms_rows()[None]], {"overlap_thresh": 0.3, "id_index": 0}, [0]),
+    ("_contrib_box_nms", [_nms_rows()[None]], {"overlap_thresh": 0.2, "id_index": 0, "force_suppress": True,
+                                               "valid_thresh": 0.3, "topk": 4}, [0]),
+    ("_contrib_box_nms", [_nms_rows()[None]], {"id_index": 0, "background_id": 1, "out_format": "center"}, [0]),
+    ("_contrib_box_nms", [np.stack([_nms_rows(), _nms_rows()])[:, :, [1, 2, 3, 4, 5, 0]]],
+     {"coord_start": 1, "score_index": 0, "id_index": 5, "in_format": "center", "overlap_thresh": 0.1}, [0]),
+    ("_contrib_box_nms", [np.stack([_nms_rows(), _nms_rows()])[None]], {"overlap_thresh": 0.4}, []),
+]
