@@ -72,3 +72,14 @@ CASES += [
      {"coord_start": 1, "score_index": 0, "id_index": 5, "in_format": "center", "overlap_thresh": 0.1}, [0]),
     ("_contrib_box_nms", [np.stack([_nms_rows(), _nms_rows()])[None]], {"overlap_thresh": 0.4}, []),
 ]
+
+# No roi with a negative batch index: MXNet 1.9.1 leaves its output unwritten and then corrupts another
+# roi's output (a race in its CPU kernel); tests/python/test_contrib_ops.py checks Minerva's zeros instead.
+_ROIS = np.array([[0, 1.0, 1.5, 9.0, 7.0], [1, 0.0, 0.0, 3.0, 4.0], [0, 6.5, 2.0, 12.0, 11.5]], np.float32)
+CASES += [
+    ("_contrib_ROIAlign", [u(2, 3, 6, 7), _ROIS], {"pooled_size": (2, 3), "spatial_scale": 0.5}, [0]),  # noqa: F821
+    ("_contrib_ROIAlign", [u(2, 3, 6, 7), _ROIS], {"pooled_size": (3, 3), "spatial_scale": 0.5,  # noqa: F821
+                                                   "sample_ratio": 2, "aligned": True}, [0]),
+    ("_contrib_ROIAlign", [u(2, 8, 5, 5), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 0.4,  # noqa: F821
+                                                   "position_sensitive": True}, [0]),
+]

@@ -1,0 +1,200 @@
+// ROIAlign (He et al., Mask R-CNN) from mx.nd.contrib: each region of interest is divided into
+// pooled_size bins, each bin averages bilinear samples of the feature map on a regular grid
+// (sample_ratio per side, or ceil(bin size) when adaptive), optionally position-sensitive (R-FCN)
+// and optionally half-pixel aligned (Detectron2). The regions get no gradient, as in MXNet.
+#include <algorithm>
+#include <cmath>
+
+#include "core/op/kernel_util.h"
+#include "core/op/op.h"
+#include "core/ops/layout_util.h"
+
+namespace minerva {
+namespace {
+
+std::vector<double> to_doubles(const TBlob& b) {
+  std::vector<double> v(static_cast<size_t>(b.size()));
+  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
+  return v;
+}
+void store(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
+
+struct RoiParams {
+  int64_t ph, pw, sample_ratio;
+  double scale;
+  bool position_sensitive, aligned;
+  explicit RoiParams(const Attrs& a) {
+    const Shape& p = a.get_shape("pooled_size");
+    MV_CHECK(p.size() == 2 && p[0] > 0 && p[1] > 0, kValue)
+        << "Operator " << a.op->name << ": pooled_size must be two positive values (h, w), got " << shape_str(p);
+    ph = p[0];
+    pw = p[1];
+    scale = a.get_float("spatial_scale");
+    sample_ratio = a.get_int("sample_ratio");
+    position_sensitive = a.get_bool("position_sensitive");
+    aligned = a.get_bool("aligned");
+  }
+};
+
+Shape roi_out_shape(const Attrs& attrs, const Shape& data, const Shape& rois) {
+  const RoiParams p(attrs);
+  MV_CHECK(data.size() == 4, kValue) << "Operator " << attrs.op->name
+                                     << ": data must be 4-D (batch, channel, height, width), got " << shape_str(data);
+  MV_CHECK(rois.size() == 2 && rois[1] == 5, kValue)
+      << "Operator " << attrs.op->name << ": rois must have shape (num_rois, 5) as [batch_index, x1, y1, x2, y2], got "
+      << shape_str(rois);
+  int64_t channels = data[1];
+  if (p.position_sensitive) {
+    MV_CHECK(channels % (p.ph * p.pw) == 0, kValue)
+        << "Operator " << attrs.op->name << ": position_sensitive needs channels (" << channels
+        << ") divisible by pooled_size h * w = " << p.ph * p.pw;
+    channels /= p.ph * p.pw;
+  }
+  return Shape{rois[0], channels, p.ph, p.pw};
+}
+
+constexpr int64_t kMaxGrid = 100000;
+
+// Calls visit(out_index, in_index, weight) for every bilinear tap of every output element.
+template <typename Visit>
+void roi_walk(const RoiParams& p, const Shape& data, const std::vector<double>& rois, int64_t num_rois, int64_t channels,
+              Visit visit) {
+  const int64_t H = data[2], W = data[3];
+  const double offset = p.aligned ? 0.5 : 0.0;
+  for (int64_t r = 0; r < num_rois; ++r) {
+    const double* roi = rois.data() + r * 5;
+    // A negative batch index marks padding: that output stays 0 (as does an index past the batch).
+    if (!(roi[0] >= 0 && roi[0] < static_cast<double>(data[0]))) continue;
+    const int64_t batch = static_cast<int64_t>(roi[0]);  // a negative batch index marks padding: the output stays 0
+    const double x0 = roi[1] * p.scale - offset, y0 = roi[2] * p.scale - offset;
+    double rw = roi[3] * p.scale - offset - x0, rh = roi[4] * p.scale - offset - y0;
+    if (!p.aligned) {
+      rw = std::max(rw, 1.0);
+      rh = std::max(rh, 1.0);
+    }
+    const double bh = rh / static_cast<double>(p.ph), bw = rw / static_cast<double>(p.pw);
+    const double grid_h = p.sample_ratio > 0 ? static_cast<double>(p.sample_ratio) : std::ceil(rh / static_cast<double>(p.ph));
+    const double grid_w = p.sample_ratio > 0 ? static_cast<double>(p.sample_ratio) : std::ceil(rw / static_cast<double>(p.pw));
+    const int64_t gh = std::isfinite(grid_h) && grid_h < kMaxGrid ? static_cast<int64_t>(grid_h) : kMaxGrid + 1;
+    const int64_t gw = std::isfinite(grid_w) && grid_w < kMaxGrid ? static_cast<int64_t>(grid_w) : kMaxGrid + 1;
+    // Huge or non-finite regions would mean an endless sampling loop: refuse them.
+    MV_CHECK(std::isfinite(rh) && std::isfinite(rw) && gh <= kMaxGrid && gw <= kMaxGrid, kValue)
+        << "Operator _contrib_ROIAlign: roi " << r << " spans " << rw << " x " << rh
+        << " feature-map pixels, too large or not finite for adaptive sampling (at most " << kMaxGrid
+        << " samples per bin side); pass sample_ratio or check the rois";
+    const double count = static_cast<double>(std::max<int64_t>(gh * gw, 1));
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t py = 0; py < p.ph; ++py)
+        for (int64_t px = 0; px < p.pw; ++px) {
+          const int64_t c_in = p.position_sensitive ? (c * p.ph + py) * p.pw + px : c;
+          const int64_t in_base = (batch * data[1] + c_in) * H * W;
+          const int64_t out_index = ((r * channels + c) * p.ph + py) * p.pw + px;
+          for (int64_t iy = 0; iy < gh; ++iy) {
+            double y = y0 + static_cast<double>(py) * bh + (static_cast<double>(iy) + 0.5) * bh / static_cast<double>(gh);
+            for (int64_t ix = 0; ix < gw; ++ix) {
+              double x = x0 + static_cast<double>(px) * bw + (static_cast<double>(ix) + 0.5) * bw / static_cast<double>(gw);
+              if (y < -1.0 || y > static_cast<double>(H) || x < -1.0 || x > static_cast<double>(W)) continue;
+              double yy = std::max(y, 0.0), xx = std::max(x, 0.0);
+              int64_t yl = static_cast<int64_t>(yy), xl = static_cast<int64_t>(xx), yh, xh;
+              if (yl >= H - 1) yh = yl = H - 1, yy = static_cast<double>(yl);
+              else yh = yl + 1;
+              if (xl >= W - 1) xh = xl = W - 1, xx = static_cast<double>(xl);
+              else xh = xl + 1;
+              const double ly = yy - static_cast<double>(yl), lx = xx - static_cast<double>(xl);
+              const double hy = 1 - ly, hx = 1 - lx;
+              visit(out_index, in_base + yl * W + xl, hy * hx / count);
+              visit(out_index, in_base + yl * W + xh, hy * lx / count);
+              visit(out_index, in_base + yh * W + xl, ly * hx / count);
+              visit(out_index, in_base + yh * W + xh, ly * lx / count);
+            }
+          }
+        }
+  }
+}
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_ROIAlign)
+    .describe("Region of interest align (Mask R-CNN): for feature maps data (N, C, H, W) and rois (R, 5) holding "
+              "[batch_index, x1, y1, x2, y2] in image coordinates (scaled to the map by spatial_scale), the output "
+              "(R, C, pooled_h, pooled_w) averages, per bin, bilinear samples on a grid of sample_ratio points per side "
+              "(ceil(bin size) when sample_ratio <= 0). position_sensitive pools bin (i, j) from channel group "
+              "c * pooled_h * pooled_w + i * pooled_w + j (R-FCN; C / (pooled_h * pooled_w) output channels); aligned "
+              "shifts coordinates by half a pixel (Detectron2). Rows with a negative batch_index give zeros.\n\n"
+              "Example::\n\n  ROIAlign(data, rois=[[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=1.0)")
+    .input("data", "Input data to the pooling operator, a 4D Feature maps")
+    .input("rois", "Bounding box coordinates, a 2D array, if batchid is less than 0, it will be ignored.")
+    .required_param("pooled_size", ParamType::kShape, "ROI Align output roi feature map height and width: (h, w)")
+    .required_param("spatial_scale", ParamType::kFloat, "Ratio of input feature map height (or w) to raw image height (or w). Equals the reciprocal of total stride in convolutional layers")
+    .param("sample_ratio", ParamType::kInt, "-1", "Optional sampling ratio of ROI align, using adaptive size by default.")
+    .param("position_sensitive", ParamType::kBool, "False", "Whether to perform position-sensitive RoI pooling. PSRoIPooling is first proposaled by R-FCN and it can reduce the input channels by ph*pw times, where (ph, pw) is the pooled_size")
+    .param("aligned", ParamType::kBool, "False", "Center-aligned ROIAlign introduced in Detectron2. To enable, set aligned to True.")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      if ((*in)[0].empty() || (*in)[1].empty()) return;
+      (*out)[0] = roi_out_shape(attrs, (*in)[0], (*in)[1]);
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const RoiParams p(attrs);
+      std::vector<double> x = to_doubles(in[0]), rois = to_doubles(in[1]), y(static_cast<size_t>(out[0].size()), 0.0);
+      roi_walk(p, in[0].shape, rois, in[1].shape[0], out[0].shape[1],
+               [&](int64_t o, int64_t i, double w) { y[static_cast<size_t>(o)] += w * x[static_cast<size_t>(i)]; });
+      store(y, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      return std::vector<Tensor>{op("_backward_contrib_ROIAlign", {g.ograd(), g.input(0), g.input(1)}, g.forward_params()),
+                                 op("zeros_like", {g.input(1)})};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{2, 3, 6, 5}, {3, 5}}, {{"pooled_size", "(2, 2)"}, {"spatial_scale", "0.5"}, {"sample_ratio", "2"}});
+      s.index_inputs = {1};  // batch 0 or 1, coordinates 0..1: small regions
+      s.index_high = 2;
+      s.no_grad_inputs = {1};
+      return s;
+    }())
+    .add_sample([] {
+      OpSample s = op_sample({{1, 8, 4, 4}, {2, 5}}, {{"pooled_size", "(2, 2)"}, {"spatial_scale", "1"},
+                                                      {"position_sensitive", "True"}, {"aligned", "True"}});
+      s.index_inputs = {1};
+      s.index_high = 1;
+      s.no_grad_inputs = {1};
+      return s;
+    }());
+
+MV_REGISTER_OP(_backward_contrib_ROIAlign)
+    .describe("Gradient of ROIAlign with respect to data: scatters ograd back with the bilinear sampling weights.")
+    .input("ograd", "Gradient of the output")
+    .input("data", "The forward feature maps (only the shape is read)")
+    .input("rois", "The forward regions")
+    .required_param("pooled_size", ParamType::kShape, "ROI Align output roi feature map height and width: (h, w)")
+    .required_param("spatial_scale", ParamType::kFloat, "Ratio of input feature map size to raw image size")
+    .param("sample_ratio", ParamType::kInt, "-1", "Optional sampling ratio of ROI align.")
+    .param("position_sensitive", ParamType::kBool, "False", "Whether to perform position-sensitive RoI pooling.")
+    .param("aligned", ParamType::kBool, "False", "Center-aligned ROIAlign.")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      if ((*in)[1].empty() || (*in)[2].empty()) return;
+      const Shape want = roi_out_shape(attrs, (*in)[1], (*in)[2]);
+      if ((*in)[0].empty()) (*in)[0] = want;
+      else if ((*in)[0] != want) shape_mismatch(attrs, "input 'ograd'", want, (*in)[0]);
+      (*out)[0] = (*in)[1];
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const RoiParams p(attrs);
+      std::vector<double> og = to_doubles(in[0]), rois = to_doubles(in[2]), dx(static_cast<size_t>(out[0].size()), 0.0);
+      roi_walk(p, in[1].shape, rois, in[2].shape[0], in[0].shape[1],
+               [&](int64_t o, int64_t i, double w) { dx[static_cast<size_t>(i)] += w * og[static_cast<size_t>(o)]; });
+      store(dx, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      // Linear in ograd: its gradient is the forward pooling of the head gradient.
+      return std::vector<Tensor>{op("_contrib_ROIAlign", {g.ograd(), g.input(2)}, g.forward_params()), Tensor{},
+                                 Tensor{}};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{3, 3, 2, 2}, {2, 3, 6, 5}, {3, 5}}, {{"pooled_size", "(2, 2)"}, {"spatial_scale", "0.5"}});
+      s.index_inputs = {2};
+      s.index_high = 2;
+      s.no_grad_inputs = {1, 2};
+      return s;
+    }());
+
+}  // namespace minerva
