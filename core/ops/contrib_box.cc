@@ -271,4 +271,131 @@ MV_REGISTER_OP(_contrib_box_iou)
       return s;
     }());
 
+// ---- box_encode / box_decode ----------------------------------------------------------------------
+
+namespace {
+
+struct Center {
+  double x, y, w, h;
+};
+Center center_of(const Corner& c) { return {(c.x1 + c.x2) / 2, (c.y1 + c.y2) / 2, c.x2 - c.x1, c.y2 - c.y1}; }
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_box_encode)
+    .describe("Encodes the matched reference boxes of anchors as regression targets (Faster R-CNN): for each anchor "
+              "n of batch item b with samples[b, n] > 0.5 and reference r = refs[b, matches[b, n]] (both corner boxes, "
+              "seen as centre x, y and size w, h):\n\n"
+              "  targets = ((r.x - a.x) / a.w - means[0]) / stds[0], ((r.y - a.y) / a.h - means[1]) / stds[1],\n"
+              "            (log(r.w / a.w) - means[2]) / stds[2], (log(r.h / a.h) - means[3]) / stds[3]\n\n"
+              "and masks = 1; other anchors get zeros in both outputs.")
+    .input("samples", "(B, N) value +1 (positive), -1 (negative), 0 (ignore)")
+    .input("matches", "(B, N) value range [0, M)")
+    .input("anchors", "(B, N, 4) encoded in corner")
+    .input("refs", "(B, M, 4) encoded in corner")
+    .input("means", "(4,) Mean value to be subtracted from encoded values")
+    .input("stds", "(4,) Std value to be divided from encoded values")
+    .set_num_outputs(2)
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape &smp = (*in)[0], &anc = (*in)[2], &refs = (*in)[3];
+      if (smp.empty() || anc.empty() || refs.empty()) return;
+      MV_CHECK(smp.size() == 2, kValue) << "Operator " << attrs.op->name << ": samples must be (B, N), got " << shape_str(smp);
+      const Shape boxes{smp[0], smp[1], 4};
+      if (anc != boxes) shape_mismatch(attrs, "input 'anchors'", boxes, anc);
+      MV_CHECK(refs.size() == 3 && refs[0] == smp[0] && refs[2] == 4, kValue)
+          << "Operator " << attrs.op->name << ": refs must be (" << smp[0] << ", M, 4), got " << shape_str(refs);
+      if ((*in)[1].empty()) (*in)[1] = smp;
+      else if ((*in)[1] != smp) shape_mismatch(attrs, "input 'matches'", smp, (*in)[1]);
+      for (size_t k : {size_t{4}, size_t{5}}) {
+        if ((*in)[k].empty()) (*in)[k] = Shape{4};
+        else if ((*in)[k] != Shape{4}) shape_mismatch(attrs, k == 4 ? "input 'means'" : "input 'stds'", Shape{4}, (*in)[k]);
+      }
+      (*out)[0] = (*out)[1] = boxes;
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const int64_t B = in[0].shape[0], N = in[0].shape[1], M = in[3].shape[1];
+      std::vector<double> smp = to_doubles(in[0]), match = to_doubles(in[1]), anc = to_doubles(in[2]);
+      std::vector<double> refs = to_doubles(in[3]), means = to_doubles(in[4]), stds = to_doubles(in[5]);
+      std::vector<double> t(static_cast<size_t>(B * N * 4), 0.0), mask(t.size(), 0.0);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t n = 0; n < N; ++n) {
+          const int64_t i = b * N + n;
+          if (!(smp[i] > 0.5)) continue;
+          const double m = match[i];
+          MV_CHECK(m >= 0 && m < static_cast<double>(M) && m == std::floor(m), kIndex)
+              << "Operator " << attrs.op->name << ": matches[" << b << ", " << n << "] = " << m << " is outside [0, " << M << ")";
+          const Center a = center_of(corner_of(anc.data() + i * 4, "corner"));
+          const Center r = center_of(corner_of(refs.data() + (b * M + static_cast<int64_t>(m)) * 4, "corner"));
+          const double v[4] = {(r.x - a.x) / a.w, (r.y - a.y) / a.h, std::log(r.w / a.w), std::log(r.h / a.h)};
+          for (int k = 0; k < 4; ++k) {
+            t[i * 4 + k] = (v[k] - means[k]) / stds[k];
+            mask[i * 4 + k] = 1;
+          }
+        }
+      store(t, out[0]);
+      store(mask, out[1]);
+    })
+    .set_non_differentiable()
+    .add_sample([] {
+      OpSample s = op_sample({{1, 3}, {1, 3}, {1, 3, 4}, {1, 2, 4}, {4}, {4}});
+      s.index_inputs = {0, 1};
+      s.index_high = 2;
+      s.lo = 0.5;  // forward only: a random box may be inverted (a NaN log), which is fine here
+      s.hi = 1.0;
+      s.grad_check = false;
+      return s;
+    }());
+
+MV_REGISTER_OP(_contrib_box_decode)
+    .describe("Decodes regression offsets data (B, N, 4) against anchors (1, N, 4) into corner boxes (the inverse of "
+              "box_encode with zero means): with the anchor as centre x, y and size w, h (converted from `format`),\n\n"
+              "  x = data[0] * std0 * w + a.x, y = data[1] * std1 * h + a.y\n"
+              "  half_w = exp(data[2] * std2) * w / 2, half_h = exp(data[3] * std3) * h / 2\n"
+              "  output = [x - half_w, y - half_h, x + half_w, y + half_h]\n\n"
+              "where clip > 0 bounds data[2] * std2 and data[3] * std3 from above. MXNet's gradient is zero, as is "
+              "Minerva's.")
+    .input("data", "(B, N, 4) predicted bbox offset")
+    .input("anchors", "(1, N, 4) encoded in corner or center")
+    .param("std0", ParamType::kFloat, "1", "value to be divided from the 1st encoded values")
+    .param("std1", ParamType::kFloat, "1", "value to be divided from the 2nd encoded values")
+    .param("std2", ParamType::kFloat, "1", "value to be divided from the 3rd encoded values")
+    .param("std3", ParamType::kFloat, "1", "value to be divided from the 4th encoded values")
+    .param("clip", ParamType::kFloat, "-1", "If larger than 0, bounding box target will be clipped to this value.")
+    .enum_param("format", {"center", "corner"}, "center", "The box encoding type. \"corner\" means boxes are encoded as [xmin, ymin, xmax, ymax], \"center\" means boxes are encodes as [x, y, width, height].")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape &d = (*in)[0], &a = (*in)[1];
+      if (d.empty() || a.empty()) return;
+      MV_CHECK(d.size() == 3 && d[2] == 4, kValue) << "Operator " << attrs.op->name << ": data must be (B, N, 4), got " << shape_str(d);
+      const Shape want{1, d[1], 4};
+      if (a != want) shape_mismatch(attrs, "input 'anchors'", want, a);
+      (*out)[0] = d;
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const double std_[4] = {attrs.get_float("std0"), attrs.get_float("std1"), attrs.get_float("std2"), attrs.get_float("std3")};
+      const double clip = attrs.get_float("clip");
+      const std::string& format = attrs.get_str("format");
+      const int64_t B = in[0].shape[0], N = in[0].shape[1];
+      std::vector<double> d = to_doubles(in[0]), anc = to_doubles(in[1]), res(d.size());
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t n = 0; n < N; ++n) {
+          const Center a = center_of(corner_of(anc.data() + n * 4, format));
+          const double* p = d.data() + (b * N + n) * 4;
+          double dw = p[2] * std_[2], dh = p[3] * std_[3];
+          if (clip > 0) dw = std::min(dw, clip), dh = std::min(dh, clip);
+          const double x = p[0] * std_[0] * a.w + a.x, y = p[1] * std_[1] * a.h + a.y;
+          const double hw = std::exp(dw) * a.w / 2, hh = std::exp(dh) * a.h / 2;
+          double* o = res.data() + (b * N + n) * 4;
+          o[0] = x - hw, o[1] = y - hh, o[2] = x + hw, o[3] = y + hh;
+        }
+      store(res, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)})};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{2, 3, 4}, {1, 3, 4}}, {{"clip", "0.5"}, {"format", "corner"}});
+      s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }());
+
 }  // namespace minerva

@@ -83,3 +83,12 @@ CASES += [
     ("_contrib_ROIAlign", [u(2, 8, 5, 5), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 0.4,  # noqa: F821
                                                    "position_sensitive": True}, [0]),
 ]
+
+CASES += [
+    ("_contrib_box_encode", [np.array([[1, -1, 0, 1]], np.float32), np.array([[1, 0, 1, 0]], np.float32),
+                             boxes(4)[None], boxes(2)[None], np.array([0.1, 0.0, -0.1, 0.2], np.float32),
+                             np.array([0.1, 0.1, 0.2, 0.2], np.float32)], {}, []),
+    ("_contrib_box_decode", [u(2, 3, 4), boxes(3)[None]], {"format": "corner", "clip": 0.5,  # noqa: F821
+                                                           "std0": 0.1, "std2": 0.2}, [0]),
+    ("_contrib_box_decode", [u(1, 2, 4), u(1, 2, 4, lo=1, hi=3)], {}, []),  # noqa: F821
+]
