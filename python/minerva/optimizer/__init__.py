@@ -1,6 +1,8 @@
 """``mx.optimizer``: optimizers, their registry and the per-index ``Updater`` (MXNet 1.x API)."""
 from . import optimizer
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
+from .lamb import LAMB  # noqa: F401  (registers it; LAMB, LARS and LBSGD: docs/optim.md)
+from .lars import LARS, LBSGD  # noqa: F401
 from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD
 
