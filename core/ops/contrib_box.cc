@@ -9,16 +9,10 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void store(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
 
 struct Corner {
   double x1, y1, x2, y2;
@@ -169,8 +163,8 @@ MV_REGISTER_OP(_contrib_box_nms)
           record[static_cast<size_t>(b * R.n + k)] = static_cast<double>(src[k]);
         }
       }, 1);
-      store(y, out[0]);
-      store(record, out[1]);
+      store_doubles(y, out[0]);
+      store_doubles(record, out[1]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_backward_contrib_box_nms", {g.ograd(0), g.output(1)})};
@@ -215,7 +209,7 @@ MV_REGISTER_OP(_backward_contrib_box_nms)
           const int64_t s = static_cast<int64_t>(src);
           for (int64_t c = 0; c < R.width; ++c) dx[(b * R.n + s) * R.width + c] += og[(b * R.n + k) * R.width + c];
         }
-      store(dx, out[0]);
+      store_doubles(dx, out[0]);
     })
     .set_non_differentiable()
     .add_sample([] {
@@ -253,7 +247,7 @@ MV_REGISTER_OP(_contrib_box_iou)
         const Corner a = corner_of(l.data() + i * 4, format);
         for (int64_t j = 0; j < nr; ++j) res[static_cast<size_t>(i * nr + j)] = iou(a, rb[static_cast<size_t>(j)]);
       });
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)})};
@@ -332,8 +326,8 @@ MV_REGISTER_OP(_contrib_box_encode)
             mask[i * 4 + k] = 1;
           }
         }
-      store(t, out[0]);
-      store(mask, out[1]);
+      store_doubles(t, out[0]);
+      store_doubles(mask, out[1]);
     })
     .set_non_differentiable()
     .add_sample([] {
@@ -387,7 +381,7 @@ MV_REGISTER_OP(_contrib_box_decode)
           double* o = res.data() + (b * N + n) * 4;
           o[0] = x - hw, o[1] = y - hh, o[2] = x + hw, o[3] = y + hh;
         }
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)})};

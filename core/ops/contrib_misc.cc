@@ -7,18 +7,13 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
 
 OpSample contrib_sample(std::vector<Shape> shapes, KeyValues params = {}) {
   return op_sample(std::move(shapes), std::move(params));
-}
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
 }
 
 }  // namespace

@@ -8,16 +8,10 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void store(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
 
 void check_nchw(const Attrs& attrs, const Shape& s, const char* what) {
   MV_CHECK(s.size() == 4, kValue) << "Operator " << attrs.op->name << ": input '" << what
@@ -176,7 +170,7 @@ MV_REGISTER_OP(_contrib_BilinearResize2D)
             ty.w_lo * (tx.w_lo * src[ty.lo * W + tx.lo] + tx.w_hi * src[ty.lo * W + tx.hi]) +
             ty.w_hi * (tx.w_lo * src[ty.hi * W + tx.lo] + tx.w_hi * src[ty.hi * W + tx.hi]);
       });
-      store(y, out[0]);
+      store_doubles(y, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       std::vector<Tensor> grads{op("_backward_contrib_BilinearResize2D", {g.ograd(), g.input(0)}, g.forward_params())};
@@ -230,7 +224,7 @@ MV_REGISTER_OP(_backward_contrib_BilinearResize2D)
         dst[ty.hi * W + tx.lo] += ty.w_hi * tx.w_lo * g;
         dst[ty.hi * W + tx.hi] += ty.w_hi * tx.w_hi * g;
       });
-      store(dx, out[0]);
+      store_doubles(dx, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       // Linear in ograd: its gradient is the forward resize (to ograd's size) of the head gradient.
@@ -265,7 +259,7 @@ MV_REGISTER_OP(_contrib_AdaptiveAvgPooling2D)
           for (int64_t c = x0; c < x1; ++c) s += x[static_cast<size_t>((p * is[2] + r) * is[3] + c)];
         y[static_cast<size_t>((p * os[2] + oy) * os[3] + ox)] = s / static_cast<double>((y1 - y0) * (x1 - x0));
       });
-      store(y, out[0]);
+      store_doubles(y, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_backward_contrib_AdaptiveAvgPooling2D", {g.ograd(), g.input(0)}, g.forward_params())};
@@ -296,7 +290,7 @@ MV_REGISTER_OP(_backward_contrib_AdaptiveAvgPooling2D)
         for (int64_t r = y0; r < y1; ++r)
           for (int64_t c = x0; c < x1; ++c) dx[static_cast<size_t>((p * is[2] + r) * is[3] + c)] += g;
       });
-      store(dx, out[0]);
+      store_doubles(dx, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_contrib_AdaptiveAvgPooling2D", {g.ograd()}, g.forward_params()), Tensor{}};

@@ -8,16 +8,10 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void store(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
 
 struct RoiParams {
   int64_t ph, pw, sample_ratio;
@@ -138,7 +132,7 @@ MV_REGISTER_OP(_contrib_ROIAlign)
       std::vector<double> x = to_doubles(in[0]), rois = to_doubles(in[1]), y(static_cast<size_t>(out[0].size()), 0.0);
       roi_walk(p, in[0].shape, rois, in[1].shape[0], out[0].shape[1],
                [&](int64_t o, int64_t i, double w) { y[static_cast<size_t>(o)] += w * x[static_cast<size_t>(i)]; });
-      store(y, out[0]);
+      store_doubles(y, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return std::vector<Tensor>{op("_backward_contrib_ROIAlign", {g.ograd(), g.input(0), g.input(1)}, g.forward_params()),
@@ -182,7 +176,7 @@ MV_REGISTER_OP(_backward_contrib_ROIAlign)
       std::vector<double> og = to_doubles(in[0]), rois = to_doubles(in[2]), dx(static_cast<size_t>(out[0].size()), 0.0);
       roi_walk(p, in[1].shape, rois, in[2].shape[0], in[0].shape[1],
                [&](int64_t o, int64_t i, double w) { dx[static_cast<size_t>(i)] += w * og[static_cast<size_t>(o)]; });
-      store(dx, out[0]);
+      store_doubles(dx, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       // Linear in ograd: its gradient is the forward pooling of the head gradient.

@@ -9,6 +9,7 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
@@ -32,13 +33,6 @@ HeadView view_of(const Shape& s, int64_t heads, int64_t group, int64_t slot) {
   v.slot = slot;
   return v;
 }
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void store(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
 
 // scores[bh, i, j] = scale * <q(i, b, h), k(j, b, h)>
 void scores(const std::vector<double>& qd, const HeadView& q, const std::vector<double>& kd, const HeadView& k,
@@ -157,7 +151,7 @@ MV_REGISTER_OP(_contrib_interleaved_matmul_selfatt_qk)
       const HeadView q = view_of(in[0].shape, heads, 3, 0), k = view_of(in[0].shape, heads, 3, 1);
       std::vector<double> x = to_doubles(in[0]), res(static_cast<size_t>(out[0].size()));
       scores(x, q, x, k, 1.0 / std::sqrt(static_cast<double>(q.dim)), &res);
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return op_all("_backward_interleaved_matmul_selfatt_qk", {g.ograd(), g.input(0)}, g.forward_params());
@@ -181,7 +175,7 @@ MV_REGISTER_OP(_backward_interleaved_matmul_selfatt_qk)
       const HeadView q = view_of(in[1].shape, heads, 3, 0), k = view_of(in[1].shape, heads, 3, 1);
       std::vector<double> og = to_doubles(in[0]), x = to_doubles(in[1]), dx(x.size(), 0.0);
       scores_backward(og, x, q, x, k, 1.0 / std::sqrt(static_cast<double>(q.dim)), &dx, &dx);
-      store(dx, out[0]);
+      store_doubles(dx, out[0]);
     })
     .set_non_differentiable()
     .add_sample(backward_sample({{4, 3, 3}, {3, 2, 12}}));
@@ -205,7 +199,7 @@ MV_REGISTER_OP(_contrib_interleaved_matmul_selfatt_valatt)
       const HeadView v = view_of(in[0].shape, attrs.get_int("heads"), 3, 2);
       std::vector<double> x = to_doubles(in[0]), att = to_doubles(in[1]), res(static_cast<size_t>(out[0].size()));
       weighted(att, v.seq, x, v, &res);
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return op_all("_backward_interleaved_matmul_selfatt_valatt", {g.ograd(), g.input(0), g.input(1)},
@@ -235,8 +229,8 @@ MV_REGISTER_OP(_backward_interleaved_matmul_selfatt_valatt)
       std::vector<double> og = to_doubles(in[0]), x = to_doubles(in[1]), att = to_doubles(in[2]);
       std::vector<double> dx(x.size(), 0.0), datt(att.size(), 0.0);
       weighted_backward(og, att, v.seq, x, v, &datt, &dx);
-      store(dx, out[0]);
-      store(datt, out[1]);
+      store_doubles(dx, out[0]);
+      store_doubles(datt, out[1]);
     })
     .set_non_differentiable()
     .add_sample(backward_sample({{3, 2, 4}, {3, 2, 12}, {4, 3, 3}}));
@@ -265,7 +259,7 @@ MV_REGISTER_OP(_contrib_interleaved_matmul_encdec_qk)
       const HeadView q = view_of(in[0].shape, heads, 1, 0), k = view_of(in[1].shape, heads, 2, 0);
       std::vector<double> qd = to_doubles(in[0]), kd = to_doubles(in[1]), res(static_cast<size_t>(out[0].size()));
       scores(qd, q, kd, k, 1.0 / std::sqrt(static_cast<double>(q.dim)), &res);
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return op_all("_backward_interleaved_matmul_encdec_qk", {g.ograd(), g.input(0), g.input(1)}, g.forward_params());
@@ -296,8 +290,8 @@ MV_REGISTER_OP(_backward_interleaved_matmul_encdec_qk)
       std::vector<double> og = to_doubles(in[0]), qd = to_doubles(in[1]), kd = to_doubles(in[2]);
       std::vector<double> dq(qd.size(), 0.0), dk(kd.size(), 0.0);
       scores_backward(og, qd, q, kd, k, 1.0 / std::sqrt(static_cast<double>(q.dim)), &dq, &dk);
-      store(dq, out[0]);
-      store(dk, out[1]);
+      store_doubles(dq, out[0]);
+      store_doubles(dk, out[1]);
     })
     .set_non_differentiable()
     .add_sample(backward_sample({{4, 3, 5}, {3, 2, 4}, {5, 2, 8}}));
@@ -323,7 +317,7 @@ MV_REGISTER_OP(_contrib_interleaved_matmul_encdec_valatt)
       const HeadView v = view_of(in[0].shape, attrs.get_int("heads"), 2, 1);
       std::vector<double> kd = to_doubles(in[0]), att = to_doubles(in[1]), res(static_cast<size_t>(out[0].size()));
       weighted(att, in[1].shape[1], kd, v, &res);
-      store(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_gradient([](const GradContext& g) {
       return op_all("_backward_interleaved_matmul_encdec_valatt", {g.ograd(), g.input(0), g.input(1)},
@@ -355,8 +349,8 @@ MV_REGISTER_OP(_backward_interleaved_matmul_encdec_valatt)
       std::vector<double> og = to_doubles(in[0]), kd = to_doubles(in[1]), att = to_doubles(in[2]);
       std::vector<double> dkv(kd.size(), 0.0), datt(att.size(), 0.0);
       weighted_backward(og, att, in[2].shape[1], kd, v, &datt, &dkv);
-      store(dkv, out[0]);
-      store(datt, out[1]);
+      store_doubles(dkv, out[0]);
+      store_doubles(datt, out[1]);
     })
     .set_non_differentiable()
     .add_sample(backward_sample({{3, 2, 4}, {5, 2, 8}, {4, 3, 5}}));

@@ -11,23 +11,10 @@
 #include "core/op/op.h"
 #include "core/ops/float_tuple.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void from_doubles(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
-
-double clip_to(double x, double bound) { return bound >= 0 ? std::min(std::max(x, -bound), bound) : x; }
-
-bool is_float(int t) {
-  return t == static_cast<int>(DType::kFloat16) || t == static_cast<int>(DType::kFloat32) ||
-         t == static_cast<int>(DType::kFloat64);
-}
 
 // Phase 1's hyper-parameters and its step on one element (mean and var updated through pointers):
 //   g' = clip(rescale_grad * grad, clip_gradient)
@@ -69,9 +56,9 @@ void phase1_forward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlo
     const size_t k = static_cast<size_t>(j);
     res[k] = p.step(w[k], g[k], &mean[k], &var[k]);
   });
-  from_doubles(mean, in[2]);
-  from_doubles(var, in[3]);
-  from_doubles(res, out);
+  store_doubles(mean, in[2]);
+  store_doubles(var, in[3]);
+  store_doubles(res, out);
 }
 
 void phase2_forward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob& out, bool mp) {
@@ -82,10 +69,10 @@ void phase2_forward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlo
   std::vector<double> w = to_doubles(master), g = to_doubles(in[1]);
   for (size_t k = 0; k < w.size(); ++k) w[k] -= lr * g[k];
   if (mp) {
-    from_doubles(w, master);
+    store_doubles(w, master);
     cast_copy(master, out);
   } else {
-    from_doubles(w, out);
+    store_doubles(w, out);
   }
 }
 
@@ -116,7 +103,7 @@ InferTypeFn mp_type(bool out_is_weight) {
     if (phase1 && w < 0) w = (*in)[1];
     if (w < 0 && out_is_weight) w = (*out)[0];
     if (w >= 0) {
-      MV_CHECK(is_float(w), kType) << "Operator " << attrs.op->name << ": input 'weight' must be floating point, got "
+      MV_CHECK(is_float_dtype(w), kType) << "Operator " << attrs.op->name << ": input 'weight' must be floating point, got "
                                    << dtype_name(static_cast<DType>(w));
       (*in)[0] = w;
       if (phase1) {
@@ -334,7 +321,7 @@ InferTypeFn multi_lamb_type(bool mp) {
       const size_t base = static_cast<size_t>(i * g);
       int t = (*in)[base] >= 0 ? (*in)[base] : (*in)[base + 1] >= 0 ? (*in)[base + 1] : (*out)[i];
       if (t < 0) continue;
-      MV_CHECK(is_float(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
+      MV_CHECK(is_float_dtype(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
                                    << "' must be float16, float32 or float64, got " << dtype_name(static_cast<DType>(t));
       for (int k = 0; k < g; ++k) {
         const bool state = mp && k >= 2;
@@ -373,13 +360,13 @@ ForwardFn multi_lamb_forward(bool mp) {
       }
       const double lr = trust_lr(prm.lrs[i], std::sqrt(wsq), std::sqrt(gsq), lower, upper);
       for (size_t k = 0; k < w.size(); ++k) w[k] -= lr * dir[k];
-      from_doubles(mean, in[base + 2]);
-      from_doubles(var, in[base + 3]);
+      store_doubles(mean, in[base + 2]);
+      store_doubles(var, in[base + 3]);
       if (mp) {
-        from_doubles(w, master);
+        store_doubles(w, master);
         cast_copy(master, out[i]);
       } else {
-        from_doubles(w, out[i]);
+        store_doubles(w, out[i]);
       }
     }
   };

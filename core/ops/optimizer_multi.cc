@@ -13,6 +13,7 @@
 #include "core/op/op.h"
 #include "core/ops/float_tuple.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/reference_util.h"
 
 namespace minerva {
 namespace {
@@ -91,11 +92,6 @@ InferShapeFn sgd_shape(SgdVariant v) {
   };
 }
 
-bool is_float(int t) {
-  return t == static_cast<int>(DType::kFloat16) || t == static_cast<int>(DType::kFloat32) ||
-         t == static_cast<int>(DType::kFloat64);
-}
-
 // weight and grad share a floating dtype, which the output takes; mom shares it too, except in
 // the multi-precision variants, where mom and weight32 are float32 (float64 accepted, so the
 // registry's float64 samples run). The preloaded lrs and wds are float32 (or float64).
@@ -120,7 +116,7 @@ InferTypeFn sgd_type(SgdVariant v) {
       const size_t base = static_cast<size_t>(i * v.group());
       int t = (*in)[base] >= 0 ? (*in)[base] : (*in)[base + 1] >= 0 ? (*in)[base + 1] : (*out)[i];
       if (t < 0) continue;
-      MV_CHECK(is_float(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
+      MV_CHECK(is_float_dtype(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
                                    << "' must be float16, float32 or float64, got " << dtype_name(static_cast<DType>(t));
       expect(base, t);
       expect(base + 1, t);
@@ -132,15 +128,6 @@ InferTypeFn sgd_type(SgdVariant v) {
       for (size_t k = static_cast<size_t>(n * v.group()); k < in->size(); ++k) state(k);
   };
 }
-
-std::vector<double> to_doubles(const TBlob& b) {
-  std::vector<double> v(static_cast<size_t>(b.size()));
-  cast_copy(b, TBlob{v.data(), b.shape, DType::kFloat64});
-  return v;
-}
-void from_doubles(std::vector<double>& v, const TBlob& b) { cast_copy(TBlob{v.data(), b.shape, DType::kFloat64}, b); }
-
-double clip_to(double x, double bound) { return bound >= 0 ? std::min(std::max(x, -bound), bound) : x; }
 
 // MXNet's multi-SGD step (the momentum is zero without a mom input):
 //   mom = momentum * mom - lr * wd * w - lr * clip(rescale_grad * grad, clip_gradient)
@@ -171,13 +158,13 @@ ForwardFn sgd_forward(SgdVariant v) {
         if (v.momentum) mom[k] = m;
         w[k] += m;
       });
-      if (v.momentum) from_doubles(mom, in[base + v.mom_at()]);
+      if (v.momentum) store_doubles(mom, in[base + v.mom_at()]);
       if (v.mp) {
         // The weight is the cast of the stored (rounded) master copy, as in MXNet.
-        from_doubles(w, master);
+        store_doubles(w, master);
         cast_copy(master, out[i]);
       } else {
-        from_doubles(w, out[i]);
+        store_doubles(w, out[i]);
       }
     }
   };
@@ -360,7 +347,7 @@ InferTypeFn uniform_float_inputs_float32_outputs() {
     std::vector<int> none;
     infer_same_type(attrs, in, &none);
     for (int t : *in)
-      MV_CHECK(t < 0 || is_float(t), kType) << "Operator " << attrs.op->name
+      MV_CHECK(t < 0 || is_float_dtype(t), kType) << "Operator " << attrs.op->name
                                             << " supports float16/float32/float64 inputs, got "
                                             << dtype_name(static_cast<DType>(t));
     for (auto& t : *out) t = static_cast<int>(DType::kFloat32);
@@ -411,7 +398,7 @@ MV_REGISTER_OP(multi_sum_sq)
           sums[k] = s;
         });
       }
-      from_doubles(sums, out[0]);
+      store_doubles(sums, out[0]);
     })
     .set_non_differentiable()
     .add_sample(plain_sample({{3, 4}, {5}}, {{"num_arrays", "2"}}));
@@ -429,7 +416,7 @@ MV_REGISTER_OP(multi_all_finite)
     .set_infer_shape([](const Attrs&, std::vector<Shape>*, std::vector<Shape>* out) { (*out)[0] = Shape{1}; })
     .set_infer_type([](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
       for (int t : *in)
-        MV_CHECK(t < 0 || is_float(t), kType) << "Operator " << attrs.op->name
+        MV_CHECK(t < 0 || is_float_dtype(t), kType) << "Operator " << attrs.op->name
                                               << " supports floating point inputs only, got "
                                               << dtype_name(static_cast<DType>(t));
       (*out)[0] = static_cast<int>(DType::kFloat32);
@@ -448,7 +435,7 @@ MV_REGISTER_OP(all_finite)
     .param("init_output", ParamType::kBool, "True", "Initialize output to 1.")
     .set_infer_shape([](const Attrs&, std::vector<Shape>*, std::vector<Shape>* out) { (*out)[0] = Shape{1}; })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) {
-      MV_CHECK((*in)[0] < 0 || is_float((*in)[0]), kType)
+      MV_CHECK((*in)[0] < 0 || is_float_dtype((*in)[0]), kType)
           << "Operator all_finite supports floating point inputs only, got " << dtype_name(static_cast<DType>((*in)[0]));
       (*out)[0] = static_cast<int>(DType::kFloat32);
     })
@@ -504,7 +491,7 @@ MV_REGISTER_OP(multi_lars)
         const double w = std::sqrt(wsq[i]), g = std::sqrt(gsq[i]);
         res[i] = (w > 0 && g > 0) ? lrs[i] * eta * w / (g * rescale + wds[i] * w + eps) : lrs[i];
       }
-      from_doubles(res, out[0]);
+      store_doubles(res, out[0]);
     })
     .set_non_differentiable()
     .add_sample([] {
