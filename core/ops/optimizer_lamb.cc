@@ -11,6 +11,7 @@
 #include "core/op/op.h"
 #include "core/ops/float_tuple.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/multi_tensor.h"
 #include "core/ops/reference_util.h"
 
 namespace minerva {
@@ -258,20 +259,18 @@ namespace {
 
 int64_t num_tensors(const Attrs& a) { return a.get_int("num_tensors"); }
 
-// [weight, grad, mean, var] per tensor, and weight32 in the multi-precision variant.
-int lamb_group(bool mp) { return mp ? 5 : 4; }
-
-NamesFn multi_lamb_inputs(bool mp) {
-  return [mp](const Attrs& a) {
-    std::vector<std::string> names;
-    for (int64_t i = 0; i < num_tensors(a); ++i) {
-      const std::string k = std::to_string(i);
-      for (const char* n : {"weight_", "grad_", "mean_", "var_"}) names.push_back(n + k);
-      if (mp) names.push_back("weight32_" + k);
-    }
-    return names;
-  };
+// [weight, grad, mean, var] per tensor, and weight32 in the multi-precision variant; mean, var
+// and weight32 are updated in place (and float32 in the multi-precision variant).
+MultiTensorLayout lamb_layout(bool mp) {
+  MultiTensorLayout l;
+  l.count_param = "num_tensors";
+  l.slots = {"weight", "grad", "mean", "var"};
+  if (mp) l.slots.push_back("weight32");
+  if (mp) l.first_state = 2;
+  for (int k = 2; k < l.group(); ++k) l.mutated.push_back(k);
+  return l;
 }
+int lamb_group(bool mp) { return lamb_layout(mp).group(); }
 
 // The per-tensor tuples, checked against num_tensors; step counts are at least 1.
 struct MultiLambParams {
@@ -291,49 +290,12 @@ struct MultiLambParams {
   }
 };
 
+// The layout's shapes, after checking the per-tensor parameters.
 InferShapeFn multi_lamb_shape(bool mp) {
-  return [mp](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const MultiTensorLayout layout = lamb_layout(mp);
+  return [layout](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
     MultiLambParams check(attrs);
-    const std::vector<std::string> names = attrs.op->inputs_for(attrs);
-    const int g = lamb_group(mp);
-    for (int64_t i = 0; i < num_tensors(attrs); ++i) {
-      const size_t base = static_cast<size_t>(i * g);
-      Shape known = (*out)[i];
-      for (int k = 0; k < g && known.empty(); ++k) known = (*in)[base + k];
-      if (known.empty()) continue;
-      for (int k = 0; k < g; ++k) {
-        Shape& s = (*in)[base + k];
-        if (s.empty()) s = known;
-        else if (s != known) shape_mismatch(attrs, "input '" + names[base + k] + "'", known, s);
-      }
-      (*out)[i] = known;
-    }
-  };
-}
-
-// weight and grad share a floating dtype, which the output takes; mean and var share it too,
-// except in the multi-precision variant, where mean, var and weight32 are float32.
-InferTypeFn multi_lamb_type(bool mp) {
-  return [mp](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
-    const std::vector<std::string> names = attrs.op->inputs_for(attrs);
-    const int g = lamb_group(mp), f32 = static_cast<int>(DType::kFloat32);
-    for (int64_t i = 0; i < num_tensors(attrs); ++i) {
-      const size_t base = static_cast<size_t>(i * g);
-      int t = (*in)[base] >= 0 ? (*in)[base] : (*in)[base + 1] >= 0 ? (*in)[base + 1] : (*out)[i];
-      if (t < 0) continue;
-      MV_CHECK(is_float_dtype(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
-                                   << "' must be float16, float32 or float64, got " << dtype_name(static_cast<DType>(t));
-      for (int k = 0; k < g; ++k) {
-        const bool state = mp && k >= 2;
-        int& s = (*in)[base + k];
-        if (s < 0) s = state ? f32 : t;
-        const bool ok = state ? (s == f32 || s == static_cast<int>(DType::kFloat64)) : s == t;
-        MV_CHECK(ok, kType) << "Operator " << attrs.op->name << ": input '" << names[base + k] << "' has dtype "
-                            << dtype_name(static_cast<DType>(s)) << ", expected "
-                            << dtype_name(static_cast<DType>(state ? f32 : t));
-      }
-      (*out)[i] = t;
-    }
+    layout.infer_shapes(attrs, in, out);
   };
 }
 
@@ -372,25 +334,9 @@ ForwardFn multi_lamb_forward(bool mp) {
   };
 }
 
-IndicesFn multi_lamb_mutated(bool mp) {
-  return [mp](const Attrs& a) {
-    std::vector<int> idx;
-    for (int64_t i = 0; i < num_tensors(a); ++i) {
-      const int base = static_cast<int>(i) * lamb_group(mp);
-      idx.push_back(base + 2);
-      idx.push_back(base + 3);
-      if (mp) idx.push_back(base + 4);
-    }
-    return idx;
-  };
-}
-
 OpSample multi_lamb_sample(bool mp) {
-  std::vector<Shape> shapes;
-  for (const Shape& s : {Shape{3, 4}, Shape{5}})
-    for (int k = 0; k < lamb_group(mp); ++k) shapes.push_back(s);
-  return lamb_sample(shapes, {{"learning_rates", "(0.1, 0.2)"}, {"wds", "(0.01, 0)"}, {"step_count", "(3, 1)"},
-                              {"num_tensors", "2"}, {"clip_gradient", "0.5"}});
+  return lamb_layout(mp).sample({{"learning_rates", "(0.1, 0.2)"}, {"wds", "(0.01, 0)"}, {"step_count", "(3, 1)"},
+                                 {"clip_gradient", "0.5"}});
 }
 
 #define MV_MULTI_LAMB_PARAMS                                                                                      \
@@ -413,12 +359,12 @@ OpSample multi_lamb_sample(bool mp) {
 
 #define MV_MULTI_LAMB_BODY(MP)                                   \
   set_variadic("num_tensors", lamb_group(MP), 0)                 \
-      .set_list_inputs(multi_lamb_inputs(MP))                    \
+      .set_list_inputs(lamb_layout(MP).input_names())            \
       .set_num_outputs([](const Attrs& a) { return static_cast<int>(num_tensors(a)); }) \
       .set_infer_shape(multi_lamb_shape(MP))                     \
-      .set_infer_type(multi_lamb_type(MP))                       \
+      .set_infer_type(lamb_layout(MP).type_fn())                 \
       .set_forward(multi_lamb_forward(MP))                       \
-      .set_mutate_inputs(multi_lamb_mutated(MP))                 \
+      .set_mutate_inputs(lamb_layout(MP).mutated_inputs())       \
       .set_non_differentiable()                                  \
       .add_sample(multi_lamb_sample(MP))
 

@@ -13,6 +13,7 @@
 #include "core/op/op.h"
 #include "core/ops/float_tuple.h"
 #include "core/ops/layout_util.h"
+#include "core/ops/multi_tensor.h"
 #include "core/ops/reference_util.h"
 
 namespace minerva {
@@ -26,106 +27,30 @@ struct SgdVariant {
   int group() const { return 2 + momentum + mp; }
   int mom_at() const { return 2; }
   int w32_at() const { return 2 + momentum; }
+  MultiTensorLayout layout() const {
+    MultiTensorLayout l;
+    l.count_param = "num_weights";
+    l.slots = {"weight", "grad"};
+    if (momentum) l.slots.push_back("mom");
+    if (mp) l.slots.push_back("weight32");
+    if (preloaded) l.extra = {"lrs", "wds"};
+    if (mp) l.first_state = 2;  // mom (when present) and weight32 are float32
+    for (int k = 2; k < l.group(); ++k) l.mutated.push_back(k);
+    return l;
+  }
 };
 
 int64_t num_weights(const Attrs& a) { return a.get_int("num_weights"); }
 
-NamesFn sgd_inputs(SgdVariant v) {
-  return [v](const Attrs& a) {
-    std::vector<std::string> names;
-    for (int64_t i = 0; i < num_weights(a); ++i) {
-      const std::string k = std::to_string(i);
-      names.push_back("weight_" + k);
-      names.push_back("grad_" + k);
-      if (v.momentum) names.push_back("mom_" + k);
-      if (v.mp) names.push_back("weight32_" + k);
-    }
-    if (v.preloaded) {
-      names.push_back("lrs");
-      names.push_back("wds");
-    }
-    return names;
-  };
-}
-
-IndicesFn sgd_mutated(SgdVariant v) {
-  return [v](const Attrs& a) {
-    std::vector<int> idx;
-    for (int64_t i = 0; i < num_weights(a); ++i) {
-      const int base = static_cast<int>(i) * v.group();
-      if (v.momentum) idx.push_back(base + v.mom_at());
-      if (v.mp) idx.push_back(base + v.w32_at());
-    }
-    return idx;
-  };
-}
-
-// Every input of weight i has the weight's shape; the preloaded lrs and wds are (num_weights,).
+// The layout's shapes, after checking that the lrs and wds tuples hold one value per weight.
 InferShapeFn sgd_shape(SgdVariant v) {
-  return [v](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-    const int64_t n = num_weights(attrs);
-    const std::vector<std::string> names = attrs.op->inputs_for(attrs);
+  const MultiTensorLayout layout = v.layout();
+  return [v, layout](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
     if (!v.preloaded) {
-      float_tuple(attrs, "lrs", n);
-      float_tuple(attrs, "wds", n);
+      float_tuple(attrs, "lrs", num_weights(attrs));
+      float_tuple(attrs, "wds", num_weights(attrs));
     }
-    for (int64_t i = 0; i < n; ++i) {
-      const size_t base = static_cast<size_t>(i * v.group());
-      Shape known;
-      for (int k = 0; k < v.group() && known.empty(); ++k) known = (*in)[base + k];
-      if (known.empty()) known = (*out)[i];
-      if (known.empty()) continue;
-      for (int k = 0; k < v.group(); ++k) {
-        Shape& s = (*in)[base + k];
-        if (s.empty()) s = known;
-        else if (s != known) shape_mismatch(attrs, "input '" + names[base + k] + "'", known, s);
-      }
-      (*out)[i] = known;
-    }
-    if (v.preloaded) {
-      for (size_t k = static_cast<size_t>(n * v.group()); k < in->size(); ++k) {
-        Shape& s = (*in)[k];
-        if (s.empty()) s = Shape{n};
-        else if (s != Shape{n}) shape_mismatch(attrs, "input '" + names[k] + "' (one value per weight)", Shape{n}, s);
-      }
-    }
-  };
-}
-
-// weight and grad share a floating dtype, which the output takes; mom shares it too, except in
-// the multi-precision variants, where mom and weight32 are float32 (float64 accepted, so the
-// registry's float64 samples run). The preloaded lrs and wds are float32 (or float64).
-InferTypeFn sgd_type(SgdVariant v) {
-  return [v](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
-    const int64_t n = num_weights(attrs);
-    const std::vector<std::string> names = attrs.op->inputs_for(attrs);
-    const int f32 = static_cast<int>(DType::kFloat32);
-    auto expect = [&](size_t k, int t) {
-      if ((*in)[k] < 0) (*in)[k] = t;
-      MV_CHECK((*in)[k] == t, kType) << "Operator " << attrs.op->name << ": input '" << names[k] << "' has dtype "
-                                     << dtype_name(static_cast<DType>((*in)[k])) << ", expected "
-                                     << dtype_name(static_cast<DType>(t));
-    };
-    auto state = [&](size_t k) {
-      if ((*in)[k] < 0) (*in)[k] = f32;
-      MV_CHECK((*in)[k] == f32 || (*in)[k] == static_cast<int>(DType::kFloat64), kType)
-          << "Operator " << attrs.op->name << ": input '" << names[k] << "' must be float32, got "
-          << dtype_name(static_cast<DType>((*in)[k]));
-    };
-    for (int64_t i = 0; i < n; ++i) {
-      const size_t base = static_cast<size_t>(i * v.group());
-      int t = (*in)[base] >= 0 ? (*in)[base] : (*in)[base + 1] >= 0 ? (*in)[base + 1] : (*out)[i];
-      if (t < 0) continue;
-      MV_CHECK(is_float_dtype(t), kType) << "Operator " << attrs.op->name << ": input '" << names[base]
-                                   << "' must be float16, float32 or float64, got " << dtype_name(static_cast<DType>(t));
-      expect(base, t);
-      expect(base + 1, t);
-      if (v.momentum) v.mp ? state(base + v.mom_at()) : expect(base + v.mom_at(), t);
-      if (v.mp) state(base + v.w32_at());
-      (*out)[i] = t;
-    }
-    if (v.preloaded)
-      for (size_t k = static_cast<size_t>(n * v.group()); k < in->size(); ++k) state(k);
+    layout.infer_shapes(attrs, in, out);
   };
 }
 
@@ -175,22 +100,11 @@ CountFn count_of(const char* param) {
 }
 
 OpSample sgd_sample(SgdVariant v, KeyValues params) {
-  std::vector<Shape> shapes;
-  const Shape sizes[2] = {Shape{3, 4}, Shape{5}};
-  for (const Shape& s : sizes)
-    for (int k = 0; k < v.group(); ++k) shapes.push_back(s);
-  if (v.preloaded) {
-    shapes.push_back(Shape{2});
-    shapes.push_back(Shape{2});
-  } else {
+  if (!v.preloaded) {
     params.emplace_back("lrs", "(0.1, 0.2)");
     params.emplace_back("wds", "(0.01, 0)");
   }
-  params.emplace_back("num_weights", "2");
-  OpSample s = op_sample(shapes, params);
-  s.lo = 0.0;  // the preloaded learning rates and weight decays are non-negative
-  s.grad_check = false;
-  return s;
+  return v.layout().sample(std::move(params));
 }
 
 // The parameters every member shares, after its own (lrs/wds tuples, momentum).
@@ -210,14 +124,14 @@ OpSample sgd_sample(SgdVariant v, KeyValues params) {
 #define MV_MULTI_SGD_MOMENTUM \
   param("momentum", ParamType::kFloat, "0", "The decay rate of momentum estimates at each epoch.")
 // Everything but the doc, the parameters and the sample.
-#define MV_MULTI_SGD_BODY(V)                     \
+#define MV_MULTI_SGD_BODY(V)                                     \
   set_variadic("num_weights", (V).group(), (V).preloaded ? 2 : 0) \
-      .set_list_inputs(sgd_inputs(V))            \
-      .set_num_outputs(count_of("num_weights"))  \
-      .set_infer_shape(sgd_shape(V))             \
-      .set_infer_type(sgd_type(V))               \
-      .set_forward(sgd_forward(V))               \
-      .set_mutate_inputs(sgd_mutated(V))         \
+      .set_list_inputs((V).layout().input_names())       \
+      .set_num_outputs(count_of("num_weights"))         \
+      .set_infer_shape(sgd_shape(V))                    \
+      .set_infer_type((V).layout().type_fn())           \
+      .set_forward(sgd_forward(V))                      \
+      .set_mutate_inputs((V).layout().mutated_inputs()) \
       .set_non_differentiable()
 
 constexpr SgdVariant kSgd{false, false, false}, kSgdMom{true, false, false}, kMpSgd{false, true, false},

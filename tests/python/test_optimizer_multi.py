@@ -96,7 +96,7 @@ def test_multi_all_finite_keeps_out_without_init_output():
     (lambda w: mx.nd.multi_mp_sgd_update(w, w, w.astype("float16"), lrs=(0.1,), wds=(0,), num_weights=1),
      "input 'weight32_0' must be float32"),
     (lambda w: mx.nd.preloaded_multi_sgd_update(w, w, mx.nd.ones((2,)), mx.nd.ones((1,)), num_weights=1),
-     "input 'lrs' (one value per weight)"),
+     "input 'lrs' (one value per tensor)"),
     (lambda w: mx.nd._internal._multi_lamb_update(w, w, w, w, learning_rates=(0.1,), wds=(0,), step_count=(0,)),
      "'step_count' entries must be >= 1"),
     (lambda w: mx.nd.multi_sum_sq(w, w.astype("float64"), num_arrays=2), "has dtype float64"),
