@@ -13,6 +13,11 @@ GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden/optim/multi_ops.j
 CASES = json.loads(GOLDEN.read_text())["cases"]
 
 
+# MXNet's _adamw_update also writes the rescaled, clipped gradient into its grad input, a side effect
+# Minerva leaves out (as it does for AdaDelta; docs/optim.md): the caller's gradient stays as it was.
+_MXNET_SIDE_EFFECTS = {("_adamw_update", 1)}
+
+
 def _inputs(case):
     return [mx.nd.array(np.array(x, dtype=d).reshape(s), dtype=d)
             for x, s, d in zip(case["inputs"], case["shapes"], case["dtypes"])]
@@ -38,6 +43,8 @@ def test_matches_mxnet_with_out(case):
         np.testing.assert_allclose(o.asnumpy().astype(np.float64).ravel(), expected, **_tol(case),
                                    err_msg=f"{case['name']} output {k}")
     for k, (x, expected) in enumerate(zip(inputs, case["inputs_after"])):
+        if (case["op"], k) in _MXNET_SIDE_EFFECTS:
+            continue
         np.testing.assert_allclose(x.asnumpy().astype(np.float64).ravel(), expected, **_tol(case),
                                    err_msg=f"{case['name']} input {k} after the update")
 
@@ -68,6 +75,19 @@ def test_num_weights_is_counted_from_the_inputs():
     out = mx.nd.multi_sgd_update(w, g, w, g, lrs=(0.5, 0.25), wds=(0, 0))
     np.testing.assert_allclose(out[0].asnumpy(), [0.5, 0.5])
     np.testing.assert_allclose(out[1].asnumpy(), [0.75, 0.75])
+
+
+def test_adamw_skips_the_step_on_a_zero_or_non_finite_scale():
+    from minerva.ndarray import _contrib_python as contrib
+    for scale in (0.0, float("inf"), float("nan")):
+        w, g, m, v = mx.nd.array([0.5, -1.0]), mx.nd.array([1.0, 2.0]), mx.nd.zeros((2,)), mx.nd.ones((2,))
+        out = contrib.adamw_update(w, g, m, v, rescale_grad=scale, lr=0.1, eta=1.0, wd=0.1)
+        np.testing.assert_array_equal(out.asnumpy(), [0.5, -1.0])
+        np.testing.assert_array_equal(m.asnumpy(), [0, 0])
+        np.testing.assert_array_equal(v.asnumpy(), [1, 1])
+    outs = contrib.multi_adamw_update([w], [g], [m], [v], rescale_grad=mx.nd.array([np.inf]), lrs=[0.1], wds=[0],
+                                      etas=[1])
+    np.testing.assert_array_equal(outs.asnumpy() if not isinstance(outs, list) else outs[0].asnumpy(), [0.5, -1.0])
 
 
 def test_reset_arrays_zeroes_in_place_and_returns_nothing():

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Produces tests/golden/optim/multi_ops.json: what MXNet 1.9.1's multi-tensor optimizer updates
-(multi_sgd_*, preloaded_multi_*, _multi_lamb_update, _multi_mp_lamb_update) compute, outputs and
+(multi_sgd_*, preloaded_multi_*, _multi_lamb_update, _multi_mp_lamb_update, the AdamW updates) compute, outputs and
 the inputs they update in place (momenta, weight32 copies, LAMB's mean and var). MXNet runs them
 only with out= (their shape inference leaves the outputs open), so each case passes fresh output
 arrays shaped like its weights. Run it with the oracle:
@@ -51,7 +51,10 @@ MP_LAMB = [("w", F16), ("g", F16), ("s", F32), ("s", F32), ("w32", F32)]
 TWO = {"lrs": (0.1, 0.2), "wds": (0.01, 0.0), "num_weights": 2}
 LAMB_PARAMS = {"learning_rates": (0.1, 0.2), "wds": (0.01, 0.02), "step_count": (3, 1), "num_tensors": 2}
 
-# (case name, operator, per-weight input kinds, extra trailing inputs, params)
+ADAMW = {"lrs": (0.1, 0.05), "wds": (0.01, 0.1), "etas": (1.0, 0.5), "num_weights": 2}
+ONE = [(4, 3)]
+
+# (case name, operator, per-weight input kinds, extra trailing inputs, params[, weight shapes])
 CASES = [
     ("sgd", "multi_sgd_update", SGD, [], dict(TWO, clip_gradient=0.5, rescale_grad=2.0)),
     ("sgd_mom", "multi_sgd_mom_update", SGD_MOM, [], dict(TWO, momentum=0.9)),
@@ -68,11 +71,15 @@ CASES = [
     ("lamb_bounds", "_multi_lamb_update", LAMB, [],
      dict(LAMB_PARAMS, lower_bound=0.1, upper_bound=0.5, bias_correction=False)),
     ("mp_lamb", "_multi_mp_lamb_update", MP_LAMB, [], dict(LAMB_PARAMS, epsilon=1e-5)),
+    ("adamw", "_adamw_update", LAMB, [arr(2.0)], {"lr": 0.1, "eta": 0.5, "wd": 0.1, "clip_gradient": 0.5}, ONE),
+    ("mp_adamw", "_mp_adamw_update", MP_LAMB, [arr(0.5)], {"lr": 0.01, "eta": 2.0, "epsilon": 1e-6}, ONE),
+    ("multi_adamw", "_multi_adamw_update", LAMB, [arr(1.5)], dict(ADAMW, beta1=0.8, clip_gradient=0.4)),
+    ("multi_mp_adamw", "_multi_mp_adamw_update", MP_LAMB, [arr(1.0)], dict(ADAMW, beta2=0.99)),
 ]
 
 
-def run(name, op, kinds, extra, params):
-    inputs, dtypes, weights = per_weight(SHAPES, kinds)
+def run(name, op, kinds, extra, params, shapes=SHAPES):
+    inputs, dtypes, weights = per_weight(shapes, kinds)
     inputs += extra
     dtypes += [F32] * len(extra)
     inputs = [x.astype(d) for x, d in zip(inputs, dtypes)]
@@ -83,7 +90,7 @@ def run(name, op, kinds, extra, params):
     nd_in = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
     outs = [mx.nd.zeros(inputs[w].shape, dtype=inputs[w].dtype) for w in weights]
     fn = getattr(mx.nd, op, None) or getattr(mx.nd._internal, op)
-    fn(*nd_in, out=outs, **params)
+    fn(*nd_in, out=outs if len(outs) > 1 else outs[0], **params)
     return {"name": name, "op": op, "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
             "inputs": [x.astype(np.float64).ravel().tolist() for x in inputs],
             "shapes": [list(x.shape) for x in inputs], "dtypes": dtypes,

@@ -1,8 +1,8 @@
 """mx.nd.contrib functions that MXNet writes in Python rather than as registered operators:
 boolean_mask, whose output shape depends on the mask's values (the registry's shape inference
 sees shapes only, so it is imperative: the mask is read, then ``take`` gathers the rows, which
-also gives the gradient), and the list-taking wrappers of the fused LAMB update. mx.nd.contrib
-re-exports them."""
+also gives the gradient), and the wrappers of the fused LAMB and AdamW updates (lists of arrays,
+a number for AdamW's rescale_grad). mx.nd.contrib re-exports them."""
 from __future__ import annotations
 
 import numpy as np
@@ -57,3 +57,43 @@ def multi_mp_lamb_update(weights, grads, mean, var, weights32, step_count, lrs, 
     return invoke("_multi_mp_lamb_update", _flatten([weights, grads, mean, var, weights32]),
                   dict(kwargs, num_tensors=num_tensors, step_count=tuple(step_count), learning_rates=tuple(lrs),
                        wds=tuple(wds)), out)
+
+
+def _rescale_array(rescale_grad, ctx):
+    """AdamW's gradient scale as the (1,) array its operators take (a number is wrapped)."""
+    if isinstance(rescale_grad, NDArray):
+        return rescale_grad.as_in_context(ctx)
+    return array(np.array([rescale_grad], np.float32), ctx=ctx)
+
+
+def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999, epsilon=1e-08, wd=0,
+                 clip_gradient=-1, out=None, name=None, **kwargs):
+    """The AdamW update of one weight (MXNet's mx.nd.contrib.adamw_update); rescale_grad is a number
+    or a (1,) array, and a 0, NaN or infinite scale skips the update."""
+    params = dict(kwargs, lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient)
+    return invoke("_adamw_update", [weight, grad, mean, var, _rescale_array(rescale_grad, weight.context)], params,
+                  out)
+
+
+def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9, beta2=0.999,
+                    epsilon=1e-08, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
+    """adamw_update for a float16 weight with its float32 master copy weight32."""
+    params = dict(kwargs, lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient)
+    return invoke("_mp_adamw_update", [weight, grad, mean, var, weight32,
+                                       _rescale_array(rescale_grad, weight.context)], params, out)
+
+
+def multi_adamw_update(weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None, name=None, size=0,
+                       **kwargs):
+    """The AdamW update of several weights in one call (MXNet's mx.nd.contrib.multi_adamw_update)."""
+    data = _flatten([weights, grads, mean, var]) + [_rescale_array(rescale_grad, weights[0].context)]
+    return invoke("_multi_adamw_update", data, dict(kwargs, num_weights=size or len(weights), lrs=tuple(lrs),
+                                                    wds=tuple(wds), etas=tuple(etas)), out)
+
+
+def multi_mp_adamw_update(weights, grads, mean, var, weights32, rescale_grad, lrs, wds, etas, out=None, name=None,
+                          size=0, **kwargs):
+    """multi_adamw_update for float16 weights with float32 master copies weights32."""
+    data = _flatten([weights, grads, mean, var, weights32]) + [_rescale_array(rescale_grad, weights[0].context)]
+    return invoke("_multi_mp_adamw_update", data, dict(kwargs, num_weights=size or len(weights), lrs=tuple(lrs),
+                                                       wds=tuple(wds), etas=tuple(etas)), out)
