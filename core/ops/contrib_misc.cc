@@ -1,6 +1,7 @@
 // Small mx.nd.contrib operators that MXNet's model zoo and examples use: arange_like,
-// index_array, index_copy, div_sqrt_dim (the scaling of dot-product attention), quadratic and
-// gradientmultiplier (an identity whose gradient is scaled, as in gradient reversal layers).
+// index_array, index_copy, div_sqrt_dim (the scaling of dot-product attention), quadratic,
+// gradientmultiplier (an identity whose gradient is scaled, as in gradient reversal layers) and
+// the straight-through estimators round_ste and sign_ste (quantization-aware training).
 #include <cmath>
 #include <cstring>
 
@@ -228,5 +229,53 @@ MV_REGISTER_OP(_contrib_gradientmultiplier)
       s.grad_check = false;  // the gradient is deliberately not the forward's derivative
       return s;
     }());
+
+// ---- straight-through estimators -------------------------------------------------------------------
+
+namespace {
+
+// An element-wise forward whose gradient passes through unchanged (the straight-through estimator).
+template <typename F>
+ForwardFn ste_forward(F f) {
+  return [f](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+    MV_FLOAT_SWITCH(in[0].dtype, attrs.op->name, T, {
+      const T* x = in[0].ptr<T>();
+      T* y = out[0].ptr<T>();
+      parallel_for(in[0].size(), [&](int64_t i) { y[i] = static_cast<T>(f(static_cast<double>(x[i]))); });
+    });
+  };
+}
+
+OpSample ste_sample() {
+  OpSample s = contrib_sample({{2, 5}});
+  s.lo = -3;
+  s.hi = 3;
+  s.grad_check = false;  // the gradient is the identity by design, not the step function's derivative
+  return s;
+}
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_round_ste)
+    .describe("Rounds to the nearest integer (halves away from zero) in the forward pass; the gradient passes "
+              "through unchanged (straight-through estimator).\n\n"
+              "Example::\n\n  round_ste([-1.5, -0.4, 0.5, 2.5]) = [-2, -0, 1, 3]  # gradient [1, 1, 1, 1] * ograd")
+    .input("data", "The input array.")
+    .set_infer_shape(infer_same_shape)
+    .set_forward(ste_forward([](double x) { return std::round(x); }))
+    .set_inplace(0, 0)
+    .set_gradient([](const GradContext& g) { return std::vector<Tensor>{g.ograd()}; })
+    .add_sample(ste_sample());
+
+MV_REGISTER_OP(_contrib_sign_ste)
+    .describe("Takes the sign (-1, 0 or 1) in the forward pass; the gradient passes through unchanged "
+              "(straight-through estimator).\n\n"
+              "Example::\n\n  sign_ste([-1.5, 0, 0.5]) = [-1, 0, 1]  # gradient ograd")
+    .input("data", "The input array.")
+    .set_infer_shape(infer_same_shape)
+    .set_forward(ste_forward([](double x) { return static_cast<double>((x > 0) - (x < 0)); }))
+    .set_inplace(0, 0)
+    .set_gradient([](const GradContext& g) { return std::vector<Tensor>{g.ograd()}; })
+    .add_sample(ste_sample());
 
 }  // namespace minerva

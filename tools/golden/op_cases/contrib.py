@@ -92,3 +92,10 @@ CASES += [
                                                            "std0": 0.1, "std2": 0.2}, [0]),
     ("_contrib_box_decode", [u(1, 2, 4), u(1, 2, 4, lo=1, hi=3)], {}, []),  # noqa: F821
 ]
+
+CASES += [
+    ("_contrib_round_ste", [np.array([-1.5, -0.4, 0.5, 1.5, 2.5, -2.5], np.float32)], {}, [0]),
+    ("_contrib_round_ste", [u(3, 4, lo=-3, hi=3)], {}, [0]),  # noqa: F821
+    ("_contrib_sign_ste", [np.array([-1.5, 0.0, 0.5, -0.2], np.float32)], {}, [0]),
+    ("_contrib_sign_ste", [u(2, 3)], {}, [0]),  # noqa: F821
+]
