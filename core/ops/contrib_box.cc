@@ -1,6 +1,6 @@
 // Bounding-box operators of mx.nd.contrib used by GluonCV's detectors: box_nms (non-maximum
-// suppression over rows [.., id, score, .., 4 coordinates, ..]) and box_iou (pairwise
-// intersection over union). Boxes are "corner" [xmin, ymin, xmax, ymax] or "center"
+// suppression over rows [.., id, score, .., 4 coordinates, ..]), box_iou (pairwise
+// intersection over union), box_encode / box_decode and bipartite_matching. Boxes are "corner" [xmin, ymin, xmax, ymax] or "center"
 // [x, y, width, height].
 #include <algorithm>
 #include <cmath>
@@ -389,6 +389,77 @@ MV_REGISTER_OP(_contrib_box_decode)
     .add_sample([] {
       OpSample s = op_sample({{2, 3, 4}, {1, 3, 4}}, {{"clip", "0.5"}, {"format", "corner"}});
       s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }());
+
+// ---- bipartite_matching --------------------------------------------------------------------------
+
+MV_REGISTER_OP(_contrib_bipartite_matching)
+    .describe("Greedy bipartite matching of a score matrix (..., N, M): visiting the scores from best to worst (by "
+              "descending score, or ascending with is_ascend; ties in index order), row r and column c are matched when "
+              "both are free and the score is > threshold (< threshold with is_ascend). Outputs row_marker (..., N), the "
+              "column of each row, and col_marker (..., M), the row of each column, with -1 where unmatched. With "
+              "topk > 0 matching stops after topk + 1 matches: MXNet 1.9.1 checks the count after each match, and "
+              "Minerva keeps its rule. The gradient is zero, as in MXNet.\n\n"
+              "Example::\n\n  x = [[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]]\n"
+              "  bipartite_matching(x, threshold=1e-12) = [[1, -1, 0], [2, 0]]")
+    .input("data", "The input")
+    .param("is_ascend", ParamType::kBool, "False", "Use ascend order for scores instead of descending. Please set threshold accordingly.")
+    .required_param("threshold", ParamType::kFloat, "Ignore matching when score < thresh, if is_ascend=false, or ignore score > thresh, if is_ascend=true.")
+    .param("topk", ParamType::kInt, "-1", "Limit the number of matches to topk, set -1 for no limit")
+    .set_num_outputs(2)
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape& s = (*in)[0];
+      if (s.empty()) return;
+      MV_CHECK(s.size() >= 2, kValue) << "Operator " << attrs.op->name
+                                      << ": the score matrix must be at least 2-D (..., N, M), got shape " << shape_str(s);
+      (*out)[0] = Shape(s.begin(), s.end() - 1);
+      Shape cols(s.begin(), s.end() - 2);
+      cols.push_back(s.back());
+      (*out)[1] = cols;
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const Rows R(in[0].shape);  // batch, N rows, M = width columns
+      const bool ascend = attrs.get_bool("is_ascend");
+      // The threshold is a float parameter in MXNet: compare against its float32 value.
+      const double threshold = static_cast<double>(static_cast<float>(attrs.get_float("threshold")));
+      const int64_t topk = attrs.get_int("topk");
+      const std::vector<double> x = to_doubles(in[0]);
+      std::vector<double> rows(static_cast<size_t>(R.batch * R.n), -1.0), cols(static_cast<size_t>(R.batch * R.width), -1.0);
+      parallel_for(R.batch, [&](int64_t b) {
+        const int64_t stride = R.n * R.width;
+        const double* score = x.data() + b * stride;
+        std::vector<int64_t> order(static_cast<size_t>(stride));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) {
+          return ascend ? score[p] < score[q] : score[p] > score[q];
+        });
+        double* rmark = rows.data() + b * R.n;
+        double* cmark = cols.data() + b * R.width;
+        int64_t count = 0;
+        for (int64_t idx : order) {
+          const int64_t r = idx / R.width, c = idx % R.width;
+          if (rmark[r] != -1 || cmark[c] != -1) continue;
+          if (!(ascend ? score[idx] < threshold : score[idx] > threshold)) continue;
+          rmark[r] = static_cast<double>(c);
+          cmark[c] = static_cast<double>(r);
+          if (topk > 0 && ++count > topk) break;
+        }
+      }, 1);
+      store_doubles(rows, out[0]);
+      store_doubles(cols, out[1]);
+    })
+    .set_gradient([](const GradContext& g) { return std::vector<Tensor>{op("zeros_like", {g.input(0)})}; })
+    .add_sample([] {
+      OpSample s = op_sample({{2, 4, 3}}, {{"threshold", "0.1"}});
+      s.lo = 0.0;
+      s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }())
+    .add_sample([] {
+      OpSample s = op_sample({{5, 4}}, {{"threshold", "0.5"}, {"is_ascend", "True"}, {"topk", "2"}});
+      s.lo = 0.0;
+      s.grad_check = false;
       return s;
     }());
 

@@ -99,3 +99,14 @@ CASES += [
     ("_contrib_sign_ste", [np.array([-1.5, 0.0, 0.5, -0.2], np.float32)], {}, [0]),
     ("_contrib_sign_ste", [u(2, 3)], {}, [0]),  # noqa: F821
 ]
+
+_SCORES = np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]], np.float32)
+CASES += [
+    ("_contrib_bipartite_matching", [_SCORES], {"threshold": 1e-12}, []),
+    ("_contrib_bipartite_matching", [_SCORES], {"threshold": 0.3}, []),
+    ("_contrib_bipartite_matching", [_SCORES], {"threshold": 0.35, "is_ascend": True}, []),
+    ("_contrib_bipartite_matching", [np.full((2, 2), 0.5, np.float32)], {"threshold": 0.1}, []),
+    ("_contrib_bipartite_matching", [u(2, 5, 4, lo=0, hi=1)], {"threshold": 0.05}, [0]),  # noqa: F821
+    ("_contrib_bipartite_matching", [u(5, 4, lo=0, hi=1)], {"threshold": 0.05, "topk": 1}, []),  # noqa: F821
+    ("_contrib_bipartite_matching", [u(5, 4, lo=0, hi=1)], {"threshold": 0.05, "topk": 2}, []),  # noqa: F821
+]
