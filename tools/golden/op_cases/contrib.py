@@ -110,3 +110,11 @@ CASES += [
     ("_contrib_bipartite_matching", [u(5, 4, lo=0, hi=1)], {"threshold": 0.05, "topk": 1}, []),  # noqa: F821
     ("_contrib_bipartite_matching", [u(5, 4, lo=0, hi=1)], {"threshold": 0.05, "topk": 2}, []),  # noqa: F821
 ]
+
+CASES += [
+    ("_contrib_MultiBoxPrior", [u(1, 2, 3, 4)], {"sizes": (0.5, 0.25), "ratios": (1.0, 2.0, 0.5)}, []),  # noqa: F821
+    ("_contrib_MultiBoxPrior", [u(2, 1, 5, 5)], {"sizes": (0.9,), "ratios": (1.0, 3.0), "clip": True}, []),  # noqa: F821
+    ("_contrib_MultiBoxPrior", [u(1, 1, 4, 2)], {"sizes": (0.3, 0.6), "steps": (0.2, 0.4),  # noqa: F821
+                                                  "offsets": (0.25, 0.75)}, [0]),
+    ("_contrib_MultiBoxPrior", [u(1, 1, 2, 3)], {}, []),  # noqa: F821
+]
