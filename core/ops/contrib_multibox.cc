@@ -1,6 +1,7 @@
-// MultiBoxPrior from mx.nd.contrib (the SSD anchor generator of MXNet's example/ssd and GluonCV):
-// for every cell of a feature map, anchors of each size at the first ratio, then of the first
-// size at each further ratio, as corner boxes in [0, 1] image coordinates.
+// The SSD operators of mx.nd.contrib used by MXNet's example/ssd and GluonCV: MultiBoxPrior (for
+// every cell of a feature map, anchors of each size at the first ratio, then of the first size at
+// each further ratio, as corner boxes in [0, 1] image coordinates) and MultiBoxDetection (decodes
+// the class scores and box offsets of every anchor into detections and suppresses overlaps).
 #include <algorithm>
 #include <cmath>
 
@@ -75,6 +76,125 @@ MV_REGISTER_OP(_contrib_MultiBoxPrior)
     .set_gradient([](const GradContext& g) { return std::vector<Tensor>{op("zeros_like", {g.input(0)})}; })
     .add_sample([] {
       OpSample s = op_sample({{1, 2, 3, 4}}, {{"sizes", "(0.5, 0.25)"}, {"ratios", "(1, 2, 0.5)"}, {"clip", "True"}});
+      s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }());
+
+// ---- MultiBoxDetection -----------------------------------------------------------------------------
+
+namespace {
+
+double clip01(double v, bool clip) { return clip ? std::min(std::max(v, 0.0), 1.0) : v; }
+
+// IoU of corner boxes a and b, as MXNet's detection computes it (no clamping of inverted boxes).
+double detection_iou(const double* a, const double* b) {
+  const double w = std::max(0.0, std::min(a[2], b[2]) - std::max(a[0], b[0]));
+  const double h = std::max(0.0, std::min(a[3], b[3]) - std::max(a[1], b[1]));
+  const double i = w * h, u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i;
+  return u <= 0 ? 0.0 : i / u;
+}
+
+// One batch item: rows [class_id, score, xmin, ymin, xmax, ymax] into out (num_anchors rows,
+// already -1). See the operator's doc for the steps; they follow MXNet 1.9.1's CPU kernel.
+void detect(const Attrs& attrs, const std::vector<double>& var, const double* cls, const double* loc,
+            const double* anchors, int64_t classes, int64_t A, double* out) {
+  const double threshold = attrs.get_float("threshold"), nms = attrs.get_float("nms_threshold");
+  const bool clip = attrs.get_bool("clip"), force = attrs.get_bool("force_suppress");
+  const int64_t topk = attrs.get_int("nms_topk");
+  std::vector<double> rows(static_cast<size_t>(A * 6));
+  for (int64_t i = 0; i < A; ++i) {
+    double score = -1;
+    int64_t id = 0;
+    for (int64_t j = 1; j < classes; ++j)
+      if (cls[j * A + i] > score) score = cls[j * A + i], id = j;
+    if (id > 0 && score < threshold) id = 0;
+    double* r = rows.data() + i * 6;
+    const double* a = anchors + i * 4;
+    const double* p = loc + i * 4;
+    const double aw = a[2] - a[0], ah = a[3] - a[1], ax = (a[0] + a[2]) / 2, ay = (a[1] + a[3]) / 2;
+    const double ox = p[0] * var[0] * aw + ax, oy = p[1] * var[1] * ah + ay;
+    const double ow = std::exp(p[2] * var[2]) * aw / 2, oh = std::exp(p[3] * var[3]) * ah / 2;
+    r[0] = static_cast<double>(id - 1);
+    r[1] = score;
+    r[2] = clip01(ox - ow, clip), r[3] = clip01(oy - oh, clip), r[4] = clip01(ox + ow, clip), r[5] = clip01(oy + oh, clip);
+  }
+  int64_t valid = 0;
+  for (int64_t i = 0; i < A; ++i)
+    if (rows[i * 6] >= 0) std::copy(rows.begin() + i * 6, rows.begin() + i * 6 + 6, out + 6 * valid++);
+  if (valid < 1 || nms <= 0 || nms > 1) return;
+  const std::vector<double> unsorted(out, out + valid * 6);
+  std::vector<int64_t> order(static_cast<size_t>(valid));
+  for (int64_t i = 0; i < valid; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return unsorted[x * 6 + 1] > unsorted[y * 6 + 1]; });
+  int64_t keep = valid;
+  if (topk > 0 && topk < keep) {
+    keep = topk;
+    // MXNet marks the rows past topk invalid in place, before re-ordering the kept ones: they keep
+    // the unsorted detections' coordinates.
+    for (int64_t i = keep; i < valid; ++i) out[i * 6] = -1;
+  }
+  for (int64_t i = 0; i < keep; ++i) std::copy(unsorted.begin() + order[i] * 6, unsorted.begin() + order[i] * 6 + 6, out + i * 6);
+  for (int64_t i = 0; i < keep; ++i) {
+    if (out[i * 6] < 0) continue;
+    for (int64_t j = i + 1; j < keep; ++j) {
+      if (out[j * 6] < 0) continue;
+      if ((force || out[i * 6] == out[j * 6]) && detection_iou(out + i * 6 + 2, out + j * 6 + 2) >= nms) out[j * 6] = -1;
+    }
+  }
+}
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_MultiBoxDetection)
+    .describe("Converts SSD predictions into detections: for cls_prob (batch, num_classes, num_anchors), loc_pred "
+              "(batch, num_anchors * 4) and anchor (1, num_anchors, 4), each anchor takes its best class other than "
+              "class 0 (the background) unless that score is below threshold, and its box decoded from the anchor "
+              "with the variances (as box_decode; clipped to [0, 1] with clip). Rows [class_id - 1, score, xmin, ymin, "
+              "xmax, ymax] of the anchors with a class come first, the rest are -1. With 0 < nms_threshold <= 1 the "
+              "detections are sorted by score, cut to nms_topk (the class of the rest set to -1) and suppressed: a "
+              "detection whose IoU with a better one of its class (any class with force_suppress) is >= nms_threshold "
+              "gets class -1. background_id is accepted, but class 0 is the background, as in MXNet 1.9.1's kernel. "
+              "The gradient is zero, as in MXNet.")
+    .input("cls_prob", "Class probabilities.")
+    .input("loc_pred", "Location regression predictions.")
+    .input("anchor", "Multibox prior anchor boxes")
+    .param("clip", ParamType::kBool, "True", "Clip out-of-boundary boxes.")
+    .param("threshold", ParamType::kFloat, "0.00999999978", "Threshold to be a positive prediction.")
+    .param("background_id", ParamType::kInt, "0", "Background id.")
+    .param("nms_threshold", ParamType::kFloat, "0.5", "Non-maximum suppression threshold.")
+    .param("force_suppress", ParamType::kBool, "False", "Suppress all detections regardless of class_id.")
+    .param("variances", ParamType::kString, "[0.1,0.1,0.2,0.2]", "Variances to be decoded from box regression output.")
+    .param("nms_topk", ParamType::kInt, "-1", "Keep maximum top k detections before nms, -1 for no limit.")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape &cls = (*in)[0], &loc = (*in)[1], &anc = (*in)[2];
+      if (cls.empty()) return;
+      float_tuple(attrs, "variances", 4);
+      MV_CHECK(cls.size() == 3, kValue) << "Operator " << attrs.op->name
+                                        << ": cls_prob must be (batch, num_classes, num_anchors), got " << shape_str(cls);
+      const Shape want_loc{cls[0], cls[2] * 4}, want_anc{1, cls[2], 4};
+      if (loc.empty()) (*in)[1] = want_loc;
+      else if (loc != want_loc) shape_mismatch(attrs, "input 'loc_pred'", want_loc, loc);
+      if (anc.empty()) (*in)[2] = want_anc;
+      else if (anc != want_anc) shape_mismatch(attrs, "input 'anchor'", want_anc, anc);
+      (*out)[0] = Shape{cls[0], cls[2], 6};
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const std::vector<double> var = float_tuple(attrs, "variances", 4);
+      const int64_t B = in[0].shape[0], C = in[0].shape[1], A = in[0].shape[2];
+      const std::vector<double> cls = to_doubles(in[0]), loc = to_doubles(in[1]), anc = to_doubles(in[2]);
+      std::vector<double> res(static_cast<size_t>(B * A * 6), -1.0);
+      parallel_for(B, [&](int64_t b) {
+        detect(attrs, var, cls.data() + b * C * A, loc.data() + b * A * 4, anc.data(), C, A, res.data() + b * A * 6);
+      }, 1);
+      store_doubles(res, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)}),
+                                 op("zeros_like", {g.input(2)})};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{2, 3, 5}, {2, 20}, {1, 5, 4}}, {{"threshold", "0.2"}, {"nms_topk", "3"}});
+      s.lo = 0.0;
       s.grad_check = false;  // the declared gradient is MXNet's zero
       return s;
     }());

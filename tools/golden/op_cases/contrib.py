@@ -118,3 +118,24 @@ CASES += [
                                                   "offsets": (0.25, 0.75)}, [0]),
     ("_contrib_MultiBoxPrior", [u(1, 1, 2, 3)], {}, []),  # noqa: F821
 ]
+
+
+def _detection_inputs(batch, classes, anchors):
+    logits = u(batch, classes, anchors, lo=-2, hi=2)  # noqa: F821
+    prob = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    centers = u(anchors, 2, lo=0.2, hi=0.8)  # noqa: F821
+    half = u(anchors, 2, lo=0.1, hi=0.3)  # noqa: F821
+    anchor = np.concatenate([centers - half, centers + half], axis=1)[None].astype(np.float32)
+    anchor[0, 1] = anchor[0, 0] + 0.01  # near-duplicates, to be suppressed
+    return [prob.astype(np.float32), u(batch, anchors * 4, lo=-0.5, hi=0.5), anchor]  # noqa: F821
+
+
+CASES += [
+    ("_contrib_MultiBoxDetection", _detection_inputs(2, 3, 8), {}, []),
+    ("_contrib_MultiBoxDetection", _detection_inputs(1, 4, 10), {"threshold": 0.3, "nms_threshold": 0.3,
+                                                                 "force_suppress": True, "clip": False}, []),
+    ("_contrib_MultiBoxDetection", _detection_inputs(2, 3, 9), {"nms_topk": 3, "variances": (0.2, 0.2, 0.1, 0.1)},
+     []),
+    ("_contrib_MultiBoxDetection", _detection_inputs(1, 3, 6), {"nms_threshold": 0.0}, []),
+    ("_contrib_MultiBoxDetection", _detection_inputs(1, 3, 6), {"background_id": 1}, [0, 1, 2]),
+]
