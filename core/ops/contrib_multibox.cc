@@ -1,7 +1,9 @@
 // The SSD operators of mx.nd.contrib used by MXNet's example/ssd and GluonCV: MultiBoxPrior (for
 // every cell of a feature map, anchors of each size at the first ratio, then of the first size at
-// each further ratio, as corner boxes in [0, 1] image coordinates) and MultiBoxDetection (decodes
-// the class scores and box offsets of every anchor into detections and suppresses overlaps).
+// each further ratio, as corner boxes in [0, 1] image coordinates), MultiBoxTarget (the training
+// targets: anchors matched to ground-truth boxes, with optional hard negative mining) and
+// MultiBoxDetection (decodes the class scores and box offsets of every anchor into detections and
+// suppresses overlaps). They follow MXNet 1.9.1's CPU kernels step by step.
 #include <algorithm>
 #include <cmath>
 
@@ -194,6 +196,175 @@ MV_REGISTER_OP(_contrib_MultiBoxDetection)
     })
     .add_sample([] {
       OpSample s = op_sample({{2, 3, 5}, {2, 20}, {1, 5, 4}}, {{"threshold", "0.2"}, {"nms_topk", "3"}});
+      s.lo = 0.0;
+      s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }());
+
+// ---- MultiBoxTarget --------------------------------------------------------------------------------
+
+namespace {
+
+struct TargetParams {
+  double overlap, ignore, ratio, mining_thresh;
+  std::vector<double> var;
+  explicit TargetParams(const Attrs& a)
+      : overlap(a.get_float("overlap_threshold")), ignore(a.get_float("ignore_label")),
+        ratio(a.get_float("negative_mining_ratio")), mining_thresh(a.get_float("negative_mining_thresh")),
+        var(float_tuple(a, "variances", 4)) {}
+};
+
+// The targets of one batch item. anchors (A, 4) and labels (L, width) rows [class, xmin, ymin,
+// xmax, ymax, ...], padded with rows of -1; cls_pred (C, A). Outputs start as loc 0, mask 0, class
+// ignore_label. Anchor flags: 1 positive, 0 negative, -1 ignored.
+void assign_targets(const Attrs& attrs, const TargetParams& p, const double* anchors, int64_t A, const double* labels,
+                    int64_t L, int64_t width, const double* cls_pred, int64_t C, double* loc, double* mask,
+                    double* cls) {
+  int64_t gts = 0;
+  while (gts < L && labels[gts * width] != -1.0) ++gts;
+  // The first padding row ends the ground truths; MXNet insists that all of it is -1.
+  for (int k = 1; gts < L && k < 5; ++k)
+    MV_CHECK(labels[gts * width + k] == -1.0, kValue)
+        << "Operator " << attrs.op->name << ": label row " << gts << " has class -1 (padding) but column " << k
+        << " is " << labels[gts * width + k] << ", not -1";
+  if (gts == 0) return;
+  std::vector<double> iou(static_cast<size_t>(A * gts));
+  for (int64_t j = 0; j < A; ++j)
+    for (int64_t k = 0; k < gts; ++k) iou[j * gts + k] = detection_iou(anchors + j * 4, labels + k * width + 1);
+  std::vector<bool> gt_done(static_cast<size_t>(gts), false);
+  std::vector<double> best_iou(static_cast<size_t>(A), -1.0);
+  std::vector<int64_t> best_gt(static_cast<size_t>(A), -1);
+  std::vector<int> flag(static_cast<size_t>(A), -1);
+  int64_t positives = 0;
+  // Each ground truth first takes its best free anchor, best pairs first.
+  while (std::find(gt_done.begin(), gt_done.end(), false) != gt_done.end()) {
+    int64_t ba = -1, bg = -1;
+    double top = 1e-6;
+    for (int64_t j = 0; j < A; ++j) {
+      if (flag[j] == 1) continue;
+      for (int64_t k = 0; k < gts; ++k)
+        if (!gt_done[k] && iou[j * gts + k] > top) ba = j, bg = k, top = iou[j * gts + k];
+    }
+    if (ba < 0) break;
+    best_iou[ba] = top, best_gt[ba] = bg, flag[ba] = 1, gt_done[bg] = true;
+    ++positives;
+  }
+  auto best_of = [&](int64_t j) {
+    for (int64_t k = 0; k < gts; ++k)
+      if (iou[j * gts + k] > best_iou[j]) best_iou[j] = iou[j * gts + k], best_gt[j] = k;
+  };
+  if (p.overlap > 0) {
+    // Then every other anchor whose best overlap exceeds overlap_threshold.
+    for (int64_t j = 0; j < A; ++j) {
+      if (flag[j] == 1) continue;
+      best_of(j);
+      if (best_iou[j] > p.overlap) flag[j] = 1, gt_done[best_gt[j]] = true, ++positives;
+    }
+  }
+  if (p.ratio > 0) {
+    // Hard negative mining: the free anchors with overlap below negative_mining_thresh whose
+    // background probability (softmax of cls_pred) is lowest, ratio per positive.
+    MV_CHECK(p.mining_thresh > 0, kValue) << "Operator " << attrs.op->name
+                                          << ": negative_mining_thresh must be > 0 with negative mining, got "
+                                          << p.mining_thresh;
+    int64_t negatives = std::min(static_cast<int64_t>(static_cast<double>(positives) * p.ratio), A - positives);
+    if (negatives > 0) {
+      std::vector<std::pair<double, int64_t>> candidates;
+      for (int64_t j = 0; j < A; ++j) {
+        if (flag[j] == 1) continue;
+        if (best_iou[j] < 0) best_of(j);
+        if (!(best_iou[j] < p.mining_thresh && flag[j] == -1)) continue;
+        double top = cls_pred[j];
+        for (int64_t k = 1; k < C; ++k) top = std::max(top, cls_pred[j + A * k]);
+        double sum = 0;
+        for (int64_t k = 0; k < C; ++k) sum += std::exp(cls_pred[j + A * k] - top);
+        candidates.emplace_back(std::exp(cls_pred[j] - top) / sum, j);
+      }
+      MV_CHECK(static_cast<int64_t>(candidates.size()) >= negatives, kValue)
+          << "Operator " << attrs.op->name << ": negative mining wants " << negatives << " negatives but only "
+          << candidates.size() << " anchors overlap less than negative_mining_thresh";
+      std::stable_sort(candidates.begin(), candidates.end(),
+                       [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (int64_t i = 0; i < negatives; ++i) flag[candidates[i].second] = 0;
+    }
+  } else {
+    for (int64_t j = 0; j < A; ++j)
+      if (flag[j] != 1) flag[j] = 0;
+  }
+  for (int64_t j = 0; j < A; ++j) {
+    if (flag[j] == 1) {
+      const double* g = labels + best_gt[j] * width;
+      const double* a = anchors + j * 4;
+      cls[j] = g[0] + 1;  // class 0 is the background
+      const double aw = a[2] - a[0], ah = a[3] - a[1], ax = (a[0] + a[2]) / 2, ay = (a[1] + a[3]) / 2;
+      const double gw = g[3] - g[1], gh = g[4] - g[2], gx = (g[1] + g[3]) / 2, gy = (g[2] + g[4]) / 2;
+      const double t[4] = {(gx - ax) / aw / p.var[0], (gy - ay) / ah / p.var[1], std::log(gw / aw) / p.var[2],
+                           std::log(gh / ah) / p.var[3]};
+      for (int k = 0; k < 4; ++k) loc[j * 4 + k] = t[k], mask[j * 4 + k] = 1;
+    } else if (flag[j] == 0) {
+      cls[j] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_MultiBoxTarget)
+    .describe("Computes SSD training targets from anchor (1, num_anchors, 4), label (batch, num_labels, width >= 5) "
+              "rows [class, xmin, ymin, xmax, ymax, ...] padded with rows of -1, and cls_pred (batch, num_classes, "
+              "num_anchors). Each ground truth is first matched to its best free anchor (best pairs first); with "
+              "overlap_threshold > 0 every other anchor whose best IoU exceeds it is matched too. With "
+              "negative_mining_ratio > 0, up to ratio * positives unmatched anchors with IoU below "
+              "negative_mining_thresh and the lowest background probability become negatives; otherwise every "
+              "unmatched anchor is negative. Outputs: loc_target (batch, num_anchors * 4), the box offsets of positives "
+              "encoded with the variances; loc_mask, 1 for positives; cls_target (batch, num_anchors), class + 1 for "
+              "positives, 0 for negatives and ignore_label for the rest. minimum_negative_samples is accepted and, as "
+              "in MXNet 1.9.1's kernel, unused. The gradient is zero, as in MXNet.")
+    .input("anchor", "Generated anchor boxes.")
+    .input("label", "Object detection labels.")
+    .input("cls_pred", "Class predictions.")
+    .param("overlap_threshold", ParamType::kFloat, "0.5", "Anchor-GT overlap threshold to be regarded as a positive match.")
+    .param("ignore_label", ParamType::kFloat, "-1", "Label for ignored anchors.")
+    .param("negative_mining_ratio", ParamType::kFloat, "-1", "Max negative to positive samples ratio, use -1 to disable mining")
+    .param("negative_mining_thresh", ParamType::kFloat, "0.5", "Threshold used for negative mining.")
+    .param("minimum_negative_samples", ParamType::kInt, "0", "Minimum number of negative samples.")
+    .param("variances", ParamType::kString, "[0.1,0.1,0.2,0.2]", "Variances to be encoded in box regression target.")
+    .set_num_outputs(3)
+    .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"loc_target", "loc_mask", "cls_target"}; })
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape &anc = (*in)[0], &lab = (*in)[1], &pred = (*in)[2];
+      if (anc.empty() || lab.empty() || pred.empty()) return;
+      float_tuple(attrs, "variances", 4);
+      MV_CHECK(anc.size() == 3 && anc[0] == 1 && anc[1] > 0 && anc[2] == 4, kValue)
+          << "Operator " << attrs.op->name << ": anchor must be (1, num_anchors, 4), got " << shape_str(anc);
+      MV_CHECK(lab.size() == 3 && lab[1] > 0 && lab[2] >= 5, kValue)
+          << "Operator " << attrs.op->name << ": label must be (batch, num_labels, width >= 5), got " << shape_str(lab);
+      MV_CHECK(pred.size() == 3 && pred[0] == lab[0] && pred[2] == anc[1], kValue)
+          << "Operator " << attrs.op->name << ": cls_pred must be (" << lab[0] << ", num_classes, " << anc[1]
+          << "), got " << shape_str(pred);
+      (*out)[0] = (*out)[1] = Shape{lab[0], anc[1] * 4};
+      (*out)[2] = Shape{lab[0], anc[1]};
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const TargetParams p(attrs);
+      const int64_t A = in[0].shape[1], B = in[1].shape[0], L = in[1].shape[1], W = in[1].shape[2];
+      const int64_t C = in[2].shape[1];
+      const std::vector<double> anc = to_doubles(in[0]), lab = to_doubles(in[1]), pred = to_doubles(in[2]);
+      std::vector<double> loc(static_cast<size_t>(B * A * 4), 0.0), mask(loc.size(), 0.0);
+      std::vector<double> cls(static_cast<size_t>(B * A), p.ignore);
+      for (int64_t b = 0; b < B; ++b)
+        assign_targets(attrs, p, anc.data(), A, lab.data() + b * L * W, L, W, pred.data() + b * C * A, C,
+                       loc.data() + b * A * 4, mask.data() + b * A * 4, cls.data() + b * A);
+      store_doubles(loc, out[0]);
+      store_doubles(mask, out[1]);
+      store_doubles(cls, out[2]);
+    })
+    .set_gradient([](const GradContext& g) {
+      return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)}),
+                                 op("zeros_like", {g.input(2)})};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{1, 6, 4}, {2, 3, 5}, {2, 3, 6}}, {{"negative_mining_ratio", "1"}});
       s.lo = 0.0;
       s.grad_check = false;  // the declared gradient is MXNet's zero
       return s;

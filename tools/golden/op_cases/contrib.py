@@ -139,3 +139,29 @@ CASES += [
     ("_contrib_MultiBoxDetection", _detection_inputs(1, 3, 6), {"nms_threshold": 0.0}, []),
     ("_contrib_MultiBoxDetection", _detection_inputs(1, 3, 6), {"background_id": 1}, [0, 1, 2]),
 ]
+
+
+def _target_inputs(batch, anchors, labels, classes, pad):
+    centers = u(anchors, 2, lo=0.2, hi=0.8)  # noqa: F821
+    half = u(anchors, 2, lo=0.05, hi=0.25)  # noqa: F821
+    anchor = np.concatenate([centers - half, centers + half], axis=1)[None].astype(np.float32)
+    rows = []
+    for _ in range(batch):
+        gt_c = u(labels, 2, lo=0.25, hi=0.75)  # noqa: F821
+        gt_h = u(labels, 2, lo=0.05, hi=0.2)  # noqa: F821
+        cls = rng.randint(0, classes - 1, size=(labels, 1)).astype(np.float32)  # noqa: F821
+        lab = np.concatenate([cls, gt_c - gt_h, gt_c + gt_h], axis=1)
+        lab[labels - pad:] = -1
+        rows.append(lab)
+    return [anchor, np.stack(rows).astype(np.float32), u(batch, classes, anchors, lo=-2, hi=2)]  # noqa: F821
+
+
+CASES += [
+    ("_contrib_MultiBoxTarget", _target_inputs(2, 12, 3, 4, 1), {}, []),
+    ("_contrib_MultiBoxTarget", _target_inputs(2, 16, 4, 3, 0), {"overlap_threshold": 0.3,
+                                                                 "negative_mining_ratio": 2.0,
+                                                                 "negative_mining_thresh": 0.4}, []),
+    ("_contrib_MultiBoxTarget", _target_inputs(1, 10, 3, 3, 3), {"ignore_label": -2.0}, []),
+    ("_contrib_MultiBoxTarget", _target_inputs(1, 10, 2, 3, 0), {"overlap_threshold": 0.0,
+                                                                 "variances": (0.2, 0.2, 0.5, 0.5)}, [2]),
+]
