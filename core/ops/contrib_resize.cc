@@ -49,11 +49,17 @@ std::vector<Tap> taps(int64_t in, int64_t out, bool align_corners) {
 int64_t resized(const Attrs& attrs, const std::string& mode, int64_t in, int64_t size, const char* scale_param) {
   const bool has_scale = !attrs.is_none(scale_param);
   const double scale = has_scale ? attrs.get_float(scale_param) : 0.0;
-  if (mode == "size") return has_scale ? static_cast<int64_t>(scale * static_cast<double>(in)) : size;
+  // A scaled size, truncated as MXNet does; one that no array could have is an error, not an overflow.
+  auto scaled = [&](int64_t n) {
+    const double v = scale * static_cast<double>(n);
+    MV_CHECK(std::isfinite(v) && v < 1e15, kValue) << "Operator " << attrs.op->name << ": " << scale_param << " = "
+                                                   << scale << " gives an output size out of range (" << v << ")";
+    return static_cast<int64_t>(v);
+  };
+  if (mode == "size") return has_scale ? scaled(in) : size;
   if (mode == "odd_scale") {
     MV_CHECK(has_scale, kValue) << "Operator " << attrs.op->name << ": mode 'odd_scale' needs " << scale_param;
-    return in % 2 == 0 ? static_cast<int64_t>(static_cast<double>(in) * scale)
-                       : static_cast<int64_t>(static_cast<double>(in - 1) * scale) + 1;
+    return in % 2 == 0 ? scaled(in) : scaled(in - 1) + 1;
   }
   if (mode == "to_even_down") return in % 2 == 0 ? in : in - 1;
   if (mode == "to_even_up") return in % 2 == 0 ? in : in + 1;

@@ -71,7 +71,9 @@ void roi_walk(const RoiParams& p, const Shape& data, const std::vector<double>& 
     const double grid_w = p.sample_ratio > 0 ? static_cast<double>(p.sample_ratio) : std::ceil(rw / static_cast<double>(p.pw));
     const int64_t gh = std::isfinite(grid_h) && grid_h < kMaxGrid ? static_cast<int64_t>(grid_h) : kMaxGrid + 1;
     const int64_t gw = std::isfinite(grid_w) && grid_w < kMaxGrid ? static_cast<int64_t>(grid_w) : kMaxGrid + 1;
-    // Huge or non-finite regions would mean an endless sampling loop: refuse them.
+    // Huge or non-finite regions, or a huge sample_ratio, would mean an endless sampling loop.
+    MV_CHECK(p.sample_ratio <= kMaxGrid, kValue) << "Operator _contrib_ROIAlign: sample_ratio = " << p.sample_ratio
+                                                 << " exceeds " << kMaxGrid << " samples per bin side";
     MV_CHECK(std::isfinite(rh) && std::isfinite(rw) && gh <= kMaxGrid && gw <= kMaxGrid, kValue)
         << "Operator _contrib_ROIAlign: roi " << r << " spans " << rw << " x " << rh
         << " feature-map pixels, too large or not finite for adaptive sampling (at most " << kMaxGrid
