@@ -1,7 +1,7 @@
 // LAMB (You et al., "Large Batch Optimization for Deep Learning", 2019) with MXNet's operators:
 // the two phases that the LAMB optimizer calls per weight (phase 1 computes the Adam-style
 // direction g and updates mean and var in place; the caller takes r1 = ||weight|| and
-// r2 = ||g``; phase 2 applies the trust ratio r1 / r2), their multi-precision mp_ variants, and
+// r2 = ||g||; phase 2 applies the trust ratio r1 / r2), their multi-precision mp_ variants, and
 // the fused multi-tensor _multi_lamb_update / _multi_mp_lamb_update that do both phases for
 // many weights in one call.
 #include <algorithm>
@@ -104,8 +104,9 @@ InferTypeFn mp_type(bool out_is_weight) {
     if (phase1 && w < 0) w = (*in)[1];
     if (w < 0 && out_is_weight) w = (*out)[0];
     if (w >= 0) {
-      MV_CHECK(is_float_dtype(w), kType) << "Operator " << attrs.op->name << ": input 'weight' must be floating point, got "
-                                   << dtype_name(static_cast<DType>(w));
+      MV_CHECK(is_float_dtype(w), kType) << "Operator " << attrs.op->name
+                                         << ": input 'weight' must be floating point, got "
+                                         << dtype_name(static_cast<DType>(w));
       (*in)[0] = w;
       if (phase1) {
         if ((*in)[1] < 0) (*in)[1] = w;
@@ -126,15 +127,20 @@ InferTypeFn mp_type(bool out_is_weight) {
   };
 }
 
-// Phase 2 without multi-precision: weight, g and the output share a dtype, r1 and r2 too.
+// Phase 2 without multi-precision: weight, g and the output share a dtype; r1 and r2 are
+// floating (the weight's dtype unless given).
 void phase2_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
-  std::vector<int> tensors{(*in)[0], (*in)[1]}, norms{(*in)[2], (*in)[3]}, none;
+  std::vector<int> tensors{(*in)[0], (*in)[1]};
   infer_same_type(attrs, &tensors, out);
-  infer_same_type(attrs, &norms, &none);
   (*in)[0] = tensors[0];
   (*in)[1] = tensors[1];
-  (*in)[2] = norms[0] >= 0 ? norms[0] : tensors[0];
-  (*in)[3] = norms[1] >= 0 ? norms[1] : (*in)[2];
+  for (size_t k : {size_t{2}, size_t{3}}) {
+    int& t = (*in)[k];
+    if (t < 0) t = tensors[0];
+    MV_CHECK(t < 0 || is_float_dtype(t), kType) << "Operator " << attrs.op->name << ": input '"
+                                                << (k == 2 ? "r1" : "r2") << "' must be floating point, got "
+                                                << dtype_name(static_cast<DType>(t));
+  }
 }
 
 OpSample lamb_sample(std::vector<Shape> shapes, KeyValues params) {
