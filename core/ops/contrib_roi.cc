@@ -1,7 +1,9 @@
-// ROIAlign (He et al., Mask R-CNN) from mx.nd.contrib: each region of interest is divided into
-// pooled_size bins, each bin averages bilinear samples of the feature map on a regular grid
-// (sample_ratio per side, or ceil(bin size) when adaptive), optionally position-sensitive (R-FCN)
-// and optionally half-pixel aligned (Detectron2). The regions get no gradient, as in MXNet.
+// Region-of-interest pooling from mx.nd.contrib. ROIAlign (He et al., Mask R-CNN): each region is
+// divided into pooled_size bins, each bin averages bilinear samples of the feature map on a
+// regular grid (sample_ratio per side, or ceil(bin size) when adaptive), optionally
+// position-sensitive (R-FCN) and optionally half-pixel aligned (Detectron2). PSROIPooling (Dai et
+// al., R-FCN): each bin averages the pixels it covers in its own channel group. The regions get no
+// gradient, as in MXNet.
 #include <algorithm>
 #include <cmath>
 
@@ -192,5 +194,146 @@ MV_REGISTER_OP(_backward_contrib_ROIAlign)
       s.no_grad_inputs = {1, 2};
       return s;
     }());
+
+// ---- PSROIPooling --------------------------------------------------------------------------------
+
+namespace {
+
+struct PsParams {
+  double scale;
+  int64_t out_dim, pooled, group;
+  explicit PsParams(const Attrs& a)
+      : scale(a.get_float("spatial_scale")), out_dim(a.get_int("output_dim")), pooled(a.get_int("pooled_size")),
+        group(a.get_int("group_size") > 0 ? a.get_int("group_size") : a.get_int("pooled_size")) {}
+};
+
+Shape ps_out_shape(const Attrs& attrs, const Shape& data, const Shape& rois) {
+  const PsParams p(attrs);
+  MV_CHECK(data.size() == 4, kValue) << "Operator " << attrs.op->name
+                                     << ": data must be 4-D (batch, channel, height, width), got " << shape_str(data);
+  MV_CHECK(data[1] == p.out_dim * p.group * p.group, kValue)
+      << "Operator " << attrs.op->name << ": data has " << data[1] << " channels, expected output_dim * group_size^2 = "
+      << p.out_dim * p.group * p.group;
+  MV_CHECK(rois.size() == 2 && rois[1] == 5, kValue)
+      << "Operator " << attrs.op->name << ": rois must have shape (num_rois, 5) as [batch_index, x1, y1, x2, y2], got "
+      << shape_str(rois);
+  return Shape{rois[0], p.out_dim, p.pooled, p.pooled};
+}
+
+// Calls visit(out_index, in_index, weight) for every pixel of every non-empty bin (weight 1 / area).
+template <typename Visit>
+void psroi_walk(const PsParams& p, const Shape& data, const std::vector<double>& rois, int64_t num_rois, Visit visit) {
+  const int64_t H = data[2], W = data[3], P = p.pooled, G = p.group;
+  for (int64_t r = 0; r < num_rois; ++r) {
+    const double* roi = rois.data() + r * 5;
+    if (!(roi[0] >= 0 && roi[0] < static_cast<double>(data[0]))) continue;  // ignored, as in ROIAlign: output 0
+    const int64_t batch = static_cast<int64_t>(roi[0]);
+    const double x0 = std::round(roi[1]) * p.scale, y0 = std::round(roi[2]) * p.scale;
+    const double x1 = (std::round(roi[3]) + 1) * p.scale, y1 = (std::round(roi[4]) + 1) * p.scale;
+    for (double v : {x0, y0, x1, y1})  // bin edges are cast to integers below
+      MV_CHECK(std::isfinite(v) && std::fabs(v) < 1e15, kValue)
+          << "Operator _contrib_PSROIPooling: roi " << r << " maps to a feature-map coordinate out of range (" << v << ")";
+    const double bh = std::max(y1 - y0, 0.1) / static_cast<double>(P), bw = std::max(x1 - x0, 0.1) / static_cast<double>(P);
+    auto clamp = [](double v, int64_t hi) { return std::min(std::max(static_cast<int64_t>(v), int64_t{0}), hi); };
+    for (int64_t c = 0; c < p.out_dim; ++c)
+      for (int64_t ph = 0; ph < P; ++ph)
+        for (int64_t pw = 0; pw < P; ++pw) {
+          const int64_t hs = clamp(std::floor(static_cast<double>(ph) * bh + y0), H);
+          const int64_t he = clamp(std::ceil(static_cast<double>(ph + 1) * bh + y0), H);
+          const int64_t ws = clamp(std::floor(static_cast<double>(pw) * bw + x0), W);
+          const int64_t we = clamp(std::ceil(static_cast<double>(pw + 1) * bw + x0), W);
+          if (he <= hs || we <= ws) continue;
+          const int64_t gh = std::min(std::max(ph * G / P, int64_t{0}), G - 1);
+          const int64_t gw = std::min(std::max(pw * G / P, int64_t{0}), G - 1);
+          const int64_t base = (batch * data[1] + (c * G + gh) * G + gw) * H * W;
+          const int64_t o = ((r * p.out_dim + c) * P + ph) * P + pw;
+          const double w = 1.0 / static_cast<double>((he - hs) * (we - ws));
+          for (int64_t y = hs; y < he; ++y)
+            for (int64_t x = ws; x < we; ++x) visit(o, base + y * W + x, w);
+        }
+  }
+}
+
+#define MV_PSROI_PARAMS                                                                                          \
+  required_param("spatial_scale", ParamType::kFloat,                                                             \
+                 "Ratio of input feature map height (or w) to raw image height (or w). Equals the reciprocal of " \
+                 "total stride in convolutional layers")                                                         \
+      .required_param("output_dim", ParamType::kInt, "fix output dim")                                           \
+      .bounds(1, 1e9)                                                                                            \
+      .required_param("pooled_size", ParamType::kInt, "fix pooled size")                                         \
+      .bounds(1, 1e6)                                                                                            \
+      .param("group_size", ParamType::kInt, "0", "fix group size")                                               \
+      .bounds(0, 1e6)
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_PSROIPooling)
+    .describe("Position-sensitive region of interest pooling (R-FCN): for data (N, output_dim * group_size^2, H, W) "
+              "and rois (R, 5) rows [batch_index, x1, y1, x2, y2] (rounded, then scaled by spatial_scale), output "
+              "(R, output_dim, pooled_size, pooled_size) bin (i, j) of channel c averages the pixels the bin covers in "
+              "channel (c * group_size + gi) * group_size + gj, (gi, gj) the bin's group cell (group_size 0 means "
+              "pooled_size). Empty bins and rows with a negative batch index give 0.\n\n"
+              "Example::\n\n  PSROIPooling(data of shape (1, 8, 5, 5), rois=[[0, 0, 0, 3, 3]], spatial_scale=1, "
+              "output_dim=2, pooled_size=2)  # (1, 2, 2, 2)")
+    .input("data", "Input data to the pooling operator, a 4D Feature maps")
+    .input("rois", "Bounding box coordinates, a 2D array")
+    .MV_PSROI_PARAMS
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      if ((*in)[0].empty() || (*in)[1].empty()) return;
+      (*out)[0] = ps_out_shape(attrs, (*in)[0], (*in)[1]);
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      std::vector<double> x = to_doubles(in[0]), rois = to_doubles(in[1]), y(static_cast<size_t>(out[0].size()), 0.0);
+      psroi_walk(PsParams(attrs), in[0].shape, rois, in[1].shape[0],
+                 [&](int64_t o, int64_t i, double w) { y[static_cast<size_t>(o)] += w * x[static_cast<size_t>(i)]; });
+      store_doubles(y, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      return std::vector<Tensor>{
+          op("_backward_contrib_PSROIPooling", {g.ograd(), g.input(0), g.input(1)}, g.forward_params()),
+          op("zeros_like", {g.input(1)})};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{2, 8, 5, 5}, {3, 5}}, {{"spatial_scale", "0.5"}, {"output_dim", "2"}, {"pooled_size", "2"}});
+      s.index_inputs = {1};
+      s.index_high = 2;
+      s.no_grad_inputs = {1};
+      return s;
+    }());
+
+MV_REGISTER_OP(_backward_contrib_PSROIPooling)
+    .describe("Gradient of PSROIPooling with respect to data: each bin's gradient spread evenly over its pixels.")
+    .input("ograd", "Gradient of the output")
+    .input("data", "The forward feature maps (only the shape is read)")
+    .input("rois", "The forward regions")
+    .MV_PSROI_PARAMS
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      if ((*in)[1].empty() || (*in)[2].empty()) return;
+      const Shape want = ps_out_shape(attrs, (*in)[1], (*in)[2]);
+      if ((*in)[0].empty()) (*in)[0] = want;
+      else if ((*in)[0] != want) shape_mismatch(attrs, "input 'ograd'", want, (*in)[0]);
+      (*out)[0] = (*in)[1];
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      std::vector<double> og = to_doubles(in[0]), rois = to_doubles(in[2]), dx(static_cast<size_t>(out[0].size()), 0.0);
+      psroi_walk(PsParams(attrs), in[1].shape, rois, in[2].shape[0],
+                 [&](int64_t o, int64_t i, double w) { dx[static_cast<size_t>(i)] += w * og[static_cast<size_t>(o)]; });
+      store_doubles(dx, out[0]);
+    })
+    .set_gradient([](const GradContext& g) {
+      // Linear in ograd: its gradient is the forward pooling of the head gradient.
+      return std::vector<Tensor>{op("_contrib_PSROIPooling", {g.ograd(), g.input(2)}, g.forward_params()), Tensor{},
+                                 Tensor{}};
+    })
+    .add_sample([] {
+      OpSample s = op_sample({{3, 2, 2, 2}, {2, 8, 5, 5}, {3, 5}},
+                             {{"spatial_scale", "0.5"}, {"output_dim", "2"}, {"pooled_size", "2"}});
+      s.index_inputs = {2};
+      s.index_high = 2;
+      s.no_grad_inputs = {1, 2};
+      return s;
+    }());
+
+#undef MV_PSROI_PARAMS
 
 }  // namespace minerva

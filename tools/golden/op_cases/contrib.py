@@ -165,3 +165,13 @@ CASES += [
     ("_contrib_MultiBoxTarget", _target_inputs(1, 10, 2, 3, 0), {"overlap_threshold": 0.0,
                                                                  "variances": (0.2, 0.2, 0.5, 0.5)}, [2]),
 ]
+
+_PS_ROIS = np.array([[0, 1.2, 0.6, 7.7, 6.1], [1, 0, 0, 3, 4], [0, 5.5, 2.2, 9.9, 9.6], [1, 3, 3, 3, 3]], np.float32)
+CASES += [
+    ("_contrib_PSROIPooling", [u(2, 8, 6, 7), _PS_ROIS], {"spatial_scale": 0.5, "output_dim": 2,  # noqa: F821
+                                                         "pooled_size": 2}, [0]),
+    ("_contrib_PSROIPooling", [u(2, 18, 5, 5), _PS_ROIS], {"spatial_scale": 0.625, "output_dim": 2,  # noqa: F821
+                                                          "pooled_size": 3}, [0]),
+    ("_contrib_PSROIPooling", [u(2, 12, 6, 6), _PS_ROIS], {"spatial_scale": 1.0, "output_dim": 3,  # noqa: F821
+                                                          "pooled_size": 3, "group_size": 2}, [0]),
+]
