@@ -21,6 +21,17 @@ def test_roialign_ignores_rois_with_a_negative_batch_index():
     np.testing.assert_allclose(out[[0, 2]], alone.asnumpy())
 
 
+def test_psroipooling_gives_zeros_and_no_gradient_for_a_negative_batch_index():
+    data = mx.nd.array(np.arange(2 * 8 * 5 * 5, dtype=np.float32).reshape(2, 8, 5, 5))
+    data.attach_grad()
+    with mx.autograd.record():
+        out = _internal._contrib_PSROIPooling(data, mx.nd.array([[-1, 0, 0, 3, 3], [1, 0, 0, 3, 3]]),
+                                              spatial_scale=1.0, output_dim=2, pooled_size=2)
+    out.backward(mx.nd.ones_like(out))
+    assert np.all(out.asnumpy()[0] == 0) and np.all(out.asnumpy()[1] > 0)
+    assert data.grad.asnumpy()[0].sum() == 0 and data.grad.asnumpy()[1].sum() == 8  # each bin's weights sum to 1
+
+
 def test_bilinear_resize_takes_like_only_in_like_mode():
     s = _sym_op("_contrib_BilinearResize2D")(mx.sym.var("x"), mx.sym.var("y"), mode="like")
     assert s.list_arguments() == ["x", "y"]

@@ -166,8 +166,9 @@ CASES += [
                                                                  "variances": (0.2, 0.2, 0.5, 0.5)}, [2]),
 ]
 
-_PS_ROIS = np.array([[0, 1.2, 0.6, 7.7, 6.1], [1, 0, 0, 3, 4], [0, 5.5, 2.2, 9.9, 9.6], [1, 3, 3, 3, 3],
-                     [-1, 0, 0, 2, 2]], np.float32)  # MXNet's PSROIPooling gives 0 for a negative batch index
+# No negative batch index: MXNet's PSROIPooling forward gives 0 for it, but its backward writes out of bounds
+# (the oracle's heap is corrupted); tests/python/test_contrib_ops.py checks Minerva's zeros.
+_PS_ROIS = np.array([[0, 1.2, 0.6, 7.7, 6.1], [1, 0, 0, 3, 4], [0, 5.5, 2.2, 9.9, 9.6], [1, 3, 3, 3, 3]], np.float32)
 CASES += [
     ("_contrib_PSROIPooling", [u(2, 8, 6, 7), _PS_ROIS], {"spatial_scale": 0.5, "output_dim": 2,  # noqa: F821
                                                          "pooled_size": 2}, [0]),
