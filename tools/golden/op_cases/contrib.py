@@ -177,3 +177,23 @@ CASES += [
     ("_contrib_PSROIPooling", [u(2, 12, 6, 6), _PS_ROIS], {"spatial_scale": 1.0, "output_dim": 3,  # noqa: F821
                                                           "pooled_size": 3, "group_size": 2}, [0]),
 ]
+
+
+def _proposal_inputs(anchors, height, width, stride, im_h=None, im_w=None, deltas=0.3):
+    scores = rng.permutation(2 * anchors * height * width).astype(np.float32)  # noqa: F821  distinct scores
+    scores = (scores / scores.size).reshape(1, 2 * anchors, height, width)
+    info = np.array([[im_h or height * stride, im_w or width * stride, 1.0]], np.float32)
+    return [scores, u(1, 4 * anchors, height, width, lo=-deltas, hi=deltas), info]  # noqa: F821
+
+
+_SMALL = {"scales": (2.0, 4.0), "ratios": (0.5, 1.0, 2.0), "feature_stride": 4, "rpn_min_size": 1}
+CASES += [
+    ("_contrib_Proposal", _proposal_inputs(6, 3, 4, 4), dict(_SMALL, rpn_post_nms_top_n=10), []),
+    ("_contrib_Proposal", _proposal_inputs(6, 3, 4, 4), dict(_SMALL, rpn_post_nms_top_n=8, threshold=0.3,
+                                                             rpn_pre_nms_top_n=30), []),
+    ("_contrib_Proposal", _proposal_inputs(6, 3, 4, 4, deltas=2.0), dict(_SMALL, rpn_post_nms_top_n=6,
+                                                                         iou_loss=True), []),
+    ("_contrib_Proposal", _proposal_inputs(6, 4, 4, 4, im_h=9.0), dict(_SMALL, rpn_post_nms_top_n=5,
+                                                                       rpn_pre_nms_top_n=12, output_score=True), []),
+    ("_contrib_Proposal", _proposal_inputs(12, 2, 3, 16), {"rpn_min_size": 0, "rpn_post_nms_top_n": 20}, []),
+]
