@@ -1,4 +1,5 @@
-// Proposal from mx.nd.contrib: the region proposal layer of Faster R-CNN (MXNet's example/rcnn).
+// Proposal and MultiProposal from mx.nd.contrib: the region proposal layer of Faster R-CNN (MXNet's
+// example/rcnn), for one image or a batch.
 // It follows MXNet 1.9.1's CPU kernel step by step: anchors from scales and ratios at every
 // feature-map cell, decoded by the box deltas and clipped to the image, too-small boxes given
 // score -1, the best rpn_pre_nms_top_n kept, non-maximum suppression, and rpn_post_nms_top_n
@@ -47,8 +48,8 @@ std::vector<double> base_anchors(const ProposalParams& p) {
 }
 
 // Boxes [x1, y1, x2, y2, score] of every anchor, index (y * W + x) * A + a, decoded and clipped.
-std::vector<double> decoded_boxes(const ProposalParams& p, const std::vector<double>& cls,
-                                  const std::vector<double>& deltas, const double* im_info, int64_t H, int64_t W) {
+std::vector<double> decoded_boxes(const ProposalParams& p, const double* cls,
+                                  const double* deltas, const double* im_info, int64_t H, int64_t W) {
   const int64_t A = p.anchors();
   const std::vector<double> base = base_anchors(p);
   const double im_h = im_info[0], im_w = im_info[1];
@@ -108,6 +109,96 @@ std::vector<int64_t> pixel_nms(const std::vector<double>& d, int64_t n, double t
   return keep;
 }
 
+
+// One image's proposals into `rows` rois [batch, x1, y1, x2, y2] and scores. cls and deltas point
+// at the image's (2A, H, W) and (4A, H, W) blocks.
+void propose_image(const Attrs& attrs, const ProposalParams& p, const double* cls, const double* deltas,
+                   const double* info, int64_t H, int64_t W, int64_t batch, int64_t rows, double* rois, double* scores) {
+  const int64_t count = p.anchors() * H * W;
+  MV_CHECK(std::isfinite(info[0]) && std::isfinite(info[1]) && info[0] <= static_cast<double>(H * p.stride) &&
+               info[1] <= static_cast<double>(W * p.stride) && info[0] >= 0 && info[1] >= 0,
+           kValue)
+      << "Operator " << attrs.op->name << ": im_info (" << info[0] << ", " << info[1]
+      << ") must lie within the feature map's image size (" << H * p.stride << ", " << W * p.stride << ")";
+  const std::vector<double> boxes = decoded_boxes(p, cls, deltas, info, H, W);
+  const int64_t pre = std::min(p.pre_top > 0 ? p.pre_top : count, count);
+  const int64_t post = std::min(p.post_top, pre);
+  std::vector<int64_t> order(static_cast<size_t>(count));
+  std::iota(order.begin(), order.end(), 0);
+  // MXNet sorts with std::sort (ties in no defined order); a stable sort gives ties index order.
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return boxes[x * 5 + 4] > boxes[y * 5 + 4]; });
+  std::vector<double> sorted(static_cast<size_t>(pre * 5));
+  for (int64_t i = 0; i < pre; ++i)
+    std::copy(boxes.begin() + order[i] * 5, boxes.begin() + order[i] * 5 + 5, sorted.begin() + i * 5);
+  const std::vector<int64_t> keep = pixel_nms(sorted, pre, p.threshold, post);
+  for (int64_t i = 0; i < rows; ++i) {
+    rois[i * 5] = static_cast<double>(batch);
+    if (keep.empty()) continue;
+    const int64_t k = keep[static_cast<size_t>(i) % keep.size()];  // repeat the kept rois when fewer survive
+    for (int j = 0; j < 4; ++j) rois[i * 5 + 1 + j] = sorted[k * 5 + j];
+    scores[i] = sorted[k * 5 + 4];
+  }
+}
+
+// Both operators: rpn_post_nms_top_n rois per image, image b's rows from b * rpn_post_nms_top_n.
+void proposal_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+  const ProposalParams p(attrs);
+  const int64_t B = in[0].shape[0], H = in[0].shape[2], W = in[0].shape[3], rows = p.post_top;
+  const std::vector<double> cls = to_doubles(in[0]), deltas = to_doubles(in[1]), info = to_doubles(in[2]);
+  std::vector<double> rois(static_cast<size_t>(B * rows * 5), 0.0), scores(static_cast<size_t>(B * rows), 0.0);
+  const int64_t cls_block = 2 * p.anchors() * H * W, delta_block = 4 * p.anchors() * H * W;
+  for (int64_t b = 0; b < B; ++b)
+    propose_image(attrs, p, cls.data() + b * cls_block, deltas.data() + b * delta_block, info.data() + b * 3, H, W,
+                  b, rows, rois.data() + b * rows * 5, scores.data() + b * rows);
+  store_doubles(rois, out[0]);
+  store_doubles(scores, out[1]);
+}
+
+// cls_prob (batch, 2A, H, W), bbox_pred (batch, 4A, H, W), im_info (batch, 3); `single` (Proposal)
+// takes one image only, as MXNet's does.
+InferShapeFn proposal_shape(bool single) {
+  return [single](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+    const Shape& cls = (*in)[0];
+    if (cls.empty()) return;
+    const ProposalParams p(attrs);
+    MV_CHECK(cls.size() == 4 && cls[0] >= 1 && (!single || cls[0] == 1) && cls[1] == 2 * p.anchors(), kValue)
+        << "Operator " << attrs.op->name << ": cls_prob must be (" << (single ? "1" : "batch") << ", 2 * "
+        << p.anchors() << " anchors, height, width), got " << shape_str(cls);
+    const Shape want_bbox{cls[0], 4 * p.anchors(), cls[2], cls[3]}, want_info{cls[0], 3};
+    if ((*in)[1].empty()) (*in)[1] = want_bbox;
+    else if ((*in)[1] != want_bbox) shape_mismatch(attrs, "input 'bbox_pred'", want_bbox, (*in)[1]);
+    if ((*in)[2].empty()) (*in)[2] = want_info;
+    else if ((*in)[2] != want_info) shape_mismatch(attrs, "input 'im_info'", want_info, (*in)[2]);
+    (*out)[0] = Shape{cls[0] * p.post_top, 5};
+    (*out)[1] = Shape{cls[0] * p.post_top, 1};
+  };
+}
+
+#define MV_PROPOSAL_PARAMS \
+  param("rpn_pre_nms_top_n", ParamType::kInt, "6000", "Number of top scoring boxes to keep before applying NMS to RPN proposals") \
+      .param("rpn_post_nms_top_n", ParamType::kInt, "300", "Number of top scoring boxes to keep after applying NMS to RPN proposals") \
+      .bounds(1, 1e9) \
+      .param("threshold", ParamType::kFloat, "0.699999988", "NMS value, below which to suppress.") \
+      .param("rpn_min_size", ParamType::kInt, "16", "Minimum height or width in proposal") \
+      .param("scales", ParamType::kString, "[4,8,16,32]", "Used to generate anchor windows by enumerating scales") \
+      .param("ratios", ParamType::kString, "[0.5,1,2]", "Used to generate anchor windows by enumerating ratios") \
+      .param("feature_stride", ParamType::kInt, "16", "The size of the receptive field each unit in the convolution layer of the rpn,for example the product of all stride's prior to this layer.") \
+      .bounds(1, 1e6) \
+      .param("output_score", ParamType::kBool, "False", "Add score to outputs") \
+      .param("iou_loss", ParamType::kBool, "False", "Usage of IoU Loss")
+// The parameters and the body both proposal operators share; `SINGLE` restricts the batch to one
+// image (Proposal). The gradient is zero, as in MXNet.
+#define MV_PROPOSAL_BODY(SINGLE)                                                                       \
+  set_num_outputs(2)                                                                                   \
+      .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_score") ? 2 : 1; })     \
+      .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "score"}; })     \
+      .set_infer_shape(proposal_shape(SINGLE))                                                         \
+      .set_forward(proposal_forward)                                                                   \
+      .set_gradient([](const GradContext& g) {                                                         \
+        return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)}),    \
+                                   op("zeros_like", {g.input(2)})};                                   \
+      })
+
 }  // namespace
 
 MV_REGISTER_OP(_contrib_Proposal)
@@ -122,68 +213,8 @@ MV_REGISTER_OP(_contrib_Proposal)
     .input("cls_prob", "Score of how likely proposal is object.")
     .input("bbox_pred", "BBox Predicted deltas from anchors for proposals")
     .input("im_info", "Image size and scale.")
-    .param("rpn_pre_nms_top_n", ParamType::kInt, "6000", "Number of top scoring boxes to keep before applying NMS to RPN proposals")
-    .param("rpn_post_nms_top_n", ParamType::kInt, "300", "Number of top scoring boxes to keep after applying NMS to RPN proposals")
-    .bounds(1, 1e9)
-    .param("threshold", ParamType::kFloat, "0.699999988", "NMS value, below which to suppress.")
-    .param("rpn_min_size", ParamType::kInt, "16", "Minimum height or width in proposal")
-    .param("scales", ParamType::kString, "[4,8,16,32]", "Used to generate anchor windows by enumerating scales")
-    .param("ratios", ParamType::kString, "[0.5,1,2]", "Used to generate anchor windows by enumerating ratios")
-    .param("feature_stride", ParamType::kInt, "16", "The size of the receptive field each unit in the convolution layer of the rpn,for example the product of all stride's prior to this layer.")
-    .bounds(1, 1e6)
-    .param("output_score", ParamType::kBool, "False", "Add score to outputs")
-    .param("iou_loss", ParamType::kBool, "False", "Usage of IoU Loss")
-    .set_num_outputs(2)
-    .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_score") ? 2 : 1; })
-    .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "score"}; })
-    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      const Shape& cls = (*in)[0];
-      if (cls.empty()) return;
-      const ProposalParams p(attrs);
-      MV_CHECK(cls.size() == 4 && cls[0] == 1 && cls[1] == 2 * p.anchors(), kValue)
-          << "Operator " << attrs.op->name << ": cls_prob must be (1, 2 * " << p.anchors()
-          << " anchors, height, width) (one image, as in MXNet), got " << shape_str(cls);
-      const Shape want_bbox{1, 4 * p.anchors(), cls[2], cls[3]}, want_info{1, 3};
-      if ((*in)[1].empty()) (*in)[1] = want_bbox;
-      else if ((*in)[1] != want_bbox) shape_mismatch(attrs, "input 'bbox_pred'", want_bbox, (*in)[1]);
-      if ((*in)[2].empty()) (*in)[2] = want_info;
-      else if ((*in)[2] != want_info) shape_mismatch(attrs, "input 'im_info'", want_info, (*in)[2]);
-      (*out)[0] = Shape{p.post_top, 5};
-      (*out)[1] = Shape{p.post_top, 1};
-    })
-    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-      const ProposalParams p(attrs);
-      const int64_t H = in[0].shape[2], W = in[0].shape[3], count = p.anchors() * H * W;
-      const std::vector<double> cls = to_doubles(in[0]), deltas = to_doubles(in[1]), info = to_doubles(in[2]);
-      MV_CHECK(std::isfinite(info[0]) && std::isfinite(info[1]) && info[0] <= static_cast<double>(H * p.stride) &&
-                   info[1] <= static_cast<double>(W * p.stride) && info[0] >= 0 && info[1] >= 0,
-               kValue)
-          << "Operator " << attrs.op->name << ": im_info (" << info[0] << ", " << info[1]
-          << ") must lie within the feature map's image size (" << H * p.stride << ", " << W * p.stride << ")";
-      const std::vector<double> boxes = decoded_boxes(p, cls, deltas, info.data(), H, W);
-      const int64_t pre = std::min(p.pre_top > 0 ? p.pre_top : count, count);
-      const int64_t post = std::min(p.post_top, pre);
-      std::vector<int64_t> order(static_cast<size_t>(count));
-      std::iota(order.begin(), order.end(), 0);
-      // MXNet sorts with std::sort (ties in no defined order); a stable sort gives ties index order.
-      std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return boxes[x * 5 + 4] > boxes[y * 5 + 4]; });
-      std::vector<double> sorted(static_cast<size_t>(pre * 5));
-      for (int64_t i = 0; i < pre; ++i) std::copy(boxes.begin() + order[i] * 5, boxes.begin() + order[i] * 5 + 5, sorted.begin() + i * 5);
-      const std::vector<int64_t> keep = pixel_nms(sorted, pre, p.threshold, post);
-      const int64_t rows = out[0].shape[0];
-      std::vector<double> rois(static_cast<size_t>(rows * 5), 0.0), scores(static_cast<size_t>(rows), 0.0);
-      for (int64_t i = 0; i < rows && !keep.empty(); ++i) {
-        const int64_t k = keep[static_cast<size_t>(i) % keep.size()];
-        for (int j = 0; j < 4; ++j) rois[i * 5 + 1 + j] = sorted[k * 5 + j];
-        scores[i] = sorted[k * 5 + 4];
-      }
-      store_doubles(rois, out[0]);
-      store_doubles(scores, out[1]);
-    })
-    .set_gradient([](const GradContext& g) {
-      return std::vector<Tensor>{op("zeros_like", {g.input(0)}), op("zeros_like", {g.input(1)}),
-                                 op("zeros_like", {g.input(2)})};
-    })
+    .MV_PROPOSAL_PARAMS
+    .MV_PROPOSAL_BODY(true)
     .add_sample([] {
       OpSample s = op_sample({{1, 12, 3, 4}, {1, 24, 3, 4}, {1, 3}},
                              {{"scales", "(2, 4)"}, {"ratios", "(0.5, 1, 2)"}, {"feature_stride", "4"},
@@ -192,5 +223,26 @@ MV_REGISTER_OP(_contrib_Proposal)
       s.grad_check = false;  // the declared gradient is MXNet's zero
       return s;
     }());
+
+MV_REGISTER_OP(_contrib_MultiProposal)
+    .describe("Proposal for a batch of images: cls_prob (batch, 2 * A, H, W), bbox_pred (batch, 4 * A, H, W) and "
+              "im_info (batch, 3); each image gets rpn_post_nms_top_n rois [b, x1, y1, x2, y2] as Proposal computes "
+              "them, image b's from row b * rpn_post_nms_top_n. The gradient is zero, as in MXNet.")
+    .input("cls_prob", "Score of how likely proposal is object.")
+    .input("bbox_pred", "BBox Predicted deltas from anchors for proposals")
+    .input("im_info", "Image size and scale.")
+    .MV_PROPOSAL_PARAMS
+    .MV_PROPOSAL_BODY(false)
+    .add_sample([] {
+      OpSample s = op_sample({{2, 4, 3, 4}, {2, 8, 3, 4}, {2, 3}},
+                             {{"scales", "(2,)"}, {"ratios", "(0.5, 2)"}, {"feature_stride", "4"},
+                              {"rpn_post_nms_top_n", "4"}, {"rpn_min_size", "1"}});
+      s.lo = 0.0;
+      s.grad_check = false;  // the declared gradient is MXNet's zero
+      return s;
+    }());
+
+#undef MV_PROPOSAL_BODY
+#undef MV_PROPOSAL_PARAMS
 
 }  // namespace minerva

@@ -197,3 +197,19 @@ CASES += [
                                                                        rpn_pre_nms_top_n=12, output_score=True), []),
     ("_contrib_Proposal", _proposal_inputs(12, 2, 3, 16), {"rpn_min_size": 0, "rpn_post_nms_top_n": 20}, []),
 ]
+
+
+def _batch_proposal_inputs(batch, anchors, height, width, stride):
+    parts = [_proposal_inputs(anchors, height, width, stride) for _ in range(batch)]
+    info = np.concatenate([p[2] for p in parts])
+    info[-1, 0] = stride * (height - 1) + 1  # a smaller last image: its bottom cells are padding
+    return [np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), info]
+
+
+CASES += [
+    ("_contrib_MultiProposal", _batch_proposal_inputs(2, 6, 3, 4, 4), dict(_SMALL, rpn_post_nms_top_n=6,
+                                                                            rpn_pre_nms_top_n=20), []),
+    ("_contrib_MultiProposal", _batch_proposal_inputs(3, 6, 3, 3, 4), dict(_SMALL, rpn_post_nms_top_n=4,
+                                                                            threshold=0.5, rpn_pre_nms_top_n=10,
+                                                                            output_score=True), []),
+]
