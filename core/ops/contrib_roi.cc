@@ -2,8 +2,9 @@
 // divided into pooled_size bins, each bin averages bilinear samples of the feature map on a
 // regular grid (sample_ratio per side, or ceil(bin size) when adaptive), optionally
 // position-sensitive (R-FCN) and optionally half-pixel aligned (Detectron2). PSROIPooling (Dai et
-// al., R-FCN): each bin averages the pixels it covers in its own channel group. The regions get no
-// gradient, as in MXNet.
+// al., R-FCN): each bin averages the pixels it covers in its own channel group. RROIAlign (rotated
+// regions, for text detection): ROIAlign's sampling in the region's own rotated frame, forward only
+// as in MXNet. The regions get no gradient, as in MXNet.
 #include <algorithm>
 #include <cmath>
 
@@ -335,5 +336,105 @@ MV_REGISTER_OP(_backward_contrib_PSROIPooling)
     }());
 
 #undef MV_PSROI_PARAMS
+
+// ---- RROIAlign --------------------------------------------------------------------------------------
+
+namespace {
+
+// Bilinear sample of one (H, W) plane at (y, x), MXNet's border rule: 0 beyond a pixel outside,
+// clamped to the last row/column inside.
+double bilinear_at(const double* plane, int64_t H, int64_t W, double y, double x) {
+  if (y < -1.0 || y > static_cast<double>(H) || x < -1.0 || x > static_cast<double>(W)) return 0.0;
+  y = std::max(y, 0.0), x = std::max(x, 0.0);
+  int64_t yl = static_cast<int64_t>(y), xl = static_cast<int64_t>(x), yh, xh;
+  if (yl >= H - 1) yh = yl = H - 1, y = static_cast<double>(yl);
+  else yh = yl + 1;
+  if (xl >= W - 1) xh = xl = W - 1, x = static_cast<double>(xl);
+  else xh = xl + 1;
+  const double ly = y - static_cast<double>(yl), lx = x - static_cast<double>(xl), hy = 1 - ly, hx = 1 - lx;
+  return hy * hx * plane[yl * W + xl] + hy * lx * plane[yl * W + xh] + ly * hx * plane[yh * W + xl] +
+         ly * lx * plane[yh * W + xh];
+}
+
+}  // namespace
+
+MV_REGISTER_OP(_contrib_RROIAlign)
+    .describe("Rotated region of interest align (text detection): for data (N, C, H, W) and rois (R, 6) rows "
+              "[batch_index, x_center, y_center, width, height, theta in degrees] in image coordinates (scaled by "
+              "spatial_scale; sizes below 1 become 1), the output (R, C, pooled_h, pooled_w) averages, per bin, "
+              "bilinear samples on a grid of sampling_ratio points per side (ceil(bin size) when sampling_ratio <= 0) "
+              "taken in the region's frame rotated by theta around its centre. Rows with a negative batch index give "
+              "0. There is no gradient, as in MXNet.\n\n"
+              "Example::\n\n  RROIAlign(data, rois=[[0, 3, 3, 4, 2, 90]], pooled_size=(2, 2), spatial_scale=1.0)")
+    .input("data", "Input data to the pooling operator, a 4D Feature maps")
+    .input("rois", "Bounding box coordinates, a 2D array")
+    .required_param("pooled_size", ParamType::kShape, "RROI align output shape (h,w) ")
+    .required_param("spatial_scale", ParamType::kFloat, "Ratio of input feature map height (or width) to raw image height (or width). Equals the reciprocal of total stride in convolutional layers")
+    .param("sampling_ratio", ParamType::kInt, "-1", "Optional sampling ratio of RROI align, using adaptive size by default.")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      const Shape &data = (*in)[0], &rois = (*in)[1];
+      if (data.empty() || rois.empty()) return;
+      const Shape& ps = attrs.get_shape("pooled_size");
+      MV_CHECK(ps.size() == 2 && ps[0] > 0 && ps[1] > 0, kValue)
+          << "Operator " << attrs.op->name << ": pooled_size must be two positive values (h, w), got " << shape_str(ps);
+      MV_CHECK(data.size() == 4, kValue) << "Operator " << attrs.op->name
+                                         << ": data must be 4-D (batch, channel, height, width), got " << shape_str(data);
+      MV_CHECK(rois.size() == 2 && rois[1] == 6, kValue)
+          << "Operator " << attrs.op->name << ": rois must have shape (num_rois, 6) as [batch_index, x, y, w, h, theta], "
+          << "got " << shape_str(rois);
+      (*out)[0] = Shape{rois[0], data[1], ps[0], ps[1]};
+    })
+    .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      const Shape& ds = in[0].shape;
+      const int64_t C = ds[1], H = ds[2], W = ds[3], PH = out[0].shape[2], PW = out[0].shape[3];
+      const double scale = attrs.get_float("spatial_scale");
+      const int64_t ratio = attrs.get_int("sampling_ratio");
+      constexpr int64_t kMaxGrid = 100000;
+      MV_CHECK(ratio <= kMaxGrid, kValue) << "Operator " << attrs.op->name << ": sampling_ratio = " << ratio
+                                          << " exceeds " << kMaxGrid << " samples per bin side";
+      const std::vector<double> x = to_doubles(in[0]), rois = to_doubles(in[1]);
+      std::vector<double> y(static_cast<size_t>(out[0].size()), 0.0);
+      for (int64_t r = 0; r < in[1].shape[0]; ++r) {
+        const double* roi = rois.data() + r * 6;
+        if (!(roi[0] >= 0 && roi[0] < static_cast<double>(ds[0]))) continue;  // padding: the output stays 0
+        const int64_t batch = static_cast<int64_t>(roi[0]);
+        const double cx = roi[1] * scale, cy = roi[2] * scale, theta = roi[5] * M_PI / 180.0;
+        const double rw = std::max(roi[3] * scale, 1.0), rh = std::max(roi[4] * scale, 1.0);
+        const double bh = rh / static_cast<double>(PH), bw = rw / static_cast<double>(PW);
+        const double grid_h = ratio > 0 ? static_cast<double>(ratio) : std::ceil(rh / static_cast<double>(PH));
+        const double grid_w = ratio > 0 ? static_cast<double>(ratio) : std::ceil(rw / static_cast<double>(PW));
+        MV_CHECK(std::isfinite(cx) && std::isfinite(cy) && std::isfinite(theta) && grid_h <= kMaxGrid &&
+                     grid_w <= kMaxGrid,
+                 kValue)
+            << "Operator " << attrs.op->name << ": roi " << r << " spans " << rw << " x " << rh
+            << " feature-map pixels, too large or not finite for adaptive sampling; pass sampling_ratio or check the rois";
+        const int64_t gh = static_cast<int64_t>(grid_h), gw = static_cast<int64_t>(grid_w);
+        const double c = std::cos(theta), s = std::sin(theta), count = static_cast<double>(gh * gw);
+        for (int64_t ch = 0; ch < C; ++ch) {
+          const double* plane = x.data() + (batch * C + ch) * H * W;
+          for (int64_t ph = 0; ph < PH; ++ph)
+            for (int64_t pw = 0; pw < PW; ++pw) {
+              double sum = 0;
+              for (int64_t iy = 0; iy < gh; ++iy) {
+                const double yy = -rh / 2 + static_cast<double>(ph) * bh + (static_cast<double>(iy) + 0.5) * bh / grid_h;
+                for (int64_t ix = 0; ix < gw; ++ix) {
+                  const double xx = -rw / 2 + static_cast<double>(pw) * bw + (static_cast<double>(ix) + 0.5) * bw / grid_w;
+                  sum += bilinear_at(plane, H, W, yy * c - xx * s + cy, xx * c + yy * s + cx);
+                }
+              }
+              y[static_cast<size_t>(((r * C + ch) * PH + ph) * PW + pw)] = sum / count;
+            }
+        }
+      }
+      store_doubles(y, out[0]);
+    })
+    .set_non_differentiable()
+    .add_sample([] {
+      OpSample s = op_sample({{2, 3, 6, 5}, {3, 6}}, {{"pooled_size", "(2, 2)"}, {"spatial_scale", "0.5"}});
+      s.index_inputs = {1};
+      s.index_high = 2;
+      s.grad_check = false;
+      return s;
+    }());
 
 }  // namespace minerva

@@ -213,3 +213,11 @@ CASES += [
                                                                             threshold=0.5, rpn_pre_nms_top_n=10,
                                                                             output_score=True), []),
 ]
+
+_RROIS = np.array([[0, 3.0, 3.0, 4.0, 2.0, 0.0], [0, 3.0, 3.0, 4.0, 2.0, 90.0], [1, 5.5, 4.0, 6.0, 3.0, 30.0],
+                   [1, 2.0, 6.0, 10.0, 4.0, -45.0], [0, 1.0, 1.0, 0.5, 0.5, 10.0]], np.float32)
+CASES += [
+    ("_contrib_RROIAlign", [u(2, 3, 8, 9), _RROIS], {"pooled_size": (2, 2), "spatial_scale": 1.0}, []),  # noqa: F821
+    ("_contrib_RROIAlign", [u(2, 2, 6, 7), _RROIS], {"pooled_size": (3, 2), "spatial_scale": 0.5,  # noqa: F821
+                                                     "sampling_ratio": 2}, []),
+]
