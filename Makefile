@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 JAVA_HOME ?= $(shell j=$$(command -v javac) && dirname "$$(dirname "$$(readlink -f "$$j")")")
 MVN := cd scala && JAVA_HOME=$(JAVA_HOME) mvn -q -B -Dminerva.native.dir=$(BUILD)
 
-.PHONY: lint setup build build-r build-jvm test-jvm test test-cpp test-c test-python test-abi test-r test-codegen demo bench clean
+.PHONY: codegen lint setup build build-r build-jvm test-jvm test test-cpp test-c test-python test-python-numpy1 test-abi test-r test-codegen demo bench clean
 
 setup:
 	bash tools/setup.sh
@@ -33,6 +33,18 @@ build-r: test-codegen
 	mkdir -p $(RLIB)
 	MINERVA_LIB_DIR=$(BUILD) R CMD INSTALL --no-multiarch --clean --library=$(RLIB) r/ >$(BUILD)/r-install.log 2>&1 \
 	  || { cat $(BUILD)/r-install.log; exit 1; }
+
+# Every generator, in dependency order: the header gives abi.json and the cffi declarations;
+# abi.json gives the R, Julia and JNI shims; the built library's registry gives the operator
+# wrappers of R, Julia and Scala and docs/operators.md. Run after changing the header or adding
+# an operator (docs/CONTRIBUTING.md); test-codegen checks that nothing is left stale.
+CODEGEN_ABI := abi cdef r julia jni
+CODEGEN_OPS := r_ops julia_ops scala_ops op_docs
+codegen:
+	for g in $(CODEGEN_ABI); do $(PY) tools/codegen/$$g.py || exit 1; done
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	ninja -C $(BUILD) -j$(JOBS) minerva
+	for g in $(CODEGEN_OPS); do $(PY) tools/codegen/$$g.py || exit 1; done
 
 # The committed generated bindings match the header and the registry.
 test-codegen:
@@ -63,6 +75,11 @@ test-c:
 test-python: lint
 	MINERVA_ENGINE_TYPE=ThreadedEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
 	MINERVA_ENGINE_TYPE=NaiveEngine R_LIBS=$(RLIB) $(PY) -m pytest -q tests/python tests/r tests/julia tests/jvm
+	$(MAKE) test-python-numpy1
+
+# The Python tests again under NumPy 1.23 (.venv-numpy1): MXNet users pin numpy<2.
+test-python-numpy1:
+	MINERVA_ENGINE_TYPE=ThreadedEngine $(ROOT)/.venv-numpy1/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 test-r:
 	R_LIBS=$(RLIB) Rscript -e 'testthat::test_dir("r/tests/testthat", package = "minerva", load_package = "installed", stop_on_failure = TRUE)'

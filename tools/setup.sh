@@ -26,10 +26,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # rpy2 is pinned: newer releases fail to import on Debian bookworm's R 4.2 (shared/TOOLCHAIN.md).
 "$VENV/bin/python" - <<'PY' || "$VENV/bin/pip" install -q "numpy" "cffi>=1.17" "pytest" "scikit-build-core" "ruff" \
-    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala" "jpype1>=1.5"
+    "matplotlib" "rpy2==3.5.17" "tree-sitter" "tree-sitter-julia" "tree-sitter-scala" "jpype1>=1.5" "graphviz"
 import importlib.util, sys
 modules = ("numpy", "cffi", "pytest", "scikit_build_core", "matplotlib", "rpy2", "tree_sitter", "tree_sitter_julia",
-           "tree_sitter_scala", "jpype")
+           "tree_sitter_scala", "jpype", "graphviz")
 sys.exit(0 if all(importlib.util.find_spec(m) for m in modules) else 1)
 PY
 # The source tree's python/ on the venv's path, so `import minerva` works after `make build`.
@@ -47,3 +47,13 @@ if [ ! -x "$ORACLE/bin/python" ] || ! "$ORACLE/bin/python" -c "import mxnet" >/d
   python3 -m venv "$ORACLE"
   "$ORACLE/bin/pip" install -q "mxnet==1.9.1" "numpy<1.24"
 fi
+
+# MXNet users' environments pin numpy<2 (MXNet 1.9.1 needs it), so the Python tests also run
+# under the oldest NumPy Minerva supports, in a venv of its own beside .venv (NumPy 2.x).
+NP1="$ROOT/.venv-numpy1"
+if [ ! -x "$NP1/bin/python" ] || ! "$NP1/bin/python" -c "import numpy, cffi, pytest" >/dev/null 2>&1; then
+  echo "setup: installing NumPy 1.23.5 into $NP1 for the NumPy 1.x test run"
+  python3 -m venv "$NP1"
+  "$NP1/bin/pip" install -q "numpy==1.23.5" "cffi>=1.17" "pytest"
+fi
+echo "$ROOT/python" > "$("$NP1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/minerva-source-tree.pth"

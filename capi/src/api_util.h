@@ -21,6 +21,7 @@ constexpr uint64_t kTagOpParams = 0x4d56'4f70'5061'7273ull;  // "MVOpPars"
 constexpr uint64_t kTagSymbol = 0x4d56'5379'6d62'6f6cull;    // "MVSymbol"
 constexpr uint64_t kTagExecutor = 0x4d56'4578'6563'7574ull;  // "MVExecut"
 constexpr uint64_t kTagCachedOp = 0x4d56'4361'6368'4f70ull;  // "MVCachOp"
+constexpr uint64_t kTagCustomOpCall = 0x4d56'4375'7374'4f70ull;  // "MVCustOp"
 constexpr uint64_t kTagFreed = 0xdead'dead'dead'deadull;
 
 void set_last_error(const std::string& msg);

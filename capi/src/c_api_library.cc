@@ -23,6 +23,7 @@ const char* tag_name(uint64_t tag) {
     case kTagSymbol: return "a Symbol handle";
     case kTagExecutor: return "an Executor handle";
     case kTagCachedOp: return "a CachedOp handle";
+    case kTagCustomOpCall: return "a CustomOpCall handle";
     default: return "an unknown object (not a Minerva handle)";
   }
 }

@@ -20,6 +20,11 @@ struct OprBlock {
 
 namespace {
 
+// Set on ThreadedEngine's worker threads, and the depth of operations running on this thread;
+// see Note [Waiting inside an operation].
+thread_local bool t_engine_worker = false;
+thread_local int t_running_ops = 0;
+
 // Removes from reads what also appears in writes (the write grant covers the read).
 void dedupe(std::vector<EngineVarPtr>* reads, const std::vector<EngineVarPtr>& writes) {
   std::vector<EngineVarPtr> kept;
@@ -58,12 +63,31 @@ std::exception_ptr execute(OprBlock* op) {
   // Writes are checked too: after dedupe an in-place update lists its input only as a write.
   for (auto& w : op->writes)
     if (w->error) return w->error;
+  ++t_running_ops;
   try {
     op->fn();
   } catch (...) {
+    --t_running_ops;
     return with_op_name(std::current_exception(), op->name);
   }
+  --t_running_ops;
   return nullptr;
+}
+
+// Both engines refuse it alike, though only ThreadedEngine would hang: see Note [Waiting inside an operation].
+[[noreturn]] void throw_waitall_inside_op() {
+  throw Error(ErrorKind::kValue,
+              "waitall was called from inside a running operation (a custom operator's callback); it would wait "
+              "for that operation itself. Wait on the arrays you need (wait_to_read, asnumpy) instead");
+}
+
+// Rethrows a variable's error after taking it off the unseen list: an error raised at a wait on
+// one of its arrays has been seen, and a later wait_all must not raise it again (MXNet clears it
+// the same way). Called with the engine's lock held.
+void rethrow_seen(const std::exception_ptr& err, std::vector<std::exception_ptr>* unseen) {
+  if (!err) return;
+  unseen->erase(std::remove(unseen->begin(), unseen->end(), err), unseen->end());
+  std::rethrow_exception(err);
 }
 
 class NaiveEngine final : public Engine {
@@ -74,14 +98,15 @@ class NaiveEngine final : public Engine {
     OprBlock op{std::move(fn), std::move(reads), std::move(writes), name, 0};
     std::exception_ptr err = execute(&op);
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& w : op.writes) w->error = err;
+    for (auto& w : op.writes) w->error = w->keeps_errors ? err : nullptr;
     if (err) unseen_.push_back(err);
   }
   void wait_for_var(const EngineVarPtr& var) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (var->error) std::rethrow_exception(var->error);
+    rethrow_seen(var->error, &unseen_);
   }
   void wait_all() override {
+    if (t_running_ops > 0) throw_waitall_inside_op();
     std::lock_guard<std::mutex> lock(mu_);
     if (unseen_.empty()) return;
     auto e = unseen_.front();
@@ -118,7 +143,8 @@ class ThreadedEngine final : public Engine {
     auto* op = new OprBlock{std::move(fn), std::move(reads), std::move(writes), name, 0};
     std::unique_lock<std::mutex> lock(mu_);
     // Bound how far callers run ahead, so a loop that drops its results keeps memory flat.
-    if (pending_ops_ >= max_pending_) {
+    // A worker never waits for room: the room it waits for may be its own operation's.
+    if (pending_ops_ >= max_pending_ && !t_engine_worker) {
       ++waiting_for_room_;
       room_cv_.wait(lock, [this] { return pending_ops_ < max_pending_; });
       --waiting_for_room_;
@@ -140,15 +166,35 @@ class ThreadedEngine final : public Engine {
     grant_one(op);  // the +1 above keeps the op from starting before all requests are queued
   }
 
+  // Note [Waiting inside an operation]
+  // An operation may itself push operations and wait for them: a custom operator's callback
+  // (core/ops/custom.cc) runs the binding's code, which calls operators on arrays of its own and
+  // reads their results. Blocking a worker there could starve the engine (every worker waiting
+  // for work only a worker can do), so a worker that waits runs ready operations meanwhile.
+  // Nothing holds mu_ while an operation runs. waitall from inside an operation would wait for
+  // that operation itself, so it is an error rather than a hang.
   void wait_for_var(const EngineVarPtr& var) override {
     std::unique_lock<std::mutex> lock(mu_);
     ++waiters_;
-    done_cv_.wait(lock, [&] { return var->pending == 0; });
+    if (t_engine_worker) {
+      while (var->pending != 0) {
+        if (!ready_.empty()) {
+          run_one(&lock);
+          continue;
+        }
+        ++helping_waiters_;
+        done_cv_.wait(lock);
+        --helping_waiters_;
+      }
+    } else {
+      done_cv_.wait(lock, [&] { return var->pending == 0; });
+    }
     --waiters_;
-    if (var->error) std::rethrow_exception(var->error);
+    rethrow_seen(var->error, &unseen_);
   }
 
   void wait_all() override {
+    if (t_running_ops > 0) throw_waitall_inside_op();
     std::unique_lock<std::mutex> lock(mu_);
     ++waiters_;
     done_cv_.wait(lock, [this] { return pending_ops_ == 0; });
@@ -181,6 +227,7 @@ class ThreadedEngine final : public Engine {
       // A worker that is awake takes the op from the queue; waking one is a futex call that
       // costs more than a small operator, so only sleeping workers are signalled.
       if (idle_workers_ > 0) work_cv_.notify_one();
+      if (helping_waiters_ > 0) done_cv_.notify_all();  // Note [Waiting inside an operation]
     }
   }
   // Grants queued requests in order while the variable allows it.
@@ -208,7 +255,7 @@ class ThreadedEngine final : public Engine {
     }
     for (auto& v : op->writes) {
       v->writing = false;
-      v->error = err;
+      v->error = v->keeps_errors ? err : nullptr;
       --v->pending;
       advance(v.get());
     }
@@ -217,23 +264,28 @@ class ThreadedEngine final : public Engine {
     if (waiting_for_room_) room_cv_.notify_one();
     if (waiters_ > 0) done_cv_.notify_all();
   }
+  // Runs the first ready operation; called and returns with mu_ held.
+  void run_one(std::unique_lock<std::mutex>* lock) {
+    OprBlock* op = ready_.front();
+    ready_.pop_front();
+    lock->unlock();
+    std::exception_ptr err = execute(op);
+    op->fn = nullptr;  // release captured arrays before taking the lock
+    lock->lock();
+    finish(op, err);
+    // The vars may be the last references to their arrays' bookkeeping; drop them unlocked.
+    lock->unlock();
+    delete op;
+    lock->lock();
+  }
   void worker_loop() {
+    t_engine_worker = true;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       ++idle_workers_;
       work_cv_.wait(lock, [this] { return !ready_.empty(); });
       --idle_workers_;
-      OprBlock* op = ready_.front();
-      ready_.pop_front();
-      lock.unlock();
-      std::exception_ptr err = execute(op);
-      op->fn = nullptr;  // release captured arrays before taking the lock
-      lock.lock();
-      finish(op, err);
-      // The vars may be the last references to their arrays' bookkeeping; drop them unlocked.
-      lock.unlock();
-      delete op;
-      lock.lock();
+      run_one(&lock);
     }
   }
 
@@ -246,6 +298,7 @@ class ThreadedEngine final : public Engine {
   int idle_workers_ = 0;      // workers blocked in work_cv_
   int waiting_for_room_ = 0;  // pushers blocked in room_cv_
   int waiters_ = 0;           // callers blocked in done_cv_
+  int helping_waiters_ = 0;   // workers blocked in done_cv_ who also want ready operations
   int max_pending_;
 };
 

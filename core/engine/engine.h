@@ -7,7 +7,8 @@
 // A failing operation never throws out of push(). Its error is stored on every variable it
 // writes, and on the engine's list of unseen errors. An operation that reads a failed variable
 // does not run; it passes the error on to what it writes. wait_for_var() rethrows a variable's
-// error; wait_all() rethrows (and forgets) the first unseen error. The error then stays with the
+// error and marks it seen; wait_all() rethrows (and forgets) the first error no wait has raised
+// yet. The error then stays with the
 // variable: an in-place update of a failed array fails too (after de-duplication it lists the
 // array only as written, so written variables are checked as well as read ones).
 #pragma once
@@ -21,6 +22,10 @@
 namespace minerva {
 
 struct EngineVar {
+  // False for state that must outlive a failed operation, such as a device's random generator:
+  // its writers' errors go to their outputs only, so one bad draw does not fail every later one.
+  // Set once at creation.
+  bool keeps_errors = true;
   // All fields below are guarded by the engine's lock.
   int pending = 0;                 // pushed operations touching this variable, not yet finished
   int running_reads = 0;           // granted readers

@@ -6,11 +6,21 @@
 
 namespace minerva {
 
+namespace {
+// Bytes of an array; a count past size_t would wrap to a small allocation that kernels overrun.
+size_t byte_size(const Shape& shape, DType dtype) {
+  size_t bytes = 0;
+  MV_CHECK(!__builtin_mul_overflow(static_cast<size_t>(shape_size(shape)), dtype_size(dtype), &bytes), kValue)
+      << "shape " << shape_str(shape) << " of " << dtype_name(dtype) << " needs more bytes than memory can address";
+  return bytes;
+}
+}  // namespace
+
 NDArray::NDArray(const Shape& shape, DType dtype, Context ctx, bool zero) : shape_(shape), dtype_(dtype) {
   for (int64_t d : shape)
     MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
   chunk_ = std::make_shared<Chunk>();
-  chunk_->bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(dtype);
+  chunk_->bytes = byte_size(shape, dtype);
   chunk_->block = storage_alloc(chunk_->bytes, zero);
   chunk_->data = chunk_->block->data();
   chunk_->ctx = ctx;
@@ -23,7 +33,7 @@ NDArray NDArray::from_external(void* data, const Shape& shape, DType dtype, Cont
   a.dtype_ = dtype;
   a.chunk_ = std::make_shared<Chunk>();
   a.chunk_->data = data;
-  a.chunk_->bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(dtype);
+  a.chunk_->bytes = byte_size(shape, dtype);
   a.chunk_->ctx = ctx;
   a.chunk_->on_release = std::move(on_release);
   a.chunk_->read_only = read_only;
@@ -70,7 +80,7 @@ NDArray NDArray::view(const Shape& shape, DType dtype, size_t byte_offset) const
   MV_CHECK(chunk_ != nullptr, kValue) << "cannot take a view of an empty array";
   for (int64_t d : shape)
     MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
-  const size_t bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(dtype);
+  const size_t bytes = byte_size(shape, dtype);
   MV_CHECK(offset_ + byte_offset + bytes <= chunk_->bytes, kValue)
       << "a view of shape " << shape_str(shape) << " " << dtype_name(dtype) << " (" << bytes << " bytes) at byte "
       << offset_ + byte_offset << " does not fit in a chunk of " << chunk_->bytes << " bytes";

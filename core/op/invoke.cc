@@ -141,7 +141,7 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
   OpContext octx;
   octx.ctx = ctx;
   octx.is_train = autograd::is_training();
-  if (op.uses_rng) {
+  if (op.rng_for(*attrs)) {
     RandomGenerator& gen = random_generator(ctx);
     octx.rng = &gen;
     writes.push_back(gen.var);

@@ -172,6 +172,7 @@ AttrsPtr OpDef::parse(const KeyValues& kv) const {
     if (idx == params.size()) {
       // MXNet writes a few graph-level attributes into node attrs; they are not parameters.
       if (key.size() >= 2 && key.substr(0, 2) == "__") continue;
+      if (accepts_extra_params) continue;  // passed on through Attrs::given
       MV_THROW(kValue) << "Operator " << name << ": unknown parameter '" << key << "'. Valid parameters: "
                        << signature_help();
     }
@@ -311,6 +312,34 @@ std::string OpDef::schema_json() const {
   w.key("differentiable").boolean(!non_differentiable);
   w.key("uses_rng").boolean(uses_rng);
   w.key("method").str(method);
+  // The declared samples, so tools outside the core (the oracle's golden generator,
+  // tools/golden/make_sample_golden.py) can run the same cases.
+  w.key("samples").begin_array();
+  for (const auto& s : samples) {
+    w.begin_object();
+    w.key("shapes").begin_array();
+    for (const auto& shape : s.shapes) {
+      w.begin_array();
+      for (int64_t d : shape) w.num(static_cast<long long>(d));
+      w.end_array();
+    }
+    w.end_array();
+    w.key("params").begin_object();
+    for (const auto& [k, v] : s.params) w.key(k).str(v);
+    w.end_object();
+    w.key("lo").num(s.lo);
+    w.key("hi").num(s.hi);
+    w.key("index_inputs").begin_array();
+    for (int i : s.index_inputs) w.num(i);
+    w.end_array();
+    w.key("index_high").num(static_cast<long long>(s.index_high));
+    w.key("no_grad_inputs").begin_array();
+    for (int i : s.no_grad_inputs) w.num(i);
+    w.end_array();
+    w.key("grad_check").boolean(s.grad_check);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return w.result();
 }
@@ -345,20 +374,39 @@ OpDef& OpRegistry::add(const std::string& name, const char* file, int line) {
   size_t pos = f.find("core/");
   slot->file = pos == std::string::npos ? f : f.substr(pos);
   slot->line = line;
-  by_alias_.clear();
+  finalized_ = false;
   return *slot;
 }
 
-void OpRegistry::finalize_aliases() {
-  if (!by_alias_.empty()) return;
+void OpRegistry::finalize() {
+  if (finalized_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(finalize_mutex_);
+  if (finalized_.load(std::memory_order_relaxed)) return;
+  by_alias_.clear();
   for (auto& [n, def] : ops_) {
     by_alias_[n] = def.get();
     for (auto& a : def->aliases) by_alias_.emplace(a, def.get());
   }
+  for (auto& [n, def] : ops_) {
+    if (def->params_source.empty()) continue;
+    auto src = by_alias_.find(def->params_source);
+    MV_CHECK(src != by_alias_.end(), kInternal)
+        << "Operator " << n << " takes its parameters from the unknown operator " << def->params_source;
+    // Forward parameters first, then the backward's own; a name already present is not repeated,
+    // so finalizing again after a later add() changes nothing.
+    std::vector<ParamField> merged = src->second->params;
+    for (auto& f : def->params) {
+      bool dup = false;
+      for (auto& m : merged) dup = dup || m.name == f.name;
+      if (!dup) merged.push_back(f);
+    }
+    def->params = std::move(merged);
+  }
+  finalized_.store(true, std::memory_order_release);
 }
 
 const OpDef* OpRegistry::find(const std::string& name) const {
-  const_cast<OpRegistry*>(this)->finalize_aliases();
+  const_cast<OpRegistry*>(this)->finalize();
   auto it = by_alias_.find(name);
   return it == by_alias_.end() ? nullptr : it->second;
 }
@@ -394,6 +442,7 @@ const OpDef& OpRegistry::lookup(const std::string& name) const {
 }
 
 std::vector<std::string> OpRegistry::names() const {
+  const_cast<OpRegistry*>(this)->finalize();
   std::vector<std::string> out;
   for (auto& kv : ops_) out.push_back(kv.first);
   return out;

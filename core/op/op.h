@@ -9,10 +9,12 @@
 //       .set_gradient([](const GradContext& g) { return grads(g.ograd() * (g.input() > 0)); })
 //       .method("relu");
 #pragma once
+#include <atomic>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +76,42 @@ class Attrs {
 };
 using AttrsPtr = std::shared_ptr<const Attrs>;
 
+// Note [Variant tables]
+// An enum parameter that selects behaviour (Activation's act_type, Pooling's pool_type) is
+// declared from a table that maps each accepted value to its implementation:
+//
+//   const Variants<UnaryFn> kActs("act_type", {{"relu", relu}, {"tanh", tanh_fn}});
+//   MV_REGISTER_OP(Activation).enum_param(kActs, "", "Activation function.") ...
+//   ... kActs.of(attrs)(x) ...
+//
+// The parameter accepts exactly the table's keys, so a value cannot be added without its
+// implementation, and no if-chain ends in a catch-all branch that silently handles a value it
+// was not written for.
+template <typename Impl>
+class Variants {
+ public:
+  Variants(std::string param, std::vector<std::pair<std::string, Impl>> entries)
+      : param_(std::move(param)), entries_(std::move(entries)) {}
+  const std::string& param() const { return param_; }
+  std::vector<std::string> values() const {
+    std::vector<std::string> v;
+    for (const auto& e : entries_) v.push_back(e.first);
+    return v;
+  }
+  // The implementation the parsed parameter selects.
+  const Impl& of(const Attrs& attrs) const { return at(attrs.get_str(param_)); }
+  const Impl& at(const std::string& value) const {
+    for (const auto& e : entries_)
+      if (e.first == value) return e.second;
+    // parse() accepts only values(), so only a table used with the wrong operator gets here.
+    throw Error(ErrorKind::kInternal, "no variant '" + value + "' for parameter " + param_);
+  }
+
+ private:
+  std::string param_;
+  std::vector<std::pair<std::string, Impl>> entries_;
+};
+
 struct RandomGenerator;  // core/op/random.h
 
 struct OpContext {
@@ -128,12 +166,19 @@ struct OpDef {
   GradientFn gradient;
   bool non_differentiable = false;
   bool uses_rng = false;
+  bool accepts_extra_params = false;     // unknown parameters are kept in Attrs::given (Custom)
+  // When set, the generator is taken only for parameters it accepts (RNN draws only with dropout),
+  // so that a failing kernel of an operator that draws nothing does not mark the generator failed.
+  std::function<bool(const Attrs&)> uses_rng_when;
   std::string method;                    // fluent NDArray/Symbol method name, "" for none
   std::vector<std::pair<int, int>> inplace;  // (input, output) pairs that may share memory
   std::vector<OpSample> samples;
   // Initializer (MXNet's "__init__" attribute) of inputs a symbol creates on its own, such as
   // BatchNorm's moving_var starting at one: (input name, init JSON).
   std::vector<std::pair<std::string, std::string>> input_inits;
+  // A backward operator's forward (params_from): its parameters are the forward's, copied when
+  // the registry is finalized, so the two declarations cannot drift apart.
+  std::string params_source;
 
   // Chained declaration.
   OpDef& describe(const std::string& d) { doc = d; return *this; }
@@ -148,6 +193,12 @@ struct OpDef {
   OpDef& param(const std::string& n, ParamType t, const std::string& default_value, const std::string& d);
   OpDef& required_param(const std::string& n, ParamType t, const std::string& d);
   OpDef& enum_param(const std::string& n, std::vector<std::string> values, const std::string& default_value, const std::string& d);
+  template <typename Impl>
+  OpDef& enum_param(const Variants<Impl>& table, const std::string& default_value, const std::string& d) {
+    return enum_param(table.param(), table.values(), default_value, d);
+  }
+  // Takes every parameter of the named forward operator, ahead of any declared here.
+  OpDef& params_from(const std::string& forward_op) { params_source = forward_op; return *this; }
   OpDef& bounds(double lo, double hi);   // applies to the last declared parameter
   OpDef& allow_none();                   // applies to the last declared parameter
   OpDef& set_num_outputs(int n) { num_outputs = [n](const Attrs&) { return n; }; return *this; }
@@ -161,6 +212,9 @@ struct OpDef {
   OpDef& set_gradient(GradientFn f) { gradient = std::move(f); return *this; }
   OpDef& set_non_differentiable() { non_differentiable = true; return *this; }
   OpDef& set_uses_rng() { uses_rng = true; return *this; }
+  OpDef& set_accepts_extra_params() { accepts_extra_params = true; return *this; }
+  OpDef& set_uses_rng(std::function<bool(const Attrs&)> when) { uses_rng = true; uses_rng_when = std::move(when); return *this; }
+  bool rng_for(const Attrs& a) const { return uses_rng && (!uses_rng_when || uses_rng_when(a)); }
   OpDef& set_method(const std::string& m) { method = m; return *this; }
   OpDef& set_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }
@@ -186,11 +240,15 @@ class OpRegistry {
   const OpDef* find(const std::string& name) const;  // nullptr when unknown; aliases resolve
   const OpDef& lookup(const std::string& name) const;  // throws kNotFound with close matches
   std::vector<std::string> names() const;              // primary names, sorted
-  void finalize_aliases();
+  // Resolves aliases and params_from once all static registrations are in; thread-safe, and
+  // done again after a later add().
+  void finalize();
 
  private:
   std::map<std::string, std::unique_ptr<OpDef>> ops_;
   std::map<std::string, OpDef*> by_alias_;
+  std::atomic<bool> finalized_{false};
+  std::mutex finalize_mutex_;
 };
 
 // Shared inference helpers.

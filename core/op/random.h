@@ -11,6 +11,7 @@
 namespace minerva {
 
 struct RandomGenerator {
+  RandomGenerator() { var->keeps_errors = false; }  // a rejected draw must not break later ones
   std::mt19937_64 engine{0};
   EngineVarPtr var = Engine::new_var();
 };

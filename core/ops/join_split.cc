@@ -129,6 +129,7 @@ MV_REGISTER_OP(Concat)
 // only for their shapes). Linear in ograd, so its own gradient is a Concat.
 MV_REGISTER_OP(_backward_Concat)
     .describe("Gradient of Concat: splits ograd along `dim` into pieces shaped like arg0, arg1, ...")
+    .params_from("Concat")
     .set_list_inputs([](const Attrs& a) {
       std::vector<std::string> names{"ograd"};
       for (int64_t i = 0; i < a.get_int("num_args"); ++i) names.push_back(input_name(i));

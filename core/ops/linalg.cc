@@ -304,9 +304,7 @@ MV_REGISTER_OP(_backward_dot)
     .input("ograd", "gradient of the dot output")
     .input("lhs", "the first input of dot")
     .input("rhs", "the second input of dot")
-    .param("transpose_a", ParamType::kBool, "False", kTransADoc)
-    .param("transpose_b", ParamType::kBool, "False", kTransBDoc)
-    .enum_param("forward_stype", {"None", "csr", "default", "row_sparse"}, "None", kStypeDoc)
+    .params_from("dot")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &l = (*in)[1], &r = (*in)[2];

@@ -38,26 +38,36 @@ double softrelu(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::l
 
 // ---- Activation ------------------------------------------------------------------------------
 
+// One act_type: its element-wise function and its gradient as graph code over (x, y, ograd).
+struct ActivationVariant {
+  double (*fn)(double);
+  Tensor (*gradient)(Tensor x, Tensor y, Tensor og);
+};
+
+const Variants<ActivationVariant> kActivations("act_type", {
+    {"relu", {[](double x) { return x > 0 ? x : 0.0; },
+              [](Tensor, Tensor y, Tensor og) { return og * positive_mask(y); }}},
+    {"sigmoid", {[](double x) { return 1.0 / (1.0 + std::exp(-x)); },
+                 [](Tensor, Tensor y, Tensor og) { return og * (y * (1.0 - y)); }}},
+    {"softrelu", {softrelu,
+                  [](Tensor x, Tensor, Tensor og) { return og * op("Activation", {x}, {{"act_type", "sigmoid"}}); }}},
+    // d/dx x/(1+|x|) = 1/(1+|x|)^2 = (1-|y|)^2.
+    {"softsign", {[](double x) { return x / (1.0 + std::fabs(x)); },
+                  [](Tensor, Tensor y, Tensor og) {
+                    Tensor d = 1.0 - op("abs", {y});
+                    return og * (d * d);
+                  }}},
+    {"tanh", {[](double x) { return std::tanh(x); },
+              [](Tensor, Tensor y, Tensor og) { return og * (1.0 - y * y); }}},
+});
+
 void activation_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                         const std::vector<TBlob>& out) {
-  const std::string& act = attrs.get_str("act_type");
-  if (act == "relu") map_float(in[0], out[0], "Activation", [](double x) { return x > 0 ? x : 0.0; });
-  else if (act == "sigmoid") map_float(in[0], out[0], "Activation", [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
-  else if (act == "tanh") map_float(in[0], out[0], "Activation", [](double x) { return std::tanh(x); });
-  else if (act == "softrelu") map_float(in[0], out[0], "Activation", softrelu);
-  else map_float(in[0], out[0], "Activation", [](double x) { return x / (1.0 + std::fabs(x)); });  // softsign
+  map_float(in[0], out[0], "Activation", kActivations.of(attrs).fn);
 }
 
 std::vector<Tensor> activation_gradient(const GradContext& g) {
-  const std::string& act = g.attrs->get_str("act_type");
-  Tensor x = g.input(), y = g.output(), og = g.ograd();
-  if (act == "relu") return {og * positive_mask(y)};
-  if (act == "sigmoid") return {og * (y * (1.0 - y))};
-  if (act == "tanh") return {og * (1.0 - y * y)};
-  if (act == "softrelu") return {og * op("Activation", {x}, {{"act_type", "sigmoid"}})};
-  // softsign: d/dx x/(1+|x|) = 1/(1+|x|)^2 = (1-|y|)^2.
-  Tensor d = 1.0 - op("abs", {y});
-  return {og * (d * d)};
+  return {kActivations.of(*g.attrs).gradient(g.input(), g.output(), g.ograd())};
 }
 
 OpSample activation_sample(const char* act) {
@@ -126,46 +136,72 @@ void rrelu_forward(const OpContext& ctx, const Attrs& attrs, const TBlob& x, con
   });
 }
 
-void leaky_relu_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
-                        const std::vector<TBlob>& out) {
-  const std::string& act = attrs.get_str("act_type");
-  const double slope = attrs.get_float("slope");
-  if (act == "leaky") {
-    map_float(in[0], out[0], "LeakyReLU", [slope](double x) { return x > 0 ? x : slope * x; });
-  } else if (act == "elu") {
-    map_float(in[0], out[0], "LeakyReLU", [slope](double x) { return x > 0 ? x : slope * std::expm1(x); });
-  } else if (act == "selu") {
-    map_float(in[0], out[0], "LeakyReLU",
-              [](double x) { return kSeluLambda * (x > 0 ? x : kSeluAlpha * std::expm1(x)); });
-  } else if (act == "gelu") {
-    map_float(in[0], out[0], "LeakyReLU", [](double x) { return 0.5 * x * (1.0 + std::erf(x * kInvSqrt2)); });
-  } else if (act == "prelu") {
-    prelu_forward(in[0], in[1], out[0]);
-  } else {
-    rrelu_forward(ctx, attrs, in[0], out[0], out[1]);
-  }
+// One LeakyReLU act_type: its forward kernel and its gradient.
+struct LeakyVariant {
+  void (*forward)(const OpContext&, const Attrs&, const std::vector<TBlob>& in, const std::vector<TBlob>& out);
+  std::vector<Tensor> (*gradient)(const GradContext& g);
+};
+
+// The gradients of leaky, elu and selu: pos_scale where x > 0; elsewhere neg_offset, plus the
+// output itself when the negative branch is exponential (d/dx s*(e^x - 1) = y + s).
+std::vector<Tensor> leaky_family_gradient(const GradContext& g, bool exponential, double neg_offset,
+                                          double pos_scale) {
+  Tensor x = g.input(), y = g.output(), og = g.ograd();
+  Tensor pos = positive_mask(x), neg = 1.0 - pos;
+  if (!exponential) return {og * (pos * (pos_scale - neg_offset) + neg_offset)};
+  return {og * (pos * pos_scale + neg * (y + neg_offset))};
 }
 
-std::vector<Tensor> leaky_relu_gradient(const GradContext& g) {
-  const std::string& act = g.attrs->get_str("act_type");
-  const double slope = g.attrs->get_float("slope");
-  Tensor x = g.input(), y = g.output(), og = g.ograd();
-  if (act == "prelu") {
-    auto grads = op_all("_backward_LeakyReLU", {og, x, g.input(1)}, g.forward_params());
-    return {grads[0], grads[1]};
-  }
-  if (act == "gelu") {
-    // d/dx x*Phi(x) = Phi(x) + x*phi(x), with Phi the normal CDF and phi its density.
-    Tensor cdf = scalar_op("_plus_scalar", scalar_op("_mul_scalar", op("erf", {x * kInvSqrt2}), 0.5), 0.5);
-    Tensor pdf = op("exp", {op("square", {x}) * -0.5}) * kInvSqrt2Pi;
-    return {og * (cdf + x * pdf)};
-  }
-  Tensor pos = positive_mask(x), neg = 1.0 - pos;
-  if (act == "leaky") return {og * (pos * (1.0 - slope) + slope)};
-  if (act == "elu") return {og * (pos + neg * (y + slope))};                          // slope*e^x = y + slope
-  if (act == "selu") return {og * (pos * kSeluLambda + neg * (y + kSeluLambda * kSeluAlpha))};
-  return {og * (pos + neg * g.output(1))};  // rrelu: the drawn slopes are the mask output
+const Variants<LeakyVariant> kLeakyReLUs("act_type", {
+    {"elu", {[](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+               const double slope = a.get_float("slope");
+               map_float(in[0], out[0], "LeakyReLU", [slope](double x) { return x > 0 ? x : slope * std::expm1(x); });
+             },
+             [](const GradContext& g) { return leaky_family_gradient(g, true, g.attrs->get_float("slope"), 1); }}},
+    {"gelu", {[](const OpContext&, const Attrs&, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+                map_float(in[0], out[0], "LeakyReLU",
+                          [](double x) { return 0.5 * x * (1.0 + std::erf(x * kInvSqrt2)); });
+              },
+              [](const GradContext& g) -> std::vector<Tensor> {
+                // d/dx x*Phi(x) = Phi(x) + x*phi(x), with Phi the normal CDF and phi its density.
+                Tensor x = g.input();
+                Tensor cdf = scalar_op("_plus_scalar", scalar_op("_mul_scalar", op("erf", {x * kInvSqrt2}), 0.5), 0.5);
+                Tensor pdf = op("exp", {op("square", {x}) * -0.5}) * kInvSqrt2Pi;
+                return {g.ograd() * (cdf + x * pdf)};
+              }}},
+    {"leaky", {[](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+                 const double slope = a.get_float("slope");
+                 map_float(in[0], out[0], "LeakyReLU", [slope](double x) { return x > 0 ? x : slope * x; });
+               },
+               [](const GradContext& g) { return leaky_family_gradient(g, false, g.attrs->get_float("slope"), 1); }}},
+    {"prelu", {[](const OpContext&, const Attrs&, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+                 prelu_forward(in[0], in[1], out[0]);
+               },
+               [](const GradContext& g) -> std::vector<Tensor> {
+                 auto grads = op_all("_backward_LeakyReLU", {g.ograd(), g.input(), g.input(1)}, g.forward_params());
+                 return {grads[0], grads[1]};
+               }}},
+    {"rrelu", {[](const OpContext& ctx, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+                 rrelu_forward(ctx, a, in[0], out[0], out[1]);
+               },
+               [](const GradContext& g) -> std::vector<Tensor> {
+                 // The drawn slopes are the mask output.
+                 Tensor pos = positive_mask(g.input()), neg = 1.0 - pos;
+                 return {g.ograd() * (pos + neg * g.output(1))};
+               }}},
+    {"selu", {[](const OpContext&, const Attrs&, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+                map_float(in[0], out[0], "LeakyReLU",
+                          [](double x) { return kSeluLambda * (x > 0 ? x : kSeluAlpha * std::expm1(x)); });
+              },
+              [](const GradContext& g) { return leaky_family_gradient(g, true, kSeluLambda * kSeluAlpha, kSeluLambda); }}},
+});
+
+void leaky_relu_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
+                        const std::vector<TBlob>& out) {
+  kLeakyReLUs.of(attrs).forward(ctx, attrs, in, out);
 }
+
+std::vector<Tensor> leaky_relu_gradient(const GradContext& g) { return kLeakyReLUs.of(*g.attrs).gradient(g); }
 
 // prelu's backward: data gradient g*(x>0 ? 1 : gamma) and the per-channel slope gradient
 // sum(g*x over x<=0), reduced to gamma's shape ((C,) or the shared (1,)).
@@ -223,8 +259,7 @@ MV_REGISTER_OP(Activation)
         "  Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]\n"
         "  Activation([0], act_type='sigmoid') = [0.5]")
     .input("data", "The input array.")
-    .enum_param("act_type", {"relu", "sigmoid", "softrelu", "softsign", "tanh"}, "",
-                "Activation function to be applied.")
+    .enum_param(kActivations, "", "Activation function to be applied.")
     .set_infer_shape(infer_same_shape)
     .set_forward(activation_forward)
     .set_gradient(activation_gradient)
@@ -258,8 +293,7 @@ MV_REGISTER_OP(LeakyReLU)
     .set_list_inputs([](const Attrs& a) {
       return is_prelu(a) ? std::vector<std::string>{"data", "gamma"} : std::vector<std::string>{"data"};
     })
-    .enum_param("act_type", {"elu", "gelu", "leaky", "prelu", "rrelu", "selu"}, "leaky",
-                "Activation function to be applied.")
+    .enum_param(kLeakyReLUs, "leaky", "Activation function to be applied.")
     .param("slope", ParamType::kFloat, "0.25", "Init slope for the activation. (For leaky and elu only)")
     .param("lower_bound", ParamType::kFloat, "0.125", "Lower bound of random slope. (For rrelu only)")
     .param("upper_bound", ParamType::kFloat, "0.333999991", "Upper bound of random slope. (For rrelu only)")
@@ -290,14 +324,12 @@ MV_REGISTER_OP(LeakyReLU)
     .add_sample(leaky_sample("rrelu", false));
 
 MV_REGISTER_OP(_backward_LeakyReLU)
-    .describe("Gradient of LeakyReLU(act_type='prelu') with respect to data and gamma.")
+    .describe("Gradient of LeakyReLU(act_type='prelu') with respect to data and gamma. Takes LeakyReLU's "
+              "parameters.")
     .input("ograd", "gradient of the output")
     .input("data", "the forward input")
     .input("gamma", "the forward slopes")
-    .enum_param("act_type", {"elu", "gelu", "leaky", "prelu", "rrelu", "selu"}, "leaky", "forward act_type")
-    .param("slope", ParamType::kFloat, "0.25", "forward slope")
-    .param("lower_bound", ParamType::kFloat, "0.125", "forward lower_bound")
-    .param("upper_bound", ParamType::kFloat, "0.333999991", "forward upper_bound")
+    .params_from("LeakyReLU")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) {
       (*out)[0] = (*in)[1];

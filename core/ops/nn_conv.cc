@@ -149,20 +149,7 @@ void conv_backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::
 template <typename A>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const A* a, int64_t lda, const A* b, int64_t ldb,
           double beta, A* c, int64_t ldc) {
-  blas::GemmArgs args;
-  args.trans_a = ta;
-  args.trans_b = tb;
-  args.m = m;
-  args.n = n;
-  args.k = k;
-  args.a = a;
-  args.lda = lda;
-  args.b = b;
-  args.ldb = ldb;
-  args.beta = beta;
-  args.c = c;
-  args.ldc = ldc;
-  blas::gemm(std::is_same<A, double>::value ? DType::kFloat64 : DType::kFloat32, args, "Convolution");
+  blas::gemm_typed(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, "Convolution");
 }
 
 // Runs f(i) for i in [0, n) in parallel when the whole job (n * work_each elements) is big enough.
@@ -403,32 +390,6 @@ std::vector<std::string> conv_inputs(const Attrs& attrs) {
 
 }  // namespace
 
-// The parameters Convolution and _backward_Convolution share (the backward operator receives the
-// forward operator's parameters unchanged), in MXNet's order.
-#define MV_CONV_PARAMS                                                                                               \
-  required_param("kernel", ParamType::kShape, "Convolution kernel size: (w,), (h, w) or (d, h, w)")                 \
-      .param("stride", ParamType::kShape, "()",                                                                      \
-             "Convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")                     \
-      .param("dilate", ParamType::kShape, "()",                                                                      \
-             "Convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")                     \
-      .param("pad", ParamType::kShape, "()",                                                                         \
-             "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding.")                         \
-      .required_param("num_filter", ParamType::kInt, "Convolution filter(channel) number")                          \
-      .bounds(1, 1e9)                                                                                                \
-      .param("num_group", ParamType::kInt, "1", "Number of group partitions.")                                      \
-      .bounds(1, 1e9)                                                                                                \
-      .param("workspace", ParamType::kInt, "1024",                                                                   \
-             "Maximum temporary workspace allowed (MB) in convolution. Accepted for compatibility; the CPU kernel "  \
-             "bounds its scratch memory itself.")                                                                    \
-      .bounds(0, 1e18)                                                                                               \
-      .param("no_bias", ParamType::kBool, "False", "Whether to disable bias parameter.")                            \
-      .enum_param("cudnn_tune", {"fastest", "limited_workspace", "off"}, "None",                                    \
-                  "Whether to pick convolution algo by running performance test (GPU only; ignored).")              \
-      .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn for this layer (ignored).")                    \
-      .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC"}, "None",                                       \
-                  "Set layout for input, output and weight. Empty for default layout: NCW for 1d, NCHW for 2d and "   \
-                  "NCDHW for 3d. Only the default layouts are supported.")
-
 MV_REGISTER_OP(Convolution)
     .describe(
         "Compute *N*-D convolution on *(N+2)*-D input.\n\n"
@@ -448,7 +409,28 @@ MV_REGISTER_OP(Convolution)
     .input("weight", "Weight matrix.")
     .input("bias", "Bias parameter.")
     .set_list_inputs(conv_inputs)
-    .MV_CONV_PARAMS
+    .required_param("kernel", ParamType::kShape, "Convolution kernel size: (w,), (h, w) or (d, h, w)")
+    .param("stride", ParamType::kShape, "()",
+        "Convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")
+    .param("dilate", ParamType::kShape, "()",
+        "Convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")
+    .param("pad", ParamType::kShape, "()",
+        "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding.")
+    .required_param("num_filter", ParamType::kInt, "Convolution filter(channel) number")
+    .bounds(1, 1e9)
+    .param("num_group", ParamType::kInt, "1", "Number of group partitions.")
+    .bounds(1, 1e9)
+    .param("workspace", ParamType::kInt, "1024",
+        "Maximum temporary workspace allowed (MB) in convolution. Accepted for compatibility; the CPU kernel "
+        "bounds its scratch memory itself.")
+    .bounds(0, 1e18)
+    .param("no_bias", ParamType::kBool, "False", "Whether to disable bias parameter.")
+    .enum_param("cudnn_tune", {"fastest", "limited_workspace", "off"}, "None",
+        "Whether to pick convolution algo by running performance test (GPU only; ignored).")
+    .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn for this layer (ignored).")
+    .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC"}, "None",
+        "Set layout for input, output and weight. Empty for default layout: NCW for 1d, NCHW for 2d and "
+        "NCDHW for 3d. Only the default layouts are supported.")
     .set_infer_shape(conv_infer_shape)
     .set_forward(conv_forward_op)
     .set_gradient([](const GradContext& g) {
@@ -469,14 +451,13 @@ MV_REGISTER_OP(_backward_Convolution)
     .input("ograd", "gradient of Convolution's output")
     .input("data", "Convolution's data input")
     .input("weight", "Convolution's weight input")
-    .MV_CONV_PARAMS
+    .params_from("Convolution")
     .set_num_outputs([](const Attrs& attrs) { return attrs.get_bool("no_bias") ? 2 : 3; })
     .set_infer_shape(conv_backward_infer_shape)
     .set_forward(conv_backward_op)
     .set_non_differentiable()
     .add_sample(sample({{1, 3, 3, 3}, {1, 2, 5, 5}, {3, 2, 3, 3}}, {{"kernel", "(3, 3)"}, {"num_filter", "3"}}));
 
-#undef MV_CONV_PARAMS
 
 // ---- Deconvolution ---------------------------------------------------------------------------
 
@@ -655,41 +636,6 @@ void deconv_backward_op(const OpContext&, const Attrs& attrs, const std::vector<
 
 }  // namespace
 
-// The parameters Deconvolution and _backward_Deconvolution share, in MXNet's order.
-#define MV_DECONV_PARAMS                                                                                             \
-  required_param("kernel", ParamType::kShape,                                                                        \
-                 "Deconvolution kernel size: (w,), (h, w) or (d, h, w). This is same as the kernel size used for "   \
-                 "the corresponding convolution")                                                                    \
-      .param("stride", ParamType::kShape, "()",                                                                      \
-             "The stride used for the corresponding convolution: (w,), (h, w) or (d, h, w). Defaults to 1 for "      \
-             "each dimension.")                                                                                      \
-      .param("dilate", ParamType::kShape, "()",                                                                      \
-             "Dilation factor for each dimension of the input: (w,), (h, w) or (d, h, w). Defaults to 1 for each "   \
-             "dimension.")                                                                                           \
-      .param("pad", ParamType::kShape, "()",                                                                         \
-             "The amount of implicit zero padding added during convolution for each dimension of the input: (w,), " \
-             "(h, w) or (d, h, w). If `target_shape` is set, `pad` is ignored and a padding that generates the "     \
-             "target shape is used. Defaults to no padding.")                                                        \
-      .param("adj", ParamType::kShape, "()",                                                                         \
-             "Adjustment for output shape: (w,), (h, w) or (d, h, w); each must be smaller than the stride. If "     \
-             "`target_shape` is set, `adj` is ignored and computed accordingly.")                                    \
-      .param("target_shape", ParamType::kShape, "()", "Shape of the output tensor: (w,), (h, w) or (d, h, w).")     \
-      .required_param("num_filter", ParamType::kInt, "Number of output filters.")                                   \
-      .bounds(1, 1e9)                                                                                                \
-      .param("num_group", ParamType::kInt, "1", "Number of groups partition.")                                      \
-      .bounds(1, 1e9)                                                                                                \
-      .param("workspace", ParamType::kInt, "512",                                                                    \
-             "Maximum temporary workspace allowed (MB) in deconvolution. Accepted for compatibility; the CPU "       \
-             "kernel bounds its scratch memory itself.")                                                             \
-      .bounds(0, 1e18)                                                                                               \
-      .param("no_bias", ParamType::kBool, "True", "Whether to disable bias parameter.")                             \
-      .enum_param("cudnn_tune", {"fastest", "limited_workspace", "off"}, "None",                                    \
-                  "Whether to pick convolution algorithm by running performance test (GPU only; ignored).")         \
-      .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn for this layer (ignored).")                    \
-      .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC"}, "None",                                       \
-                  "Set layout for input, output and weight. Empty for default layout: NCW for 1d, NCHW for 2d and "   \
-                  "NCDHW for 3d. Only the default layouts are supported.")
-
 MV_REGISTER_OP(Deconvolution)
     .describe(
         "Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input "
@@ -709,7 +655,38 @@ MV_REGISTER_OP(Deconvolution)
     .input("weight", "Weights representing the kernel.")
     .input("bias", "Bias added to the result after the deconvolution operation.")
     .set_list_inputs(conv_inputs)
-    .MV_DECONV_PARAMS
+    .required_param("kernel", ParamType::kShape,
+        "Deconvolution kernel size: (w,), (h, w) or (d, h, w). This is same as the kernel size used for "
+        "the corresponding convolution")
+    .param("stride", ParamType::kShape, "()",
+        "The stride used for the corresponding convolution: (w,), (h, w) or (d, h, w). Defaults to 1 for "
+        "each dimension.")
+    .param("dilate", ParamType::kShape, "()",
+        "Dilation factor for each dimension of the input: (w,), (h, w) or (d, h, w). Defaults to 1 for each "
+        "dimension.")
+    .param("pad", ParamType::kShape, "()",
+        "The amount of implicit zero padding added during convolution for each dimension of the input: (w,), "
+        "(h, w) or (d, h, w). If `target_shape` is set, `pad` is ignored and a padding that generates the "
+        "target shape is used. Defaults to no padding.")
+    .param("adj", ParamType::kShape, "()",
+        "Adjustment for output shape: (w,), (h, w) or (d, h, w); each must be smaller than the stride. If "
+        "`target_shape` is set, `adj` is ignored and computed accordingly.")
+    .param("target_shape", ParamType::kShape, "()", "Shape of the output tensor: (w,), (h, w) or (d, h, w).")
+    .required_param("num_filter", ParamType::kInt, "Number of output filters.")
+    .bounds(1, 1e9)
+    .param("num_group", ParamType::kInt, "1", "Number of groups partition.")
+    .bounds(1, 1e9)
+    .param("workspace", ParamType::kInt, "512",
+        "Maximum temporary workspace allowed (MB) in deconvolution. Accepted for compatibility; the CPU "
+        "kernel bounds its scratch memory itself.")
+    .bounds(0, 1e18)
+    .param("no_bias", ParamType::kBool, "True", "Whether to disable bias parameter.")
+    .enum_param("cudnn_tune", {"fastest", "limited_workspace", "off"}, "None",
+        "Whether to pick convolution algorithm by running performance test (GPU only; ignored).")
+    .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn for this layer (ignored).")
+    .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC"}, "None",
+        "Set layout for input, output and weight. Empty for default layout: NCW for 1d, NCHW for 2d and "
+        "NCDHW for 3d. Only the default layouts are supported.")
     .set_infer_shape(deconv_infer_shape)
     .set_forward(deconv_forward_op)
     .set_gradient([](const GradContext& g) {
@@ -731,13 +708,12 @@ MV_REGISTER_OP(_backward_Deconvolution)
     .input("ograd", "gradient of Deconvolution's output")
     .input("data", "Deconvolution's data input")
     .input("weight", "Deconvolution's weight input")
-    .MV_DECONV_PARAMS
+    .params_from("Deconvolution")
     .set_num_outputs([](const Attrs& attrs) { return attrs.get_bool("no_bias") ? 2 : 3; })
     .set_infer_shape(deconv_backward_infer_shape)
     .set_forward(deconv_backward_op)
     .set_non_differentiable()
     .add_sample(sample({{1, 3, 4, 4}, {1, 2, 3, 3}, {2, 3, 2, 2}}, {{"kernel", "(2, 2)"}, {"num_filter", "3"}}));
 
-#undef MV_DECONV_PARAMS
 
 }  // namespace minerva

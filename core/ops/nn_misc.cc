@@ -201,16 +201,6 @@ MV_REGISTER_OP(Dropout)
       return s;
     }());
 
-// Embedding's parameters, repeated on its backward operator (which receives the forward's).
-#define MV_EMBEDDING_PARAMS                                                                                     \
-  required_param("input_dim", ParamType::kInt, "Vocabulary size of the input indices.")                        \
-      .bounds(1, 9.2e18)                                                                                       \
-      .required_param("output_dim", ParamType::kInt, "Dimension of the embedding vectors.")                    \
-      .bounds(1, 9.2e18)                                                                                       \
-      .param("dtype", ParamType::kDType, "float32", "Data type of weight.")                                    \
-      .param("sparse_grad", ParamType::kBool, "False",                                                         \
-             "Compute row sparse gradient in the backward calculation (accepted; the gradient is dense).")
-
 MV_REGISTER_OP(Embedding)
     .describe(
         "Maps integer indices to vector representations (embeddings).\n\n"
@@ -236,7 +226,13 @@ MV_REGISTER_OP(Embedding)
         "                            [ 10.,  11.,  12.,  13.,  14.]]]")
     .input("data", "The input array to the embedding operator.")
     .input("weight", "The embedding weight matrix.")
-    .MV_EMBEDDING_PARAMS
+    .required_param("input_dim", ParamType::kInt, "Vocabulary size of the input indices.")
+    .bounds(1, 9.2e18)
+    .required_param("output_dim", ParamType::kInt, "Dimension of the embedding vectors.")
+    .bounds(1, 9.2e18)
+    .param("dtype", ParamType::kDType, "float32", "Data type of weight.")
+    .param("sparse_grad", ParamType::kBool, "False",
+        "Compute row sparse gradient in the backward calculation (accepted; the gradient is dense).")
     .set_infer_shape(embedding_shape)
     .set_infer_type(embedding_type)
     .set_forward(embedding_forward)
@@ -257,7 +253,7 @@ MV_REGISTER_OP(_backward_Embedding)
     .describe("Gradient of Embedding with respect to its weight: a scatter-add of the output gradient.")
     .input("ograd", "gradient of the output")
     .input("data", "the forward indices")
-    .MV_EMBEDDING_PARAMS
+    .params_from("Embedding")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>*, std::vector<Shape>* out) {
       (*out)[0] = {attrs.get_int("input_dim"), attrs.get_int("output_dim")};
     })

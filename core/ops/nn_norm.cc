@@ -417,34 +417,6 @@ void row_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<T
 
 }  // namespace
 
-// BatchNorm's parameters, repeated on its backward operator (which receives the forward's).
-#define MV_BATCH_NORM_PARAMS                                                                                     \
-  param("eps", ParamType::kFloat, "0.0010000000474974513",                                                      \
-        "Epsilon to prevent div 0. Must be no less than CUDNN_BN_MIN_EPSILON defined in cudnn.h when using "   \
-        "cudnn (usually 1e-5)")                                                                                 \
-      .param("momentum", ParamType::kFloat, "0.899999976", "Momentum for moving average")                      \
-      .param("fix_gamma", ParamType::kBool, "True", "Fix gamma while training")                                 \
-      .param("use_global_stats", ParamType::kBool, "False",                                                     \
-             "Whether use global moving statistics instead of local batch-norm. This will force change "        \
-             "batch-norm into a scale shift operator.")                                                         \
-      .param("output_mean_var", ParamType::kBool, "False", "Output the mean and inverse std ")                 \
-      .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified")                 \
-      .param("cudnn_off", ParamType::kBool, "False", "Do not select CUDNN operator, if available")             \
-      .param("min_calib_range", ParamType::kFloat, "None",                                                      \
-             "The minimum scalar value in the form of float32 obtained through calibration (quantized "         \
-             "batch norm only; accepted and ignored).")                                                         \
-      .param("max_calib_range", ParamType::kFloat, "None",                                                      \
-             "The maximum scalar value in the form of float32 obtained through calibration (quantized "         \
-             "batch norm only; accepted and ignored).")
-
-#define MV_LAYER_NORM_PARAMS                                                                                     \
-  param("axis", ParamType::kInt, "-1",                                                                          \
-        "The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. "   \
-        "Negative values means indexing from right to left.")                                                   \
-      .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")   \
-      .param("output_mean_var", ParamType::kBool, "False",                                                      \
-             "Output the mean and std calculated along the given axis.")
-
 MV_REGISTER_OP(BatchNorm)
     .describe(
         "Batch normalization.\n\n"
@@ -469,7 +441,23 @@ MV_REGISTER_OP(BatchNorm)
     .input("beta", "beta array")
     .input("moving_mean", "running mean of input")
     .input("moving_var", "running variance of input")
-    .MV_BATCH_NORM_PARAMS
+    .param("eps", ParamType::kFloat, "0.0010000000474974513",
+        "Epsilon to prevent div 0. Must be no less than CUDNN_BN_MIN_EPSILON defined in cudnn.h when using "
+        "cudnn (usually 1e-5)")
+    .param("momentum", ParamType::kFloat, "0.899999976", "Momentum for moving average")
+    .param("fix_gamma", ParamType::kBool, "True", "Fix gamma while training")
+    .param("use_global_stats", ParamType::kBool, "False",
+        "Whether use global moving statistics instead of local batch-norm. This will force change "
+        "batch-norm into a scale shift operator.")
+    .param("output_mean_var", ParamType::kBool, "False", "Output the mean and inverse std ")
+    .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified")
+    .param("cudnn_off", ParamType::kBool, "False", "Do not select CUDNN operator, if available")
+    .param("min_calib_range", ParamType::kFloat, "None",
+        "The minimum scalar value in the form of float32 obtained through calibration (quantized "
+        "batch norm only; accepted and ignored).")
+    .param("max_calib_range", ParamType::kFloat, "None",
+        "The maximum scalar value in the form of float32 obtained through calibration (quantized "
+        "batch norm only; accepted and ignored).")
     .set_num_outputs(3)
     .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
     .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "var"}; })
@@ -516,7 +504,7 @@ MV_REGISTER_OP(_backward_BatchNorm)
     .input("gamma", "the forward gamma")
     .input("mean", "the saved mean")
     .input("invstd", "the saved inverse standard deviation")
-    .MV_BATCH_NORM_PARAMS
+    .params_from("BatchNorm")
     .set_num_outputs(3)
     .set_infer_shape(norm_backward_shape)
     .set_infer_type(norm_backward_type)
@@ -538,7 +526,12 @@ MV_REGISTER_OP(LayerNorm)
     .input("data", "Input data to layer normalization")
     .input("gamma", "gamma array")
     .input("beta", "beta array")
-    .MV_LAYER_NORM_PARAMS
+    .param("axis", ParamType::kInt, "-1",
+        "The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. "
+        "Negative values means indexing from right to left.")
+    .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")
+    .param("output_mean_var", ParamType::kBool, "False",
+        "Output the mean and std calculated along the given axis.")
     .set_num_outputs(3)
     .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
     .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "std"}; })
@@ -564,23 +557,13 @@ MV_REGISTER_OP(_backward_LayerNorm)
     .input("gamma", "the forward gamma")
     .input("mean", "the saved mean")
     .input("std", "the saved standard deviation")
-    .MV_LAYER_NORM_PARAMS
+    .params_from("LayerNorm")
     .set_num_outputs(3)
     .set_infer_shape(norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(layer_norm_backward)
     .set_non_differentiable();
 
-
-#define MV_GROUP_NORM_PARAMS                                                                                     \
-  param("num_groups", ParamType::kInt, "1", "Total number of groups.")                                          \
-      .bounds(1, 1e9)                                                                                            \
-      .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")   \
-      .param("output_mean_var", ParamType::kBool, "False",                                                      \
-             "Output the mean and std calculated along the given axis.")
-
-#define MV_INSTANCE_NORM_PARAMS \
-  param("eps", ParamType::kFloat, "0.00100000005", "An `epsilon` parameter to prevent division by 0.")
 
 MV_REGISTER_OP(InstanceNorm)
     .describe(
@@ -595,7 +578,7 @@ MV_REGISTER_OP(InstanceNorm)
     .input("data", "An n-dimensional input array (n > 2) of the form [batch, channel, spatial_dim1, spatial_dim2, ...].")
     .input("gamma", "A vector of length 'channel', which multiplies the normalized input.")
     .input("beta", "A vector of length 'channel', which is added to the product of the normalized input and the weight.")
-    .MV_INSTANCE_NORM_PARAMS
+    .param("eps", ParamType::kFloat, "0.00100000005", "An `epsilon` parameter to prevent division by 0.")
     .set_infer_shape(row_norm_shape)
     .set_forward(row_norm_forward)
     .set_gradient([](const GradContext& g) {
@@ -609,7 +592,7 @@ MV_REGISTER_OP(_backward_InstanceNorm)
     .input("ograd", "gradient of the output")
     .input("data", "the forward input")
     .input("gamma", "the forward gamma")
-    .MV_INSTANCE_NORM_PARAMS
+    .params_from("InstanceNorm")
     .set_num_outputs(3)
     .set_infer_shape(norm_backward_shape)
     .set_infer_type(norm_backward_type)
@@ -629,7 +612,11 @@ MV_REGISTER_OP(GroupNorm)
     .input("data", "Input data")
     .input("gamma", "gamma array")
     .input("beta", "beta array")
-    .MV_GROUP_NORM_PARAMS
+    .param("num_groups", ParamType::kInt, "1", "Total number of groups.")
+    .bounds(1, 1e9)
+    .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")
+    .param("output_mean_var", ParamType::kBool, "False",
+        "Output the mean and std calculated along the given axis.")
     .set_num_outputs(3)
     .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
     .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "std"}; })
@@ -651,14 +638,12 @@ MV_REGISTER_OP(_backward_GroupNorm)
     .input("ograd", "gradient of the output")
     .input("data", "the forward input")
     .input("gamma", "the forward gamma")
-    .MV_GROUP_NORM_PARAMS
+    .params_from("GroupNorm")
     .set_num_outputs(3)
     .set_infer_shape(norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(row_norm_backward)
     .set_non_differentiable();
 
-#undef MV_GROUP_NORM_PARAMS
-#undef MV_INSTANCE_NORM_PARAMS
 
 }  // namespace minerva

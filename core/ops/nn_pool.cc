@@ -24,6 +24,8 @@ namespace minerva {
 namespace {
 
 enum class PoolType { kMax, kAvg, kSum, kLp };
+const Variants<PoolType> kPoolTypes("pool_type", {
+    {"avg", PoolType::kAvg}, {"lp", PoolType::kLp}, {"max", PoolType::kMax}, {"sum", PoolType::kSum}});
 
 // The geometry of one pooling; 1-D and 2-D problems are padded to three spatial dimensions
 // (size 1, kernel 1, stride 1, pad 0 in front) so one kernel serves every rank.
@@ -65,8 +67,7 @@ PoolGeom pool_geom(const Attrs& attrs, const Shape& data) {
     MV_CHECK(layout == default_layout(g.nd), kValue) << "Operator " << who << ": layout " << layout
                                                      << " does not match data shape " << shape_str(data);
   }
-  const std::string& type = attrs.get_str("pool_type");
-  g.type = type == "max" ? PoolType::kMax : type == "avg" ? PoolType::kAvg : type == "sum" ? PoolType::kSum : PoolType::kLp;
+  g.type = kPoolTypes.of(attrs);
   if (g.type == PoolType::kLp) {
     MV_CHECK(!attrs.is_none("p_value"), kValue) << "Operator " << who << ": pool_type='lp' needs p_value (1, 2 or 3)";
     g.p_value = static_cast<int>(attrs.get_int("p_value"));
@@ -329,27 +330,6 @@ void pool_backward_op(const OpContext&, const Attrs& attrs, const std::vector<TB
 
 }  // namespace
 
-// The parameters Pooling and _backward_Pooling share (the backward operator receives the forward
-// operator's parameters unchanged), in MXNet's order.
-#define MV_POOL_PARAMS                                                                                              \
-  param("kernel", ParamType::kShape, "()", "Pooling kernel size: (y, x) or (d, y, x)")                             \
-      .enum_param("pool_type", {"avg", "lp", "max", "sum"}, "max", "Pooling type to be applied.")                  \
-      .param("global_pool", ParamType::kBool, "False",                                                              \
-             "Ignore kernel size, do global pooling based on current input feature map.")                          \
-      .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn pooling (ignored).")                          \
-      .enum_param("pooling_convention", {"full", "same", "valid"}, "valid", "Pooling convention to be applied.")   \
-      .param("stride", ParamType::kShape, "()", "Stride: for pooling (y, x) or (d, y, x). Defaults to 1 for each " \
-                                                "dimension.")                                                       \
-      .param("pad", ParamType::kShape, "()", "Pad for pooling: (y, x) or (d, y, x). Defaults to no padding.")      \
-      .param("p_value", ParamType::kInt, "None", "Value of p for Lp pooling, can be 1, 2 or 3, required for Lp "    \
-                                                 "Pooling.")                                                        \
-      .param("count_include_pad", ParamType::kBool, "None",                                                         \
-             "Only used for AvgPool, specify whether to count padding elements for average calculation. "          \
-             "Defaults to true.")                                                                                   \
-      .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", "NWC"}, "None",                               \
-                  "Set layout for input and output. Empty for default layout: NCW for 1d, NCHW for 2d and NCDHW "  \
-                  "for 3d. Only the default layouts are supported.")
-
 MV_REGISTER_OP(Pooling)
     .describe(
         "Performs pooling on the input.\n\n"
@@ -365,7 +345,23 @@ MV_REGISTER_OP(Pooling)
         "  Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]\n"
         "  Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]")
     .input("data", "Input data to the pooling operator.")
-    .MV_POOL_PARAMS
+    .param("kernel", ParamType::kShape, "()", "Pooling kernel size: (y, x) or (d, y, x)")
+    .enum_param(kPoolTypes, "max", "Pooling type to be applied.")
+    .param("global_pool", ParamType::kBool, "False",
+        "Ignore kernel size, do global pooling based on current input feature map.")
+    .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn pooling (ignored).")
+    .enum_param("pooling_convention", {"full", "same", "valid"}, "valid", "Pooling convention to be applied.")
+    .param("stride", ParamType::kShape, "()", "Stride: for pooling (y, x) or (d, y, x). Defaults to 1 for each "
+        "dimension.")
+    .param("pad", ParamType::kShape, "()", "Pad for pooling: (y, x) or (d, y, x). Defaults to no padding.")
+    .param("p_value", ParamType::kInt, "None", "Value of p for Lp pooling, can be 1, 2 or 3, required for Lp "
+        "Pooling.")
+    .param("count_include_pad", ParamType::kBool, "None",
+        "Only used for AvgPool, specify whether to count padding elements for average calculation. "
+        "Defaults to true.")
+    .enum_param("layout", {"NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", "NWC"}, "None",
+        "Set layout for input and output. Empty for default layout: NCW for 1d, NCHW for 2d and NCDHW "
+        "for 3d. Only the default layouts are supported.")
     .set_infer_shape(pool_infer_shape)
     .set_forward(pool_forward_op)
     .set_gradient([](const GradContext& g) {
@@ -392,7 +388,7 @@ MV_REGISTER_OP(_backward_Pooling)
     .input("ograd", "gradient of Pooling's output")
     .input("data", "Pooling's data input")
     .input("output", "Pooling's output")
-    .MV_POOL_PARAMS
+    .params_from("Pooling")
     .set_infer_shape(pool_backward_infer_shape)
     .set_forward(pool_backward_op)
     .set_non_differentiable()
@@ -401,7 +397,5 @@ MV_REGISTER_OP(_backward_Pooling)
       s.shapes = {{1, 2, 2, 2}, {1, 2, 4, 4}, {1, 2, 2, 2}};
       return s;
     }());
-
-#undef MV_POOL_PARAMS
 
 }  // namespace minerva

@@ -1,7 +1,7 @@
-// Softmax family of MXNet 1.x: softmax, log_softmax, the legacy loss layer SoftmaxOutput (alias
-// Softmax) and softmax_cross_entropy. softmax and log_softmax differentiate as graph code;
-// the two loss layers have MXNet's fused gradients (softmax - one_hot), computed by internal
-// backward kernels.
+// Softmax family of MXNet 1.x: softmax, log_softmax, softmin, the legacy SoftmaxActivation, the
+// legacy loss layer SoftmaxOutput (alias Softmax) and softmax_cross_entropy. softmax, log_softmax,
+// softmin and SoftmaxActivation differentiate as graph code; the two loss layers have MXNet's
+// fused gradients (softmax - one_hot), computed by internal backward kernels.
 #include <algorithm>
 #include <cmath>
 
@@ -28,7 +28,13 @@ void check_float_input(const Attrs& attrs, int dtype) {
 // ---- softmax and log_softmax -----------------------------------------------------------------
 
 bool use_length(const Attrs& a) { return !a.is_none("use_length") && a.get_bool("use_length"); }
-double temperature(const Attrs& a) { return a.is_none("temperature") ? 1.0 : a.get_float("temperature"); }
+// softmin(x / t) is softmax(x / -t): softmin and its backward run the softmax code with the
+// temperature negated, forward and gradient alike.
+bool is_softmin(const Attrs& a) { return a.op->name == "softmin" || a.op->name == "_backward_softmin"; }
+double temperature(const Attrs& a) {
+  const double t = a.is_none("temperature") ? 1.0 : a.get_float("temperature");
+  return is_softmin(a) ? -t : t;
+}
 
 void softmax_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   MV_CHECK(in->size() == 2 || !use_length(attrs), kUnsupported)
@@ -109,7 +115,8 @@ std::vector<Tensor> softmax_gradient(const GradContext& g) {
   std::vector<Tensor> grads(g.inputs.size());  // length (if any) gets no gradient
   if (!g.attrs->is_none("dtype")) {
     // The output has another dtype than the input: the fused kernel writes the input's.
-    grads[0] = op("_backward_softmax", {g.ograd(), g.output(), g.input()}, g.forward_params());
+    const char* backward = is_softmin(*g.attrs) ? "_backward_softmin" : "_backward_softmax";
+    grads[0] = op(backward, {g.ograd(), g.output(), g.input()}, g.forward_params());
     return grads;
   }
   Tensor y = g.output(), og = g.ograd();
@@ -151,8 +158,8 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
   cast_copy(TBlob{r.data(), gx.shape, DType::kFloat64}, gx);
 }
 
-// The parameters of softmax and log_softmax, repeated on their backward operators (which
-// receive the forward's parameters).
+// The parameters softmax and log_softmax share (their backward operators take them with
+// params_from).
 #define MV_SOFTMAX_PARAMS                                                                                    \
   param("axis", ParamType::kInt, "-1", "The axis along which to compute softmax.")                           \
       .param("temperature", ParamType::kFloat, "None", "Temperature parameter in softmax")                   \
@@ -163,7 +170,17 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
              "data input.")                                                                                  \
       .allow_none()
 
-void softmax_backward_shape(const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[2]; }
+// Inputs (ograd, out, data) share one shape; checked because symbol JSON can call these
+// operators directly and the kernel reads all three as data's size.
+void softmax_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[2];
+  if (d.empty()) return;
+  for (size_t i : {0, 1}) {
+    const Shape& s = (*in)[i];
+    if (!s.empty() && s != d) shape_mismatch(attrs, i == 0 ? "input 'ograd'" : "input 'out'", d, s);
+  }
+  (*out)[0] = d;
+}
 void softmax_backward_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[2]; }
 
 // ---- SoftmaxOutput -----------------------------------------------------------------------------
@@ -272,26 +289,6 @@ void softmax_output_backward(const OpContext&, const Attrs& attrs, const std::ve
   cast_copy(TBlob{r.data(), gx.shape, DType::kFloat64}, gx);
 }
 
-// SoftmaxOutput's parameters, repeated on its backward operator.
-#define MV_SOFTMAX_OUTPUT_PARAMS                                                                               \
-  param("grad_scale", ParamType::kFloat, "1", "Scales the gradient by a float factor.")                        \
-      .param("ignore_label", ParamType::kFloat, "-1",                                                          \
-             "The instances whose `labels` == `ignore_label` will be ignored during backward, if "            \
-             "`use_ignore` is set to ``true``).")                                                              \
-      .param("multi_output", ParamType::kBool, "False",                                                        \
-             "If set to ``true``, the softmax function will be computed along axis ``1``. This is applied "   \
-             "when the shape of input array differs from the shape of label array.")                           \
-      .param("use_ignore", ParamType::kBool, "False",                                                          \
-             "If set to ``true``, the `ignore_label` value will not contribute to the backward gradient.")    \
-      .param("preserve_shape", ParamType::kBool, "False",                                                      \
-             "If set to ``true``, the softmax function will be computed along the last axis (``-1``).")       \
-      .enum_param("normalization", {"batch", "null", "valid"}, "null", "Normalizes the gradient.")             \
-      .param("out_grad", ParamType::kBool, "False", "Multiplies gradient with output gradient element-wise.")  \
-      .param("smooth_alpha", ParamType::kFloat, "0",                                                           \
-             "Constant for computing a label smoothed version of cross-entropy for the backwards pass. This " \
-             "constant gets subtracted from the one-hot encoding of the gold label and distributed "          \
-             "uniformly to all other labels.")
-
 // ---- softmax_cross_entropy --------------------------------------------------------------------
 
 void softmax_ce_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
@@ -333,6 +330,43 @@ void softmax_ce_backward(const OpContext&, const Attrs&, const std::vector<TBlob
     for (int64_t c = 0; c < k; ++c) row[c] = (std::exp(row[c] - mx) / sum - (c == cls)) * og;
   }
   cast_copy(TBlob{x.data(), out[0].shape, DType::kFloat64}, out[0]);
+}
+
+// ---- SoftmaxActivation -------------------------------------------------------------------------
+
+// MXNet's 'instance' mode takes the softmax over the last axis (its rows are FlatTo2D's);
+// 'channel' over axis 1 of an input of at least 3 dimensions.
+int softmax_activation_axis(const Attrs& attrs, int ndim) {
+  const std::string& mode = attrs.get_str("mode");
+  if (mode == "instance") return ndim - 1;
+  if (mode == "channel") {
+    MV_CHECK(ndim >= 3, kValue) << "Operator SoftmaxActivation: mode='channel' needs an input of at least 3 "
+                                << "dimensions (batch, channel, ...), got " << ndim;
+    return 1;
+  }
+  MV_THROW(kValue) << "Operator SoftmaxActivation: unknown mode '" << mode << "'";
+}
+
+void softmax_activation_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& d = (*in)[0];
+  if (d.empty()) return;
+  softmax_activation_axis(attrs, static_cast<int>(d.size()));  // validates the mode against the rank
+  (*out)[0] = d;
+}
+
+void softmax_activation_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
+                                const std::vector<TBlob>& out) {
+  AxisSplit l = split_at_axis(in[0].shape, softmax_activation_axis(attrs, in[0].ndim()));
+  MV_FLOAT_SWITCH(in[0].dtype, attrs.op->name,
+                  T, { softmax_rows<T>(in[0].ptr<T>(), out[0].ptr<T>(), l, 1.0, false, nullptr); });
+}
+
+// d softmax along the mode's axis: y * (g - sum(g*y, axis)).
+std::vector<Tensor> softmax_activation_gradient(const GradContext& g) {
+  const std::string axis = g.attrs->get_str("mode") == "channel" ? "1" : "-1";
+  Tensor y = g.output(), og = g.ograd();
+  Tensor s = op("sum", {og * y}, {{"axis", axis}, {"keepdims", "True"}});
+  return {y * op("broadcast_sub", {og, s})};
 }
 
 OpSample softmax_sample(KeyValues params, Shape shape = {2, 3, 4}) {
@@ -411,12 +445,90 @@ MV_REGISTER_OP(log_softmax)
     .add_sample(softmax_sample({{"axis", "0"}, {"temperature", "0.5"}}))
     .add_sample(softmax_sample({{"dtype", "float64"}}, {3, 4}));
 
+MV_REGISTER_OP(softmin)
+    .describe(
+        "Applies the softmin function.\n\n"
+        "The resulting array contains elements in the range (0,1) and the elements along the given axis sum "
+        "up to 1.\n\n"
+        "  softmin(z/t)_j = exp(-z_j/t) / sum_k exp(-z_k/t)\n\n"
+        "t is the temperature parameter in softmax function. By default, t equals 1.0. As in MXNet 1.x, "
+        "softmin takes no length input: use_length must stay False.\n\n"
+        "Example::\n\n"
+        "  x = [[ 1.  2.  3.]\n"
+        "       [ 3.  2.  1.]]\n"
+        "  softmin(x,axis=0) = [[ 0.88079703,  0.5,  0.11920292],\n"
+        "                       [ 0.11920292,  0.5,  0.88079703]]\n"
+        "  softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],\n"
+        "                       [ 0.09003057,  0.24472848,  0.66524094]]")
+    .input("data", "The input array.")
+    .MV_SOFTMAX_PARAMS
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      MV_CHECK(!use_length(attrs), kValue) << "Operator softmin: use_length=True is not supported: softmin has "
+                                           << "no length input (as in MXNet 1.x)";
+      softmax_shape(attrs, in, out);
+    })
+    .set_infer_type(softmax_type)
+    .set_forward([](const OpContext& c, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      softmax_compute(c, a, in, out, false);
+    })
+    .set_gradient(softmax_gradient)
+    .set_method("softmin")
+    .add_sample(softmax_sample({}))
+    .add_sample(softmax_sample({{"axis", "0"}, {"temperature", "0.5"}}))
+    .add_sample(softmax_sample({{"dtype", "float64"}}, {3, 4}));
+
+MV_REGISTER_OP(_backward_softmin)
+    .describe("Gradient of softmin when its dtype parameter changes the output type.")
+    .input("ograd", "gradient of the output")
+    .input("out", "the forward output")
+    .input("data", "the forward input")
+    .params_from("softmin")
+    .set_infer_shape(softmax_backward_shape)
+    .set_infer_type(softmax_backward_type)
+    .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
+      softmax_backward(a, in, out[0], false);
+    })
+    .set_non_differentiable();
+
+MV_REGISTER_OP(SoftmaxActivation)
+    .describe(
+        "Applies softmax activation to input. This is intended for internal layers.\n\n"
+        ".. note::\n\n"
+        "  This operator has been deprecated, please use `softmax`.\n\n"
+        "If `mode` = ``instance``, this operator computes a softmax for each row of the input: over the last "
+        "axis, as MXNet 1.x does. This is the default mode.\n\n"
+        "If `mode` = ``channel``, this operator computes a k-class softmax at each position of each instance, "
+        "where `k` = ``num_channel`` (axis 1). This mode can only be used when the input array has at least 3 "
+        "dimensions. This can be used for `fully convolutional network`, `image segmentation`, etc.\n\n"
+        "Example::\n\n"
+        "  >>> input_array = mx.nd.array([[3., 0.5, -0.5, 2., 7.],\n"
+        "  >>>                            [2., -.4, 7.,   3., 0.2]])\n"
+        "  >>> softmax_act = mx.nd.SoftmaxActivation(input_array)\n"
+        "  >>> print softmax_act.asnumpy()\n"
+        "  [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]\n"
+        "   [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]")
+    .input("data", "The input array.")
+    .enum_param("mode", {"channel", "instance"}, "instance",
+                "Specifies how to compute the softmax. If set to ``instance``, it computes softmax for each "
+                "instance. If set to ``channel``, It computes cross channel softmax for each position of each "
+                "instance.")
+    .set_infer_shape(softmax_activation_shape)
+    .set_infer_type([](const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+      check_float_input(attrs, (*in)[0]);
+      infer_same_type(attrs, in, out);
+    })
+    .set_forward(softmax_activation_forward)
+    .set_gradient(softmax_activation_gradient)
+    .add_sample(softmax_sample({}))
+    .add_sample(softmax_sample({{"mode", "channel"}}, {2, 3, 2, 2}))
+    .add_sample(softmax_sample({}, {5}));
+
 MV_REGISTER_OP(_backward_softmax)
     .describe("Gradient of softmax when its dtype parameter changes the output type.")
     .input("ograd", "gradient of the output")
     .input("out", "the forward output")
     .input("data", "the forward input")
-    .MV_SOFTMAX_PARAMS
+    .params_from("softmax")
     .set_infer_shape(softmax_backward_shape)
     .set_infer_type(softmax_backward_type)
     .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -429,7 +541,7 @@ MV_REGISTER_OP(_backward_log_softmax)
     .input("ograd", "gradient of the output")
     .input("out", "the forward output")
     .input("data", "the forward input")
-    .MV_SOFTMAX_PARAMS
+    .params_from("log_softmax")
     .set_infer_shape(softmax_backward_shape)
     .set_infer_type(softmax_backward_type)
     .set_forward([](const OpContext&, const Attrs& a, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -459,7 +571,23 @@ MV_REGISTER_OP(SoftmaxOutput)
         "  gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]")
     .input("data", "Input array.")
     .input("label", "Ground truth label.")
-    .MV_SOFTMAX_OUTPUT_PARAMS
+    .param("grad_scale", ParamType::kFloat, "1", "Scales the gradient by a float factor.")
+    .param("ignore_label", ParamType::kFloat, "-1",
+        "The instances whose `labels` == `ignore_label` will be ignored during backward, if "
+        "`use_ignore` is set to ``true``).")
+    .param("multi_output", ParamType::kBool, "False",
+        "If set to ``true``, the softmax function will be computed along axis ``1``. This is applied "
+        "when the shape of input array differs from the shape of label array.")
+    .param("use_ignore", ParamType::kBool, "False",
+        "If set to ``true``, the `ignore_label` value will not contribute to the backward gradient.")
+    .param("preserve_shape", ParamType::kBool, "False",
+        "If set to ``true``, the softmax function will be computed along the last axis (``-1``).")
+    .enum_param("normalization", {"batch", "null", "valid"}, "null", "Normalizes the gradient.")
+    .param("out_grad", ParamType::kBool, "False", "Multiplies gradient with output gradient element-wise.")
+    .param("smooth_alpha", ParamType::kFloat, "0",
+        "Constant for computing a label smoothed version of cross-entropy for the backwards pass. This "
+        "constant gets subtracted from the one-hot encoding of the gold label and distributed "
+        "uniformly to all other labels.")
     .set_infer_shape(softmax_output_shape)
     .set_infer_type(softmax_output_type)
     .set_forward(softmax_output_forward)
@@ -493,7 +621,7 @@ MV_REGISTER_OP(_backward_SoftmaxOutput)
     .input("ograd", "gradient of the output (used with out_grad=True)")
     .input("out", "the forward output (the softmax)")
     .input("label", "the labels")
-    .MV_SOFTMAX_OUTPUT_PARAMS
+    .params_from("SoftmaxOutput")
     .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_output_backward)
@@ -536,6 +664,7 @@ MV_REGISTER_OP(_backward_softmax_cross_entropy)
     .input("ograd", "gradient of the (1,) output")
     .input("data", "the forward data")
     .input("label", "the labels")
+    .params_from("softmax_cross_entropy")
     .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_ce_backward)

@@ -19,9 +19,19 @@ struct PadMaps {
   std::vector<std::vector<int64_t>> src;  // per axis: output coordinate -> input coordinate or -1
 };
 
+// Each mode maps a coordinate i outside [0, n) to the input coordinate it reads, or -1 for the
+// constant.
+using OutsideMap = int64_t (*)(int64_t i, int64_t n);
+const Variants<OutsideMap> kPadModes("mode", {
+    {"constant", [](int64_t, int64_t) -> int64_t { return -1; }},
+    {"edge", [](int64_t i, int64_t n) -> int64_t { return std::min(std::max<int64_t>(i, 0), n - 1); }},
+    {"reflect", [](int64_t i, int64_t n) -> int64_t { return i < 0 ? -i : 2 * (n - 1) - i; }},
+});
+
 PadMaps pad_maps(const Attrs& attrs, const Shape& d) {
   const Shape& w = attrs.get_shape("pad_width");
   const std::string& mode = attrs.get_str("mode");
+  const OutsideMap outside = kPadModes.of(attrs);
   MV_CHECK(w.size() == 2 * d.size(), kValue)
       << "Operator Pad: pad_width " << shape_str(w) << " must hold (before, after) for each of the " << d.size()
       << " axes of data shape " << shape_str(d);
@@ -37,11 +47,7 @@ PadMaps pad_maps(const Attrs& attrs, const Shape& d) {
     std::vector<int64_t> src(static_cast<size_t>(n + before + after));
     for (int64_t o = 0; o < n + before + after; ++o) {
       int64_t i = o - before;
-      if (i < 0 || i >= n) {
-        if (mode == "constant") i = -1;
-        else if (mode == "edge") i = std::min(std::max<int64_t>(i, 0), n - 1);
-        else i = i < 0 ? -i : 2 * (n - 1) - i;
-      }
+      if (i < 0 || i >= n) i = outside(i, n);
       src[static_cast<size_t>(o)] = i;
     }
     m.out.push_back(n + before + after);
@@ -78,15 +84,6 @@ void for_each_padded(const PadMaps& m, const Shape& in_shape, F&& f) {
 
 }  // namespace
 
-#define MV_PAD_PARAMS                                                                                            \
-  enum_param("mode", {"constant", "edge", "reflect"}, "",                                                       \
-             "Padding type to use. \"constant\" pads with `constant_value`, \"edge\" pads using the edge values " \
-             "of the input array, \"reflect\" pads by reflecting values with respect to the edges.")            \
-      .required_param("pad_width", ParamType::kShape,                                                           \
-                      "Widths of the padding regions applied to the edges of each axis, in the format "         \
-                      "(before_1, after_1, ..., before_N, after_N): numpy.pad's pad_width, flattened.")         \
-      .param("constant_value", ParamType::kFloat, "0", "The value used for padding when `mode` is \"constant\".")
-
 MV_REGISTER_OP(Pad)
     .alias("pad")
     .describe(
@@ -100,7 +97,13 @@ MV_REGISTER_OP(Pad)
         "  pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]\n"
         "  pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]")
     .input("data", "An n-dimensional input array.")
-    .MV_PAD_PARAMS
+    .enum_param(kPadModes, "",
+        "Padding type to use. \"constant\" pads with `constant_value`, \"edge\" pads using the edge values "
+        "of the input array, \"reflect\" pads by reflecting values with respect to the edges.")
+    .required_param("pad_width", ParamType::kShape,
+        "Widths of the padding regions applied to the edges of each axis, in the format "
+        "(before_1, after_1, ..., before_N, after_N): numpy.pad's pad_width, flattened.")
+    .param("constant_value", ParamType::kFloat, "0", "The value used for padding when `mode` is \"constant\".")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = pad_maps(attrs, (*in)[0]).out;
@@ -128,8 +131,14 @@ MV_REGISTER_OP(_backward_Pad)
     .describe("Gradient of Pad: ograd summed back onto the input elements each padded element was read from.")
     .input("ograd", "gradient of Pad's output")
     .input("data", "Pad's input; only its shape is used")
-    .MV_PAD_PARAMS
-    .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
+    .params_from("Pad")
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      if ((*in)[1].empty()) return;
+      // ograd is read at every padded position: it must have the padded shape of data.
+      const Shape padded = pad_maps(attrs, (*in)[1]).out;
+      if (!(*in)[0].empty() && (*in)[0] != padded) shape_mismatch(attrs, "ograd", padded, (*in)[0]);
+      (*out)[0] = (*in)[1];
+    })
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       const PadMaps m = pad_maps(attrs, out[0].shape);
       fill_blob(out[0], 0);
@@ -142,7 +151,5 @@ MV_REGISTER_OP(_backward_Pad)
       });
     })
     .set_non_differentiable();
-
-#undef MV_PAD_PARAMS
 
 }  // namespace minerva

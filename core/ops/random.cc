@@ -5,59 +5,10 @@
 #include <numeric>
 #include <random>
 
-#include "core/op/kernel_util.h"
-#include "core/op/op.h"
 #include "core/op/random.h"
-#include "core/ops/layout_util.h"
+#include "core/ops/random_util.h"
 
 namespace minerva {
-
-void creation_infer_shape(const Attrs& attrs, std::vector<Shape>* out);  // core/ops/creation.cc
-
-namespace {
-
-// dtype=None keeps a caller-provided output's dtype, else `dflt`; the result must be one of `allowed`.
-InferTypeFn sample_type(DType dflt, std::vector<DType> allowed) {
-  return [dflt, allowed](const Attrs& attrs, std::vector<int>*, std::vector<int>* out) {
-    int t = attrs.is_none("dtype") ? ((*out)[0] >= 0 ? (*out)[0] : static_cast<int>(dflt))
-                                   : static_cast<int>(attrs.get_dtype("dtype"));
-    bool ok = false;
-    std::string names;
-    for (DType a : allowed) {
-      ok = ok || static_cast<int>(a) == t;
-      names += (names.empty() ? "" : ", ") + std::string(dtype_name(a));
-    }
-    MV_CHECK(ok, kType) << "Operator " << attrs.op->name << ": dtype " << dtype_name(static_cast<DType>(t))
-                        << " is not supported; use one of " << names;
-    (*out)[0] = t;
-  };
-}
-
-// Writes draw() into every element of out, in order, converted to the dtype.
-template <typename Draw>
-void fill_random(const TBlob& out, Draw draw) {
-  MV_DTYPE_SWITCH(out.dtype, T, {
-    T* o = out.ptr<T>();
-    for (int64_t i = 0; i < out.size(); ++i) o[i] = draw(static_cast<T*>(nullptr));
-  });
-}
-
-OpSample sample(KeyValues params) {
-  OpSample s = op_sample({}, std::move(params));
-  s.grad_check = false;  // random draws are not functions of any input
-  return s;
-}
-
-const std::vector<DType> kFloatTypes{DType::kFloat16, DType::kFloat32, DType::kFloat64};
-
-#define MV_SAMPLE_PARAMS                                                                                       \
-  param("shape", ParamType::kShape, "None", "Shape of the output.")                                            \
-      .param("ctx", ParamType::kString, "",                                                                   \
-             "Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls.")         \
-      .param("dtype", ParamType::kDType, "None",                                                              \
-             "DType of the output in case this can't be inferred. Defaults to float32 if not defined (dtype=None).")
-
-}  // namespace
 
 MV_REGISTER_OP(_random_uniform)
     .alias("uniform")
@@ -73,7 +24,7 @@ MV_REGISTER_OP(_random_uniform)
           << attrs.get_float("high");
       creation_infer_shape(attrs, out);
     })
-    .set_infer_type(sample_type(DType::kFloat32, kFloatTypes))
+    .set_infer_type(sample_type(DType::kFloat32, float_types()))
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>&, const std::vector<TBlob>& out) {
       const double low = attrs.get_float("low"), high = attrs.get_float("high");
       std::uniform_real_distribution<double> dist(low, high);
@@ -89,8 +40,8 @@ MV_REGISTER_OP(_random_uniform)
     })
     .set_uses_rng()
     .set_non_differentiable()
-    .add_sample(sample({{"shape", "(2, 3)"}}))
-    .add_sample(sample({{"low", "-2"}, {"high", "3"}, {"shape", "(4,)"}, {"dtype", "float64"}}));
+    .add_sample(random_sample({}, {{"shape", "(2, 3)"}}))
+    .add_sample(random_sample({}, {{"low", "-2"}, {"high", "3"}, {"shape", "(4,)"}, {"dtype", "float64"}}));
 
 MV_REGISTER_OP(_random_normal)
     .alias("normal")
@@ -105,7 +56,7 @@ MV_REGISTER_OP(_random_normal)
           << "Operator _random_normal: scale=" << attrs.get_float("scale") << " must be positive";
       creation_infer_shape(attrs, out);
     })
-    .set_infer_type(sample_type(DType::kFloat32, kFloatTypes))
+    .set_infer_type(sample_type(DType::kFloat32, float_types()))
     .set_forward([](const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>&, const std::vector<TBlob>& out) {
       std::normal_distribution<double> dist(attrs.get_float("loc"), attrs.get_float("scale"));
       std::mt19937_64& eng = ctx.rng->engine;
@@ -116,8 +67,8 @@ MV_REGISTER_OP(_random_normal)
     })
     .set_uses_rng()
     .set_non_differentiable()
-    .add_sample(sample({{"shape", "(2, 3)"}}))
-    .add_sample(sample({{"loc", "5"}, {"scale", "0.5"}, {"shape", "(4,)"}, {"dtype", "float16"}}));
+    .add_sample(random_sample({}, {{"shape", "(2, 3)"}}))
+    .add_sample(random_sample({}, {{"loc", "5"}, {"scale", "0.5"}, {"shape", "(4,)"}, {"dtype", "float16"}}));
 
 MV_REGISTER_OP(_random_randint)
     .alias("randint")
@@ -144,8 +95,8 @@ MV_REGISTER_OP(_random_randint)
     })
     .set_uses_rng()
     .set_non_differentiable()
-    .add_sample(sample({{"low", "-3"}, {"high", "5"}, {"shape", "(6,)"}}))
-    .add_sample(sample({{"low", "0"}, {"high", "100"}, {"shape", "(2, 2)"}, {"dtype", "int64"}}));
+    .add_sample(random_sample({}, {{"low", "-3"}, {"high", "5"}, {"shape", "(6,)"}}))
+    .add_sample(random_sample({}, {{"low", "0"}, {"high", "100"}, {"shape", "(2, 2)"}, {"dtype", "int64"}}));
 
 MV_REGISTER_OP(_shuffle)
     .alias("shuffle")
@@ -170,10 +121,6 @@ MV_REGISTER_OP(_shuffle)
     })
     .set_uses_rng()
     .set_non_differentiable()
-    .add_sample([] {
-      OpSample s = op_sample({{5, 2}}, {});
-      s.grad_check = false;
-      return s;
-    }());
+    .add_sample(random_sample({{5, 2}}, {}));
 
 }  // namespace minerva

@@ -218,6 +218,7 @@ MV_REGISTER_OP(_backward_SequenceLast)
     .input("ograd", "gradient of SequenceLast's output")
     .input("data", "SequenceLast's input; only its shape is used")
     .input("sequence_length", "SequenceLast's sequence lengths")
+    .params_from("SequenceLast")
     .set_list_inputs([](const Attrs& attrs) {
       std::vector<std::string> names{"ograd", "data"};
       if (uses_lengths(attrs)) names.push_back("sequence_length");

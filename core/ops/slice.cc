@@ -269,9 +269,7 @@ MV_REGISTER_OP(_backward_slice)
     .describe("Gradient of slice: zeros shaped like data, with ograd written into the sliced region.")
     .input("ograd", "Gradient of slice's output.")
     .input("data", "slice's input; only its shape is used.")
-    .required_param("begin", ParamType::kShape, "As in slice.")
-    .required_param("end", ParamType::kShape, "As in slice.")
-    .param("step", ParamType::kShape, "[]", "As in slice.")
+    .params_from("slice")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       assign_shapes(attrs, in, out, 1, 0, slice_ranges);
     })
@@ -318,10 +316,7 @@ MV_REGISTER_OP(_backward_slice_axis)
     .describe("Gradient of slice_axis: zeros shaped like data, with ograd written into the sliced range.")
     .input("ograd", "Gradient of slice_axis's output.")
     .input("data", "slice_axis's input; only its shape is used.")
-    .required_param("axis", ParamType::kInt, "As in slice_axis.")
-    .required_param("begin", ParamType::kInt, "As in slice_axis.")
-    .required_param("end", ParamType::kInt, "As in slice_axis.")
-    .allow_none()
+    .params_from("slice_axis")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       assign_shapes(attrs, in, out, 1, 0, slice_axis_ranges);
     })
@@ -444,8 +439,7 @@ MV_REGISTER_OP(_backward_take)
     .input("ograd", "Gradient of take's output.")
     .input("indices", "take's indices.")
     .input("a", "take's input; only its shape is used.")
-    .param("axis", ParamType::kInt, "0", "As in take.")
-    .enum_param("mode", {"clip", "raise", "wrap"}, "clip", "As in take.")
+    .params_from("take")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[2].empty() || (*in)[1].empty()) return;
       Shape want = take_output(attrs, (*in)[2], (*in)[1]);
@@ -524,10 +518,7 @@ MV_REGISTER_OP(_backward_pick)
     .input("ograd", "Gradient of pick's output.")
     .input("index", "pick's index.")
     .input("data", "pick's input; only its shape is used.")
-    .param("axis", ParamType::kInt, "-1", "As in pick.")
-    .allow_none()
-    .param("keepdims", ParamType::kBool, "False", "As in pick.")
-    .enum_param("mode", {"clip", "wrap"}, "clip", "As in pick.")
+    .params_from("pick")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[2].empty()) return;
       check_pick_index(attrs, (*in)[2], &(*in)[1]);

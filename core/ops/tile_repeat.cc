@@ -153,7 +153,7 @@ MV_REGISTER_OP(_backward_tile)
     .describe("Gradient of tile: sums ograd over the tiled copies into the input's shape.")
     .input("ograd", "Gradient of tile's output.")
     .input("data", "tile's input; only its shape is used.")
-    .required_param("reps", ParamType::kShape, "As in tile.")
+    .params_from("tile")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       backward_shapes(attrs, in, out, [&](const Shape& d) { return tile_geom(attrs, d).dout; });
     })
@@ -200,8 +200,7 @@ MV_REGISTER_OP(_backward_repeat)
     .describe("Gradient of repeat: sums ograd over the repeated copies into the input's shape.")
     .input("ograd", "Gradient of repeat's output.")
     .input("data", "repeat's input; only its shape is used.")
-    .required_param("repeats", ParamType::kInt, "As in repeat.")
-    .param("axis", ParamType::kInt, "None", "As in repeat.")
+    .params_from("repeat")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       backward_shapes(attrs, in, out, [&](const Shape& d) { return repeat_geom(attrs, d).out; });
     })

@@ -8,7 +8,7 @@ import pathlib
 import cffi
 
 _HERE = pathlib.Path(__file__).resolve().parent
-ABI_VERSION = 2  # the MV_ABI_VERSION this package was written against
+ABI_VERSION = 3  # the MV_ABI_VERSION this package was written against
 
 ffi = cffi.FFI()
 ffi.cdef((_HERE / "_cdef.h").read_text())

@@ -5,6 +5,7 @@ typedef struct MVOpParams_* MVOpParamsHandle;
 typedef struct MVSymbol_* MVSymbolHandle;
 typedef struct MVExecutor_* MVExecutorHandle;
 typedef struct MVCachedOp_* MVCachedOpHandle;
+typedef struct MVCustomOpCall_* MVCustomOpCallHandle;
 typedef enum {
   MV_OK = 0,
   MV_ERR_VALUE = 1,
@@ -169,3 +170,11 @@ typedef int (*MVMonitorCallback)(const char* name, MVNDArrayHandle array, void* 
  int MVCachedOpInvoke( MVCachedOpHandle op, int num_inputs,
                             const MVNDArrayHandle* inputs, int* out_num,
                             MVNDArrayHandle** out_outputs);
+typedef int (*MVCustomOpCallback)(MVCustomOpCallHandle call, void* user_data);
+ int MVCustomOpRegister( const char* op_type, MVCustomOpCallback callback, void* user_data);
+ int MVCustomOpListRegistered( size_t* out_num, const char*** out_names);
+ int MVCustomOpCallGetRequest( MVCustomOpCallHandle call, const char** out_json);
+ int MVCustomOpCallGetArray( MVCustomOpCallHandle call, int index,
+                                  MVNDArrayHandle* out);
+ int MVCustomOpCallSetResult( MVCustomOpCallHandle call, const char* result_json);
+ int MVCustomOpCallSetError( MVCustomOpCallHandle call, int kind, const char* message);

@@ -3,6 +3,7 @@ of parsed (operator, parameters) handles so a hot loop parses nothing, and the p
 frontends' generated operator functions are built from (signature, docstring, argument split)."""
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 from functools import cache
@@ -10,7 +11,7 @@ from functools import cache
 import numpy as np
 
 from ._capi import ffi, lib
-from .base import check_call
+from .base import _Null, check_call
 
 _NULL = ffi.NULL
 
@@ -128,13 +129,19 @@ def invoke_handles(op: str, params: _Params, in_handles: list, out_handles: list
 _KW = inspect.Parameter.KEYWORD_ONLY
 _POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
 _VAR = inspect.Parameter.VAR_POSITIONAL
-_NoValue = inspect.Parameter.empty
+_VARKW = inspect.Parameter.VAR_KEYWORD
 
 
 def _python_default(p: dict):
+    # A required parameter shows MXNet's _Null ("not given"), as MXNet's generated functions do:
+    # it keeps the declaration order in the signature, and a call that omits it still gets the
+    # registry's "required parameter" error.
     if p["required"]:
-        return _NoValue
-    return None if p["default"] == "None" else p["default"]
+        return _Null
+    try:  # the registry's default string as the Python value a caller would pass ("(1, 1)" -> (1, 1))
+        return ast.literal_eval(p["default"])
+    except (ValueError, SyntaxError):
+        return p["default"]  # an enum or dtype name
 
 
 def docstring(s: dict, kind: str, extras: tuple = ()) -> str:
@@ -154,30 +161,28 @@ def docstring(s: dict, kind: str, extras: tuple = ()) -> str:
 
 
 def signature(s: dict, extras: tuple) -> inspect.Signature:
-    """Inputs then parameters in declaration order, then the keyword-only extras (out, name...)."""
+    """MXNet's generated-function signature: inputs (default None), then parameters in declaration
+    order (their defaults; _Null when required), then the frontend's extras (out, name, attr...),
+    then **kwargs. A variadic operator takes ``*data`` and everything else by keyword; its count
+    parameter (num_args) is filled in from the inputs."""
     variadic = s["variadic"]
     params = [inspect.Parameter("data", _VAR)] if variadic else \
         [inspect.Parameter(n, _POS, default=None) for n in s["inputs"]]
     kind = _KW if variadic else _POS
-    params += [inspect.Parameter(p["name"], kind, default=_python_default(p)) for p in s["params"]]
-    # Required parameters may follow optional inputs: make the signature valid by keyword-only.
-    fixed = []
-    seen_default = False
-    for p in params:
-        if p.kind == _POS and p.default is _NoValue and seen_default:
-            p = p.replace(kind=_KW)
-        seen_default = seen_default or (p.kind == _POS and p.default is not _NoValue)
-        fixed.append(p)
-    taken = {p.name for p in fixed}
-    fixed += [inspect.Parameter(n, _KW, default=None) for n in extras if n not in taken]
-    fixed.sort(key=lambda p: 0 if p.kind in (_POS, _VAR) else 1)
-    return inspect.Signature(fixed)
+    params += [inspect.Parameter(p["name"], kind, default=_Null if p["name"] == variadic else _python_default(p))
+               for p in s["params"]]
+    taken = {p.name for p in params}
+    params += [inspect.Parameter(n, kind, default=None) for n in extras if n not in taken]
+    params.append(inspect.Parameter("kwargs", _VARKW))
+    return inspect.Signature(params)
 
 
-def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_variadic_input):
+def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_variadic_input, extras=()):
     """Sorts a call's arguments as MXNet's generated functions do. Returns (inputs given by
-    position, inputs given by name, parameters). is_input(x) says whether a positional value
-    fills the next fixed input; is_variadic_input(x) the same for variadic operators."""
+    position, inputs given by name, parameters, extras). is_input(x) says whether a positional
+    value fills the next fixed input; is_variadic_input(x) the same for variadic operators;
+    extras are the frontend's own arguments (out, name...), which positional values past the
+    parameters fill, in order, as in MXNet's signature."""
     param_names = [p["name"] for p in s["params"]]
     param_set = set(param_names)
     fixed_inputs = s["inputs"]
@@ -195,15 +200,36 @@ def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_va
     else:
         while rest and len(inputs) < len(fixed_inputs) and is_input(rest[0]):
             inputs.append(rest.pop(0))
-    # Remaining positional values fill parameters in declaration order, as in MXNet.
-    if len(rest) > len(param_names):
+    # Remaining positional values fill parameters in declaration order, then the extras, as in
+    # MXNet (a variadic operator's extras are keyword-only).
+    slots = [p for p in param_names if p not in kwargs]
+    slots += [] if variadic else [e for e in extras if e not in param_set]
+    if len(rest) > len(slots):
         raise TypeError(f"{op}() got {len(args)} positional arguments, more than it accepts")
-    for pname, value in zip([p for p in param_names if p not in kwargs], rest):
+    for pname, value in zip(slots, rest):
+        if pname in kwargs:
+            raise TypeError(f"{op}() got multiple values for argument '{pname}'")
         kwargs[pname] = value
+    given_extras = {e: kwargs.pop(e) for e in extras if e in kwargs and e not in param_set}
     named_inputs = {k: kwargs.pop(k) for k in list(kwargs) if k not in param_set and k in fixed_inputs}
     # Unknown names go on to the registry, whose error lists the valid parameters.
-    params = {k: v for k, v in kwargs.items() if v is not None or k in param_set}
-    return inputs, named_inputs, params
+    # _Null (MXNet's "not given", which wrapper code passes on) and None for a name the operator
+    # does not declare both mean "leave it out".
+    params = {k: v for k, v in kwargs.items() if v is not _Null and (v is not None or k in param_set)}
+    return inputs, named_inputs, params, given_extras
+
+
+def by_prefix(functions: dict, prefix: str) -> dict:
+    """The functions whose registry name starts with prefix, by the rest of the name: how the
+    contrib, linalg and image submodules of mx.nd and mx.sym are filled (``_contrib_box_nms`` ->
+    ``contrib.box_nms``), so an operator registered with the prefix appears there by itself."""
+    return {name[len(prefix):]: fn for name, fn in functions.items()
+            if name.startswith(prefix) and len(name) > len(prefix)}
+
+
+def public(functions: dict) -> dict:
+    """The functions whose names do not start with '_' (what mx.nd.op and mx.sym.op export)."""
+    return {name: fn for name, fn in functions.items() if not name.startswith("_")}
 
 
 def make_method(fn):
@@ -218,7 +244,7 @@ def make_method(fn):
 
 def populate(make_function, cls, namespace: dict, internal: dict, random_ns: dict, per_alias: bool = False) -> int:
     """Puts one function per operator (and alias) into a frontend's namespaces: public names
-    into namespace, every name into internal, ``_random_*`` into random_ns, and a fluent method
+    into namespace, every name into internal, ``_random_*_like`` into random_ns, and a fluent method
     on cls where the schema names one. per_alias builds a function per alias (mx.sym names its
     nodes after the called name); otherwise aliases share the operator's function. Returns the
     number of operators."""
@@ -230,10 +256,12 @@ def populate(make_function, cls, namespace: dict, internal: dict, random_ns: dic
             fn = fns[called] = make_function(called, s) if per_alias or not fns else fns[name]
             (internal if called.startswith("_") else namespace)[called] = fn
             internal[called] = fn
-        if name.startswith("_random_"):
-            random_ns[name[len("_random_"):]] = fns[name]
+        # MXNet's random module holds hand-written samplers (defined before this pass, and kept)
+        # plus the generated `*_like` operators; the other _random_/_sample_ ones stay internal.
+        if name.startswith("_random_") and name.endswith("_like"):
+            random_ns.setdefault(name[len("_random_"):], fns[name])
         elif name == "_shuffle":
-            random_ns["shuffle"] = fns[name]
+            random_ns.setdefault("shuffle", fns[name])
         if s["method"] and not hasattr(cls, s["method"]):
             setattr(cls, s["method"], make_method(fns.get(s["method"], fns[name])))
         count += 1

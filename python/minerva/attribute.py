@@ -5,9 +5,10 @@ attribute ``ctx_group='dev1'``; nested scopes add to (and override) the outer on
 explicit ``attr=`` argument overrides both."""
 from __future__ import annotations
 
+from .base import classproperty, string_types, with_metaclass  # noqa: F401  (MXNet's attribute exports them)
 from .name import _Scope
 
-__all__ = ["AttrScope"]
+__all__ = ["AttrScope", "classproperty", "string_types", "with_metaclass"]
 
 
 class AttrScope(_Scope):

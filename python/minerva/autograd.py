@@ -8,6 +8,7 @@ from .base import check_call
 from .ndarray.ndarray import NDArray, _new_from_handle
 
 __all__ = [
+    "Function",
     "backward",
     "grad",
     "is_recording",
@@ -129,3 +130,44 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: boo
                                       int(create_graph), int(train_mode), out))
     grads = [_new_from_handle(out[0][i]) for i in range(len(variables))]
     return grads
+
+
+class Function:
+    """A differentiable function written in Python (MXNet's ``mx.autograd.Function``): subclass
+    it, define ``forward(*inputs)`` and ``backward(*output_grads)`` (one gradient per input),
+    and call an instance once. forward runs at once with recording paused; while recording the
+    call is recorded as one node whose gradient calls backward (through the ``Custom`` operator;
+    backward runs on an engine thread). ``save_for_backward`` keeps arrays for backward."""
+
+    def __init__(self):
+        self._used = False
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *args):
+        self.saved_tensors = args
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+    def __call__(self, *inputs):
+        if self._used:
+            raise RuntimeError("Each Function instance can only be called once. Please create another instance.")
+        self._used = True
+        prev = set_recording(False)
+        try:
+            outputs = self.forward(*inputs)
+        finally:
+            set_recording(prev)
+        if not prev:
+            return outputs
+        single = isinstance(outputs, NDArray)
+        outs = (outputs,) if single else tuple(outputs)
+        for i, x in enumerate(list(inputs) + list(outs)):
+            if not isinstance(x, NDArray):
+                raise TypeError(f"Function: inputs and outputs must be NDArrays; got {type(x).__name__} at {i}")
+        from . import _autograd_function
+        recorded = _autograd_function.record(self, inputs, outs)
+        return recorded[0] if single else recorded

@@ -2,18 +2,16 @@
 
 Batch-end callbacks receive a ``BatchEndParam`` (``epoch``, ``nbatch``, ``eval_metric``,
 ``locals``); epoch-end callbacks receive ``(epoch, symbol, arg_params, aux_params)``.
-Everything is reported through the ``logging`` module at INFO level, as MXNet does."""
+Everything is reported through the ``logging`` module at INFO level, as MXNet does. No
+``__all__``: as with MXNet, a star import also brings ``logging``, ``math``, ``time`` and
+``save_checkpoint``."""
 from __future__ import annotations
 
 import logging
 import math
 import time
 
-from .model import BatchEndParam, save_checkpoint
-
-__all__ = ["BatchEndParam", "LogValidationMetricsCallback", "ProgressBar", "Speedometer", "do_checkpoint",
-           "log_train_metric", "module_checkpoint"]
-
+from .model import BatchEndParam, save_checkpoint  # noqa: F401  (BatchEndParam: Minerva code imports it here)
 
 
 def module_checkpoint(mod, prefix: str, period: int = 1, save_optimizer_states: bool = False):

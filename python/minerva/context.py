@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["Context", "cpu", "cpu_pinned", "current_context", "gpu", "num_gpus"]
+from .base import MinervaUnsupportedError, check_call, classproperty, with_metaclass  # noqa: F401
+
+__all__ = ["Context", "check_call", "classproperty", "cpu", "cpu_pinned", "current_context", "gpu",
+           "gpu_memory_info", "num_gpus", "with_metaclass"]
 
 
 class Context:
@@ -64,6 +67,13 @@ def gpu(device_id: int = 0) -> Context:
 
 def num_gpus() -> int:
     return 0
+
+
+def gpu_memory_info(device_id=0):
+    """(free, total) bytes of GPU device_id in MXNet; Minerva has no GPU backend yet, so this
+    raises MinervaUnsupportedError (an MXNetError), as MXNet does when built without CUDA."""
+    raise MinervaUnsupportedError(f"gpu_memory_info(device_id={device_id}): this build of Minerva has no "
+                                  "GPU support (built without CUDA)")
 
 
 def current_context() -> Context:

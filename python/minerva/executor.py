@@ -17,8 +17,12 @@ from .context import Context, current_context
 from .ndarray.ndarray import NDArray, _new_from_handle, dtype_code
 from .ndarray.utils import array as _nd_array
 from .ndarray.utils import zeros as _nd_zeros
+# Re-exported as MXNet's executor module does (its star import gives them).
+from . import ndarray  # noqa: E402, F401
+from .base import py_str  # noqa: F401
 
-__all__ = ["Executor", "bind", "simple_bind"]
+__all__ = ["Executor", "bind", "simple_bind",
+           "NDArray", "check_call", "ndarray", "np", "py_str"]  # the last five: as MXNet's star import gives
 
 _GRAD_REQ = {"null": 0, "write": 1, "add": 3}
 _NULL = ffi.NULL
@@ -169,7 +173,13 @@ def _bind_sharing(sym, ctx, reqs, type_dict, shapes, shared_exec, shared_arg_nam
         if grad is None and req != "null":
             grad = _nd_zeros(shape, ctx=ctx, dtype=dtype)
         grads.append(grad if req != "null" else None)
-    aux = [_nd_zeros(s, ctx=ctx, dtype=np.dtype(t or np.float32)) for s, t in zip(aux_shapes, aux_types)]
+    shared_aux = shared_exec.aux_dict
+    aux = []
+    for name, shape, dtype in zip(sym.list_auxiliary_states(), aux_shapes, aux_types):
+        dtype = np.dtype(dtype or np.float32)
+        old = shared_aux.get(name)  # auxiliary states (BatchNorm's moving statistics) are shared too
+        reuse = old is not None and old.shape == shape and np.dtype(old.dtype) == dtype
+        aux.append(old if reuse else _nd_zeros(shape, ctx=ctx, dtype=dtype))
     return bind(sym, ctx, args, grads, reqs, aux)
 
 

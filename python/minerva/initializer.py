@@ -20,10 +20,17 @@ import numpy as np
 from . import ndarray as nd
 from . import registry
 from .ndarray import NDArray
+# Re-exported as MXNet's initializer module does (its star import gives them).
+from . import ndarray, random  # noqa: E402, F401
+from .base import string_types  # noqa: F401
+from .ndarray import load  # noqa: F401
+from .util import is_np_array  # noqa: F401
 
 __all__ = ["Bilinear", "Constant", "InitDesc", "Initializer", "LSTMBias", "Load", "MSRAPrelu",
            "Mixed", "Normal", "One", "Orthogonal", "Uniform", "Xavier", "Zero", "alias",
-           "create", "register"]
+           "create", "register",
+           # what MXNet's star import gives besides its own classes
+           "NDArray", "is_np_array", "load", "ndarray", "np", "random", "registry", "string_types"]
 
 
 class InitDesc(str):

@@ -9,7 +9,7 @@ import logging
 from math import cos, pi
 
 __all__ = ["CosineScheduler", "FactorScheduler", "LRScheduler", "MultiFactorScheduler",
-           "PolyScheduler"]
+           "PolyScheduler", "pi"]  # MXNet's star import gives math.pi too
 
 
 class LRScheduler:

@@ -14,10 +14,15 @@ import numpy
 
 from . import registry
 from .ndarray.ndarray import NDArray
+# Re-exported as MXNet's metric module does (its star import gives them).
+from . import ndarray  # noqa: F401
+from .base import numeric_types, string_types  # noqa: F401
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "Perplexity",
            "MAE", "MSE", "RMSE", "CrossEntropy", "NegativeLogLikelihood", "PearsonCorrelation", "PCC",
-           "Loss", "Torch", "Caffe", "CustomMetric", "create", "register", "alias", "np", "check_label_shapes"]
+           "Loss", "Torch", "Caffe", "CustomMetric", "create", "register", "alias", "np", "check_label_shapes",
+           # what MXNet's star import gives besides its own classes
+           "ndarray", "numeric_types", "numpy", "registry", "string_types"]
 
 
 def _numpy(x) -> numpy.ndarray:

@@ -4,16 +4,24 @@
 from __future__ import annotations
 
 import logging
+import os  # noqa: F401  (mxnet.model's namespace: scripts reach these through it)
+import time  # noqa: F401
+import warnings  # noqa: F401
 from collections import namedtuple
+
+import numpy as np
 
 from . import ndarray as nd
 from . import symbol as sym
-from .context import cpu
+from .context import Context, cpu  # noqa: F401
+
+mx_real_t = np.float32  # MXNet's default real type, as mxnet.base defines it
 
 # What batch-end callbacks receive (mx.model.BatchEndParam in MXNet; mx.callback re-exports it).
 BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 
-__all__ = ["BatchEndParam", "load_checkpoint", "load_params", "save_checkpoint"]
+__all__ = ["BASE_ESTIMATOR", "SKLEARN_INSTALLED", "BatchEndParam", "FeedForward", "load_checkpoint", "load_params",
+           "save_checkpoint"]
 
 
 def save_checkpoint(prefix: str, epoch: int, symbol, arg_params: dict, aux_params: dict,
@@ -67,3 +75,16 @@ def load_checkpoint(prefix: str, epoch: int):
     for name, value in plain.items():
         (aux_params if name in aux_names else arg_params)[name] = value
     return symbol, arg_params, aux_params
+
+
+# FeedForward and the rest of mxnet.model's namespace build on the checkpoint helpers above
+# (mx.callback imports them), so they are imported after them.
+from . import io  # noqa: E402,F401
+from . import kvstore as kvs  # noqa: E402,F401
+from . import metric  # noqa: E402,F401
+from . import optimizer as opt  # noqa: E402,F401
+from .callback import LogValidationMetricsCallback  # noqa: E402,F401
+from .feedforward import BASE_ESTIMATOR, SKLEARN_INSTALLED, FeedForward  # noqa: E402
+from .initializer import Uniform  # noqa: E402,F401
+from .io import DataDesc  # noqa: E402,F401
+from .optimizer import get_updater  # noqa: E402,F401

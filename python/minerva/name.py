@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["NameManager", "Prefix"]
+from .base import classproperty, with_metaclass  # noqa: F401  (MXNet's name module exports them)
+
+__all__ = ["NameManager", "Prefix", "classproperty", "with_metaclass"]
 
 
 class _CurrentScope(type):

@@ -1,16 +1,17 @@
-"""``mx.random``: seeding and sampling (MXNet 1.x API)."""
+"""``mx.random``: seeding, and MXNet 1.x's sampling functions re-exported from ``mx.nd.random``."""
 from __future__ import annotations
 
 from ._capi import lib
 from .base import check_call
 from .context import Context
-from .ndarray import random as _nd_random
+from .ndarray.random import *  # noqa: F401,F403  (MXNet's mx.random is this star import plus seed)
 
-__all__ = ["normal", "randint", "seed", "shuffle", "uniform"]
+integer_types = (int,)
 
 
 def seed(seed_state: int, ctx="all") -> None:
-    """Seeds the generators of every device (ctx='all') or of one device."""
+    """Seeds the generators of every device (ctx='all') or of one device. The same seed gives the
+    same draws, in the same order, under either engine."""
     if not isinstance(seed_state, int):
         raise ValueError(f"seed_state must be an int, got {type(seed_state).__name__}")
     if ctx == "all":
@@ -18,17 +19,3 @@ def seed(seed_state: int, ctx="all") -> None:
     else:
         ctx = ctx if isinstance(ctx, Context) else Context(ctx)
         check_call(lib.MVRandomSeedContext(seed_state & (2**64 - 1), ctx.device_typeid, ctx.device_id))
-
-
-def _forward(name):
-    def fn(*args, **kwargs):
-        return getattr(_nd_random, name)(*args, **kwargs)
-    fn.__name__ = name
-    fn.__doc__ = getattr(_nd_random, name).__doc__ if hasattr(_nd_random, name) else None
-    return fn
-
-
-uniform = _forward("uniform")
-normal = _forward("normal")
-randint = _forward("randint")
-shuffle = _forward("shuffle")

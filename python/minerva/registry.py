@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import warnings
 
-__all__ = ["get_alias_func", "get_create_func", "get_register_func", "get_registry", "lookup"]
+from .base import string_types  # noqa: F401  (MXNet's registry exports it)
+
+__all__ = ["get_alias_func", "get_create_func", "get_register_func", "get_registry", "lookup", "string_types"]
 
 _REGISTRY: dict[type, dict[str, type]] = {}
 

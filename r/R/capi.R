@@ -2,7 +2,7 @@
 # The low-level layer: one stub per C ABI function (see r/src/minerva_capi.c).
 # Count parameters are the lengths of their arrays, so they are not arguments here.
 
-MV_ABI_VERSION <- 2L
+MV_ABI_VERSION <- 3L
 
 # MVErrorKind
 MV_OK <- 0L
@@ -86,7 +86,7 @@ MVNDArrayLoadFromBuffer <- function(buf) .Call(C_MVNDArrayLoadFromBuffer, buf)
 MVListOps <- function() .Call(C_MVListOps)
 # Looks an operator up by name or alias; unknown names fail with MV_ERR_NOT_FOUND and close matches.
 MVOpGetHandle <- function(name) .Call(C_MVOpGetHandle, name)
-# The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method.
+# The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check).
 MVOpGetSchemaJSON <- function(op) .Call(C_MVOpGetSchemaJSON, op)
 # The names of the operator's inputs for these parameters (they can depend on them: no_bias, num_args).
 MVOpParamsListInputs <- function(params) .Call(C_MVOpParamsListInputs, params)
@@ -192,7 +192,18 @@ MVCachedOpCreate <- function(sym, keys, vals) .Call(C_MVCachedOpCreate, sym, key
 MVCachedOpFree <- function(op) .Call(C_MVCachedOpFree, op)
 # Runs the graph on inputs in the symbol's list_inputs order.
 MVCachedOpInvoke <- function(op, inputs) .Call(C_MVCachedOpInvoke, op, inputs)
+# The registered custom operator types, sorted.
+MVCustomOpListRegistered <- function() .Call(C_MVCustomOpListRegistered)
+# The request of a call, as JSON.
+MVCustomOpCallGetRequest <- function(call) .Call(C_MVCustomOpCallGetRequest, call)
+# Array `index` of a forward or backward call, in the order the request's counts give (forward: in_data, out_data, aux; backward: out_grad, in_data, out_data, in_grad, aux).
+MVCustomOpCallGetArray <- function(call, index) .Call(C_MVCustomOpCallGetArray, call, index)
+# Answers a call with a JSON document (copied).
+MVCustomOpCallSetResult <- function(call, result_json) .Call(C_MVCustomOpCallSetResult, call, result_json)
+# Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the message (copied) is what users see after the op_type.
+MVCustomOpCallSetError <- function(call, kind, message) .Call(C_MVCustomOpCallSetError, call, kind, message)
 
 # Deliberately unbound (tools/codegen/overrides.yaml r.unbound_functions):
 #   MVExecutorSetMonitorCallback: takes a C function pointer that runs during MVExecutorForward/Backward; a generic .Call stub cannot turn an R closure into one and the R layer offers no monitor (ABI rule 16 asks R to queue such calls to the main thread; left for a later issue)
 #   MVGetVersion: fills a POD struct (MVVersion); R reads the same version from MVGetBuildInfo's JSON
+#   MVCustomOpRegister: takes a C function pointer that the core calls during inference and on engine worker threads during forward/backward; a generic .Call stub cannot turn an R closure into one (ABI rule 16 asks R to queue such calls to the main thread); R custom operators are left for a later issue

@@ -4,29 +4,47 @@
 .mx.op.info <- list(
   `Activation` = list(inputs = c("data"), variadic = "", params = c(`act_type` = "enum"), reversed = c()),
   `BatchNorm` = list(inputs = c("data", "gamma", "beta", "moving_mean", "moving_var"), variadic = "", params = c(`eps` = "float", `momentum` = "float", `fix_gamma` = "bool", `use_global_stats` = "bool", `output_mean_var` = "bool", `axis` = "int", `cudnn_off` = "bool", `min_calib_range` = "float", `max_calib_range` = "float"), reversed = c()),
+  `BilinearSampler` = list(inputs = c("data", "grid"), variadic = "", params = c(`cudnn_off` = "bool"), reversed = c()),
   `BlockGrad` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `CTCLoss` = list(inputs = c("data", "label", "data_lengths", "label_lengths"), variadic = "", params = c(`use_data_lengths` = "bool", `use_label_lengths` = "bool", `blank_label` = "enum"), reversed = c()),
   `Cast` = list(inputs = c("data"), variadic = "", params = c(`dtype` = "dtype"), reversed = c()),
   `Concat` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `dim` = "int"), reversed = c()),
   `Convolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
+  `Correlation` = list(inputs = c("data1", "data2"), variadic = "", params = c(`kernel_size` = "int", `max_displacement` = "int", `stride1` = "int", `stride2` = "int", `pad_size` = "int", `is_multiply` = "bool"), reversed = c()),
+  `Crop` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int", `offset` = "shape", `h_w` = "shape", `center_crop` = "bool"), reversed = c()),
+  `Custom` = list(inputs = c(), variadic = "", params = c(`op_type` = "string"), reversed = c()),
   `Deconvolution` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape", `adj` = "shape", `target_shape` = "shape", `num_filter` = "int", `num_group` = "int", `workspace` = "int", `no_bias` = "bool", `cudnn_tune` = "enum", `cudnn_off` = "bool", `layout` = "enum"), reversed = c()),
   `Dropout` = list(inputs = c("data"), variadic = "", params = c(`p` = "float", `mode` = "enum", `axes` = "shape", `cudnn_off` = "bool"), reversed = c()),
   `Embedding` = list(inputs = c("data", "weight"), variadic = "", params = c(`input_dim` = "int", `output_dim` = "int", `dtype` = "dtype", `sparse_grad` = "bool"), reversed = c()),
   `Flatten` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `FullyConnected` = list(inputs = c("data", "weight", "bias"), variadic = "", params = c(`num_hidden` = "int", `no_bias` = "bool", `flatten` = "bool"), reversed = c()),
+  `GridGenerator` = list(inputs = c("data"), variadic = "", params = c(`transform_type` = "enum", `target_shape` = "shape"), reversed = c()),
   `GroupNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`num_groups` = "int", `eps` = "float", `output_mean_var` = "bool"), reversed = c()),
+  `IdentityAttachKLSparseReg` = list(inputs = c("data", "moving_avg"), variadic = "", params = c(`sparseness_target` = "float", `penalty` = "float", `momentum` = "float"), reversed = c()),
   `InstanceNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`eps` = "float"), reversed = c()),
+  `L2Normalization` = list(inputs = c("data"), variadic = "", params = c(`eps` = "float", `mode` = "enum"), reversed = c()),
+  `LRN` = list(inputs = c("data"), variadic = "", params = c(`alpha` = "float", `beta` = "float", `knorm` = "float", `nsize` = "int"), reversed = c()),
   `LayerNorm` = list(inputs = c("data", "gamma", "beta"), variadic = "", params = c(`axis` = "int", `eps` = "float", `output_mean_var` = "bool"), reversed = c()),
   `LeakyReLU` = list(inputs = c("data", "gamma"), variadic = "", params = c(`act_type` = "enum", `slope` = "float", `lower_bound` = "float", `upper_bound` = "float"), reversed = c()),
+  `LinearRegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `LogisticRegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `MAERegressionOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float"), reversed = c()),
+  `MakeLoss` = list(inputs = c("data"), variadic = "", params = c(`grad_scale` = "float", `valid_thresh` = "float", `normalization` = "enum"), reversed = c()),
   `Pad` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum", `pad_width` = "shape", `constant_value` = "float"), reversed = c()),
   `Pooling` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `pool_type` = "enum", `global_pool` = "bool", `cudnn_off` = "bool", `pooling_convention` = "enum", `stride` = "shape", `pad` = "shape", `p_value` = "int", `count_include_pad` = "bool", `layout` = "enum"), reversed = c()),
+  `RNN` = list(inputs = c("data", "parameters", "state", "state_cell", "sequence_length"), variadic = "", params = c(`state_size` = "int", `num_layers` = "int", `bidirectional` = "bool", `mode` = "enum", `p` = "float", `state_outputs` = "bool", `projection_size` = "int", `lstm_state_clip_min` = "float", `lstm_state_clip_max` = "float", `lstm_state_clip_nan` = "bool", `use_sequence_length` = "bool"), reversed = c()),
+  `ROIPooling` = list(inputs = c("data", "rois"), variadic = "", params = c(`pooled_size` = "shape", `spatial_scale` = "float"), reversed = c()),
   `Reshape` = list(inputs = c("data"), variadic = "", params = c(`shape` = "shape", `reverse` = "bool", `target_shape` = "shape", `keep_highest` = "bool"), reversed = c("shape")),
+  `SVMOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`margin` = "float", `regularization_coefficient` = "float", `use_linear` = "bool"), reversed = c()),
   `SequenceLast` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
   `SequenceMask` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int", `value` = "float"), reversed = c()),
   `SequenceReverse` = list(inputs = c("data", "sequence_length"), variadic = "", params = c(`use_sequence_length` = "bool", `axis` = "int"), reversed = c()),
   `SliceChannel` = list(inputs = c("data"), variadic = "", params = c(`num_outputs` = "int", `axis` = "int", `squeeze_axis` = "bool"), reversed = c()),
+  `SoftmaxActivation` = list(inputs = c("data"), variadic = "", params = c(`mode` = "enum"), reversed = c()),
   `SoftmaxOutput` = list(inputs = c("data", "label"), variadic = "", params = c(`grad_scale` = "float", `ignore_label` = "float", `multi_output` = "bool", `use_ignore` = "bool", `preserve_shape` = "bool", `normalization` = "enum", `out_grad` = "bool", `smooth_alpha` = "float"), reversed = c()),
+  `SpatialTransformer` = list(inputs = c("data", "loc"), variadic = "", params = c(`target_shape` = "shape", `transform_type` = "enum", `sampler_type` = "enum", `cudnn_off` = "bool"), reversed = c()),
   `SwapAxis` = list(inputs = c("data"), variadic = "", params = c(`dim1` = "int", `dim2` = "int"), reversed = c()),
+  `UpSampling` = list(inputs = c("data"), variadic = "num_args", params = c(`scale` = "int", `num_filter` = "int", `sample_type` = "enum", `multi_input_mode` = "enum", `num_args` = "int", `workspace` = "int"), reversed = c()),
   `_arange` = list(inputs = c(), variadic = "", params = c(`start` = "float", `stop` = "float", `step` = "float", `repeat` = "int", `infer_range` = "bool", `ctx` = "string", `dtype` = "dtype"), reversed = c()),
   `_copy` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `_eye` = list(inputs = c(), variadic = "", params = c(`N` = "int", `M` = "int", `k` = "int", `ctx` = "string", `dtype` = "dtype"), reversed = c()),
@@ -49,7 +67,9 @@
   `argmax` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `keepdims` = "bool"), reversed = c()),
   `argmax_channel` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `argmin` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `keepdims` = "bool"), reversed = c()),
+  `argsort` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `is_ascend` = "bool", `dtype` = "enum"), reversed = c()),
   `batch_dot` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`transpose_a` = "bool", `transpose_b` = "bool", `forward_stype` = "enum"), reversed = c()),
+  `batch_take` = list(inputs = c("a", "indices"), variadic = "", params = c(), reversed = c()),
   `broadcast_add` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `broadcast_axis` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `size` = "shape"), reversed = c()),
   `broadcast_div` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
@@ -74,15 +94,19 @@
   `cbrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `ceil` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `clip` = list(inputs = c("data"), variadic = "", params = c(`a_min` = "float", `a_max` = "float"), reversed = c()),
+  `col2im` = list(inputs = c("data"), variadic = "", params = c(`output_size` = "shape", `kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape"), reversed = c()),
   `cos` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `cosh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `degrees` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `depth_to_space` = list(inputs = c("data"), variadic = "", params = c(`block_size` = "int"), reversed = c()),
+  `diag` = list(inputs = c("data"), variadic = "", params = c(`k` = "int", `axis1` = "int", `axis2` = "int"), reversed = c()),
   `dot` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`transpose_a` = "bool", `transpose_b` = "bool", `forward_stype` = "enum"), reversed = c()),
   `elemwise_add` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_div` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_mul` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `elemwise_sub` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `erf` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `erfinv` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `exp` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `expand_dims` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int"), reversed = c()),
   `expm1` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -90,15 +114,23 @@
   `floor` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `ftml_update` = list(inputs = c("weight", "grad", "d", "v", "z"), variadic = "", params = c(`lr` = "float", `beta1` = "float", `beta2` = "float", `epsilon` = "float", `t` = "int", `wd` = "float", `rescale_grad` = "float", `clip_grad` = "float"), reversed = c()),
   `ftrl_update` = list(inputs = c("weight", "grad", "z", "n"), variadic = "", params = c(`lr` = "float", `lamda1` = "float", `beta` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
+  `gamma` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `gammaln` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `gather_nd` = list(inputs = c("data", "indices"), variadic = "", params = c(), reversed = c()),
+  `hard_sigmoid` = list(inputs = c("data"), variadic = "", params = c(`alpha` = "float", `beta` = "float"), reversed = c()),
+  `im2col` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape"), reversed = c()),
+  `khatri_rao` = list(inputs = c("args"), variadic = "num_args", params = c(`num_args` = "int"), reversed = c()),
   `log` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log10` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log1p` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log2` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log_softmax` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `logical_not` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `make_loss` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `max` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `mean` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `min` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
+  `moments` = list(inputs = c("data"), variadic = "", params = c(`axes` = "shape", `keepdims` = "bool"), reversed = c()),
   `mp_nag_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `mp_sgd_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `mp_sgd_update` = list(inputs = c("weight", "grad", "weight32"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
@@ -117,24 +149,33 @@
   `relu` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `repeat` = list(inputs = c("data"), variadic = "", params = c(`repeats` = "int", `axis` = "int"), reversed = c()),
   `reshape_like` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`lhs_begin` = "int", `lhs_end` = "int", `rhs_begin` = "int", `rhs_end` = "int"), reversed = c()),
+  `reverse` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape"), reversed = c()),
   `rint` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `rmsprop_update` = list(inputs = c("weight", "grad", "n"), variadic = "", params = c(`lr` = "float", `gamma1` = "float", `epsilon` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `clip_weights` = "float"), reversed = c()),
   `rmspropalex_update` = list(inputs = c("weight", "grad", "n", "g", "delta"), variadic = "", params = c(`lr` = "float", `gamma1` = "float", `gamma2` = "float", `epsilon` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `clip_weights` = "float"), reversed = c()),
   `round` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `rsqrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `scatter_nd` = list(inputs = c("data", "indices"), variadic = "", params = c(`shape` = "shape"), reversed = c()),
   `sgd_mom_update` = list(inputs = c("weight", "grad", "mom"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `sgd_update` = list(inputs = c("weight", "grad"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
+  `shape_array` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sigmoid` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sign` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `signsgd_update` = list(inputs = c("weight", "grad"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `signum_update` = list(inputs = c("weight", "grad", "mom"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `wd_lh` = "float"), reversed = c()),
   `sin` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `sinh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `size_array` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `slice` = list(inputs = c("data"), variadic = "", params = c(`begin` = "shape", `end` = "shape", `step` = "shape"), reversed = c()),
   `slice_axis` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `begin` = "int", `end` = "int"), reversed = c()),
+  `slice_like` = list(inputs = c("data", "shape_like"), variadic = "", params = c(`axes` = "shape"), reversed = c()),
+  `smooth_l1` = list(inputs = c("data"), variadic = "", params = c(`scalar` = "float"), reversed = c()),
   `softmax` = list(inputs = c("data", "length"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `softmax_cross_entropy` = list(inputs = c("data", "label"), variadic = "", params = c(), reversed = c()),
+  `softmin` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `temperature` = "float", `dtype` = "enum", `use_length` = "bool"), reversed = c()),
   `softsign` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `sort` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `is_ascend` = "bool"), reversed = c()),
+  `space_to_depth` = list(inputs = c("data"), variadic = "", params = c(`block_size` = "int"), reversed = c()),
   `sqrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `square` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `squeeze` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape"), reversed = c()),
@@ -144,6 +185,7 @@
   `tan` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `tanh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `tile` = list(inputs = c("data"), variadic = "", params = c(`reps` = "shape"), reversed = c("reps")),
+  `topk` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int", `k` = "int", `ret_typ` = "enum", `is_ascend` = "bool", `dtype` = "enum"), reversed = c()),
   `transpose` = list(inputs = c("data"), variadic = "", params = c(`axes` = "shape"), reversed = c()),
   `trunc` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `where` = list(inputs = c("condition", "x", "y"), variadic = "", params = c(), reversed = c()),
@@ -158,6 +200,10 @@ mx.nd.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean 
   mx.internal.nd.invoke("BatchNorm", "BatchNorm", environment(), list(...))
 mx.symbol.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean = NULL, moving_var = NULL, eps = 0.0010000000474974513, momentum = 0.899999976, fix_gamma = TRUE, use_global_stats = FALSE, output_mean_var = FALSE, axis = 1, cudnn_off = FALSE, min_calib_range = NULL, max_calib_range = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("BatchNorm", "BatchNorm", environment(), list(...))
+mx.nd.BilinearSampler <- function(data = NULL, grid = NULL, cudnn_off = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("BilinearSampler", "BilinearSampler", environment(), list(...))
+mx.symbol.BilinearSampler <- function(data = NULL, grid = NULL, cudnn_off = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("BilinearSampler", "BilinearSampler", environment(), list(...))
 mx.nd.BlockGrad <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("BlockGrad", "BlockGrad", environment(), list(...))
 mx.symbol.BlockGrad <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -194,6 +240,18 @@ mx.nd.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, s
   mx.internal.nd.invoke("Convolution", "Convolution", environment(), list(...))
 mx.symbol.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = 1, workspace = 1024, no_bias = FALSE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Convolution", "Convolution", environment(), list(...))
+mx.nd.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("Correlation", "Correlation", environment(), list(...))
+mx.symbol.Correlation <- function(data1 = NULL, data2 = NULL, kernel_size = 1, max_displacement = 1, stride1 = 1, stride2 = 1, pad_size = 0, is_multiply = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Correlation", "Correlation", environment(), list(...))
+mx.nd.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0), center_crop = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("Crop", "Crop", environment(), list(...))
+mx.symbol.Crop <- function(data = list(), num_args, offset = c(0, 0), h_w = c(0, 0), center_crop = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Crop", "Crop", environment(), list(...))
+mx.nd.Custom <- function(op_type, out = NULL, ...)
+  mx.internal.nd.invoke("Custom", "Custom", environment(), list(...))
+mx.symbol.Custom <- function(op_type, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Custom", "Custom", environment(), list(...))
 mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, out = NULL, ...)
   mx.internal.nd.invoke("Deconvolution", "Deconvolution", environment(), list(...))
 mx.symbol.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = 1, workspace = 512, no_bias = TRUE, cudnn_tune = NULL, cudnn_off = FALSE, layout = NULL, name = NULL, attr = NULL, ...)
@@ -218,14 +276,30 @@ mx.nd.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hi
   mx.internal.nd.invoke("FullyConnected", "FullyConnected", environment(), list(...))
 mx.symbol.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hidden, no_bias = FALSE, flatten = TRUE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("FullyConnected", "FullyConnected", environment(), list(...))
+mx.nd.GridGenerator <- function(data = NULL, transform_type, target_shape = c(0, 0), out = NULL, ...)
+  mx.internal.nd.invoke("GridGenerator", "GridGenerator", environment(), list(...))
+mx.symbol.GridGenerator <- function(data = NULL, transform_type, target_shape = c(0, 0), name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("GridGenerator", "GridGenerator", environment(), list(...))
 mx.nd.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = 1, eps = 9.99999975e-06, output_mean_var = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("GroupNorm", "GroupNorm", environment(), list(...))
 mx.symbol.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = 1, eps = 9.99999975e-06, output_mean_var = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("GroupNorm", "GroupNorm", environment(), list(...))
+mx.nd.IdentityAttachKLSparseReg <- function(data = NULL, moving_avg = NULL, sparseness_target = 0.100000001, penalty = 0.00100000005, momentum = 0.899999976, out = NULL, ...)
+  mx.internal.nd.invoke("IdentityAttachKLSparseReg", "IdentityAttachKLSparseReg", environment(), list(...))
+mx.symbol.IdentityAttachKLSparseReg <- function(data = NULL, moving_avg = NULL, sparseness_target = 0.100000001, penalty = 0.00100000005, momentum = 0.899999976, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("IdentityAttachKLSparseReg", "IdentityAttachKLSparseReg", environment(), list(...))
 mx.nd.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = 0.00100000005, out = NULL, ...)
   mx.internal.nd.invoke("InstanceNorm", "InstanceNorm", environment(), list(...))
 mx.symbol.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = 0.00100000005, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("InstanceNorm", "InstanceNorm", environment(), list(...))
+mx.nd.L2Normalization <- function(data = NULL, eps = 1e-10, mode = "instance", out = NULL, ...)
+  mx.internal.nd.invoke("L2Normalization", "L2Normalization", environment(), list(...))
+mx.symbol.L2Normalization <- function(data = NULL, eps = 1e-10, mode = "instance", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("L2Normalization", "L2Normalization", environment(), list(...))
+mx.nd.LRN <- function(data = NULL, alpha = 0.0001, beta = 0.75, knorm = 2, nsize, out = NULL, ...)
+  mx.internal.nd.invoke("LRN", "LRN", environment(), list(...))
+mx.symbol.LRN <- function(data = NULL, alpha = 0.0001, beta = 0.75, knorm = 2, nsize, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LRN", "LRN", environment(), list(...))
 mx.nd.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = -1, eps = 9.99999975e-06, output_mean_var = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("LayerNorm", "LayerNorm", environment(), list(...))
 mx.symbol.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = -1, eps = 9.99999975e-06, output_mean_var = FALSE, name = NULL, attr = NULL, ...)
@@ -234,6 +308,22 @@ mx.nd.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = "leaky", slope
   mx.internal.nd.invoke("LeakyReLU", "LeakyReLU", environment(), list(...))
 mx.symbol.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = "leaky", slope = 0.25, lower_bound = 0.125, upper_bound = 0.333999991, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("LeakyReLU", "LeakyReLU", environment(), list(...))
+mx.nd.LinearRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("LinearRegressionOutput", "LinearRegressionOutput", environment(), list(...))
+mx.symbol.LinearRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LinearRegressionOutput", "LinearRegressionOutput", environment(), list(...))
+mx.nd.LogisticRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("LogisticRegressionOutput", "LogisticRegressionOutput", environment(), list(...))
+mx.symbol.LogisticRegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("LogisticRegressionOutput", "LogisticRegressionOutput", environment(), list(...))
+mx.nd.MAERegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, out = NULL, ...)
+  mx.internal.nd.invoke("MAERegressionOutput", "MAERegressionOutput", environment(), list(...))
+mx.symbol.MAERegressionOutput <- function(data = NULL, label = NULL, grad_scale = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("MAERegressionOutput", "MAERegressionOutput", environment(), list(...))
+mx.nd.MakeLoss <- function(data = NULL, grad_scale = 1, valid_thresh = 0, normalization = "null", out = NULL, ...)
+  mx.internal.nd.invoke("MakeLoss", "MakeLoss", environment(), list(...))
+mx.symbol.MakeLoss <- function(data = NULL, grad_scale = 1, valid_thresh = 0, normalization = "null", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("MakeLoss", "MakeLoss", environment(), list(...))
 mx.nd.Pad <- function(data = NULL, mode, pad_width, constant_value = 0, out = NULL, ...)
   mx.internal.nd.invoke("Pad", "Pad", environment(), list(...))
 mx.symbol.Pad <- function(data = NULL, mode, pad_width, constant_value = 0, name = NULL, attr = NULL, ...)
@@ -246,6 +336,14 @@ mx.nd.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_
   mx.internal.nd.invoke("Pooling", "Pooling", environment(), list(...))
 mx.symbol.Pooling <- function(data = NULL, kernel = NULL, pool_type = "max", global_pool = FALSE, cudnn_off = FALSE, pooling_convention = "valid", stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Pooling", "Pooling", environment(), list(...))
+mx.nd.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = FALSE, mode, p = 0, state_outputs = FALSE, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = FALSE, use_sequence_length = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("RNN", "RNN", environment(), list(...))
+mx.symbol.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = FALSE, mode, p = 0, state_outputs = FALSE, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = FALSE, use_sequence_length = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("RNN", "RNN", environment(), list(...))
+mx.nd.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, out = NULL, ...)
+  mx.internal.nd.invoke("ROIPooling", "ROIPooling", environment(), list(...))
+mx.symbol.ROIPooling <- function(data = NULL, rois = NULL, pooled_size, spatial_scale, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("ROIPooling", "ROIPooling", environment(), list(...))
 mx.nd.Reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("Reshape", "Reshape", environment(), list(...))
 mx.symbol.Reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, name = NULL, attr = NULL, ...)
@@ -254,6 +352,10 @@ mx.nd.reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_sha
   mx.internal.nd.invoke("reshape", "Reshape", environment(), list(...))
 mx.symbol.reshape <- function(data = NULL, shape = NULL, reverse = FALSE, target_shape = NULL, keep_highest = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("reshape", "Reshape", environment(), list(...))
+mx.nd.SVMOutput <- function(data = NULL, label = NULL, margin = 1, regularization_coefficient = 1, use_linear = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("SVMOutput", "SVMOutput", environment(), list(...))
+mx.symbol.SVMOutput <- function(data = NULL, label = NULL, margin = 1, regularization_coefficient = 1, use_linear = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SVMOutput", "SVMOutput", environment(), list(...))
 mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, out = NULL, ...)
   mx.internal.nd.invoke("SequenceLast", "SequenceLast", environment(), list(...))
 mx.symbol.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = FALSE, axis = 0, name = NULL, attr = NULL, ...)
@@ -274,6 +376,10 @@ mx.nd.split <- function(data = NULL, num_outputs, axis = 1, squeeze_axis = FALSE
   mx.internal.nd.invoke("split", "SliceChannel", environment(), list(...))
 mx.symbol.split <- function(data = NULL, num_outputs, axis = 1, squeeze_axis = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("split", "SliceChannel", environment(), list(...))
+mx.nd.SoftmaxActivation <- function(data = NULL, mode = "instance", out = NULL, ...)
+  mx.internal.nd.invoke("SoftmaxActivation", "SoftmaxActivation", environment(), list(...))
+mx.symbol.SoftmaxActivation <- function(data = NULL, mode = "instance", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SoftmaxActivation", "SoftmaxActivation", environment(), list(...))
 mx.nd.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, out = NULL, ...)
   mx.internal.nd.invoke("SoftmaxOutput", "SoftmaxOutput", environment(), list(...))
 mx.symbol.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, name = NULL, attr = NULL, ...)
@@ -282,6 +388,10 @@ mx.nd.Softmax <- function(data = NULL, label = NULL, grad_scale = 1, ignore_labe
   mx.internal.nd.invoke("Softmax", "SoftmaxOutput", environment(), list(...))
 mx.symbol.Softmax <- function(data = NULL, label = NULL, grad_scale = 1, ignore_label = -1, multi_output = FALSE, use_ignore = FALSE, preserve_shape = FALSE, normalization = "null", out_grad = FALSE, smooth_alpha = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("Softmax", "SoftmaxOutput", environment(), list(...))
+mx.nd.SpatialTransformer <- function(data = NULL, loc = NULL, target_shape = c(0, 0), transform_type, sampler_type, cudnn_off = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("SpatialTransformer", "SpatialTransformer", environment(), list(...))
+mx.symbol.SpatialTransformer <- function(data = NULL, loc = NULL, target_shape = c(0, 0), transform_type, sampler_type, cudnn_off = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("SpatialTransformer", "SpatialTransformer", environment(), list(...))
 mx.nd.SwapAxis <- function(data = NULL, dim1 = 0, dim2 = 0, out = NULL, ...)
   mx.internal.nd.invoke("SwapAxis", "SwapAxis", environment(), list(...))
 mx.symbol.SwapAxis <- function(data = NULL, dim1 = 0, dim2 = 0, name = NULL, attr = NULL, ...)
@@ -290,6 +400,10 @@ mx.nd.swapaxes <- function(data = NULL, dim1 = 0, dim2 = 0, out = NULL, ...)
   mx.internal.nd.invoke("swapaxes", "SwapAxis", environment(), list(...))
 mx.symbol.swapaxes <- function(data = NULL, dim1 = 0, dim2 = 0, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("swapaxes", "SwapAxis", environment(), list(...))
+mx.nd.UpSampling <- function(data = list(), scale, num_filter = 0, sample_type, multi_input_mode = "concat", num_args, workspace = 512, out = NULL, ...)
+  mx.internal.nd.invoke("UpSampling", "UpSampling", environment(), list(...))
+mx.symbol.UpSampling <- function(data = list(), scale, num_filter = 0, sample_type, multi_input_mode = "concat", num_args, workspace = 512, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("UpSampling", "UpSampling", environment(), list(...))
 mx.nd.arange <- function(start, stop = NULL, step = 1, `repeat` = 1, infer_range = FALSE, ctx = "", dtype = "float32", out = NULL, ...)
   mx.internal.nd.invoke("arange", "_arange", environment(), list(...))
 mx.symbol.arange <- function(start, stop = NULL, step = 1, `repeat` = 1, infer_range = FALSE, ctx = "", dtype = "float32", name = NULL, attr = NULL, ...)
@@ -386,10 +500,18 @@ mx.nd.argmin <- function(data = NULL, axis = NULL, keepdims = FALSE, out = NULL,
   mx.internal.nd.invoke("argmin", "argmin", environment(), list(...))
 mx.symbol.argmin <- function(data = NULL, axis = NULL, keepdims = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("argmin", "argmin", environment(), list(...))
+mx.nd.argsort <- function(data = NULL, axis = -1, is_ascend = TRUE, dtype = "float32", out = NULL, ...)
+  mx.internal.nd.invoke("argsort", "argsort", environment(), list(...))
+mx.symbol.argsort <- function(data = NULL, axis = -1, is_ascend = TRUE, dtype = "float32", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("argsort", "argsort", environment(), list(...))
 mx.nd.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, out = NULL, ...)
   mx.internal.nd.invoke("batch_dot", "batch_dot", environment(), list(...))
 mx.symbol.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("batch_dot", "batch_dot", environment(), list(...))
+mx.nd.batch.take <- function(a = NULL, indices = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("batch_take", "batch_take", environment(), list(...))
+mx.symbol.batch.take <- function(a = NULL, indices = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("batch_take", "batch_take", environment(), list(...))
 mx.nd.broadcast.add <- function(lhs = NULL, rhs = NULL, out = NULL, ...)
   mx.internal.nd.invoke("broadcast_add", "broadcast_add", environment(), list(...))
 mx.symbol.broadcast.add <- function(lhs = NULL, rhs = NULL, name = NULL, attr = NULL, ...)
@@ -498,6 +620,10 @@ mx.nd.clip <- function(data = NULL, a_min, a_max, out = NULL, ...)
   mx.internal.nd.invoke("clip", "clip", environment(), list(...))
 mx.symbol.clip <- function(data = NULL, a_min, a_max, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("clip", "clip", environment(), list(...))
+mx.nd.col2im <- function(data = NULL, output_size, kernel, stride = NULL, dilate = NULL, pad = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("col2im", "col2im", environment(), list(...))
+mx.symbol.col2im <- function(data = NULL, output_size, kernel, stride = NULL, dilate = NULL, pad = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("col2im", "col2im", environment(), list(...))
 mx.nd.cos <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("cos", "cos", environment(), list(...))
 mx.symbol.cos <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -510,6 +636,14 @@ mx.nd.degrees <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("degrees", "degrees", environment(), list(...))
 mx.symbol.degrees <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("degrees", "degrees", environment(), list(...))
+mx.nd.depth.to.space <- function(data = NULL, block_size, out = NULL, ...)
+  mx.internal.nd.invoke("depth_to_space", "depth_to_space", environment(), list(...))
+mx.symbol.depth.to.space <- function(data = NULL, block_size, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("depth_to_space", "depth_to_space", environment(), list(...))
+mx.nd.diag <- function(data = NULL, k = 0, axis1 = 0, axis2 = 1, out = NULL, ...)
+  mx.internal.nd.invoke("diag", "diag", environment(), list(...))
+mx.symbol.diag <- function(data = NULL, k = 0, axis1 = 0, axis2 = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("diag", "diag", environment(), list(...))
 mx.nd.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, out = NULL, ...)
   mx.internal.nd.invoke("dot", "dot", environment(), list(...))
 mx.symbol.dot <- function(lhs = NULL, rhs = NULL, transpose_a = FALSE, transpose_b = FALSE, forward_stype = NULL, name = NULL, attr = NULL, ...)
@@ -534,6 +668,10 @@ mx.nd.erf <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("erf", "erf", environment(), list(...))
 mx.symbol.erf <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("erf", "erf", environment(), list(...))
+mx.nd.erfinv <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("erfinv", "erfinv", environment(), list(...))
+mx.symbol.erfinv <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("erfinv", "erfinv", environment(), list(...))
 mx.nd.exp <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("exp", "exp", environment(), list(...))
 mx.symbol.exp <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -562,6 +700,30 @@ mx.nd.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr
   mx.internal.nd.invoke("ftrl_update", "ftrl_update", environment(), list(...))
 mx.symbol.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr, lamda1 = 0.00999999978, beta = 1, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("ftrl_update", "ftrl_update", environment(), list(...))
+mx.nd.gamma <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gamma", "gamma", environment(), list(...))
+mx.symbol.gamma <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gamma", "gamma", environment(), list(...))
+mx.nd.gammaln <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gammaln", "gammaln", environment(), list(...))
+mx.symbol.gammaln <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gammaln", "gammaln", environment(), list(...))
+mx.nd.gather.nd <- function(data = NULL, indices = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("gather_nd", "gather_nd", environment(), list(...))
+mx.symbol.gather.nd <- function(data = NULL, indices = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("gather_nd", "gather_nd", environment(), list(...))
+mx.nd.hard.sigmoid <- function(data = NULL, alpha = 0.200000003, beta = 0.5, out = NULL, ...)
+  mx.internal.nd.invoke("hard_sigmoid", "hard_sigmoid", environment(), list(...))
+mx.symbol.hard.sigmoid <- function(data = NULL, alpha = 0.200000003, beta = 0.5, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("hard_sigmoid", "hard_sigmoid", environment(), list(...))
+mx.nd.im2col <- function(data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("im2col", "im2col", environment(), list(...))
+mx.symbol.im2col <- function(data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("im2col", "im2col", environment(), list(...))
+mx.nd.khatri.rao <- function(data = list(), num_args, out = NULL, ...)
+  mx.internal.nd.invoke("khatri_rao", "khatri_rao", environment(), list(...))
+mx.symbol.khatri.rao <- function(data = list(), num_args, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("khatri_rao", "khatri_rao", environment(), list(...))
 mx.nd.log <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("log", "log", environment(), list(...))
 mx.symbol.log <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -586,6 +748,10 @@ mx.nd.logical.not <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("logical_not", "logical_not", environment(), list(...))
 mx.symbol.logical.not <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("logical_not", "logical_not", environment(), list(...))
+mx.nd.make.loss <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("make_loss", "make_loss", environment(), list(...))
+mx.symbol.make.loss <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("make_loss", "make_loss", environment(), list(...))
 mx.nd.max <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("max", "max", environment(), list(...))
 mx.symbol.max <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, name = NULL, attr = NULL, ...)
@@ -606,6 +772,10 @@ mx.nd.min.axis <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude =
   mx.internal.nd.invoke("min_axis", "min", environment(), list(...))
 mx.symbol.min.axis <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("min_axis", "min", environment(), list(...))
+mx.nd.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("moments", "moments", environment(), list(...))
+mx.symbol.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("moments", "moments", environment(), list(...))
 mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
   mx.internal.nd.invoke("mp_nag_mom_update", "mp_nag_mom_update", environment(), list(...))
 mx.symbol.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
@@ -682,6 +852,14 @@ mx.nd.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end
   mx.internal.nd.invoke("reshape_like", "reshape_like", environment(), list(...))
 mx.symbol.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("reshape_like", "reshape_like", environment(), list(...))
+mx.nd.reverse <- function(data = NULL, axis, out = NULL, ...)
+  mx.internal.nd.invoke("reverse", "reverse", environment(), list(...))
+mx.symbol.reverse <- function(data = NULL, axis, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("reverse", "reverse", environment(), list(...))
+mx.nd.flip <- function(data = NULL, axis, out = NULL, ...)
+  mx.internal.nd.invoke("flip", "reverse", environment(), list(...))
+mx.symbol.flip <- function(data = NULL, axis, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("flip", "reverse", environment(), list(...))
 mx.nd.rint <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("rint", "rint", environment(), list(...))
 mx.symbol.rint <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -702,6 +880,10 @@ mx.nd.rsqrt <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("rsqrt", "rsqrt", environment(), list(...))
 mx.symbol.rsqrt <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("rsqrt", "rsqrt", environment(), list(...))
+mx.nd.scatter.nd <- function(data = NULL, indices = NULL, shape, out = NULL, ...)
+  mx.internal.nd.invoke("scatter_nd", "scatter_nd", environment(), list(...))
+mx.symbol.scatter.nd <- function(data = NULL, indices = NULL, shape, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("scatter_nd", "scatter_nd", environment(), list(...))
 mx.nd.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, out = NULL, ...)
   mx.internal.nd.invoke("sgd_mom_update", "sgd_mom_update", environment(), list(...))
 mx.symbol.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, name = NULL, attr = NULL, ...)
@@ -710,6 +892,10 @@ mx.nd.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = 0, rescale_gra
   mx.internal.nd.invoke("sgd_update", "sgd_update", environment(), list(...))
 mx.symbol.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("sgd_update", "sgd_update", environment(), list(...))
+mx.nd.shape.array <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("shape_array", "shape_array", environment(), list(...))
+mx.symbol.shape.array <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("shape_array", "shape_array", environment(), list(...))
 mx.nd.sigmoid <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sigmoid", "sigmoid", environment(), list(...))
 mx.symbol.sigmoid <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -734,6 +920,10 @@ mx.nd.sinh <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sinh", "sinh", environment(), list(...))
 mx.symbol.sinh <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("sinh", "sinh", environment(), list(...))
+mx.nd.size.array <- function(data = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("size_array", "size_array", environment(), list(...))
+mx.symbol.size.array <- function(data = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("size_array", "size_array", environment(), list(...))
 mx.nd.slice <- function(data = NULL, begin, end, step = NULL, out = NULL, ...)
   mx.internal.nd.invoke("slice", "slice", environment(), list(...))
 mx.symbol.slice <- function(data = NULL, begin, end, step = NULL, name = NULL, attr = NULL, ...)
@@ -746,6 +936,14 @@ mx.nd.slice.axis <- function(data = NULL, axis, begin, end, out = NULL, ...)
   mx.internal.nd.invoke("slice_axis", "slice_axis", environment(), list(...))
 mx.symbol.slice.axis <- function(data = NULL, axis, begin, end, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("slice_axis", "slice_axis", environment(), list(...))
+mx.nd.slice.like <- function(data = NULL, shape_like = NULL, axes = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("slice_like", "slice_like", environment(), list(...))
+mx.symbol.slice.like <- function(data = NULL, shape_like = NULL, axes = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("slice_like", "slice_like", environment(), list(...))
+mx.nd.smooth.l1 <- function(data = NULL, scalar = 1, out = NULL, ...)
+  mx.internal.nd.invoke("smooth_l1", "smooth_l1", environment(), list(...))
+mx.symbol.smooth.l1 <- function(data = NULL, scalar = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("smooth_l1", "smooth_l1", environment(), list(...))
 mx.nd.softmax <- function(data = NULL, length = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("softmax", "softmax", environment(), list(...))
 mx.symbol.softmax <- function(data = NULL, length = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, name = NULL, attr = NULL, ...)
@@ -754,10 +952,22 @@ mx.nd.softmax.cross.entropy <- function(data = NULL, label = NULL, out = NULL, .
   mx.internal.nd.invoke("softmax_cross_entropy", "softmax_cross_entropy", environment(), list(...))
 mx.symbol.softmax.cross.entropy <- function(data = NULL, label = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("softmax_cross_entropy", "softmax_cross_entropy", environment(), list(...))
+mx.nd.softmin <- function(data = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("softmin", "softmin", environment(), list(...))
+mx.symbol.softmin <- function(data = NULL, axis = -1, temperature = NULL, dtype = NULL, use_length = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("softmin", "softmin", environment(), list(...))
 mx.nd.softsign <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("softsign", "softsign", environment(), list(...))
 mx.symbol.softsign <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("softsign", "softsign", environment(), list(...))
+mx.nd.sort <- function(data = NULL, axis = -1, is_ascend = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("sort", "sort", environment(), list(...))
+mx.symbol.sort <- function(data = NULL, axis = -1, is_ascend = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("sort", "sort", environment(), list(...))
+mx.nd.space.to.depth <- function(data = NULL, block_size, out = NULL, ...)
+  mx.internal.nd.invoke("space_to_depth", "space_to_depth", environment(), list(...))
+mx.symbol.space.to.depth <- function(data = NULL, block_size, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("space_to_depth", "space_to_depth", environment(), list(...))
 mx.nd.sqrt <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("sqrt", "sqrt", environment(), list(...))
 mx.symbol.sqrt <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -798,6 +1008,10 @@ mx.nd.tile <- function(data = NULL, reps, out = NULL, ...)
   mx.internal.nd.invoke("tile", "tile", environment(), list(...))
 mx.symbol.tile <- function(data = NULL, reps, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("tile", "tile", environment(), list(...))
+mx.nd.topk <- function(data = NULL, axis = -1, k = 1, ret_typ = "indices", is_ascend = FALSE, dtype = "float32", out = NULL, ...)
+  mx.internal.nd.invoke("topk", "topk", environment(), list(...))
+mx.symbol.topk <- function(data = NULL, axis = -1, k = 1, ret_typ = "indices", is_ascend = FALSE, dtype = "float32", name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("topk", "topk", environment(), list(...))
 mx.nd.transpose <- function(data = NULL, axes = NULL, out = NULL, ...)
   mx.internal.nd.invoke("transpose", "transpose", environment(), list(...))
 mx.symbol.transpose <- function(data = NULL, axes = NULL, name = NULL, attr = NULL, ...)

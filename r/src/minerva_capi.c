@@ -25,6 +25,7 @@ static SEXP mvr_tag_MVOpParamsHandle;
 static SEXP mvr_tag_MVSymbolHandle;
 static SEXP mvr_tag_MVExecutorHandle;
 static SEXP mvr_tag_MVCachedOpHandle;
+static SEXP mvr_tag_MVCustomOpCallHandle;
 
 static const char* mvr_describe(SEXP x) {
   if (TYPEOF(x) == EXTPTRSXP) {
@@ -625,7 +626,7 @@ static SEXP mvr_MVOpGetHandle(SEXP r_name) {
   return mvr_wrap(out, mvr_tag_MVOpHandle, NULL);
 }
 
-/* MVOpGetSchemaJSON (since ABI 1): The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method. */
+/* MVOpGetSchemaJSON (since ABI 1): The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). */
 static SEXP mvr_MVOpGetSchemaJSON(SEXP r_op) {
   const char* fn = "MVOpGetSchemaJSON";
   (void)fn;
@@ -1402,6 +1403,63 @@ static SEXP mvr_MVCachedOpInvoke(SEXP r_op, SEXP r_inputs) {
   return mvr_wrap_all((void**)out_outputs, (size_t)(out_num), mvr_tag_MVNDArrayHandle, mvr_fin_MVNDArrayFree);
 }
 
+/* MVCustomOpListRegistered (since ABI 3): The registered custom operator types, sorted. */
+static SEXP mvr_MVCustomOpListRegistered(void) {
+  const char* fn = "MVCustomOpListRegistered";
+  (void)fn;
+  size_t out_num = 0;
+  const char** out_names = NULL;
+  int rc = MVCustomOpListRegistered(&out_num, &out_names);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_strings_out(out_names, (size_t)(out_num));
+}
+
+/* MVCustomOpCallGetRequest (since ABI 3): The request of a call, as JSON. */
+static SEXP mvr_MVCustomOpCallGetRequest(SEXP r_call) {
+  const char* fn = "MVCustomOpCallGetRequest";
+  (void)fn;
+  MVCustomOpCallHandle call = (MVCustomOpCallHandle)mvr_handle(r_call, mvr_tag_MVCustomOpCallHandle, 0, fn, "call");
+  const char* out_json = NULL;
+  int rc = MVCustomOpCallGetRequest(call, &out_json);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_string_out(out_json);
+}
+
+/* MVCustomOpCallGetArray (since ABI 3): Array `index` of a forward or backward call, in the order the request's counts give (forward: in_data, out_data, aux; backward: out_grad, in_data, out_data, in_grad, aux). */
+static SEXP mvr_MVCustomOpCallGetArray(SEXP r_call, SEXP r_index) {
+  const char* fn = "MVCustomOpCallGetArray";
+  (void)fn;
+  MVCustomOpCallHandle call = (MVCustomOpCallHandle)mvr_handle(r_call, mvr_tag_MVCustomOpCallHandle, 0, fn, "call");
+  int index = mvr_int(r_index, fn, "index");
+  MVNDArrayHandle out = NULL;
+  int rc = MVCustomOpCallGetArray(call, index, &out);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_wrap(out, mvr_tag_MVNDArrayHandle, mvr_fin_MVNDArrayFree);
+}
+
+/* MVCustomOpCallSetResult (since ABI 3): Answers a call with a JSON document (copied). */
+static SEXP mvr_MVCustomOpCallSetResult(SEXP r_call, SEXP r_result_json) {
+  const char* fn = "MVCustomOpCallSetResult";
+  (void)fn;
+  MVCustomOpCallHandle call = (MVCustomOpCallHandle)mvr_handle(r_call, mvr_tag_MVCustomOpCallHandle, 0, fn, "call");
+  const char* result_json = mvr_string(r_result_json, 0, fn, "result_json");
+  int rc = MVCustomOpCallSetResult(call, result_json);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
+/* MVCustomOpCallSetError (since ABI 3): Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the message (copied) is what users see after the op_type. */
+static SEXP mvr_MVCustomOpCallSetError(SEXP r_call, SEXP r_kind, SEXP r_message) {
+  const char* fn = "MVCustomOpCallSetError";
+  (void)fn;
+  MVCustomOpCallHandle call = (MVCustomOpCallHandle)mvr_handle(r_call, mvr_tag_MVCustomOpCallHandle, 0, fn, "call");
+  int kind = mvr_int(r_kind, fn, "kind");
+  const char* message = mvr_string(r_message, 0, fn, "message");
+  int rc = MVCustomOpCallSetError(call, kind, message);
+  if (rc != 0) mvr_fail(rc);
+  return R_NilValue;
+}
+
 
 static const R_CallMethodDef mvr_call_methods[] = {
   {"MVGetABIVersion", (DL_FUNC)&mvr_MVGetABIVersion, 0},
@@ -1482,6 +1540,11 @@ static const R_CallMethodDef mvr_call_methods[] = {
   {"MVCachedOpCreate", (DL_FUNC)&mvr_MVCachedOpCreate, 3},
   {"MVCachedOpFree", (DL_FUNC)&mvr_MVCachedOpFree, 1},
   {"MVCachedOpInvoke", (DL_FUNC)&mvr_MVCachedOpInvoke, 2},
+  {"MVCustomOpListRegistered", (DL_FUNC)&mvr_MVCustomOpListRegistered, 0},
+  {"MVCustomOpCallGetRequest", (DL_FUNC)&mvr_MVCustomOpCallGetRequest, 1},
+  {"MVCustomOpCallGetArray", (DL_FUNC)&mvr_MVCustomOpCallGetArray, 2},
+  {"MVCustomOpCallSetResult", (DL_FUNC)&mvr_MVCustomOpCallSetResult, 2},
+  {"MVCustomOpCallSetError", (DL_FUNC)&mvr_MVCustomOpCallSetError, 3},
   {NULL, NULL, 0}};
 
 void R_init_minerva(DllInfo* dll) {
@@ -1491,6 +1554,7 @@ void R_init_minerva(DllInfo* dll) {
   mvr_tag_MVSymbolHandle = Rf_install("MVSymbolHandle");
   mvr_tag_MVExecutorHandle = Rf_install("MVExecutorHandle");
   mvr_tag_MVCachedOpHandle = Rf_install("MVCachedOpHandle");
+  mvr_tag_MVCustomOpCallHandle = Rf_install("MVCustomOpCallHandle");
   R_registerRoutines(dll, NULL, mvr_call_methods, NULL, NULL);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);

@@ -828,7 +828,7 @@ done:
   return result;
 }
 
-/* MVOpGetSchemaJSON (since ABI 1): The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method. */
+/* MVOpGetSchemaJSON (since ABI 1): The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). */
 static jstring JNICALL mvj_MVOpGetSchemaJSON(JNIEnv* env, jclass cls, jlong j_op) {
   (void)cls;
   static const char fn[] = "MVOpGetSchemaJSON";
@@ -1994,6 +1994,92 @@ done:
   return result;
 }
 
+/* MVCustomOpListRegistered (since ABI 3): The registered custom operator types, sorted. */
+static jobjectArray JNICALL mvj_MVCustomOpListRegistered(JNIEnv* env, jclass cls) {
+  (void)cls;
+  static const char fn[] = "MVCustomOpListRegistered";
+  (void)fn;
+  jobjectArray result = NULL;
+  size_t out_num = 0;
+  const char** out_names = NULL;
+  int rc = MVCustomOpListRegistered(&out_num, &out_names);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = mvj_strings_out(env, out_names, (size_t)(out_num));
+done:
+  return result;
+}
+
+/* MVCustomOpCallGetRequest (since ABI 3): The request of a call, as JSON. */
+static jstring JNICALL mvj_MVCustomOpCallGetRequest(JNIEnv* env, jclass cls, jlong j_call) {
+  (void)cls;
+  static const char fn[] = "MVCustomOpCallGetRequest";
+  (void)fn;
+  jstring result = NULL;
+  const char* out_json = NULL;
+  int rc = MVCustomOpCallGetRequest((MVCustomOpCallHandle)(intptr_t)j_call, &out_json);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = mvj_jstring(env, out_json);
+done:
+  return result;
+}
+
+/* MVCustomOpCallGetArray (since ABI 3): Array `index` of a forward or backward call, in the order the request's counts give (forward: in_data, out_data, aux; backward: out_grad, in_data, out_data, in_grad, aux). */
+static jlong JNICALL mvj_MVCustomOpCallGetArray(JNIEnv* env, jclass cls, jlong j_call, jint j_index) {
+  (void)cls;
+  static const char fn[] = "MVCustomOpCallGetArray";
+  (void)fn;
+  jlong result = 0;
+  MVNDArrayHandle out = NULL;
+  int rc = MVCustomOpCallGetArray((MVCustomOpCallHandle)(intptr_t)j_call, (int)j_index, &out);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = (jlong)(intptr_t)out;
+done:
+  return result;
+}
+
+/* MVCustomOpCallSetResult (since ABI 3): Answers a call with a JSON document (copied). */
+static void JNICALL mvj_MVCustomOpCallSetResult(JNIEnv* env, jclass cls, jlong j_call, jstring j_result_json) {
+  (void)cls;
+  static const char fn[] = "MVCustomOpCallSetResult";
+  (void)fn;
+  char* result_json = NULL;
+  if (mvj_utf8_in(env, j_result_json, 0, fn, "result_json", &result_json) != 0) goto done;
+  int rc = MVCustomOpCallSetResult((MVCustomOpCallHandle)(intptr_t)j_call, result_json);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  free(result_json);
+  return;
+}
+
+/* MVCustomOpCallSetError (since ABI 3): Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the message (copied) is what users see after the op_type. */
+static void JNICALL mvj_MVCustomOpCallSetError(JNIEnv* env, jclass cls, jlong j_call, jint j_kind, jstring j_message) {
+  (void)cls;
+  static const char fn[] = "MVCustomOpCallSetError";
+  (void)fn;
+  char* message = NULL;
+  if (mvj_utf8_in(env, j_message, 0, fn, "message", &message) != 0) goto done;
+  int rc = MVCustomOpCallSetError((MVCustomOpCallHandle)(intptr_t)j_call, (int)j_kind, message);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+done:
+  free(message);
+  return;
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 
 static const JNINativeMethod mvj_methods[] = {
@@ -2076,6 +2162,11 @@ static const JNINativeMethod mvj_methods[] = {
   {"MVCachedOpCreate", "(J[Ljava/lang/String;[Ljava/lang/String;)J", (void*)&mvj_MVCachedOpCreate},
   {"MVCachedOpFree", "(J)V", (void*)&mvj_MVCachedOpFree},
   {"MVCachedOpInvoke", "(J[J)[J", (void*)&mvj_MVCachedOpInvoke},
+  {"MVCustomOpListRegistered", "()[Ljava/lang/String;", (void*)&mvj_MVCustomOpListRegistered},
+  {"MVCustomOpCallGetRequest", "(J)Ljava/lang/String;", (void*)&mvj_MVCustomOpCallGetRequest},
+  {"MVCustomOpCallGetArray", "(JI)J", (void*)&mvj_MVCustomOpCallGetArray},
+  {"MVCustomOpCallSetResult", "(JLjava/lang/String;)V", (void*)&mvj_MVCustomOpCallSetResult},
+  {"MVCustomOpCallSetError", "(JILjava/lang/String;)V", (void*)&mvj_MVCustomOpCallSetError},
 };
 
 static jclass mvj_global_class(JNIEnv* env, const char* name) {

@@ -125,10 +125,130 @@ static void test_symbol_executor(void) {
   EXPECT(MVOpParamsFree(params) == 0, "free params");
 }
 
+/* A custom operator written in C through MVCustomOpRegister: "c_double" computes y = 2x and
+ * dy/dx = 2; "c_fail" fails in forward. The callback answers fixed shapes (float32, (4,)). */
+static int custom_deletes = 0;
+static int custom_index_error = 0;
+
+static int answer(MVCustomOpCallHandle call, const char* json) { return MVCustomOpCallSetResult(call, json); }
+
+static int scale_arrays(MVCustomOpCallHandle call, int from, int to) {
+  MVNDArrayHandle src = NULL, dst = NULL;
+  float v[4];
+  int i, rc = 0;
+  if (MVCustomOpCallGetArray(call, from, &src) != 0 || MVCustomOpCallGetArray(call, to, &dst) != 0) rc = 1;
+  if (rc == 0 && MVNDArraySyncCopyToCPU(src, v, sizeof v) != 0) rc = 1;
+  for (i = 0; i < 4; ++i) v[i] *= 2.f;
+  if (rc == 0 && MVNDArraySyncCopyFromCPU(dst, v, sizeof v) != 0) rc = 1;
+  MVNDArrayFree(src);
+  MVNDArrayFree(dst);
+  return rc;
+}
+
+static int c_custom_callback(MVCustomOpCallHandle call, void* user_data) {
+  const char* req = NULL;
+  const char* type = (const char*)user_data;
+  MVNDArrayHandle extra = NULL;
+  if (MVCustomOpCallGetRequest(call, &req) != 0) return 1;
+  if (contains(req, "\"create_prop\""))
+    return answer(call, "{\"prop\": 7, \"arguments\": [\"data\"], \"outputs\": [\"output\"], "
+                        "\"auxiliary_states\": [], \"need_top_grad\": true}");
+  if (contains(req, "\"infer_shape\""))
+    return answer(call, "{\"in_shapes\": [[4]], \"out_shapes\": [[4]], \"aux_shapes\": []}");
+  if (contains(req, "\"infer_type\"")) return answer(call, "{\"in_types\": [0], \"out_types\": [0], \"aux_types\": []}");
+  if (contains(req, "\"create_operator\"")) return answer(call, "{\"operator\": 3}");
+  if (contains(req, "\"delete_")) {
+    ++custom_deletes;
+    return 0;
+  }
+  if (contains(req, "\"forward\"")) {
+    if (strcmp(type, "c_fail") == 0) {
+      MVCustomOpCallSetError(call, MV_ERR_VALUE, "boom from C");
+      return 1;
+    }
+    if (MVCustomOpCallGetArray(call, 2, &extra) == MV_ERR_INDEX && contains(MVGetLastError(), "2 array(s)"))
+      ++custom_index_error;
+    return scale_arrays(call, 0, 1); /* in_data[0] -> out_data[0] */
+  }
+  if (contains(req, "\"backward\"")) return scale_arrays(call, 0, 3); /* out_grad[0] -> in_grad[0] */
+  MVCustomOpCallSetError(call, MV_ERR_VALUE, "unexpected request");
+  return 1;
+}
+
+static int invoke_custom(const char* type, MVNDArrayHandle x, MVNDArrayHandle* y) {
+  MVOpHandle op = NULL;
+  MVOpParamsHandle p = NULL;
+  const char* key = "op_type";
+  int nout = 0, rc;
+  MVNDArrayHandle* outs = NULL;
+  if (MVOpGetHandle("Custom", &op) != 0 || MVOpParamsCreate(op, 1, &key, &type, &p) != 0) return -1;
+  rc = MVImperativeInvoke(op, p, 1, &x, &nout, &outs);
+  if (rc == 0) *y = outs[0];
+  MVOpParamsFree(p);
+  return rc;
+}
+
+static void test_custom_op(void) {
+  int64_t shape[1] = {4};
+  float in[4] = {1.f, -2.f, 3.f, 0.5f};
+  float out[4] = {0, 0, 0, 0};
+  MVNDArrayHandle x = NULL, g = NULL, y = NULL, z = NULL, buf = NULL;
+  int req = MV_GRAD_WRITE, prev = 0, rc;
+  size_t n = 0;
+  const char** names = NULL;
+  const char* json = NULL;
+  EXPECT(MVCustomOpRegister("c_double", c_custom_callback, (void*)"c_double") == 0, "register c_double");
+  EXPECT(MVCustomOpRegister("c_fail", c_custom_callback, (void*)"c_fail") == 0, "register c_fail");
+  EXPECT(MVCustomOpRegister(NULL, c_custom_callback, NULL) == MV_ERR_VALUE, "register: NULL op_type");
+  EXPECT(MVCustomOpRegister("x", NULL, NULL) == MV_ERR_VALUE && contains(MVGetLastError(), "callback is NULL"),
+         "register: NULL callback");
+  EXPECT(MVCustomOpListRegistered(&n, &names) == 0 && n >= 2, "list registered");
+  EXPECT(MVCustomOpCallGetRequest(NULL, &json) == MV_ERR_INVALID_HANDLE, "call handle NULL");
+  MVNDArrayCreate(shape, 1, MV_DTYPE_FLOAT32, MV_DEV_CPU, 0, &x);
+  MVNDArrayCreate(shape, 1, MV_DTYPE_FLOAT32, MV_DEV_CPU, 0, &g);
+  MVNDArraySyncCopyFromCPU(x, in, sizeof in);
+  EXPECT(MVCustomOpCallGetRequest((MVCustomOpCallHandle)x, &json) == MV_ERR_INVALID_HANDLE &&
+             contains(MVGetLastError(), "expected a CustomOpCall handle, got an NDArray handle"),
+         "call handle of the wrong kind");
+  /* forward + autograd through the C callback */
+  EXPECT(MVAutogradMarkVariables(1, &x, &req, &g) == 0, "mark x");
+  MVAutogradSetIsRecording(1, &prev);
+  rc = invoke_custom("c_double", x, &y);
+  MVAutogradSetIsRecording(prev, &prev);
+  EXPECT(rc == 0, "invoke c_double");
+  if (rc == 0) {
+    EXPECT(MVNDArraySyncCopyToCPU(y, out, sizeof out) == 0 && out[0] == 2.f && out[1] == -4.f && out[3] == 1.f,
+           "c_double forward values");
+    EXPECT(MVAutogradBackward(1, &y, NULL, 0, NULL, 0, 0, 1, NULL) == 0, "backward through c_double");
+    EXPECT(MVNDArraySyncCopyToCPU(g, out, sizeof out) == 0 && out[0] == 2.f && out[2] == 2.f, "c_double gradient");
+    MVNDArrayFree(y);
+  }
+  EXPECT(custom_index_error == 1, "array index out of range inside the callback is MV_ERR_INDEX");
+  /* a failing forward: the error names the op type and the message, at the next wait */
+  rc = invoke_custom("c_fail", x, &z);
+  EXPECT(rc == 0, "invoke c_fail is queued");
+  if (rc == 0) {
+    EXPECT(MVNDArraySyncCopyToCPU(z, out, sizeof out) == MV_ERR_VALUE && contains(MVGetLastError(), "c_fail") &&
+               contains(MVGetLastError(), "boom from C"),
+           "c_fail's error at the wait");
+    MVNDArrayFree(z);
+  }
+  MVNDArrayWaitAll();
+  /* an unknown op_type lists the registered ones */
+  EXPECT(invoke_custom("no_such_type", x, &buf) == MV_ERR_NOT_FOUND && contains(MVGetLastError(), "c_double"),
+         "unknown op_type lists the registered types");
+  /* re-registering a type deletes its operator instances */
+  EXPECT(MVCustomOpRegister("c_double", c_custom_callback, (void*)"c_double") == 0 && custom_deletes >= 1,
+         "re-registering deletes the old props and operators");
+  MVNDArrayFree(x);
+  MVNDArrayFree(g);
+}
+
 int main(void) {
   test_lifecycle();
   test_bad_input();
   test_symbol_executor();
+  test_custom_op();
   printf("%d passed, %d failed\n", passes, failures);
   return failures ? 1 : 0;
 }

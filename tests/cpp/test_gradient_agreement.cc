@@ -124,12 +124,15 @@ TEST(SymbolicGradient, AgreesWithAutogradOnEveryDifferentiableOperator) {
   for (const std::string& name : OpRegistry::get().names()) {
     const OpDef& op = OpRegistry::get().lookup(name);
     if (op.non_differentiable || op.samples.empty()) continue;
-    ++expected;
-    bool ok = true;
+    bool ok = true, compared = false;
     for (size_t si = 0; si < op.samples.size() && ok; ++si) {
       const OpSample& s = op.samples[si];
       AttrsPtr attrs = op.parse(s.params);
       Case c = make_case(s, op.mutated_for(*attrs), &rng);
+      // Index-only operators (ravel_multi_index) have zero gradients in MXNet and no input to
+      // differentiate here: nothing to compare.
+      if (std::none_of(c.wants_grad.begin(), c.wants_grad.end(), [](bool w) { return w; })) continue;
+      compared = true;
       std::vector<std::vector<double>> heads;
       std::normal_distribution<double> nd;
       for (size_t k = 0; k < 8; ++k) {  // enough head gradients for any output count; sized on use
@@ -160,6 +163,8 @@ TEST(SymbolicGradient, AgreesWithAutogradOnEveryDifferentiableOperator) {
         }
       }
     }
+    if (!compared) continue;
+    ++expected;
     if (ok) ++agreed;
     else failed.push_back(name);
   }

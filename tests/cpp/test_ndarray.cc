@@ -35,6 +35,11 @@ TEST(NDArray, BadViewsAreErrors) {
   EXPECT_THROW(NDArray({-1}, DType::kFloat32, Context::cpu(0)), Error);
 }
 
+TEST(NDArray, ByteCountsPastSizeTAreErrors) {
+  // 2^62 float32 elements fit int64 but their 2^64 bytes wrap to 0: it must not allocate.
+  EXPECT_THROW(NDArray({int64_t{1} << 31, int64_t{1} << 31}, DType::kFloat32, Context::cpu(0)), Error);
+}
+
 TEST(Storage, ReleasedBlocksAreReused) {
   StorageStats before = storage_stats();
   for (int i = 0; i < 10; ++i) {

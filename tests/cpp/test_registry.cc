@@ -31,6 +31,41 @@ TEST(Registry, EveryOperatorIsComplete) {
   }
 }
 
+// Note [Variant tables] in core/op/op.h: the enum accepts exactly the table's values.
+TEST(Registry, VariantTablesDeclareTheirEnums) {
+  const Variants<int> table("mode", {{"first", 1}, {"second", 2}});
+  EXPECT_EQ(table.values(), (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(table.at("second"), 2);
+  EXPECT_THROW(table.at("third"), Error);
+  const OpDef& act = OpRegistry::get().lookup("Activation");
+  for (const auto& f : act.params)
+    if (f.name == "act_type")
+      EXPECT_EQ(f.enum_values, (std::vector<std::string>{"relu", "sigmoid", "softrelu", "softsign", "tanh"}));
+  EXPECT_THROW(act.parse({{"act_type", "gelu"}}), Error);
+}
+
+// Every backward operator takes its forward's parameters from the forward's declaration.
+TEST(Registry, BackwardOperatorsTakeTheirForwardsParameters) {
+  int checked = 0;
+  for (const auto& name : OpRegistry::get().names()) {
+    if (!is_backward_helper(name)) continue;
+    const OpDef& bwd = OpRegistry::get().lookup(name);
+    // _backward_X belongs to X, or to _X for internal forwards (_backward_np_cumsum).
+    const std::string stem = name.substr(std::string("_backward_").size());
+    const OpDef* fwd = OpRegistry::get().find(stem);
+    if (fwd == nullptr) fwd = OpRegistry::get().find("_" + stem);
+    if (fwd == nullptr) continue;
+    EXPECT_EQ(bwd.params_source, fwd->name) << name << " declares its own parameters instead of params_from";
+    ASSERT_GE(bwd.params.size(), fwd->params.size()) << name;
+    for (size_t i = 0; i < fwd->params.size(); ++i) {
+      EXPECT_EQ(bwd.params[i].name, fwd->params[i].name) << name;
+      EXPECT_EQ(bwd.params[i].default_value, fwd->params[i].default_value) << name;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 20);
+}
+
 struct Inputs {
   std::vector<NDArray> arrays;
   std::vector<bool> checked;

@@ -119,7 +119,7 @@ def test_binding_errors_are_typed_not_crashes(jvm):
         LibMinerva.MVSymbolCreateVariable(None)
     with pytest.raises(IllegalArgumentException):  # keys and vals must have equal lengths
         LibMinerva.MVOpParamsCreate(LibMinerva.MVOpGetHandle("relu"), ["a"], [])
-    assert LibMinerva.ABI_VERSION == LibMinerva.MVGetABIVersion() == 2
+    assert LibMinerva.ABI_VERSION == LibMinerva.MVGetABIVersion() == 3
 
 
 def test_predictor_throughput(jvm, tmp_path):

@@ -60,3 +60,17 @@ def test_random_seed_reproduces_under_the_engine():
     np.testing.assert_array_equal(a, b)
     c = mx.random.normal(0, 1, shape=(5,)).asnumpy()
     assert not np.array_equal(a, c)
+
+
+def test_an_error_seen_at_a_wait_is_not_raised_again_by_waitall():
+    # MXNet clears an asynchronous error once a wait has raised it (issue 12, F15).
+    a = mx.nd.array([1.0, 2.0, 3.0])
+    y = mx.nd.take(a, mx.nd.array([5]), mode="raise")
+    with pytest.raises(mx.MXNetError, match="take"):
+        y.wait_to_read()
+    mx.nd.waitall()
+    # An error no wait has seen is still raised by waitall, once.
+    mx.nd.take(a, mx.nd.array([7]), mode="raise")
+    with pytest.raises(mx.MXNetError, match="take"):
+        mx.nd.waitall()
+    mx.nd.waitall()

@@ -232,14 +232,23 @@ def test_autograd_matches_numeric_gradient(cls):
                                rtol=1e-5, atol=1e-7)
 
 
-def test_symbolic_layer_needs_a_known_length():
+def test_symbolic_layer_shapes():
     layer = rnn.LSTM(3, num_layers=2, bidirectional=True, layout="NTC")
     out = layer(mx.sym.var("data", shape=(2, 5, 4)))
     _, out_shapes, _ = out.infer_shape()
     assert out_shapes == [(2, 5, 6)]
+    # Fused, a layer that knows its input size needs no sequence length in the graph (as in MXNet).
+    known = rnn.GRU(3, input_size=4)
+    sym = known(mx.sym.var("data"))
+    for steps in (2, 7):
+        assert sym.infer_shape(data=(steps, 5, 4))[1] == [(steps, 5, 3)]
     fresh = rnn.GRU(3)
-    with pytest.raises(ValueError, match="known sequence length"):
+    with pytest.raises(ValueError, match="does not know its input size"):
         fresh(mx.sym.var("data"))
+    # An LSTM with a projection is unrolled over time, so its symbolic input needs a known length.
+    projected = rnn.LSTM(4, projection_size=2, input_size=3)
+    with pytest.raises(ValueError, match="known sequence length"):
+        projected(mx.sym.var("data"))
 
 
 def test_symbolic_cell_unroll():
@@ -331,13 +340,13 @@ def test_layer_sequence_length_equals_running_each_sequence_alone(hybridize):
             np.testing.assert_allclose(s.asnumpy()[:, n], w.asnumpy()[:, 0], **TOL)
 
 
-def _stacked_net(cls):
+def _stacked_net(cls, **kwargs):
     """A Dense projection, a 2-layer bidirectional recurrent layer and a Dense head, with every
     input size deferred, so the hybridized first call also infers the shapes."""
     net = mx.gluon.nn.HybridSequential()
     with net.name_scope():
         net.add(mx.gluon.nn.Dense(5, flatten=False))
-        net.add(getattr(rnn, cls)(3, num_layers=2, bidirectional=True, layout="NTC"))
+        net.add(getattr(rnn, cls)(3, num_layers=2, bidirectional=True, layout="NTC", **kwargs))
         net.add(mx.gluon.nn.Dense(2, flatten=False))
     return net
 
@@ -412,7 +421,8 @@ def test_layer_inside_custom_hybridized_parent():
 
 
 def test_hybridized_parent_keeps_one_graph_per_input_shapes():
-    net = _stacked_net("GRU")
+    # An LSTM with a projection is unrolled over time: one graph per input shapes.
+    net = _stacked_net("LSTM", projection_size=2)
     net.initialize()
     net.hybridize()
     net(mx.nd.ones((2, 3, 4)))
@@ -425,13 +435,27 @@ def test_hybridized_parent_keeps_one_graph_per_input_shapes():
     assert graph3[0][0].attr("__shape__") == "(2, 3, 4)"
 
 
-def test_export_of_hybridized_parent_loads_and_runs(tmp_path):
-    net = _stacked_net("LSTM")
+def test_hybridized_parent_of_fused_layer_keeps_one_graph_for_every_length():
+    net = _stacked_net("GRU")
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.ones((2, 3, 4)))  # deferred input sizes: built from shape-hinted inputs once
+    net(mx.nd.ones((2, 5, 4)))
+    graph = net._cached_graph
+    for steps in (3, 8, 1):
+        assert net(mx.nd.ones((2, steps, 4))).shape == (2, steps, 2)
+        assert net._cached_graph is graph
+    assert graph[0][0].attr("__shape__") is None
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"projection_size": 2}], ids=["fused", "unrolled"])
+def test_export_of_hybridized_parent_loads_and_runs(tmp_path, kwargs):
+    net = _stacked_net("LSTM", **kwargs)
     net.initialize(mx.init.Uniform(0.5))
     net.hybridize()
     net(mx.nd.ones((2, 6, 4)))
     x = mx.nd.random.uniform(-1, 1, shape=(3, 5, 4))
-    want = net(x)  # the exported graph is the one of the last call: length 5
+    want = net(x)  # the exported graph is the one of the last call: length 5 when unrolled
     path = str(tmp_path / "stacked")
     net.export(path)
     imported = mx.gluon.SymbolBlock.imports(path + "-symbol.json", ["data"], path + "-0000.params")
@@ -440,7 +464,10 @@ def test_export_of_hybridized_parent_loads_and_runs(tmp_path):
     np.testing.assert_allclose(imported(other_batch).asnumpy(), net(other_batch).asnumpy(), **TOL)
 
     sym = mx.sym.load(path + "-symbol.json")
-    assert sym.infer_shape()[1] == [(3, 5, 2)]  # the data variable carries the exported shape
+    if kwargs:
+        assert sym.infer_shape()[1] == [(3, 5, 2)]  # the data variable carries the exported shape
+    else:  # the fused graph serves every length
+        assert sym.infer_shape(data=(3, 9, 4))[1] == [(3, 9, 2)]
     saved = mx.nd.load(path + "-0000.params")
     args = {name: saved["arg:" + name] for name in sym.list_arguments() if name != "data"}
     args["data"] = x

@@ -195,3 +195,18 @@ def test_strided_slice_assignment_matches_numpy():
     a[0, :, 1:4] = np.full((4, 3), 2.5)
     b[0, :, 1:4] = 2.5
     np.testing.assert_array_equal(a.asnumpy(), b)
+
+
+def test_inputs_that_depend_on_parameters_fill_in_order_as_in_mxnet():
+    # MXNet passes the given arrays in signature order: RNN's sequence_length may follow state
+    # positionally when mode='gru' has no state_cell.
+    x, h = mx.nd.ones((3, 2, 4)), mx.nd.zeros((1, 2, 5))
+    params = mx.nd.ones((3 * 5 * (4 + 5 + 2),)) * 0.1
+    lengths = mx.nd.array([3, 2])
+    by_position = mx.nd.RNN(x, params, h, lengths, state_size=5, num_layers=1, mode="gru", use_sequence_length=True)
+    by_name = mx.nd.RNN(x, params, h, sequence_length=lengths, state_size=5, num_layers=1, mode="gru",
+                        use_sequence_length=True)
+    np.testing.assert_array_equal(by_position.asnumpy(), by_name.asnumpy())
+    assert np.all(by_position.asnumpy()[2, 1] == 0)  # the second sequence ends after 2 steps
+    with pytest.raises(TypeError, match=r"missing input\(s\) \['state'\]"):
+        mx.nd.RNN(x, params, state_size=5, num_layers=1, mode="gru")

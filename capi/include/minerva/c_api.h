@@ -56,7 +56,7 @@ extern "C" {
 #define MV_OUT_OWNED(free_fn)
 #define MV_OUT_BORROWED(lifetime)
 
-#define MV_ABI_VERSION 2
+#define MV_ABI_VERSION 3
 
 /* Section: Types =============================================================================== */
 
@@ -67,6 +67,7 @@ typedef struct MVOpParams_* MVOpParamsHandle; /* a parsed (operator, parameters)
 typedef struct MVSymbol_* MVSymbolHandle;     /* a symbolic graph's outputs; since ABI 2 */
 typedef struct MVExecutor_* MVExecutorHandle; /* a symbol bound to arrays; since ABI 2 */
 typedef struct MVCachedOp_* MVCachedOpHandle; /* a graph compiled for imperative calls; since ABI 2 */
+typedef struct MVCustomOpCall_* MVCustomOpCallHandle; /* one request to a custom operator; since ABI 3 */
 
 /* Failure kinds returned by every function (0 is success). */
 typedef enum {
@@ -225,7 +226,9 @@ MV_DLL int MVOpGetHandle(MV_IN const char* name, MV_OUT_BORROWED(process) MVOpHa
 
 /*! \brief The operator's schema as one JSON document: name, aliases, doc, file, params (name,
  *  type, required, default, optional, doc, values, min, max), inputs, variadic,
- *  inputs_depend_on_params, num_outputs, differentiable, uses_rng, method.
+ *  inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the
+ *  declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs,
+ *  grad_check). Readers ignore keys they do not know; keys are only ever added.
  *  \param out_json MV_OUT_BORROWED(process). Since ABI 1. Thread-safe. */
 MV_DLL int MVOpGetSchemaJSON(MV_IN MVOpHandle op, MV_OUT_BORROWED(process) const char** out_json);
 
@@ -508,6 +511,66 @@ MV_DLL int MVCachedOpFree(MV_IN_OPT MVCachedOpHandle op);
 MV_DLL int MVCachedOpInvoke(MV_IN MVCachedOpHandle op, int num_inputs,
                             MV_IN_ARRAY(num_inputs) const MVNDArrayHandle* inputs, MV_OUT int* out_num,
                             MV_OUT_BORROWED(thread) MVNDArrayHandle** out_outputs);
+
+/* Section: Custom operators ================================================================== */
+
+/*
+ * A binding registers a custom operator type by name (MXNet's CustomOpProp/CustomOp) with one
+ * callback. The registry operator "Custom" (parameter op_type; every other parameter is passed
+ * through as a string) asks the callback, through an MVCustomOpCallHandle, for what it needs:
+ * the request is a JSON document (MVCustomOpCallGetRequest) whose "request" member is one of
+ * create_prop, infer_shape, infer_type, create_operator, forward, backward, delete_operator;
+ * forward and backward also carry arrays (MVCustomOpCallGetArray). The callback answers with
+ * MVCustomOpCallSetResult (JSON) or fails with MVCustomOpCallSetError and a non-zero return.
+ * docs/custom_op.md gives every request and answer.
+ *
+ * Threads. create_prop, infer_shape and infer_type run on the thread that invokes the operator,
+ * composes a symbol, infers its shapes or binds it; their failure fails that call at once.
+ * create_operator (at the first forward or backward of a configuration), forward and backward
+ * run inside the engine operation: on an engine worker thread, or on the calling thread under
+ * NaiveEngine. No engine lock is held then, so the callback may call
+ * operators (MVImperativeInvoke) and wait on arrays; it must not call MVNDArrayWaitAll, which
+ * would wait for the running operation itself (an error). A failing forward or backward fails
+ * the operation: its error, naming the op_type and the callback's message, is raised at the
+ * next wait on an affected array. delete_operator runs on any of these threads. The callback
+ * may run on several threads at once: bindings serialise what they need (cffi takes the GIL).
+ */
+
+/*! \brief The callback of a custom operator type (see the section comment). call is valid only
+ *  until the callback returns. \return 0 on success; non-zero after MVCustomOpCallSetError.
+ *  Since ABI 3. */
+typedef int (*MVCustomOpCallback)(MVCustomOpCallHandle call, void* user_data);
+
+/*! \brief Registers (or replaces) the custom operator type op_type. user_data is passed to every
+ *  call and must stay valid while the type is registered (in practice, for the process: the
+ *  library never releases it). Replacing a type forgets its props and deletes its operator
+ *  instances. \return 0 on success, else an MVErrorKind. Thread-safe. Since ABI 3. */
+MV_DLL int MVCustomOpRegister(MV_IN const char* op_type, MV_IN MVCustomOpCallback callback, MV_IN_OPT void* user_data);
+
+/*! \brief The registered custom operator types, sorted.
+ *  \param out_names MV_OUT_BORROWED(thread) array of *out_num strings. Thread-safe. Since ABI 3. */
+MV_DLL int MVCustomOpListRegistered(MV_OUT size_t* out_num, MV_OUT_BORROWED(thread) const char*** out_names);
+
+/*! \brief The request of a call, as JSON. \param out_json MV_OUT_BORROWED(call): valid until the
+ *  callback returns. Since ABI 3. Call only from inside the callback, on its thread. */
+MV_DLL int MVCustomOpCallGetRequest(MV_IN MVCustomOpCallHandle call, MV_OUT_BORROWED(call) const char** out_json);
+
+/*! \brief Array `index` of a forward or backward call, in the order the request's counts give
+ *  (forward: in_data, out_data, aux; backward: out_grad, in_data, out_data, in_grad, aux). The
+ *  array aliases the operator's buffer and is usable only until the callback returns; later use
+ *  fails with an error (copy it to keep it). Inputs are read-only. \param out
+ *  MV_OUT_OWNED(MVNDArrayFree). Since ABI 3. Call only from inside the callback. */
+MV_DLL int MVCustomOpCallGetArray(MV_IN MVCustomOpCallHandle call, int index,
+                                  MV_OUT_OWNED(MVNDArrayFree) MVNDArrayHandle* out);
+
+/*! \brief Answers a call with a JSON document (copied). Since ABI 3. Call only from inside the
+ *  callback. */
+MV_DLL int MVCustomOpCallSetResult(MV_IN MVCustomOpCallHandle call, MV_IN const char* result_json);
+
+/*! \brief Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the
+ *  message (copied) is what users see after the op_type. Since ABI 3. Call only from inside the
+ *  callback, which then returns non-zero. */
+MV_DLL int MVCustomOpCallSetError(MV_IN MVCustomOpCallHandle call, int kind, MV_IN const char* message);
 
 #ifdef __cplusplus
 }

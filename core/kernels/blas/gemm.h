@@ -8,6 +8,7 @@
 // elements) of the matrices as stored, so a transposed A is stored as k rows of lda >= m.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 #include "core/base/types.h"
 
@@ -33,6 +34,28 @@ void gemm(DType dtype, const GemmArgs& args, const char* who);
 // The reference loop for every dtype but bool. Accumulates in double for floating types (float16
 // included) and in int64 for integers, then converts once on store.
 void gemm_reference(DType dtype, const GemmArgs& args, const char* who);
+
+// gemm() on float or double pointers, C = op(A) op(B) + beta C, with the dtype taken from T: the
+// form the im2col-style kernels (Convolution, RNN) call in their loops.
+template <typename T>
+void gemm_typed(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
+                int64_t ldb, double beta, T* c, int64_t ldc, const char* who) {
+  static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value, "gemm_typed: float or double");
+  GemmArgs args;
+  args.trans_a = trans_a;
+  args.trans_b = trans_b;
+  args.m = m;
+  args.n = n;
+  args.k = k;
+  args.a = a;
+  args.lda = lda;
+  args.b = b;
+  args.ldb = ldb;
+  args.beta = beta;
+  args.c = c;
+  args.ldc = ldc;
+  gemm(std::is_same<T, double>::value ? DType::kFloat64 : DType::kFloat32, args, who);
+}
 
 // `batch` independent products; matrix i starts at a + i * stride_a elements (likewise b, c).
 void gemm_batched(DType dtype, const GemmArgs& args, int64_t batch, int64_t stride_a, int64_t stride_b,

@@ -21,10 +21,12 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import name as _name
-from .. import ndarray, symbol
+from .. import initializer, ndarray, symbol  # noqa: F401  (initializer: MXNet's block module exports it)
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
-from ..symbol.symbol import Symbol
+from ..symbol.symbol import Symbol, load_json  # noqa: F401  (load_json..np_shape: as MXNet's block exports)
+from ..base import mx_real_t  # noqa: F401
+from ..util import is_np_array, np_shape  # noqa: F401
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 from .utils import HookHandle, _indent
 

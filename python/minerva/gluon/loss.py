@@ -11,6 +11,8 @@ from numbers import Number
 import numpy as np
 
 from .. import ndarray
+from ..base import numeric_types  # noqa: F401  (MXNet's loss module exports these two)
+from ..util import is_np_array  # noqa: F401
 from .block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",

@@ -19,6 +19,9 @@ from .._capi import ffi, lib
 from ..base import MXNetError, check_call
 from ..context import Context, cpu, current_context
 from ..ndarray.ndarray import NDArray
+from .. import context, initializer, ndarray  # noqa: E402, F401  (these..is_np_shape: as MXNet's parameter exports)
+from ..base import mx_real_t  # noqa: F401
+from ..util import is_np_array, is_np_shape  # noqa: F401
 
 __all__ = ["Constant", "DeferredInitializationError", "Parameter", "ParameterDict", "tensor_types"]
 
@@ -49,7 +52,6 @@ def _brief_print_list(names, limit: int = 7) -> str:
 
 
 def _default_init():
-    from .. import initializer
     return initializer.Uniform()
 
 
@@ -244,7 +246,6 @@ class Parameter:
             self._init_impl(data, ctx)
 
     def _run_initializer(self, init, default_init, data: NDArray) -> None:
-        from .. import initializer
         initializer.create(default_init)(initializer.InitDesc(self.name, {"__init__": init}), data)
 
     def _init_impl(self, data: NDArray, ctx_list) -> None:

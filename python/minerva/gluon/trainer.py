@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import kvstore as kvs
 from .. import optimizer as opt
+from ..kvstore import KVStore  # noqa: F401  (MXNet's trainer module exports it)
 from ..base import MXNetError
 from .parameter import Parameter, ParameterDict
 
@@ -198,6 +199,9 @@ class Trainer:
                         "Parameters with stale gradient")
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
+        loss_scaler = getattr(self, "_amp_loss_scaler", None)  # set by mx.contrib.amp.init_trainer
+        if loss_scaler is not None and loss_scaler.has_overflow(self._params):
+            return  # AMP skips a step whose gradients overflowed (MXNet 1.x)
         for i, p in enumerate(self._params):
             if p.grad_req == "null":
                 continue

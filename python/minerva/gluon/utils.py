@@ -1,19 +1,28 @@
 """Gluon helpers (MXNet 1.x's ``mxnet.gluon.utils``): splitting batches across contexts,
-gradient clipping, file checks. This build never downloads anything."""
+gradient clipping, downloads with SHA-1 checks."""
 from __future__ import annotations
 
+import collections  # noqa: F401  (MXNet's module has it: code reaches it as gluon.utils.collections)
 import hashlib
 import math
+import os
+import shutil
+import ssl
+import sys  # noqa: F401  (as collections)
+import urllib.error
+import urllib.request
+import uuid
+import warnings
 import weakref
 from collections import OrderedDict
 
 import numpy as np
 
+from .. import ndarray  # noqa: F401  (as collections)
 from .. import ndarray as nd
-from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["HookHandle", "check_sha1", "clip_global_norm", "download", "split_and_load", "split_data"]
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file"]
 
 
 def split_data(data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True) -> list:
@@ -81,12 +90,98 @@ def check_sha1(filename: str, sha1_hash: str) -> bool:
     return sha1.hexdigest() == sha1_hash
 
 
+def replace_file(src: str, dst: str) -> None:
+    """Moves src over dst in one step (both on one file system); on failure removes src and
+    raises OSError."""
+    try:
+        os.replace(src, dst)
+    except OSError as e:
+        try:
+            os.remove(src)
+        except OSError:
+            pass
+        raise OSError(f"Moving downloaded temp file - {src}, to {dst} failed ({e.strerror}). "
+                      "Please retry the download.") from None
+
+
+def _http_get_to_file(url: str, path: str, verify_ssl: bool) -> None:
+    """Streams url (HTTP or HTTPS) into path; any status but 200 is an error."""
+    context = None
+    if url.lower().startswith("https:") and not verify_ssl:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT_S, context=context) as response, \
+                open(path, "wb") as f:
+            if response.status != 200:
+                raise RuntimeError(f"Failed downloading url {url}: HTTP status {response.status}")
+            shutil.copyfileobj(response, f, 1 << 16)
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"Failed downloading url {url}: HTTP status {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        raise RuntimeError(f"Failed downloading url {url}: {e.reason}") from None
+
+
+_DOWNLOAD_TIMEOUT_S = 60
+
+
 def download(url: str, path=None, overwrite: bool = False, sha1_hash=None, retries: int = 5,
-             verify_ssl: bool = True):
-    """Not available: this build of Minerva never downloads files. Fetch the file yourself
-    and pass its local path instead."""
-    raise MXNetError(f"gluon.utils.download('{url}'): this build of Minerva never downloads files; "
-                     "fetch the file by other means and use its local path")
+             verify_ssl: bool = True) -> str:
+    """Downloads url (HTTP or HTTPS) to path (a file, or a directory that gets the URL's last
+    component; default that name in the current directory) and returns the file's path.
+
+    An existing file is kept unless overwrite, or unless sha1_hash (hex) is given and does
+    not match it. The data goes to a temporary file beside the target that is renamed over
+    it, so a reader never sees a partial file. A failed attempt (network error, a status
+    other than 200, or a SHA-1 mismatch, which raises UserWarning as in MXNet) is retried;
+    retries=N allows N attempts in all (at least one)."""
+    if path is None:
+        fname = url.split("/")[-1]
+        assert fname, "Can't construct file-name from this URL. Please set the `path` option manually."
+    else:
+        path = os.path.expanduser(path)
+        fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
+    assert retries >= 0, f"Number of retries should be at least 0, currently it's {retries}"
+    if not verify_ssl:
+        warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). "
+                      "Adding certificate verification is strongly advised.", stacklevel=2)
+    if not (overwrite or not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash))):
+        return fname
+    os.makedirs(os.path.dirname(os.path.abspath(fname)), exist_ok=True)
+    while retries + 1 > 0:
+        try:
+            print(f"Downloading {fname} from {url}...")
+            temp = f"{fname}.{uuid.uuid4()}"
+            try:
+                _http_get_to_file(url, temp, verify_ssl)
+            except BaseException:
+                if os.path.exists(temp):
+                    os.remove(temp)
+                raise
+            replace_file(temp, fname)
+            if sha1_hash and not check_sha1(fname, sha1_hash):
+                raise UserWarning(f"File {fname} is downloaded but the content hash does not match "
+                                  f"(expected sha1 {sha1_hash}). The repo may be outdated or download may be "
+                                  "incomplete.")
+            break
+        except Exception as e:
+            retries -= 1
+            if retries <= 0:
+                raise e
+            print(f"download failed due to {e!r}, retrying, {retries} attempt{'s' if retries > 1 else ''} left")
+    return fname
+
+
+def shape_is_known(shape) -> bool:
+    """Whether every dimension of shape is known (MXNet's classic convention: 0 is unknown)."""
+    if shape is None or len(shape) == 0:
+        return False
+    for dim_size in shape:
+        if dim_size == 0:
+            return False
+        assert dim_size > 0, f"shape dimension size cannot be less than 0, while received {dim_size}"
+    return True
 
 
 def _indent(s: str, num_spaces: int) -> str:

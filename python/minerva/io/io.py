@@ -136,7 +136,9 @@ class NDArrayIter(DataIter):
     ``last_batch_handle``: 'pad' fills the last batch with samples from the start and reports
     their number as ``pad``; 'discard' drops an incomplete last batch; 'roll_over' keeps the
     remainder and puts it first in the next epoch's first batch (after ``reset()``).
-    ``shuffle`` permutes the samples with numpy's global generator at creation and each reset."""
+    ``shuffle`` permutes the samples with numpy's global generator at creation and at every
+    ``reset()``/``hard_reset()``, in the same order as MXNet under the same ``np.random.seed``.
+    Batches are sliced along the layout's 'N' axis (the samples are counted on axis 0, as in MXNet)."""
 
     def __init__(self, data, label=None, batch_size: int = 1, shuffle: bool = False,
                  last_batch_handle: str = "pad", data_name: str = "data", label_name: str = "softmax_label",
@@ -202,14 +204,17 @@ class NDArrayIter(DataIter):
             raise StopIteration
         data = self.getdata()
         label = self.getlabel()
-        if data[0].shape[0] != self.batch_size:  # roll_over's remainder waits for the next epoch
+        if data[0].shape[self.layout.find("N")] != self.batch_size:  # roll_over's remainder waits for the next epoch
             self._cache_data = data
             self._cache_label = label
             raise StopIteration
         return DataBatch(data=data, label=label, pad=self.getpad(), index=None)
 
     def _slice(self, source, start: int, end: int):
-        return [arr[start:end] for _, arr in source]
+        axis = self.layout.find("N")
+        if axis == 0:
+            return [arr[start:end] for _, arr in source]  # views, no copy
+        return [nd.slice_axis(arr, axis=axis, begin=start, end=end) for _, arr in source]
 
     def _batchify(self, source, cache):
         if not source:
@@ -219,7 +224,7 @@ class NDArrayIter(DataIter):
             if cache is None:
                 raise MinervaValueError("NDArrayIter: the next epoch should have rolled-over data; call reset()")
             rest = self._slice(source, 0, cur + bs)
-            return [nd.concat(a, b, dim=0) for a, b in zip(cache, rest)]
+            return [nd.concat(a, b, dim=self.layout.find("N")) for a, b in zip(cache, rest)]
         if self.last_batch_handle == "pad" and cur + bs > n:
             pad = cur + bs - n
             parts = [self._slice(source, cur, n)]
@@ -227,7 +232,8 @@ class NDArrayIter(DataIter):
                 take = min(pad, n)
                 parts.append(self._slice(source, 0, take))
                 pad -= take
-            return [nd.concat(*cols, dim=0) if len(cols) > 1 else cols[0] for cols in zip(*parts)]
+            axis = self.layout.find("N")
+            return [nd.concat(*cols, dim=axis) if len(cols) > 1 else cols[0] for cols in zip(*parts)]
         return self._slice(source, cur, min(cur + bs, n))
 
     def getdata(self):
@@ -250,11 +256,15 @@ class NDArrayIter(DataIter):
         return 0
 
     def _shuffle_data(self) -> None:
+        # As MXNet does: shuffle the index array in place and gather the (already permuted)
+        # arrays with it. The index is never reset, so with the same np.random.seed every
+        # epoch's order is MXNet's.
+        # MXNet rebuilds the arrays with mx.nd.array(numpy), whose default dtype is float32: a
+        # shuffled iterator yields float32 whatever the input's dtype, and so does this one.
         np.random.shuffle(self.idx)
         index = nd.array(self.idx, dtype=np.int64)
-        self.data = [(k, nd.take(v, index, axis=0)) for k, v in self.data]
-        self.label = [(k, nd.take(v, index, axis=0)) for k, v in self.label]
-        self.idx = np.arange(self.num_data)  # the arrays are permuted now; the identity maps them
+        self.data = [(k, nd.take(v, index, axis=0).astype(np.float32, copy=False)) for k, v in self.data]
+        self.label = [(k, nd.take(v, index, axis=0).astype(np.float32, copy=False)) for k, v in self.label]
 
 
 class ResizeIter(DataIter):
@@ -269,7 +279,8 @@ class ResizeIter(DataIter):
         self.current_batch = None
         self.provide_data = data_iter.provide_data
         self.provide_label = data_iter.provide_label
-        self.default_bucket_key = getattr(data_iter, "default_bucket_key", None)
+        if hasattr(data_iter, "default_bucket_key"):
+            self.default_bucket_key = data_iter.default_bucket_key
 
     def reset(self) -> None:
         self.cur = 0
@@ -306,6 +317,8 @@ class PrefetchingIter(DataIter):
 
     def __init__(self, iters, rename_data=None, rename_label=None):
         iters = iters if isinstance(iters, list) else [iters]
+        if not iters:
+            raise MinervaValueError("PrefetchingIter: iters must hold at least one iterator, got an empty list")
         super().__init__(iters[0].batch_size)
         self.iters = iters
         self.rename_data = rename_data
@@ -335,9 +348,13 @@ class PrefetchingIter(DataIter):
 
         def fetch():
             try:
-                result["batches"] = [it.next() for it in self.iters]
-            except StopIteration:
-                result["batches"] = None
+                batches = []
+                for it in self.iters:
+                    try:
+                        batches.append(it.next())
+                    except StopIteration:
+                        batches.append(None)
+                result["batches"] = None if all(b is None for b in batches) else batches
             except BaseException as e:  # noqa: BLE001  (handed to the consumer thread)
                 result["error"] = e
         self._result = result
@@ -364,9 +381,13 @@ class PrefetchingIter(DataIter):
             self._thread = threading.Thread(target=lambda: None)
             self._thread.start()
             return False
-        self._batch = DataBatch(data=sum((b.data for b in batches), []),
+        if any(b is None for b in batches) or any(b.pad != batches[0].pad for b in batches):
+            raise MinervaValueError("PrefetchingIter: the iterators gave different numbers of samples "
+                                    f"(pads {[None if b is None else b.pad for b in batches]})")
+        self._batch = DataBatch(data=sum((list(b.data) for b in batches), []),
                                 label=sum((list(b.label or []) for b in batches), []),
-                                pad=batches[0].pad, index=batches[0].index)
+                                pad=batches[0].pad, index=batches[0].index,
+                                provide_data=self.provide_data, provide_label=self.provide_label)
         self._start()
         return True
 

@@ -9,7 +9,9 @@ import numpy as np
 from .. import ndarray as nd
 from ..base import MinervaIOError, MinervaValueError
 from .idx import read_idx
-from .io import DataBatch, DataDesc, DataIter
+from .io import DataBatch, DataDesc
+from .mx_data_iter import MXDataIter
+from .std_shuffle import std_shuffle_order
 
 __all__ = ["MNISTIter", "load_mnist_pair"]
 
@@ -36,27 +38,31 @@ def load_mnist_pair(image: str, label: str, num_classes: int = 10):
     return images, labels
 
 
-class MNISTIter(DataIter):
+class MNISTIter(MXDataIter):
     """Batches of MNIST: data (batch, 1, 28, 28) or, with ``flat``, (batch, 784), float32 pixels
     scaled by 1/256 exactly as MXNet 1.9.1 does (255 becomes 0.99609375); labels float32 (batch,).
 
     As in MXNet, an incomplete last batch is dropped, ``shuffle`` defaults to True, and
-    ``num_parts``/``part_index`` give this reader the records ``[n*k/parts, n*(k+1)/parts)``.
-    Unlike MXNet, gzipped files are accepted too (MXNet 1.9.1 fails on them), and the shuffled
-    order comes from numpy's generator seeded with ``seed``, so it differs from MXNet's."""
+    ``num_parts``/``part_index`` give this reader the records ``[n/parts*k, n/parts*(k+1))``
+    (computed in double precision, as MXNet does). ``shuffle`` permutes the records once, at
+    creation, in MXNet's exact order for ``seed`` (``std::shuffle`` over ``std::mt19937``);
+    ``reset()`` only rewinds, so two passes see the same order (code that predicts in one pass
+    and reads the labels in another relies on that). Unlike MXNet, gzipped files are accepted
+    too (MXNet 1.9.1 fails on them)."""
 
     def __init__(self, image: str = "./train-images-idx3-ubyte", label: str = "./train-labels-idx1-ubyte",
                  batch_size: int = 128, shuffle: bool = True, flat: bool = False, seed: int = 0,
                  silent: bool = False, num_parts: int = 1, part_index: int = 0, data_name: str = "data",
                  label_name: str = "softmax_label", **kwargs):
-        super().__init__(int(batch_size))
+        super().__init__(None, data_name, label_name)
+        self.batch_size = int(batch_size)
         if self.batch_size <= 0:
             raise MinervaValueError(f"MNISTIter: batch_size must be positive, got {batch_size}")
         if not 0 <= int(part_index) < int(num_parts):
             raise MinervaValueError(f"MNISTIter: part_index must be in [0, num_parts={num_parts}), got {part_index}")
         images, labels = load_mnist_pair(os.fspath(image), os.fspath(label))
-        n = images.shape[0]
-        lo, hi = n * int(part_index) // int(num_parts), n * (int(part_index) + 1) // int(num_parts)
+        n, parts, part = images.shape[0], int(num_parts), int(part_index)
+        lo, hi = int(n / parts * part), int(n / parts * (part + 1))
         images, labels = images[lo:hi], labels[lo:hi]
         if images.shape[0] < self.batch_size:
             raise MinervaValueError(f"MNISTIter: batch_size {self.batch_size} is larger than the {images.shape[0]} "
@@ -65,8 +71,8 @@ class MNISTIter(DataIter):
         self._data = pixels.reshape(-1, images.shape[1] * images.shape[2]) if flat else pixels[:, None, :, :]
         self._label = labels.astype(np.float32)
         self._shuffle = bool(shuffle)
-        self._rng = np.random.RandomState(int(seed))
-        self._order = np.arange(self._data.shape[0])
+        count = self._data.shape[0]
+        self._order = std_shuffle_order(count, int(seed)) if self._shuffle else np.arange(count)
         self._names = (data_name, label_name)
         self._cursor = 0
         self._batch = None
@@ -85,9 +91,8 @@ class MNISTIter(DataIter):
         return [DataDesc(self._names[1], (self.batch_size,), np.float32)]
 
     def reset(self) -> None:
-        self._cursor = 0
-        if self._shuffle:
-            self._rng.shuffle(self._order)
+        super().reset()
+        self._cursor = 0  # the order was drawn once, at creation
 
     def iter_next(self) -> bool:
         if self._cursor + self.batch_size > self._data.shape[0]:

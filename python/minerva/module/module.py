@@ -296,6 +296,8 @@ class Module(BaseModule):
         descs = self._data_shapes + (self._label_shapes or [])
         shapes = {d.name: tuple(d.shape) for d in descs}
         types = {d.name: np.dtype(d.dtype).name for d in descs if getattr(d, "dtype", None) is not None}
+        if shared_module is not None and not (shared_module.binded and shared_module.params_initialized):
+            raise ModuleStateError("Module.bind: shared_module must be bound and have its parameters initialized")
         shared_exec = shared_module._base_exec if shared_module is not None else None
         self._base_exec = self._symbol.simple_bind(self._context, grad_req=self._grad_reqs(grad_req),
                                                    type_dict=types, shared_exec=shared_exec, **shapes)
@@ -303,7 +305,13 @@ class Module(BaseModule):
         self._reshaped = {self._shape_key(descs): self._base_exec}
         self.binded = True
 
-        if self.params_initialized:
+        if shared_module is not None:
+            # A bucket of a BucketingModule: the executor shares the parameter arrays, so the
+            # module shares the parameter copies too (MXNet does the same).
+            self._arg_params = shared_module._arg_params
+            self._aux_params = shared_module._aux_params
+            self.params_initialized = True
+        elif self.params_initialized:
             # Parameters were loaded or set before binding (Module.load, or a rebind): copy them in.
             self._exec.copy_params_from(self._arg_params, self._aux_params)
         else:

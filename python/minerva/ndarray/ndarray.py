@@ -210,6 +210,11 @@ class NDArray:
     def reshape_like(self, other: NDArray) -> NDArray:
         return self.reshape(other.shape)
 
+    def split_v2(self, *args, **kwargs):
+        """mx.nd.split_v2 on this array."""
+        from .split_v2 import split_v2
+        return split_v2(self, *args, **kwargs)
+
     def _slice(self, start: int, stop: int) -> NDArray:
         out = ffi.new("MVNDArrayHandle*")
         check_call(lib.MVNDArraySlice(self.handle, start, stop, out))

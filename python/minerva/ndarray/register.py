@@ -7,9 +7,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _op
+from ..base import check_call, py_str  # noqa: F401  (MXNet's ndarray.register exports them)
+from ..util import use_np_shape  # noqa: F401
 from .ndarray import NDArray, invoke
 
-_EXTRAS = (("out", "NDArray, optional", "The output array."),)
+_EXTRAS = (("out", "NDArray, optional", "The output array."),
+           ("name", "str, optional", "Accepted as in MXNet; an imperative result has no name."))
+_FRONTEND_ARGS = ("out", "name")
 
 
 def _is_input(x) -> bool:
@@ -25,18 +29,27 @@ def make_function(name: str, s: dict):
     """The mx.nd function of one operator."""
     fixed_inputs = s["inputs"]
     depends = s["inputs_depend_on_params"]
-    variadic = s["variadic"]  # a positional list, however list_inputs names its members
 
-    def fn(*args, out=None, name=None, **kwargs):
-        inputs, named_inputs, params = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd)
-        if named_inputs or (depends and not variadic):
+    def fn(*args, **kwargs):
+        inputs, named_inputs, params, extras = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd,
+                                                                   _FRONTEND_ARGS)
+        out = extras.get("out")
+        if named_inputs or depends:
             wanted = _op.params_for(name_, params).input_names
-            positional = dict(zip(fixed_inputs, inputs))
-            positional.update(named_inputs)
-            missing = [n for n in wanted if positional.get(n) is None]
+            if s["variadic"]:
+                # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
+                given = dict(zip(wanted, inputs))
+            else:
+                # As MXNet: arrays fill the signature's inputs in order, and the given ones are passed
+                # in that order, so RNN(data, params, state, seq_len, mode='gru') needs no keywords.
+                given = {n: x for n, x in zip(fixed_inputs, inputs) if x is not None}
+                if not named_inputs and len(given) == len(wanted):
+                    given = dict(zip(wanted, given.values()))
+            given.update(named_inputs)
+            missing = [n for n in wanted if given.get(n) is None]
             if missing:
                 raise TypeError(f"{name_}() is missing input(s) {missing}")
-            inputs = [positional[n] for n in wanted]
+            inputs = [given[n] for n in wanted]
         else:
             inputs = [x for x in inputs if x is not None]
         for i, x in enumerate(inputs):
@@ -45,7 +58,7 @@ def make_function(name: str, s: dict):
         return invoke(name_, inputs, params, out)
 
     name_ = name
-    fn.__signature__ = _op.signature(s, ("out", "name"))
+    fn.__signature__ = _op.signature(s, _FRONTEND_ARGS)
     fn.__name__ = name
     fn.__qualname__ = name
     fn.__doc__ = _op.docstring(s, "NDArray", _EXTRAS)

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 
 import numpy as np
 
 from .._capi import ffi, lib
-from ..base import check_call
+from ..base import MinervaUnsupportedError, check_call
 from ..context import Context, current_context
-from .ndarray import NDArray, _new_from_handle, empty, invoke
+from .ndarray import NDArray, _new_from_handle, invoke
+from .ndarray import empty as _empty
 
 __all__ = [
     "arange",
@@ -38,6 +40,19 @@ def _shape(shape):
     return (int(shape),) if isinstance(shape, numbers.Integral) else tuple(int(s) for s in shape)
 
 
+def _dense_only(fname: str, stype) -> None:
+    if stype not in (None, "default"):
+        raise MinervaUnsupportedError(f"{fname}: stype={stype!r} needs sparse storage, which Minerva does not have "
+                                      "yet; leave stype unset (dense 'default' storage)")
+
+
+def empty(shape, ctx=None, dtype=None, stype=None) -> NDArray:
+    """An array of the given shape (zero-filled: Minerva never hands out stale memory); stype
+    other than 'default' (sparse) is refused."""
+    _dense_only("empty", stype)
+    return _empty(shape, ctx, dtype)
+
+
 def array(source_array, ctx=None, dtype=None) -> NDArray:
     """Creates an array from any array-like (numpy, lists, NDArray). As in MXNet 1.x the dtype
     defaults to float32, except that an NDArray source keeps its dtype."""
@@ -55,7 +70,8 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     return out
 
 
-def zeros(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
+def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
+    _dense_only("zeros", stype)
     return invoke("_zeros", [], {"shape": _shape(shape), "ctx": str(_ctx(ctx)),
                                  "dtype": np.dtype(dtype or np.float32).name})
 
@@ -70,7 +86,9 @@ def full(shape, val, ctx=None, dtype=np.float32, out=None) -> NDArray:
                                 "dtype": np.dtype(dtype or np.float32).name}, out=out)
 
 
-def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, ctx=None, dtype=np.float32) -> NDArray:
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32) -> NDArray:
+    if infer_range is not None:  # as in MXNet 1.9, where it no longer does anything
+        warnings.warn("`infer_range` argument has been deprecated", DeprecationWarning, stacklevel=2)
     return invoke("_arange", [], {"start": start, "stop": stop, "step": step, "repeat": repeat,
                                   "ctx": str(_ctx(ctx)), "dtype": np.dtype(dtype or np.float32).name})
 

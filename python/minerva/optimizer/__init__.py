@@ -1,5 +1,6 @@
 """``mx.optimizer``: optimizers, their registry and the per-index ``Updater`` (MXNet 1.x API)."""
 from . import optimizer
+from . import contrib  # noqa: F401  (mx.optimizer.contrib.GroupAdaGrad)
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
 from .lamb import LAMB  # noqa: F401  (registers it; LAMB, LARS and LBSGD: docs/optim.md)
 from .lars import LARS, LBSGD  # noqa: F401

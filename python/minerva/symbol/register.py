@@ -7,11 +7,16 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _op
+from ..attribute import AttrScope  # noqa: F401  (MXNet's symbol.register exports them)
+from ..base import check_call, py_str  # noqa: F401
+from ..name import NameManager  # noqa: F401
 from ..ndarray.ndarray import NDArray
 from .symbol import Symbol, create_op
 
 _EXTRAS = (("name", "str, optional", "Name of the resulting symbol."),
-           ("attr", "dict of str to str, optional", "User attributes of the resulting symbol."))
+           ("attr", "dict of str to str, optional", "User attributes of the resulting symbol."),
+           ("out", "None", "Accepted and ignored, as in MXNet: a symbol has no output buffer."))
+_FRONTEND_ARGS = ("name", "attr", "out")
 
 
 def _is_input(x) -> bool:
@@ -27,8 +32,10 @@ def make_function(called: str, s: dict):
     """The mx.sym function of one operator, called by name `called` (the operator or an alias)."""
     fixed_inputs = s["inputs"]
 
-    def fn(*args, name=None, attr=None, **kwargs):
-        inputs, named_inputs, params = _op.split_arguments(called, s, args, kwargs, _is_input, _is_symbol)
+    def fn(*args, **kwargs):
+        inputs, named_inputs, params, extras = _op.split_arguments(called, s, args, kwargs, _is_input, _is_symbol,
+                                                                   _FRONTEND_ARGS)
+        name, attr = extras.get("name"), extras.get("attr")
         for k, v in params.items():
             if isinstance(v, Symbol):
                 raise TypeError(f"{called}() got the Symbol {v.name!r} for '{k}', which is not an input "
@@ -46,7 +53,7 @@ def make_function(called: str, s: dict):
                                 f"got {type(x).__name__}")
         return create_op(called, params, args_, keys, name, attr)
 
-    fn.__signature__ = _op.signature(s, ("name", "attr"))
+    fn.__signature__ = _op.signature(s, _FRONTEND_ARGS)
     fn.__name__ = called
     fn.__qualname__ = called
     fn.__doc__ = _op.docstring(s, "Symbol", _EXTRAS)

@@ -118,8 +118,7 @@ class Symbol:
         return _new(out[0])
 
     def __bool__(self):
-        raise NotImplementedForSymbol('Function __bool__ (namely operator "bool") is not implemented for '
-                                      'Symbol and only available in NDArray.')
+        raise NotImplementedForSymbol("__bool__", "bool")
 
     def __copy__(self) -> Symbol:
         out = ffi.new("MVSymbolHandle*")
@@ -341,14 +340,18 @@ class Symbol:
         from ..context import current_context
         return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
 
+    def split_v2(self, *args, **kwargs):
+        """mx.sym.split_v2 on this symbol."""
+        from .split_v2 import split_v2
+        return split_v2(self, *args, **kwargs)
+
     def astype(self, dtype, **kwargs) -> Symbol:
         from . import _internal
         return _internal.cast(self, dtype=dtype, **kwargs)
 
     # ---- NDArray-only methods -----------------------------------------------------------------
     def _ndarray_only(self, what: str):
-        raise NotImplementedForSymbol(f'Function {what} (namely operator "{what}") is not implemented for '
-                                      "Symbol and only available in NDArray.")
+        raise NotImplementedForSymbol(what, what)
 
     def asnumpy(self):
         self._ndarray_only("asnumpy")

@@ -40,7 +40,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ... import ndarray as nd
+from ... import context  # noqa: F401  (these three: as MXNet's dataloader exports)
 from ...base import MinervaError
+from ...util import is_np_array, is_np_shape  # noqa: F401
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]

@@ -1,6 +1,7 @@
 """Datasets: indexable collections of samples, and their lazy transformations."""
 from __future__ import annotations
 
+from ... import ndarray  # noqa: F401  (MXNet's dataset module exports it)
 from ... import ndarray as nd
 from .sampler import FilterSampler, SequentialSampler
 

@@ -1,6 +1,8 @@
 """Activation layers, as in MXNet 1.9.1's ``gluon.nn.activations``."""
 from __future__ import annotations
 
+from ... import initializer  # noqa: F401  (MXNet's activations module exports these two)
+from ...util import is_np_array  # noqa: F401
 from ..block import HybridBlock
 
 __all__ = ["Activation", "LeakyReLU", "PReLU", "ELU", "SELU", "Swish", "GELU"]

@@ -15,6 +15,7 @@ import numpy as np
 from ... import ndarray as nd
 from ... import symbol as sym
 from ...base import MXNetError
+from ...util import is_np_array  # noqa: F401  (MXNet's basic_layers exports it)
 from ..block import Block, HybridBlock
 from .activations import Activation
 

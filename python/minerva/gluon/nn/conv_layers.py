@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from numbers import Number
 
+from ... import symbol  # noqa: F401  (symbol..Activation: as MXNet's conv_layers exports)
+from ...base import numeric_types  # noqa: F401
+from ...util import is_np_array  # noqa: F401
 from ..block import HybridBlock
+from .activations import Activation  # noqa: F401
 from .basic_layers import _bias_and_act, _names_layer
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",

@@ -7,7 +7,9 @@ masking and for carrying the last valid state, ``pick`` for reversing — so the
 sequence operators from the registry.
 """
 from ... import ndarray, symbol
+from ...base import numeric_types, string_types  # noqa: F401  (these and LeakyReLU: as MXNet's rnn_cell exports)
 from ..block import Block, HybridBlock
+from ..nn.activations import LeakyReLU  # noqa: F401
 
 __all__ = ["RecurrentCell", "HybridRecurrentCell", "RNNCell", "LSTMCell", "GRUCell",
            "SequentialRNNCell", "HybridSequentialRNNCell", "DropoutCell", "ModifierCell",

@@ -1,24 +1,34 @@
 """Recurrent layers RNN, LSTM and GRU (MXNet 1.9.1's ``gluon.rnn`` layers).
 
-Note [Unrolled, not fused]
-MXNet computes these layers with one fused ``RNN`` operator over a flat parameter vector.
-Minerva has no such operator: a layer keeps MXNet's parameters — names ``l0_i2h_weight``,
-``r0_h2h_bias``… (``r`` for the reverse direction), shapes ``(gates * hidden, inputs)`` and the
-gate order of MXNet's kernel (LSTM: input, forget, candidate, output; GRU: reset, update, new,
-the reset gate multiplying ``W_hn h + b_hn``) — so MXNet's parameter files load, and computes by
-unrolling over time with ``FullyConnected`` and element-wise operators, the same math as the
-cells, imperatively and hybridized. The input projection of every step is one
-``FullyConnected(flatten=False)`` over the whole sequence; only the recurrent projection runs per
-step. The graph therefore depends on the sequence length: the layer declares
-``_needs_input_shapes``, so a hybridized layer, or a hybridized block containing it, builds its
-graph from input variables carrying the call's shapes and keeps one graph per input shapes
-(Note [Graphs keyed on input shapes] in gluon/block.py); the layer reads the length from its
-input symbol's inferred shape.
+Note [Fused RNN layers]
+A layer keeps MXNet's parameters — names ``l0_i2h_weight``, ``r0_h2h_bias``… (``r`` for the
+reverse direction), shapes ``(gates * hidden, inputs)`` and the gate order of MXNet's kernel
+(LSTM: input, forget, candidate, output; GRU: reset, update, new, the reset gate multiplying
+``W_hn h + b_hn``) — so MXNet's parameter files load, and, as in MXNet, computes with the fused
+``RNN`` operator: the parameters are flattened and concatenated in the operator's packed order
+(every weight, then every bias; Note [RNN parameter layout] in core/ops/rnn.cc), imperatively and
+hybridized. The graph does not depend on the sequence length, so one hybridized graph serves
+every length. The operator takes the layer's dropout (between layers, in training), state
+clipping and sequence lengths.
+
+Two cases stay unrolled over time with ``FullyConnected`` and element-wise operators (the same
+math as the cells): an LSTM with ``projection_size``, which the fused operator does not support
+(MXNet runs it only with cuDNN), and dtypes other than float32/float64. An unrolled graph depends
+on the sequence length, so such a layer declares ``_needs_input_shapes``: a hybridized layer, or
+a hybridized block containing it, builds its graph from input variables carrying the call's
+shapes and keeps one graph per input shapes (Note [Graphs keyed on input shapes] in
+gluon/block.py). A fused layer whose input size is still deferred declares it too, to read the
+input size from its input symbol's inferred shape when a hybridized parent first builds the graph.
 """
 import re
 
+import numpy as np
+
 from ... import ndarray, symbol
+from ...util import is_np_array  # noqa: F401  (these three: as MXNet's rnn_layer exports)
 from ..block import HybridBlock
+from ..parameter import tensor_types  # noqa: F401
+from . import rnn_cell  # noqa: F401
 from .rnn_cell import _last_valid, _mask_steps, _reverse_sequences, _split_steps
 
 __all__ = ["RNN", "LSTM", "GRU"]
@@ -29,8 +39,6 @@ _STRUCTURED_KEY = re.compile(r"(l|r)(\d+)_(i2h|h2h|h2r)_(weight|bias)\Z")
 
 class _RNNLayer(HybridBlock):
     """The shared implementation of RNN, LSTM and GRU."""
-
-    _needs_input_shapes = True  # unrolled over time: the graph depends on the sequence length
 
     def __init__(self, hidden_size, num_layers, layout, dropout, bidirectional, input_size,
                  i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
@@ -91,6 +99,19 @@ class _RNNLayer(HybridBlock):
         p = self.params.get(name, shape=shape, init=init, allow_deferred_init=True, dtype=dtype)
         setattr(self, name, p)
         return p
+
+    def _fused(self):
+        """Whether the fused RNN operator computes this layer (Note [Fused RNN layers])."""
+        return self._projection_size is None and str(np.dtype(self._dtype)) in ("float32", "float64")
+
+    def _input_size_deferred(self):
+        return any(getattr(self, "%s0_i2h_weight" % d).shape[1] == 0 for d in ["l", "r"][:self._dir])
+
+    @property
+    def _needs_input_shapes(self):
+        # Unrolled, the graph depends on the sequence length; fused, only a deferred input size
+        # is read from the (shape-hinted) input symbol.
+        return not self._fused() or self._input_size_deferred()
 
     def __repr__(self):
         s = "{name}({mapping}, {layout}"
@@ -190,7 +211,7 @@ class _RNNLayer(HybridBlock):
         except Exception:  # noqa: BLE001 - an unknown shape is not an error here
             pass
         raise ValueError(
-            "%s layer %r is unrolled over time (Minerva has no fused RNN operator), so a symbolic "
+            "%s layer %r is unrolled over time (see Note [Fused RNN layers]), so a symbolic "
             "input needs a known sequence length (axis %d of layout %r): give the input variable "
             "a shape (mx.sym.var('data', shape=...))"
             % (type(self).__name__, self.name, axis, self._layout))
@@ -227,6 +248,65 @@ class _RNNLayer(HybridBlock):
 
     # ---- the computation ------------------------------------------------------------------------
     def hybrid_forward(self, F, inputs, states=None, sequence_length=None, **params):
+        if self._fused():
+            return self._fused_forward(F, inputs, states, sequence_length, params)
+        return self._unrolled_forward(F, inputs, states, sequence_length, params)
+
+    def _packed_names(self):
+        """The parameter names in the fused operator's packed order: every weight (layer,
+        direction, i2h then h2h), then every bias in the same order."""
+        return ["%s%d_%s_%s" % (d, layer, group, kind) for kind in ("weight", "bias")
+                for layer in range(self._num_layers) for d in ["l", "r"][:self._dir]
+                for group in ("i2h", "h2h")]
+
+    def _complete_input_size(self, inputs, params):
+        """For a symbolic call with a deferred input size: reads it from the input symbol's
+        inferred shape and gives it to the first layer's i2h weights and their variables, which
+        shape inference cannot reach through the flattened, concatenated parameter vector."""
+        if not self._input_size_deferred():
+            return
+        features = 0
+        try:
+            _, out_shapes, _ = inputs.infer_shape_partial()
+            if out_shapes and out_shapes[0] and len(out_shapes[0]) == 3:
+                features = out_shapes[0][2]
+        except Exception:  # noqa: BLE001 - an unknown shape is not an error here
+            pass
+        if not features:
+            raise ValueError(
+                "%s layer %r does not know its input size yet: give the layer input_size=..., call it once "
+                "on an NDArray, or give the input variable a shape (mx.sym.var('data', shape=...))"
+                % (type(self).__name__, self.name))
+        for d in ["l", "r"][:self._dir]:
+            name = "%s0_i2h_weight" % d
+            p = getattr(self, name)
+            p.shape = (p.shape[0], features)
+            params[name]._set_attr(__shape__=str(p.shape))
+
+    def _fused_forward(self, F, inputs, states, sequence_length, params):
+        if F is symbol:
+            self._complete_input_size(inputs, params)
+        if self._layout == "NTC":
+            inputs = F.swapaxes(inputs, dim1=0, dim2=1)
+        if states is None:
+            states = self._zero_states(F, inputs, 0)
+        packed = F.concat(*[F.reshape(params[name], shape=(-1,)) for name in self._packed_names()], dim=0)
+        options = {}
+        if self._lstm_state_clip_min is not None:
+            options.update(lstm_state_clip_min=self._lstm_state_clip_min,
+                           lstm_state_clip_max=self._lstm_state_clip_max,
+                           lstm_state_clip_nan=bool(self._lstm_state_clip_nan))
+        if self._use_sequence_length:
+            options.update(use_sequence_length=True, sequence_length=sequence_length)
+        out = F.RNN(inputs, packed, *states, state_size=self._hidden_size, num_layers=self._num_layers,
+                    bidirectional=self._dir == 2, p=self._dropout, state_outputs=True, mode=self._mode,
+                    **options)
+        output, out_states = out[0], [out[i] for i in range(1, 1 + len(self.state_info()))]
+        if self._layout == "NTC":
+            output = F.swapaxes(output, dim1=0, dim2=1)
+        return output, out_states
+
+    def _unrolled_forward(self, F, inputs, states, sequence_length, params):
         length = self._length_of(inputs)
         time_axis = self._layout.find("T")
         if states is None:

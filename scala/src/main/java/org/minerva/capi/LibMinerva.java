@@ -17,11 +17,12 @@ import org.minerva.NativeLoader;
  * <p>Deliberately unbound (tools/codegen/overrides.yaml, section jni):
  * <ul>
  *   <li>{@code MVExecutorSetMonitorCallback}: takes a C function pointer called on engine threads during forward/backward; a generic shim cannot turn a Java object into one (ABI rule 16 asks the JVM to attach each native thread once and cache it); the Scala layer offers no monitor yet, left for a later issue</li>
+ *   <li>{@code MVCustomOpRegister}: takes a C function pointer called during inference and on engine worker threads; a generic shim cannot turn a Java object into one (ABI rule 16: attach each native thread once and cache it); JVM custom operators are left for a later issue</li>
  * </ul>
  */
 public final class LibMinerva {
     /** The ABI level this binding was generated for. */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     // MVErrorKind
     public static final int MV_OK = 0;
@@ -274,7 +275,7 @@ public final class LibMinerva {
     public static native long MVOpGetHandle(String name);
 
     /**
-     * The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method. (C: {@code MVOpGetSchemaJSON}, since ABI 1.)
+     * The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). (C: {@code MVOpGetSchemaJSON}, since ABI 1.)
      * @param op a MVOpHandle (0 for NULL)
      * @return out_json (String)
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
@@ -734,5 +735,46 @@ public final class LibMinerva {
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
      */
     public static native long[] MVCachedOpInvoke(long op, long[] inputs);
+
+    /**
+     * The registered custom operator types, sorted. (C: {@code MVCustomOpListRegistered}, since ABI 3.)
+     * @return out_names (String[])
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native String[] MVCustomOpListRegistered();
+
+    /**
+     * The request of a call, as JSON. (C: {@code MVCustomOpCallGetRequest}, since ABI 3.)
+     * @param call a MVCustomOpCallHandle (0 for NULL)
+     * @return out_json (String)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native String MVCustomOpCallGetRequest(long call);
+
+    /**
+     * Array `index` of a forward or backward call, in the order the request's counts give (forward: in_data, out_data, aux; backward: out_grad, in_data, out_data, in_grad, aux). (C: {@code MVCustomOpCallGetArray}, since ABI 3.)
+     * @param call a MVCustomOpCallHandle (0 for NULL)
+     * @param index a C int
+     * @return out (long)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native long MVCustomOpCallGetArray(long call, int index);
+
+    /**
+     * Answers a call with a JSON document (copied). (C: {@code MVCustomOpCallSetResult}, since ABI 3.)
+     * @param call a MVCustomOpCallHandle (0 for NULL)
+     * @param result_json a string
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVCustomOpCallSetResult(long call, String result_json);
+
+    /**
+     * Records why a call failed: kind is an MVErrorKind, from MV_ERR_VALUE to MV_ERR_INTERNAL; the message (copied) is what users see after the op_type. (C: {@code MVCustomOpCallSetError}, since ABI 3.)
+     * @param call a MVCustomOpCallHandle (0 for NULL)
+     * @param kind a C int
+     * @param message a string
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native void MVCustomOpCallSetError(long call, int kind, String message);
 
 }

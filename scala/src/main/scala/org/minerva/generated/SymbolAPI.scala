@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 168 operator functions; each composes a graph node through Symbol.create. */
+/** 211 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -21,7 +21,7 @@ object SymbolAPI {
    *   Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]
    *   Activation([0], act_type='sigmoid') = [0.5]
    *
-   * Defined in core/ops/nn_activation.cc:213.
+   * Defined in core/ops/nn_activation.cc:249.
    */
   def Activation(data: Option[Symbol] = None, act_type: String, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -53,7 +53,7 @@ object SymbolAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:448.
+   * Defined in core/ops/nn_norm.cc:420.
    */
   def BatchNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, moving_mean: Option[Symbol] = None, moving_var: Option[Symbol] = None, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -68,6 +68,31 @@ object SymbolAPI {
     max_calib_range.foreach(v => params += "max_calib_range" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("data" -> data, "gamma" -> gamma, "beta" -> beta, "moving_mean" -> moving_mean, "moving_var" -> moving_var).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("BatchNorm", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies bilinear sampling to input feature map, the sampler of "Spatial Transformer Networks"
+   * (NIPS 2015), like OpenCV's remap but differentiable with respect to the data and the grid.
+   *
+   * For every output position (y, x) the grid gives a source point, channel 0 its x and channel 1 its y,
+   * normalised to [-1, 1] over the data's width and height; the output interpolates the four
+   * neighbouring pixels of data, reading zeros outside it. data is (batch, C, H, W) and grid
+   * (batch, 2, Ho, Wo); the output is (batch, C, Ho, Wo). GridGenerator makes grids. A hidden second
+   * output holds the grid as (batch, Ho, Wo, 2).
+   *
+   * Example::
+   *
+   *   data = [[[[1, 2], [3, 4]]]]
+   *   grid = [[[[0]], [[0]]]]                 # the centre of the image
+   *   BilinearSampler(data, grid) = [[[[2.5]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:408.
+   */
+  def BilinearSampler(data: Option[Symbol] = None, grid: Option[Symbol] = None, cudnn_off: Option[Boolean] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    cudnn_off.foreach(v => params += "cudnn_off" -> ParamFormat(v))
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "grid" -> grid).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("BilinearSampler", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -168,7 +193,7 @@ object SymbolAPI {
    *   data = ones((1, 1, 3, 3)); weight = ones((1, 1, 2, 2)); bias = [1]
    *   Convolution(data, weight, bias, kernel=(2, 2), num_filter=1) = [[[[5, 5], [5, 5]]]]
    *
-   * Defined in core/ops/nn_conv.cc:432.
+   * Defined in core/ops/nn_conv.cc:406.
    */
   def Convolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 1024, no_bias: Boolean = false, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -188,6 +213,85 @@ object SymbolAPI {
   }
 
   /**
+   * Applies correlation to inputs: the correlation layer of FlowNet, comparing two feature maps.
+   *
+   * For every position of data1 (on a grid of step stride1, inside a border of max_displacement plus the
+   * kernel radius of the inputs zero-padded by pad_size) and every displacement (dy, dx) on a grid of step
+   * stride2 within max_displacement, the output holds the mean over a kernel_size x kernel_size patch and
+   * all channels of data1 * data2 shifted by the displacement (or of |data1 - data2| with
+   * is_multiply=False)::
+   *
+   *   out[n, d, i, j] = sum_{kh, kw, c} f(data1[n, c, y1 + kh, x1 + kw],
+   *                                      data2[n, c, y1 + dy + kh, x1 + dx + kw]) / (kernel_size**2 * C)
+   *
+   * with y1 = i * stride1 + max_displacement - pad_size (likewise x1) and the displacement index d running
+   * over (2 * (max_displacement // stride2) + 1) ** 2 displacements, dx fastest. data1 and data2 are
+   * (batch, C, H, W) of the same shape; kernel_size must be odd. Hidden outputs hold the padded inputs.
+   *
+   * Example::
+   *
+   *   x = ones((1, 1, 3, 3))
+   *   Correlation(x, x, max_displacement=1).shape = (1, 9, 1, 1)   # all ones
+   *
+   * Defined in core/ops/nn_correlation.cc:187.
+   */
+  def Correlation(data1: Option[Symbol] = None, data2: Option[Symbol] = None, kernel_size: Int = 1, max_displacement: Int = 1, stride1: Int = 1, stride2: Int = 1, pad_size: Int = 0, is_multiply: Boolean = true, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (kernel_size != 1) params += "kernel_size" -> ParamFormat(kernel_size)
+    if (max_displacement != 1) params += "max_displacement" -> ParamFormat(max_displacement)
+    if (stride1 != 1) params += "stride1" -> ParamFormat(stride1)
+    if (stride2 != 1) params += "stride2" -> ParamFormat(stride2)
+    if (pad_size != 0) params += "pad_size" -> ParamFormat(pad_size)
+    if (is_multiply != true) params += "is_multiply" -> ParamFormat(is_multiply)
+    val named = Seq[(String, Option[Symbol])]("data1" -> data1, "data2" -> data2).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("Correlation", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Crops a 4-D (batch, channel, height, width) input to a window of its height and width.
+   *
+   * With num_args=1 the window has the size ``h_w``; with num_args=2 it has the height and width of the
+   * second input (crop_like, whose values are not read). The window starts at ``offset`` (y, x), or is
+   * centred (rounding towards the top left) with ``center_crop``; it must lie inside the input.
+   *
+   * Example::
+   *
+   *   x = [[[[ 0,  1,  2],
+   *          [ 3,  4,  5],
+   *          [ 6,  7,  8]]]]
+   *   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
+   *                                           [6, 7]]]]
+   *
+   * Defined in core/ops/nn_upsample_crop.cc:371.
+   */
+  def Crop(arg: Seq[Symbol], num_args: Option[Int] = None, offset: Seq[Int] = Seq(0, 0), h_w: Seq[Int] = Seq(0, 0), center_crop: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    if (offset != Seq(0, 0)) params += "offset" -> ParamFormat(offset)
+    if (h_w != Seq(0, 0)) params += "h_w" -> ParamFormat(h_w)
+    if (center_crop != false) params += "center_crop" -> ParamFormat(center_crop)
+    Symbol.create("Crop", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Applies a custom operator that a binding registered by name (MXNet's CustomOp / CustomOpProp).
+   *
+   * The inputs are the operator's arguments followed by its auxiliary states, as its list_arguments and list_auxiliary_states name them. Every parameter other than op_type is passed to the binding as a string. See docs/custom_op.md.
+   *
+   * Example::
+   *
+   *   Custom(x, op_type='_reference_square') = x * x
+   *
+   * Defined in core/ops/custom.cc:605.
+   */
+  def Custom(op_type: String, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "op_type" -> ParamFormat(op_type)
+    val named = Seq[(String, Option[Symbol])]().collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("Custom", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input tensor: the gradient of Convolution with respect to its data, so a Deconvolution with the parameters of a Convolution maps that convolution's output shape back to its input shape.
    *
    * For 2-D deconvolution the shapes are
@@ -204,7 +308,7 @@ object SymbolAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:693.
+   * Defined in core/ops/nn_conv.cc:652.
    */
   def Deconvolution(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -302,7 +406,7 @@ object SymbolAPI {
    *                            [[  0.,   1.,   2.,   3.,   4.],
    *                             [ 10.,  11.,  12.,  13.,  14.]]]
    *
-   * Defined in core/ops/nn_misc.cc:214.
+   * Defined in core/ops/nn_misc.cc:204.
    */
   def Embedding(data: Option[Symbol] = None, weight: Option[Symbol] = None, input_dim: Int, output_dim: Int, dtype: String = "float32", sparse_grad: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -340,7 +444,7 @@ object SymbolAPI {
    *
    *   FullyConnected(ones((2, 3)), ones((4, 3)), zeros((4,)), num_hidden=4) = 3 * ones((2, 4))
    *
-   * Defined in core/ops/linalg.cc:365.
+   * Defined in core/ops/linalg.cc:363.
    */
   def FullyConnected(data: Option[Symbol] = None, weight: Option[Symbol] = None, bias: Option[Symbol] = None, num_hidden: Int, no_bias: Boolean = false, flatten: Boolean = true, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -349,6 +453,33 @@ object SymbolAPI {
     if (flatten != true) params += "flatten" -> ParamFormat(flatten)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "weight" -> weight, "bias" -> bias).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("FullyConnected", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Generates a sampling grid for BilinearSampler: (batch, 2, H, W) source coordinates normalised to
+   * [-1, 1], channel 0 holding x and channel 1 holding y.
+   *
+   * - ``affine``: data is (batch, 6), each row a 2x3 matrix applied to the target grid's (x, y, 1),
+   *   whose x and y run evenly from -1 to 1 over ``target_shape`` (H, W).
+   * - ``warp``: data is an optical flow (batch, 2, H, W) in pixels, added to each pixel's own
+   *   coordinates before normalising; ``target_shape`` is ignored.
+   *
+   * A hidden second output holds the target grid (grid_dst).
+   *
+   * Example::
+   *
+   *   GridGenerator([[1, 0, 0, 0, 1, 0]], transform_type='affine', target_shape=(2, 3))
+   *   = [[[[-1, 0, 1], [-1, 0, 1]],
+   *       [[-1, -1, -1], [1, 1, 1]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:371.
+   */
+  def GridGenerator(data: Option[Symbol] = None, transform_type: String, target_shape: Seq[Int] = Seq(0, 0), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "transform_type" -> ParamFormat(transform_type)
+    if (target_shape != Seq(0, 0)) params += "target_shape" -> ParamFormat(target_shape)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("GridGenerator", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -364,7 +495,7 @@ object SymbolAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:619.
+   * Defined in core/ops/nn_norm.cc:602.
    */
   def GroupNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -373,6 +504,32 @@ object SymbolAPI {
     if (output_mean_var != false) params += "output_mean_var" -> ParamFormat(output_mean_var)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "gamma" -> gamma, "beta" -> beta).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("GroupNorm", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Apply a sparse regularization to the output of a sigmoid activation function.
+   *
+   * The forward output is the input. The backward pass first updates the auxiliary state moving_avg, the
+   * running mean activation of each unit (data is 2-D (batch, units))::
+   *
+   *   moving_avg = momentum * moving_avg + (1 - momentum) * mean(data, axis=0)
+   *
+   * then adds the gradient of the KL divergence between the sparseness target and moving_avg::
+   *
+   *   d data = ograd + penalty * (-sparseness_target / moving_avg
+   *                               + (1 - sparseness_target) / (1 - moving_avg))
+   *
+   * moving_avg must stay inside (0, 1): follow a sigmoid, or the result is infinite or NaN.
+   *
+   * Defined in core/ops/nn_sparse_reg.cc:69.
+   */
+  def IdentityAttachKLSparseReg(data: Option[Symbol] = None, moving_avg: Option[Symbol] = None, sparseness_target: Float = 0.100000001f, penalty: Float = 0.00100000005f, momentum: Float = 0.899999976f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (sparseness_target != 0.100000001f) params += "sparseness_target" -> ParamFormat(sparseness_target)
+    if (penalty != 0.00100000005f) params += "penalty" -> ParamFormat(penalty)
+    if (momentum != 0.899999976f) params += "momentum" -> ParamFormat(momentum)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "moving_avg" -> moving_avg).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("IdentityAttachKLSparseReg", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -388,13 +545,69 @@ object SymbolAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:585.
+   * Defined in core/ops/nn_norm.cc:568.
    */
   def InstanceNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, eps: Float = 0.00100000005f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
     if (eps != 0.00100000005f) params += "eps" -> ParamFormat(eps)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "gamma" -> gamma, "beta" -> beta).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("InstanceNorm", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Divides the input by its L2 norm, sqrt(sum(x ** 2) + eps), taken over the axes ``mode`` names.
+   *
+   * - ``instance`` (default): one norm per sample, over every axis but the first (a 1-D input is
+   *   one sample per element).
+   * - ``channel``: one norm per sample and position, across the channels (axis 1).
+   * - ``spatial``: one norm per sample and channel, across the positions (axes 2 and up).
+   *
+   * ``channel`` and ``spatial`` need at least 3 dimensions. A hidden second output holds the norms:
+   * shape (N,), (N, 1, d2, ...) or (N, C) for the three modes, as in MXNet.
+   *
+   * Example::
+   *
+   *   x = [[[1, 2], [3, 4]], [[2, 2], [5, 6]]]
+   *   L2Normalization(x) = [[[0.1826, 0.3651], [0.5477, 0.7303]],
+   *                         [[0.2408, 0.2408], [0.6019, 0.7223]]]
+   *   L2Normalization(x, mode='channel')[0] = [[0.3162, 0.4472], [0.9487, 0.8944]]
+   *
+   * Defined in core/ops/nn_normalize.cc:204.
+   */
+  def L2Normalization(data: Option[Symbol] = None, eps: Float = 1e-10f, mode: String = "instance", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (eps != 1e-10f) params += "eps" -> ParamFormat(eps)
+    if (mode != "instance") params += "mode" -> ParamFormat(mode)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("L2Normalization", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Local response normalization across channels (AlexNet's lateral inhibition).
+   *
+   * Each element of a 4-D (batch, channel, height, width) input is divided by a power of the sum of
+   * squares of the nsize channels centred on its own at the same position (fewer at the borders)::
+   *
+   *   out[n, c, h, w] = data[n, c, h, w] / (knorm + alpha / nsize * S[n, c, h, w]) ** beta
+   *   S[n, c, h, w]   = sum of data[n, k, h, w] ** 2 for |k - c| <= nsize // 2
+   *
+   * nsize must be odd. A hidden second output holds the normaliser knorm + alpha / nsize * S.
+   *
+   * Example::
+   *
+   *   x = [[[[1]], [[2]], [[3]]]]                    # shape (1, 3, 1, 1)
+   *   LRN(x, nsize=3, alpha=3, beta=1, knorm=1)   = [[[[0.1667]], [[0.1333]], [[0.2143]]]]
+   *
+   * Defined in core/ops/nn_normalize.cc:245.
+   */
+  def LRN(data: Option[Symbol] = None, alpha: Float = 0.0001f, beta: Float = 0.75f, knorm: Float = 2.0f, nsize: Int, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (alpha != 0.0001f) params += "alpha" -> ParamFormat(alpha)
+    if (beta != 0.75f) params += "beta" -> ParamFormat(beta)
+    if (knorm != 2.0f) params += "knorm" -> ParamFormat(knorm)
+    params += "nsize" -> ParamFormat(nsize)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("LRN", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -412,7 +625,7 @@ object SymbolAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:526.
+   * Defined in core/ops/nn_norm.cc:514.
    */
   def LayerNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -446,7 +659,7 @@ object SymbolAPI {
    *
    *   LeakyReLU([-2, 1], act_type='leaky', slope=0.25) = [-0.5, 1]
    *
-   * Defined in core/ops/nn_activation.cc:238.
+   * Defined in core/ops/nn_activation.cc:273.
    */
   def LeakyReLU(data: Option[Symbol] = None, gamma: Option[Symbol] = None, act_type: String = "leaky", slope: Float = 0.25f, lower_bound: Float = 0.125f, upper_bound: Float = 0.333999991f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -456,6 +669,97 @@ object SymbolAPI {
     if (upper_bound != 0.333999991f) params += "upper_bound" -> ParamFormat(upper_bound)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "gamma" -> gamma).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("LeakyReLU", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Computes and optimizes for squared loss during backward propagation.
+   * Just outputs ``data`` during forward propagation.
+   *
+   * If :math:`\hat{y}_i` is the predicted value of the i-th sample, and :math:`y_i` is the corresponding target value, then the squared loss estimated over :math:`n` samples is defined as
+   *
+   *   SquaredLoss(y, y_hat) = 1/n * sum_i ||y_i - y_hat_i||^2 / 2
+   *
+   * The backward pass ignores the incoming gradient and returns (data - label) * grad_scale / m, where m is the number of elements per sample. The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[1, 2], [3, 4]], label = [[1, 1], [1, 1]]
+   *   LinearRegressionOutput(data, label) = [[1, 2], [3, 4]]
+   *   gradient w.r.t. data                = [[0, 0.5], [1, 1.5]]
+   *
+   * Defined in core/ops/nn_regression.cc:207.
+   */
+  def LinearRegressionOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("LinearRegressionOutput", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies a logistic function to the input.
+   *
+   * The logistic function, also known as the sigmoid function, is computed as 1 / (1 + exp(-x)). It is commonly used to predict probabilities in binary classification.
+   *
+   * The backward pass ignores the incoming gradient and returns (sigmoid(data) - label) * grad_scale / m, the gradient of the log loss, where m is the number of elements per sample. The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[0, 2]], label = [[1, 0]]
+   *   LogisticRegressionOutput(data, label) = [[0.5, 0.8808]]
+   *   gradient w.r.t. data                  = [[-0.25, 0.4404]]
+   *
+   * Defined in core/ops/nn_regression.cc:231.
+   */
+  def LogisticRegressionOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("LogisticRegressionOutput", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Computes mean absolute error of the input.
+   * Just outputs ``data`` during forward propagation.
+   *
+   *   MAE(y, y_hat) = 1/n * sum_i |y_i - y_hat_i|
+   *
+   * The backward pass ignores the incoming gradient and returns sign(data - label) * grad_scale / m, where m is the number of elements per sample and the sign is -1 where data equals label (as in MXNet). The label may have any shape with data's first dimension and element count; the label gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[1, 2], [3, 4]], label = [[2, 1], [3, 0]]
+   *   MAERegressionOutput(data, label) = [[1, 2], [3, 4]]
+   *   gradient w.r.t. data             = [[-0.5, 0.5], [-0.5, 0.5]]
+   *
+   * Defined in core/ops/nn_regression.cc:252.
+   */
+  def MAERegressionOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("MAERegressionOutput", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Make your own loss function in network construction.
+   *
+   * The output is the input; the backward pass ignores the incoming gradient and starts back-propagation from this node with grad_scale / normalizer, so any differentiable expression becomes a terminal loss. ``normalization``: 'null' leaves the gradient at grad_scale, 'batch' divides it by the batch size (every dimension but the last), 'valid' by the number of input elements greater than ``valid_thresh`` (at least 1).
+   *
+   * Example::
+   *
+   *   cross_entropy = label * log(out) + (1 - label) * log(1 - out)
+   *   loss = MakeLoss(cross_entropy)
+   *
+   * Defined in core/ops/nn_regression.cc:288.
+   */
+  def MakeLoss(data: Option[Symbol] = None, grad_scale: Float = 1.0f, valid_thresh: Float = 0.0f, normalization: String = "null", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (grad_scale != 1.0f) params += "grad_scale" -> ParamFormat(grad_scale)
+    if (valid_thresh != 0.0f) params += "valid_thresh" -> ParamFormat(valid_thresh)
+    if (normalization != "null") params += "normalization" -> ParamFormat(normalization)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("MakeLoss", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -470,7 +774,7 @@ object SymbolAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def Pad(data: Option[Symbol] = None, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -498,7 +802,7 @@ object SymbolAPI {
    *   Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]
    *   Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]
    *
-   * Defined in core/ops/nn_pool.cc:353.
+   * Defined in core/ops/nn_pool.cc:333.
    */
   def Pooling(data: Option[Symbol] = None, kernel: Seq[Int] = Seq(), pool_type: String = "max", global_pool: Boolean = false, cudnn_off: Boolean = false, pooling_convention: String = "valid", stride: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), p_value: Option[Int] = None, count_include_pad: Option[Boolean] = None, layout: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -514,6 +818,83 @@ object SymbolAPI {
     layout.foreach(v => params += "layout" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("Pooling", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies recurrent layers to input data: vanilla RNN (ReLU or tanh), LSTM and GRU, stacked and optionally bidirectional, with all parameters packed in one vector.
+   *
+   * **Vanilla RNN** (mode 'rnn_relu' or 'rnn_tanh'): h_t = act(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).
+   *
+   * **LSTM** (mode 'lstm'), gates in the order i, f, g, o:
+   *
+   * - i_t = sigmoid(W_ii x_t + b_ii + W_hi h_(t-1) + b_hi)
+   * - f_t = sigmoid(W_if x_t + b_if + W_hf h_(t-1) + b_hf)
+   * - g_t = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg)
+   * - o_t = sigmoid(W_io x_t + b_io + W_ho h_(t-1) + b_ho)
+   * - c_t = f_t * c_(t-1) + i_t * g_t, clipped to [lstm_state_clip_min, lstm_state_clip_max] when given
+   * - h_t = o_t * tanh(c_t)
+   *
+   * **GRU** (mode 'gru'), gates in the order r, z, n (cuDNN's form: the reset gate multiplies the recurrent projection including its bias):
+   *
+   * - r_t = sigmoid(W_ir x_t + b_ir + W_hr h_(t-1) + b_hr)
+   * - z_t = sigmoid(W_iz x_t + b_iz + W_hz h_(t-1) + b_hz)
+   * - n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_(t-1) + b_hn))
+   * - h_t = (1 - z_t) * n_t + z_t * h_(t-1)
+   *
+   * Shapes: data (T, N, C) (layout TNC); state and state_cell (num_layers * D, N, state_size) with D = 2 when bidirectional, else 1; out (T, N, D * state_size), the reverse direction's features after the forward direction's. With state_outputs the final states follow out.
+   *
+   * ``parameters`` holds every weight, then every bias: for each layer and direction (forward first) the i2h weight (G*H, in) and the h2h weight (G*H, H), then in the same order the i2h and h2h biases (G*H each); G is the number of gates (1, 4, 3), H state_size, in the input size C for layer 0 and D*H above. Its length is therefore the sum over layers of D*G*H*(in + H + 2).
+   *
+   * ``p`` applies dropout to the outputs of every layer but the last, in training only. With use_sequence_length, sequence b has sequence_length[b] valid steps: later outputs are zero, the state stops at the last valid step and the reverse direction starts there. projection_size is not supported (MXNet supports it only with cuDNN).
+   *
+   * Example::
+   *
+   *   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
+   *   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
+   *
+   * Defined in core/ops/rnn.cc:698.
+   */
+  def RNN(data: Option[Symbol] = None, parameters: Option[Symbol] = None, state: Option[Symbol] = None, state_cell: Option[Symbol] = None, sequence_length: Option[Symbol] = None, state_size: Int, num_layers: Int, bidirectional: Boolean = false, mode: String, p: Float = 0.0f, state_outputs: Boolean = false, projection_size: Option[Int] = None, lstm_state_clip_min: Option[Float] = None, lstm_state_clip_max: Option[Float] = None, lstm_state_clip_nan: Boolean = false, use_sequence_length: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "state_size" -> ParamFormat(state_size)
+    params += "num_layers" -> ParamFormat(num_layers)
+    if (bidirectional != false) params += "bidirectional" -> ParamFormat(bidirectional)
+    params += "mode" -> ParamFormat(mode)
+    if (p != 0.0f) params += "p" -> ParamFormat(p)
+    if (state_outputs != false) params += "state_outputs" -> ParamFormat(state_outputs)
+    projection_size.foreach(v => params += "projection_size" -> ParamFormat(v))
+    lstm_state_clip_min.foreach(v => params += "lstm_state_clip_min" -> ParamFormat(v))
+    lstm_state_clip_max.foreach(v => params += "lstm_state_clip_max" -> ParamFormat(v))
+    if (lstm_state_clip_nan != false) params += "lstm_state_clip_nan" -> ParamFormat(lstm_state_clip_nan)
+    if (use_sequence_length != false) params += "use_sequence_length" -> ParamFormat(use_sequence_length)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "parameters" -> parameters, "state" -> state, "state_cell" -> state_cell, "sequence_length" -> sequence_length).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("RNN", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Performs region of interest (ROI) pooling on the input array, the pooling layer of Fast R-CNN.
+   *
+   * Each row of ``rois`` is [batch_index, x1, y1, x2, y2]: a box, in image coordinates, on image
+   * batch_index of the 4-D (batch, C, H, W) feature map. The box is scaled by ``spatial_scale`` and
+   * rounded to feature-map pixels (corners included; an inverted box becomes one pixel), divided into a
+   * ``pooled_size`` (h, w) grid of bins that need not divide it evenly, and each bin is max-pooled (an
+   * empty bin gives 0). The output is (num_rois, C, h, w). A hidden second output holds the position of
+   * each maximum, through which the gradient flows.
+   *
+   * Example::
+   *
+   *   x = arange(48).reshape((1, 1, 8, 6))
+   *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=1.0) = [[[[14, 16], [26, 28]]]]
+   *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=0.7) = [[[[ 7,  9], [19, 21]]]]
+   *
+   * Defined in core/ops/nn_roi_pooling.cc:160.
+   */
+  def ROIPooling(data: Option[Symbol] = None, rois: Option[Symbol] = None, pooled_size: Seq[Int], spatial_scale: Float, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "pooled_size" -> ParamFormat(pooled_size)
+    params += "spatial_scale" -> ParamFormat(spatial_scale)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "rois" -> rois).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("ROIPooling", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -538,6 +919,28 @@ object SymbolAPI {
     if (keep_highest != false) params += "keep_highest" -> ParamFormat(keep_highest)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("Reshape", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Computes support vector machine based transformation of the input.
+   *
+   * The forward output is the input. The backward pass ignores the incoming gradient and returns the gradient of the one-vs-rest hinge loss for rows of classes (the last axis) and one label per row: with k the row's class, -d/dx of max(0, margin - x_k)^2 (or of max(0, margin - x_k) with use_linear) for the true class and of max(0, margin + x_c)^2 for the others, times regularization_coefficient. The label has data's shape without the last axis and gets no gradient.
+   *
+   * Example::
+   *
+   *   data = [[0.5, -2, 0.3]], label = [0]
+   *   SVMOutput(data, label)  = [[0.5, -2, 0.3]]
+   *   gradient w.r.t. data    = [[-1, 0, 2.6]]
+   *
+   * Defined in core/ops/nn_regression.cc:336.
+   */
+  def SVMOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, margin: Float = 1.0f, regularization_coefficient: Float = 1.0f, use_linear: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (margin != 1.0f) params += "margin" -> ParamFormat(margin)
+    if (regularization_coefficient != 1.0f) params += "regularization_coefficient" -> ParamFormat(regularization_coefficient)
+    if (use_linear != false) params += "use_linear" -> ParamFormat(use_linear)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("SVMOutput", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -593,7 +996,7 @@ object SymbolAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:242.
+   * Defined in core/ops/sequence.cc:243.
    */
   def SequenceReverse(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -612,7 +1015,7 @@ object SymbolAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def SliceChannel(data: Option[Symbol] = None, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -643,7 +1046,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:552.
    */
   def Softmax(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -657,6 +1060,35 @@ object SymbolAPI {
     if (smooth_alpha != 0.0f) params += "smooth_alpha" -> ParamFormat(smooth_alpha)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("Softmax", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies softmax activation to input. This is intended for internal layers.
+   *
+   * .. note::
+   *
+   *   This operator has been deprecated, please use `softmax`.
+   *
+   * If `mode` = ``instance``, this operator computes a softmax for each row of the input: over the last axis, as MXNet 1.x does. This is the default mode.
+   *
+   * If `mode` = ``channel``, this operator computes a k-class softmax at each position of each instance, where `k` = ``num_channel`` (axis 1). This mode can only be used when the input array has at least 3 dimensions. This can be used for `fully convolutional network`, `image segmentation`, etc.
+   *
+   * Example::
+   *
+   *   >>> input_array = mx.nd.array([[3., 0.5, -0.5, 2., 7.],
+   *   >>>                            [2., -.4, 7.,   3., 0.2]])
+   *   >>> softmax_act = mx.nd.SoftmaxActivation(input_array)
+   *   >>> print softmax_act.asnumpy()
+   *   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
+   *    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
+   *
+   * Defined in core/ops/nn_softmax.cc:493.
+   */
+  def SoftmaxActivation(data: Option[Symbol] = None, mode: String = "instance", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (mode != "instance") params += "mode" -> ParamFormat(mode)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("SoftmaxActivation", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -679,7 +1111,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:440.
+   * Defined in core/ops/nn_softmax.cc:552.
    */
   def SoftmaxOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -693,6 +1125,30 @@ object SymbolAPI {
     if (smooth_alpha != 0.0f) params += "smooth_alpha" -> ParamFormat(smooth_alpha)
     val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("SoftmaxOutput", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies a spatial transformer to the input: an affine sampling grid of ``target_shape`` from the
+   * six parameters per sample in ``loc`` (as GridGenerator with transform_type='affine'), then
+   * bilinear sampling of data on it (as BilinearSampler). Initialise the localisation network to the
+   * identity transform [1, 0, 0, 0, 1, 0]. Hidden outputs hold the target and source grids.
+   *
+   * Example::
+   *
+   *   data = [[[[1, 2], [3, 4]]]]
+   *   SpatialTransformer(data, [[1, 0, 0, 0, 1, 0]], target_shape=(2, 2),
+   *                      transform_type='affine', sampler_type='bilinear') = [[[[1, 2], [3, 4]]]]
+   *
+   * Defined in core/ops/nn_spatial.cc:454.
+   */
+  def SpatialTransformer(data: Option[Symbol] = None, loc: Option[Symbol] = None, target_shape: Seq[Int] = Seq(0, 0), transform_type: String, sampler_type: String, cudnn_off: Option[Boolean] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (target_shape != Seq(0, 0)) params += "target_shape" -> ParamFormat(target_shape)
+    params += "transform_type" -> ParamFormat(transform_type)
+    params += "sampler_type" -> ParamFormat(sampler_type)
+    cudnn_off.foreach(v => params += "cudnn_off" -> ParamFormat(v))
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "loc" -> loc).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("SpatialTransformer", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -711,6 +1167,44 @@ object SymbolAPI {
     if (dim2 != 0) params += "dim2" -> ParamFormat(dim2)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("SwapAxis", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Upsamples the given input data.
+   *
+   * Two algorithms (``sample_type``) are available for upsampling:
+   *
+   * - Nearest Neighbor: each pixel is repeated scale x scale times. Several inputs (num_args of them) may
+   *   be given: the output has the first input's height and width times scale, every other input is
+   *   repeated to that size (its size must divide it), and ``multi_input_mode`` concatenates the results
+   *   along the channels ('concat') or adds them ('sum', same channels required).
+   * - Bilinear: a depthwise transposed convolution with a second input, the weight, of shape
+   *   (channels, 1, 2 * scale - scale % 2, 2 * scale - scale % 2), stride scale and padding
+   *   ceil((scale - 1) / 2), as MXNet computes it; num_filter must equal the channels. Initialise the
+   *   weight with mx.init.Bilinear() for bilinear interpolation.
+   *
+   * Inputs are 4-D (batch, channel, height, width).
+   *
+   * Example::
+   *
+   *   x = [[[[1, 2],
+   *          [3, 4]]]]
+   *   UpSampling(x, scale=2, sample_type='nearest') = [[[[1, 1, 2, 2],
+   *                                                     [1, 1, 2, 2],
+   *                                                     [3, 3, 4, 4],
+   *                                                     [3, 3, 4, 4]]]]
+   *
+   * Defined in core/ops/nn_upsample_crop.cc:316.
+   */
+  def UpSampling(arg: Seq[Symbol], scale: Int, num_filter: Int = 0, sample_type: String, multi_input_mode: String = "concat", num_args: Option[Int] = None, workspace: Int = 512, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "scale" -> ParamFormat(scale)
+    if (num_filter != 0) params += "num_filter" -> ParamFormat(num_filter)
+    params += "sample_type" -> ParamFormat(sample_type)
+    if (multi_input_mode != "concat") params += "multi_input_mode" -> ParamFormat(multi_input_mode)
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    if (workspace != 512) params += "workspace" -> ParamFormat(workspace)
+    Symbol.create("UpSampling", name, Seq.empty[String], arg, params.result())
   }
 
   /**
@@ -940,6 +1434,26 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the indices that sort the array along an axis (the flattened array when axis is None), in the dtype `dtype` (float32 by default). Equal values keep their order. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   argsort(x) = [[1, 0, 2], [0, 2, 1]]
+   *   argsort(x, axis=0, is_ascend=False) = [[0, 1, 0], [1, 0, 1]]
+   *
+   * Defined in core/ops/sort.cc:246.
+   */
+  def argsort(data: Option[Symbol] = None, axis: Int = -1, is_ascend: Boolean = true, dtype: String = "float32", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("argsort", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Batchwise dot product: for N-d arrays (N >= 3) with equal leading dims, multiplies the
    * matrices held in the last two axes: (B, M, K) x (B, K, N) gives (B, M, N).
    *
@@ -947,7 +1461,7 @@ object SymbolAPI {
    *
    *   batch_dot(ones((2, 3, 4)), ones((2, 4, 5))).shape = (2, 3, 5)
    *
-   * Defined in core/ops/linalg.cc:336.
+   * Defined in core/ops/linalg.cc:334.
    */
   def batch_dot(lhs: Option[Symbol] = None, rhs: Option[Symbol] = None, transpose_a: Boolean = false, transpose_b: Boolean = false, forward_stype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -956,6 +1470,22 @@ object SymbolAPI {
     forward_stype.foreach(v => params += "forward_stype" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("lhs" -> lhs, "rhs" -> rhs).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("batch_dot", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Takes one element per row of the last axis: with a seen as rows of its last axis (a.size / a.shape[-1] of them), out[i] = row i at indices[i], indices clipped to the row. indices must have one entry per row; the output has indices' shape. (For inputs of more than 2 dimensions MXNet 1.9.1 reads past the array; Minerva takes the rows as described.)
+   *
+   * Example::
+   *
+   *   x = [[1, 2], [3, 4], [5, 6]]
+   *   batch_take(x, [0, 1, 0]) = [1, 4, 5]
+   *
+   * Defined in core/ops/gather_scatter.cc:259.
+   */
+  def batch_take(a: Option[Symbol] = None, indices: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("a" -> a, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("batch_take", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1392,7 +1922,7 @@ object SymbolAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def choose_element_0index(data: Option[Symbol] = None, index: Option[Symbol] = None, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1419,6 +1949,26 @@ object SymbolAPI {
     params += "a_max" -> ParamFormat(a_max)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("clip", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Combines columns of sliding blocks (N, C * prod(kernel), L) into an (N, C, output_size...) image, summing where blocks overlap: the adjoint of im2col with the same kernel/stride/dilate/pad. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+   *
+   * Defined in core/ops/im2col.cc:210.
+   */
+  def col2im(data: Option[Symbol] = None, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "output_size" -> ParamFormat(output_size)
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("col2im", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1533,6 +2083,43 @@ object SymbolAPI {
   }
 
   /**
+   * Rearranges blocks of depth into space for an (N, C, H, W) array: the output is (N, C / b^2, H * b, W * b) with out[n, c, y*b + i, x*b + j] = data[n, (i*b + j) * C/b^2 + c, y, x], b = block_size. The inverse of space_to_depth.
+   *
+   * Example::
+   *
+   *   x of shape (1, 4, 1, 1) = [1, 2, 3, 4]
+   *   depth_to_space(x, 2) = [[[[1, 2], [3, 4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:67.
+   */
+  def depth_to_space(data: Option[Symbol] = None, block_size: Int, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("depth_to_space", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Extracts a diagonal or builds a diagonal array. For a vector, a square matrix with the vector on diagonal k; otherwise the diagonal k of the axes (axis1, axis2), appended as the last axis after the others (numpy.diagonal). k > 0 is above the main diagonal, k < 0 below.
+   *
+   * Example::
+   *
+   *   diag([1, 2]) = [[1, 0], [0, 2]]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
+   *   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
+   *
+   * Defined in core/ops/reverse_diag.cc:151.
+   */
+  def diag(data: Option[Symbol] = None, k: Int = 0, axis1: Int = 0, axis2: Int = 1, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (k != 0) params += "k" -> ParamFormat(k)
+    if (axis1 != 0) params += "axis1" -> ParamFormat(axis1)
+    if (axis2 != 1) params += "axis2" -> ParamFormat(axis2)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("diag", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Dot product of two arrays. For 2-d arrays it is the matrix product; an N-d lhs is used as
    * a matrix of its last axis (its first with transpose_a) and an N-d rhs as a matrix of its
    * first axis (its last with transpose_b), so dot(x, y) has shape x.shape[:-1] + y.shape[1:].
@@ -1628,6 +2215,21 @@ object SymbolAPI {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("erf", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Inverse error function, element-wise: erfinv(erf(x)) = x on (-1, 1); erfinv(+-1) = +-inf and NaN outside [-1, 1].
+   *
+   * Example::
+   *
+   *   erfinv([0, 0.5, -0.5]) = [0, 0.4769, -0.4769]
+   *
+   * Defined in core/ops/special_functions.cc:123.
+   */
+  def erfinv(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("erfinv", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -1730,6 +2332,24 @@ object SymbolAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def flip(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("flip", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Largest integer not greater than each element. The gradient is zero.
    *
    * Example::
@@ -1824,6 +2444,70 @@ object SymbolAPI {
   }
 
   /**
+   * The gamma function, element-wise: gamma(n) = (n-1)! on positive integers; infinite at 0 and NaN at the negative integers.
+   *
+   * Example::
+   *
+   *   gamma([1, 2, 3, 0.5]) = [1, 1, 2, 1.7725]
+   *
+   * Defined in core/ops/special_functions.cc:136.
+   */
+  def gamma(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gamma", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * The natural logarithm of the absolute value of the gamma function, element-wise.
+   *
+   * Example::
+   *
+   *   gammaln([1, 3, 0.5, -1.5]) = [0, 0.6931, 0.5724, 0.8600]
+   *
+   * Defined in core/ops/special_functions.cc:158.
+   */
+  def gammaln(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gammaln", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Gathers blocks of data addressed by the columns of indices: indices has shape (M, Y...), and out[y...] = data[indices[0, y...], ..., indices[M-1, y...]], shape Y + data.shape[M:]. Negative indices count from the end; others out of range are an IndexError.
+   *
+   * Example::
+   *
+   *   data = [[0, 1], [2, 3]]
+   *   gather_nd(data, [[1, 1, 0], [0, 1, 0]]) = [2, 3, 0]
+   *   gather_nd(data, [[1, 0]]) = [[2, 3], [0, 1]]
+   *
+   * Defined in core/ops/gather_scatter.cc:138.
+   */
+  def gather_nd(data: Option[Symbol] = None, indices: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("gather_nd", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Hard sigmoid, element-wise: max(0, min(1, alpha * x + beta)). Floating-point inputs only.
+   *
+   * Example::
+   *
+   *   hard_sigmoid([-3, -1, 0, 1, 3]) = [0, 0.3, 0.5, 0.7, 1]
+   *
+   * Defined in core/ops/special_functions.cc:205.
+   */
+  def hard_sigmoid(data: Option[Symbol] = None, alpha: Float = 0.200000003f, beta: Float = 0.5f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (alpha != 0.200000003f) params += "alpha" -> ParamFormat(alpha)
+    if (beta != 0.5f) params += "beta" -> ParamFormat(beta)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("hard_sigmoid", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Returns a copy of the input.
    *
    * Example::
@@ -1836,6 +2520,42 @@ object SymbolAPI {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("identity", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Extracts sliding blocks of an (N, C, spatial...) image into columns: the output is (N, C * prod(kernel), L), row c * prod(kernel) + k holding kernel point k of channel c at each of the L block positions (row-major), zeros where the block covers padding. Floating-point inputs.
+   *
+   * Example::
+   *
+   *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
+   *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
+   *
+   * Defined in core/ops/im2col.cc:160.
+   */
+  def im2col(data: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "kernel" -> ParamFormat(kernel)
+    if (stride != Seq()) params += "stride" -> ParamFormat(stride)
+    if (dilate != Seq()) params += "dilate" -> ParamFormat(dilate)
+    if (pad != Seq()) params += "pad" -> ParamFormat(pad)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("im2col", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Column-wise Kronecker product of matrices A1 (M1, N), ..., Ak (Mk, N): an (M1 * ... * Mk, N) matrix whose column n is the Kronecker product of the inputs' columns n (the first input varies slowest). Floating-point inputs; not differentiable, as in MXNet.
+   *
+   * Example::
+   *
+   *   A = [[1, -1], [2, -3]], B = [[1, 4], [2, 5], [3, 6]]
+   *   khatri_rao(A, B) = [[1, -4], [2, -5], [3, -6], [2, -12], [4, -15], [6, -18]]
+   *
+   * Defined in core/ops/khatri_rao.cc:8.
+   */
+  def khatri_rao(arg: Seq[Symbol], num_args: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_args" -> ParamFormat(num_args.getOrElse(arg.length))
+    Symbol.create("khatri_rao", name, Seq.empty[String], arg, params.result())
   }
 
   /**
@@ -1912,7 +2632,7 @@ object SymbolAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:389.
+   * Defined in core/ops/nn_softmax.cc:423.
    */
   def log_softmax(data: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1937,6 +2657,24 @@ object SymbolAPI {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("logical_not", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Make your own loss function in network construction.
+   *
+   * The output, named ``loss``, is the input; the backward pass ignores the incoming gradient and returns ones, so any expression becomes a terminal loss.
+   *
+   * Example::
+   *
+   *   cross_entropy = label * log(out) + (1 - label) * log(1 - out)
+   *   loss = make_loss(cross_entropy)
+   *
+   * Defined in core/ops/nn_regression.cc:320.
+   */
+  def make_loss(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("make_loss", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2027,6 +2765,25 @@ object SymbolAPI {
     if (exclude != false) params += "exclude" -> ParamFormat(exclude)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("min_axis", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Mean and (population) variance of the input over `axes`, as two outputs; keepdims keeps the reduced axes with size 1.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   moments(x, axes=(1,)) = [[2, 5], [0.6667, 0.6667]]
+   *   moments(x, axes=(0, 1)) = [[3.5], [2.9167]]
+   *
+   * Defined in core/ops/stats.cc:218.
+   */
+  def moments(data: Option[Symbol] = None, axes: Option[Seq[Int]] = None, keepdims: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    axes.foreach(v => params += "axes" -> ParamFormat(v))
+    if (keepdims != false) params += "keepdims" -> ParamFormat(keepdims)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("moments", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2206,7 +2963,7 @@ object SymbolAPI {
    *
    *   normal(loc=0, scale=1, shape=(2, 2)) = [[1.89171135, -1.16881478], [-1.23474145, 1.55807114]]
    *
-   * Defined in core/ops/random.cc:95.
+   * Defined in core/ops/random.cc:46.
    */
   def normal(loc: Float = 0.0f, scale: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2226,7 +2983,7 @@ object SymbolAPI {
    *
    *   one_hot([1, 0, 2, 5], 3) = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]
    *
-   * Defined in core/ops/slice.cc:558.
+   * Defined in core/ops/slice.cc:549.
    */
   def one_hot(indices: Option[Symbol] = None, depth: Int, on_value: Float = 1.0f, off_value: Float = 0.0f, dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2283,7 +3040,7 @@ object SymbolAPI {
    *   pad(x, mode='edge', pad_width=(0, 0, 1, 2)) = [[1, 1, 2, 3, 3, 3]]
    *   pad(x, mode='reflect', pad_width=(0, 0, 1, 2)) = [[2, 1, 2, 3, 2, 1]]
    *
-   * Defined in core/ops/pad.cc:90.
+   * Defined in core/ops/pad.cc:87.
    */
   def pad(data: Option[Symbol] = None, mode: String, pad_width: Seq[Int], constant_value: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2303,7 +3060,7 @@ object SymbolAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:486.
+   * Defined in core/ops/slice.cc:480.
    */
   def pick(data: Option[Symbol] = None, index: Option[Symbol] = None, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2354,7 +3111,7 @@ object SymbolAPI {
    *
    *   randint(low=0, high=5, shape=(2, 2)) = [[0, 2], [3, 1]]
    *
-   * Defined in core/ops/random.cc:122.
+   * Defined in core/ops/random.cc:73.
    */
   def randint(low: Int, high: Int, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2374,7 +3131,7 @@ object SymbolAPI {
    *
    *   normal(loc=0, scale=1, shape=(2, 2)) = [[1.89171135, -1.16881478], [-1.23474145, 1.55807114]]
    *
-   * Defined in core/ops/random.cc:95.
+   * Defined in core/ops/random.cc:46.
    */
   def random_normal(loc: Float = 0.0f, scale: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2394,7 +3151,7 @@ object SymbolAPI {
    *
    *   randint(low=0, high=5, shape=(2, 2)) = [[0, 2], [3, 1]]
    *
-   * Defined in core/ops/random.cc:122.
+   * Defined in core/ops/random.cc:73.
    */
   def random_randint(low: Int, high: Int, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2414,7 +3171,7 @@ object SymbolAPI {
    *
    *   uniform(low=0, high=1, shape=(2, 2)) = [[0.5488135, 0.5928446], [0.7151894, 0.8442657]]
    *
-   * Defined in core/ops/random.cc:62.
+   * Defined in core/ops/random.cc:13.
    */
   def random_uniform(low: Float = 0.0f, high: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2536,6 +3293,24 @@ object SymbolAPI {
   }
 
   /**
+   * Reverses the order of elements along the given axes (negative axes count from the end). The gradient is the reversed ograd.
+   *
+   * Example::
+   *
+   *   x = [[0, 1, 2], [3, 4, 5]]
+   *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
+   *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
+   *
+   * Defined in core/ops/reverse_diag.cc:120.
+   */
+  def reverse(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "axis" -> ParamFormat(axis)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("reverse", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Rounds to the nearest integer; as in MXNet, a half rounds toward -inf. The gradient is zero.
    *
    * Example::
@@ -2640,6 +3415,22 @@ object SymbolAPI {
   }
 
   /**
+   * Scatters data into a zero array of the given shape at the points in indices (the inverse of gather_nd): indices has shape (M, Y...), data shape Y + shape[M:]. When points repeat, the last one wins. Negative indices count from the end; others out of range are an IndexError (MXNet 1.9.1 silently drops them).
+   *
+   * Example::
+   *
+   *   scatter_nd([2, 3], [[1, 1], [0, 1]], shape=(2, 2)) = [[0, 0], [2, 3]]
+   *
+   * Defined in core/ops/gather_scatter.cc:190.
+   */
+  def scatter_nd(data: Option[Symbol] = None, indices: Option[Symbol] = None, shape: Seq[Int], name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "shape" -> ParamFormat(shape)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "indices" -> indices).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("scatter_nd", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Momentum update function for Stochastic Gradient Descent (SGD) optimizer:
    *
    *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
@@ -2688,13 +3479,28 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the shape of the input as a 1-D int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   shape_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [2, 4]
+   *
+   * Defined in core/ops/shape_like.cc:125.
+   */
+  def shape_array(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("shape_array", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Randomly shuffles the array along its first axis (the rows keep their contents).
    *
    * Example::
    *
    *   shuffle([[0, 1], [2, 3], [4, 5]]) = [[4, 5], [0, 1], [2, 3]]
    *
-   * Defined in core/ops/random.cc:150.
+   * Defined in core/ops/random.cc:101.
    */
   def shuffle(data: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2812,6 +3618,21 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the number of elements of the input as a 1-element int64 array. Its gradient is zero.
+   *
+   * Example::
+   *
+   *   size_array([[1, 2, 3, 4], [5, 6, 7, 8]]) = [8]
+   *
+   * Defined in core/ops/shape_like.cc:142.
+   */
+  def size_array(data: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("size_array", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Slices a region of the array: begin, end and step per leading axis, None for an open end, negative values counting from the end (numpy basic slicing). Axes beyond len(begin) are kept whole.
    *
    * Example::
@@ -2840,7 +3661,7 @@ object SymbolAPI {
    *   slice_axis(x, axis=1, begin=1, end=None) = [[2, 3, 4], [6, 7, 8]]
    *   slice_axis(x, axis=-1, begin=-3, end=-1) = [[2, 3], [6, 7]]
    *
-   * Defined in core/ops/slice.cc:292.
+   * Defined in core/ops/slice.cc:290.
    */
   def slice_axis(data: Option[Symbol] = None, axis: Int, begin: Int, end: Int, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2849,6 +3670,41 @@ object SymbolAPI {
     params += "end" -> ParamFormat(end)
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("slice_axis", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Slices data to the shape of shape_like, starting at index 0 of each sliced axis: every axis by default, or only `axes` (negative axes count from the end). shape_like's values are not read and get a zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[1, 2, 3], [4, 5, 6]]
+   *   slice_like(x, zeros((1, 2))) = [[1, 2]]
+   *   slice_like(x, zeros((1, 2)), axes=(0,)) = [[1, 2, 3]]
+   *
+   * Defined in core/ops/shape_like.cc:59.
+   */
+  def slice_like(data: Option[Symbol] = None, shape_like: Option[Symbol] = None, axes: Seq[Int] = Seq(), name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axes != Seq()) params += "axes" -> ParamFormat(axes)
+    val named = Seq[(String, Option[Symbol])]("data" -> data, "shape_like" -> shape_like).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("slice_like", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Smooth L1 loss, element-wise, with sigma = scalar: 0.5 * (sigma * x)^2 where |x| < 1 / sigma^2, and |x| - 0.5 / sigma^2 elsewhere.
+   *
+   * Example::
+   *
+   *   smooth_l1([-2, -0.5, 0.3, 1.5]) = [1.5, 0.125, 0.045, 1]
+   *   smooth_l1([-2, -0.5, 0.3, 1.5], scalar=2) = [1.875, 0.375, 0.18, 1.375]
+   *
+   * Defined in core/ops/special_functions.cc:180.
+   */
+  def smooth_l1(data: Option[Symbol] = None, scalar: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (scalar != 1.0f) params += "scalar" -> ParamFormat(scalar)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("smooth_l1", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2870,7 +3726,7 @@ object SymbolAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:349.
+   * Defined in core/ops/nn_softmax.cc:383.
    */
   def softmax(data: Option[Symbol] = None, length: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2896,12 +3752,42 @@ object SymbolAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:501.
+   * Defined in core/ops/nn_softmax.cc:629.
    */
   def softmax_cross_entropy(data: Option[Symbol] = None, label: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
     val named = Seq[(String, Option[Symbol])]("data" -> data, "label" -> label).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("softmax_cross_entropy", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Applies the softmin function.
+   *
+   * The resulting array contains elements in the range (0,1) and the elements along the given axis sum up to 1.
+   *
+   *   softmin(z/t)_j = exp(-z_j/t) / sum_k exp(-z_k/t)
+   *
+   * t is the temperature parameter in softmax function. By default, t equals 1.0. As in MXNet 1.x, softmin takes no length input: use_length must stay False.
+   *
+   * Example::
+   *
+   *   x = [[ 1.  2.  3.]
+   *        [ 3.  2.  1.]]
+   *   softmin(x,axis=0) = [[ 0.88079703,  0.5,  0.11920292],
+   *                        [ 0.11920292,  0.5,  0.88079703]]
+   *   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
+   *                        [ 0.09003057,  0.24472848,  0.66524094]]
+   *
+   * Defined in core/ops/nn_softmax.cc:448.
+   */
+  def softmin(data: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    temperature.foreach(v => params += "temperature" -> ParamFormat(v))
+    dtype.foreach(v => params += "dtype" -> ParamFormat(v))
+    if (use_length != false) params += "use_length" -> ParamFormat(use_length)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("softmin", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
@@ -2920,6 +3806,43 @@ object SymbolAPI {
   }
 
   /**
+   * Sorts the array along an axis (the flattened array when axis is None), ascending unless is_ascend is False. The gradient flows back to each value's original position.
+   *
+   * Example::
+   *
+   *   x = [[1, 4], [3, 1]]
+   *   sort(x) = [[1, 4], [1, 3]]
+   *   sort(x, axis=0) = [[1, 1], [3, 4]]
+   *   sort(x, axis=None, is_ascend=False) = [4, 3, 1, 1]
+   *
+   * Defined in core/ops/sort.cc:224.
+   */
+  def sort(data: Option[Symbol] = None, axis: Int = -1, is_ascend: Boolean = true, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (is_ascend != true) params += "is_ascend" -> ParamFormat(is_ascend)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("sort", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Rearranges blocks of space into depth for an (N, C, H, W) array: the output is (N, C * b^2, H / b, W / b) with out[n, (i*b + j) * C + c, y, x] = data[n, c, y*b + i, x*b + j], b = block_size. The inverse of depth_to_space.
+   *
+   * Example::
+   *
+   *   x = [[[[1, 2], [3, 4]]]]
+   *   space_to_depth(x, 2) = [[[[1]], [[2]], [[3]], [[4]]]]
+   *
+   * Defined in core/ops/space_depth.cc:89.
+   */
+  def space_to_depth(data: Option[Symbol] = None, block_size: Int, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "block_size" -> ParamFormat(block_size)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("space_to_depth", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Splits an array along `axis` into num_outputs equal parts. With squeeze_axis=True the split axis (whose size must then equal num_outputs) is removed from the outputs.
    *
    * Example::
@@ -2928,7 +3851,7 @@ object SymbolAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:203.
+   * Defined in core/ops/join_split.cc:204.
    */
   def split(data: Option[Symbol] = None, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2996,7 +3919,7 @@ object SymbolAPI {
    *   stack(x, y) = [[1, 2], [3, 4]]
    *   stack(x, y, axis=1) = [[1, 3], [2, 4]]
    *
-   * Defined in core/ops/join_split.cc:162.
+   * Defined in core/ops/join_split.cc:163.
    */
   def stack(arg: Seq[Symbol], axis: Int = 0, num_args: Option[Int] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3091,7 +4014,7 @@ object SymbolAPI {
    *   take(x, [[0, 1], [1, 2]]) = [[[1, 2], [3, 4]], [[3, 4], [5, 6]]]
    *   take(x, [-1, 3], mode='wrap') = [[5, 6], [1, 2]]
    *
-   * Defined in core/ops/slice.cc:403.
+   * Defined in core/ops/slice.cc:398.
    */
   def take(a: Option[Symbol] = None, indices: Option[Symbol] = None, axis: Int = 0, mode: String = "clip", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3150,6 +4073,30 @@ object SymbolAPI {
   }
 
   /**
+   * Returns the top k elements along an axis (the flattened array when axis is None): their values, their indices (in the float dtype `dtype` by default), a 0/1 mask over the input marking them, or both values and indices. Largest first unless is_ascend; equal values keep their order. k < 1 sorts the whole axis. The values' gradient flows back to the positions they came from; indices and masks have zero gradient.
+   *
+   * Example::
+   *
+   *   x = [[0.3, 0.2, 0.4], [0.1, 0.3, 0.2]]
+   *   topk(x) = [[2], [1]]
+   *   topk(x, k=2, ret_typ='value') = [[0.4, 0.3], [0.3, 0.2]]
+   *   topk(x, k=2, ret_typ='mask') = [[1, 0, 1], [0, 1, 1]]
+   *   topk(x, axis=None, k=2, ret_typ='both') = [[0.4, 0.3], [2, 0]]
+   *
+   * Defined in core/ops/sort.cc:185.
+   */
+  def topk(data: Option[Symbol] = None, axis: Int = -1, k: Int = 1, ret_typ: String = "indices", is_ascend: Boolean = false, dtype: String = "float32", name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (axis != -1) params += "axis" -> ParamFormat(axis)
+    if (k != 1) params += "k" -> ParamFormat(k)
+    if (ret_typ != "indices") params += "ret_typ" -> ParamFormat(ret_typ)
+    if (is_ascend != false) params += "is_ascend" -> ParamFormat(is_ascend)
+    if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("topk", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Permutes the dimensions of an array. With no axes the dimensions are reversed.
    *
    * Example::
@@ -3189,7 +4136,7 @@ object SymbolAPI {
    *
    *   uniform(low=0, high=1, shape=(2, 2)) = [[0.5488135, 0.5928446], [0.7151894, 0.8442657]]
    *
-   * Defined in core/ops/random.cc:62.
+   * Defined in core/ops/random.cc:13.
    */
   def uniform(low: Float = 0.0f, high: Float = 1.0f, shape: Option[Seq[Int]] = None, ctx: String = "", dtype: Option[String] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]

@@ -1,0 +1,3 @@
+"""Tokens the text datasets use."""
+
+EOS_TOKEN = "<eos>"

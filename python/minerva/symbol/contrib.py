@@ -1,0 +1,14 @@
+"""The ``_contrib_*`` operators by their short names: ``_contrib_box_nms`` is
+``mx.sym.contrib.box_nms`` (MXNet's ``mx.sym.contrib``)."""
+from .. import _op
+from ..attribute import AttrScope  # noqa: F401  (MXNet's symbol.contrib exports them)
+from ..base import check_call  # noqa: F401
+from . import _internal as _all
+from . import symbol  # noqa: F401
+from . import random as _random
+from .symbol import Symbol  # noqa: F401
+
+uniform = _random.uniform
+
+globals().update(_op.by_prefix(vars(_all), "_contrib_"))
+__all__ = sorted(_op.by_prefix(vars(_all), "_contrib_"))
