@@ -187,6 +187,7 @@ MV_REGISTER_OP(_backward_contrib_box_nms)
               "nothing), so kept boxes receive their output row's gradient and suppressed ones zero.")
     .input("ograd", "Gradient of box_nms's output, shape (..., n, width)")
     .input("record", "The source row of each output row, shape (..., n)")
+    .params_from("_contrib_box_nms")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &og = (*in)[0], &rec = (*in)[1];
       if (og.empty()) return;

@@ -196,13 +196,7 @@ MV_REGISTER_OP(_backward_contrib_BilinearResize2D)
     .describe("Gradient of BilinearResize2D: scatters ograd onto data's pixels with the interpolation weights.")
     .input("ograd", "Gradient of the output")
     .input("data", "The forward input (only its shape is read)")
-    .param("height", ParamType::kInt, "1", "output height").bounds(1, 1e9)
-    .param("width", ParamType::kInt, "1", "output width").bounds(1, 1e9)
-    .param("scale_height", ParamType::kFloat, "None", "sampling scale of the height")
-    .param("scale_width", ParamType::kFloat, "None", "sampling scale of the width")
-    .enum_param("mode", {"like", "odd_scale", "size", "to_even_down", "to_even_up", "to_odd_down", "to_odd_up"}, "size",
-                "resizing mode")
-    .param("align_corners", ParamType::kBool, "True", "Whether corner pixels of input and output coincide.")
+    .params_from("_contrib_BilinearResize2D")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &og = (*in)[0], &data = (*in)[1];
       if (data.empty() || og.empty()) return;
@@ -278,7 +272,7 @@ MV_REGISTER_OP(_backward_contrib_AdaptiveAvgPooling2D)
     .describe("Gradient of AdaptiveAvgPooling2D: spreads each output gradient evenly over its input region.")
     .input("ograd", "Gradient of the output")
     .input("data", "The forward input (only its shape is read)")
-    .param("output_size", ParamType::kShape, "[]", "int (output size) or a tuple of int for output (height, width).")
+    .params_from("_contrib_AdaptiveAvgPooling2D")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &og = (*in)[0], &data = (*in)[1];
       if (data.empty()) return;

@@ -164,11 +164,7 @@ MV_REGISTER_OP(_backward_contrib_ROIAlign)
     .input("ograd", "Gradient of the output")
     .input("data", "The forward feature maps (only the shape is read)")
     .input("rois", "The forward regions")
-    .required_param("pooled_size", ParamType::kShape, "ROI Align output roi feature map height and width: (h, w)")
-    .required_param("spatial_scale", ParamType::kFloat, "Ratio of input feature map size to raw image size")
-    .param("sample_ratio", ParamType::kInt, "-1", "Optional sampling ratio of ROI align.")
-    .param("position_sensitive", ParamType::kBool, "False", "Whether to perform position-sensitive RoI pooling.")
-    .param("aligned", ParamType::kBool, "False", "Center-aligned ROIAlign.")
+    .params_from("_contrib_ROIAlign")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[1].empty() || (*in)[2].empty()) return;
       const Shape want = roi_out_shape(attrs, (*in)[1], (*in)[2]);
@@ -307,7 +303,7 @@ MV_REGISTER_OP(_backward_contrib_PSROIPooling)
     .input("ograd", "Gradient of the output")
     .input("data", "The forward feature maps (only the shape is read)")
     .input("rois", "The forward regions")
-    .MV_PSROI_PARAMS
+    .params_from("_contrib_PSROIPooling")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[1].empty() || (*in)[2].empty()) return;
       const Shape want = ps_out_shape(attrs, (*in)[1], (*in)[2]);

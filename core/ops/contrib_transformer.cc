@@ -162,7 +162,7 @@ MV_REGISTER_OP(_backward_interleaved_matmul_selfatt_qk)
     .describe("Gradient of interleaved_matmul_selfatt_qk: the gradient of queries_keys_values (zero in the value slots).")
     .input("ograd", "Gradient of the attention scores")
     .input("queries_keys_values", "The forward input")
-    .MV_HEADS_PARAM
+    .params_from("_contrib_interleaved_matmul_selfatt_qk")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[1];
       if (s.empty()) return;
@@ -213,7 +213,7 @@ MV_REGISTER_OP(_backward_interleaved_matmul_selfatt_valatt)
     .input("ograd", "Gradient of the output")
     .input("queries_keys_values", "The forward input")
     .input("attention", "The forward attention maps")
-    .MV_HEADS_PARAM
+    .params_from("_contrib_interleaved_matmul_selfatt_valatt")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[1];
@@ -272,7 +272,7 @@ MV_REGISTER_OP(_backward_interleaved_matmul_encdec_qk)
     .input("ograd", "Gradient of the attention scores")
     .input("queries", "The forward queries")
     .input("keys_values", "The forward keys and values")
-    .MV_HEADS_PARAM
+    .params_from("_contrib_interleaved_matmul_encdec_qk")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &q = (*in)[1], &kv = (*in)[2];
@@ -331,7 +331,7 @@ MV_REGISTER_OP(_backward_interleaved_matmul_encdec_valatt)
     .input("ograd", "Gradient of the output")
     .input("keys_values", "The forward keys and values")
     .input("attention", "The forward attention maps")
-    .MV_HEADS_PARAM
+    .params_from("_contrib_interleaved_matmul_encdec_valatt")
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &kv = (*in)[1], &att = (*in)[2];
