@@ -12,7 +12,8 @@ from .ndarray import NDArray, invoke
 from .utils import array
 
 
-def boolean_mask(data: NDArray, index: NDArray, axis: int = 0, out=None, name=None) -> NDArray:
+def boolean_mask(data: NDArray = None, index: NDArray = None, axis: int = 0, out=None, name=None,
+                 **kwargs) -> NDArray:
     """Selects the rows of ``data`` (along axis 0, as in MXNet 1.9.1) where ``index`` is non-zero.
 
     ``index`` is 1-D with one entry per row. The result has as many rows as ``index`` has non-zero
@@ -25,6 +26,8 @@ def boolean_mask(data: NDArray, index: NDArray, axis: int = 0, out=None, name=No
     """
     if not isinstance(data, NDArray) or not isinstance(index, NDArray):
         raise TypeError("boolean_mask(): data and index must be NDArrays")
+    if kwargs:
+        raise MXNetError(f"boolean_mask: unknown parameter(s) {sorted(kwargs)}; it takes data, index, axis")
     if axis != 0:
         raise MXNetError(f"boolean_mask: axis={axis} is not supported; MXNet 1.9.1 masks along axis 0 only")
     if data.ndim < 1 or index.ndim != 1 or index.shape[0] != data.shape[0]:

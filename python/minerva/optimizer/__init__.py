@@ -2,8 +2,8 @@
 from . import optimizer
 from . import contrib  # noqa: F401  (mx.optimizer.contrib.GroupAdaGrad)
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
-from .lamb import LAMB  # noqa: F401  (registers it; LAMB, LARS and LBSGD: docs/optim.md)
-from .lars import LARS, LBSGD  # noqa: F401
+from .lamb import LAMB  # registers it; LAMB, LARS and LBSGD: docs/optim.md
+from .lars import LARS, LBSGD
 from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD
 
@@ -16,3 +16,4 @@ del _cls
 __all__ = ["DCASGD", "FTML", "NAG", "SGD", "SGLD", "AdaDelta", "AdaGrad", "Adam", "Adamax",
            "Ftrl", "Nadam", "Optimizer", "RMSProp", "Signum", "Test", "Updater", "ccSGD",
            "create", "get_updater", "register"]
+__all__ += ["LAMB", "LARS", "LBSGD"]
