@@ -256,7 +256,8 @@ class SymbolReader {
     // error rather than an allocation that takes the process down.
     if (!op.variadic_param.empty()) {
       int64_t declared = node->attrs->get_int(op.variadic_param);
-      if (declared != static_cast<int64_t>(n_inputs))
+      const int64_t listed = static_cast<int64_t>(n_inputs);
+      if (declared < 0 || declared > listed || declared * op.variadic_group + op.variadic_extra != listed)
         fail(op.variadic_param + " = " + std::to_string(declared) + ", but the node lists " +
              std::to_string(n_inputs) + " input(s)");
     }

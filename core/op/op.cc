@@ -298,6 +298,8 @@ std::string OpDef::schema_json() const {
   for (auto& n : input_names) w.str(n);
   w.end_array();
   w.key("variadic").str(variadic_param);
+  w.key("variadic_group").num(variadic_group);
+  w.key("variadic_extra").num(variadic_extra);
   w.key("inputs_depend_on_params").boolean(static_cast<bool>(list_inputs));
   // The output count when it does not depend on parameters (the default Attrs), else -1.
   int nout = -1;

@@ -154,6 +154,8 @@ struct OpDef {
   std::vector<std::string> input_docs;
   NamesFn list_inputs;                   // inputs that depend on parameters (no_bias, num_args)
   std::string variadic_param;            // e.g. "num_args": the count of a variadic input list
+  int variadic_group = 1;                // inputs per counted item (multi_sgd_mom_update: weight, grad, mom)
+  int variadic_extra = 0;                // inputs after the items (preloaded_multi_sgd_update: lrs, wds)
   CountFn num_outputs;                   // default 1
   CountFn num_visible_outputs;           // default num_outputs (BatchNorm hides mean/var)
   NamesFn list_outputs;                  // default "output" / "output0".. when several
@@ -184,6 +186,10 @@ struct OpDef {
   OpDef& input(const std::string& n, const std::string& d) { input_names.push_back(n); input_docs.push_back(d); return *this; }
   OpDef& set_list_inputs(NamesFn f) { list_inputs = std::move(f); return *this; }
   OpDef& set_variadic(const std::string& count_param) { variadic_param = count_param; return *this; }
+  // A variadic list of `group` inputs per counted item, then `extra` fixed ones; list_inputs names them.
+  OpDef& set_variadic(const std::string& count_param, int group, int extra) {
+    variadic_param = count_param; variadic_group = group; variadic_extra = extra; return *this;
+  }
   OpDef& param(const std::string& n, ParamType t, const std::string& default_value, const std::string& d);
   OpDef& required_param(const std::string& n, ParamType t, const std::string& d);
   OpDef& enum_param(const std::string& n, std::vector<std::string> values, const std::string& default_value, const std::string& d);

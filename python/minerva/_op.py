@@ -194,7 +194,9 @@ def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_va
             inputs.append(rest.pop(0))
         if len(rest) == 1 and not inputs and isinstance(rest[0], (list, tuple)):
             inputs = list(rest.pop(0))
-        kwargs.setdefault(variadic, len(inputs))
+        # The count is of items of variadic_group inputs each, before variadic_extra fixed ones.
+        group, extra = s.get("variadic_group", 1), s.get("variadic_extra", 0)
+        kwargs.setdefault(variadic, max(len(inputs) - extra, 0) // group)
     else:
         while rest and len(inputs) < len(fixed_inputs) and is_input(rest[0]):
             inputs.append(rest.pop(0))

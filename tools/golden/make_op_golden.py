@@ -118,12 +118,10 @@ def run(op, inputs, params, wrt, dtypes=None):
     nd_in = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
     for i in wrt:
         nd_in[i].attach_grad()
-    if hasattr(mx.nd, op):
-        fn = getattr(mx.nd, op)
-    elif op.startswith("_image_"):  # MXNet exposes these only as mx.nd.image.<short name>
-        fn = getattr(mx.nd.image, op[len("_image_"):])
-    else:
-        fn = getattr(mx.nd._internal, op)
+    fn = getattr(mx.nd, op) if hasattr(mx.nd, op) else getattr(mx.nd._internal, op, None)
+    for prefix, namespace in (("_contrib_", mx.nd.contrib), ("_image_", mx.nd.image)):
+        if fn is None and op.startswith(prefix):  # MXNet exposes these only in the namespace
+            fn = getattr(namespace, op[len(prefix):])
     with mx.autograd.record():
         out = fn(*nd_in, **params)
     outs = out if isinstance(out, list) else [out]

@@ -15,6 +15,10 @@ uniform = _random.uniform
 globals().update(_op.by_prefix(vars(_all), "_contrib_"))
 # MXNet's Python-level contrib functions (they take precedence over an operator of the same name).
 from ._control_flow import cond, foreach, isfinite, isinf, isnan, rand_zipfian, while_loop  # noqa: E402, F401
+from ._contrib_python import (adamw_update, boolean_mask, mp_adamw_update,  # noqa: E402, F401
+                              multi_adamw_update, multi_lamb_update, multi_mp_adamw_update, multi_mp_lamb_update)
 
 __all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_"))
-                 | {"cond", "foreach", "isfinite", "isinf", "isnan", "rand_zipfian", "while_loop"})
+                 | {"cond", "foreach", "isfinite", "isinf", "isnan", "rand_zipfian", "while_loop"}
+                 | {"adamw_update", "boolean_mask", "mp_adamw_update", "multi_adamw_update", "multi_lamb_update",
+                    "multi_mp_adamw_update", "multi_mp_lamb_update"})

@@ -34,8 +34,10 @@ def make_function(name: str, s: dict):
         inputs, named_inputs, params, extras = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd,
                                                                    _FRONTEND_ARGS)
         out = extras.get("out")
-        if named_inputs or depends:
-            wanted = _op.params_for(name_, params).input_names
+        wanted = _op.params_for(name_, params).input_names if named_inputs or depends else ()
+        if s["variadic"] and not named_inputs and len(inputs) != len(wanted):
+            pass  # more or fewer arrays than the parameters name: the registry's error says so
+        elif named_inputs or depends:
             if s["variadic"]:
                 # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
                 given = dict(zip(wanted, inputs))

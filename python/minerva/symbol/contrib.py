@@ -11,4 +11,6 @@ from .symbol import Symbol  # noqa: F401
 uniform = _random.uniform
 
 globals().update(_op.by_prefix(vars(_all), "_contrib_"))
-__all__ = sorted(_op.by_prefix(vars(_all), "_contrib_"))
+from ._contrib_python import boolean_mask  # noqa: E402, F401  (imperative only: raises, saying so)
+
+__all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_")) | {"boolean_mask"})
