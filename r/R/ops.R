@@ -58,6 +58,9 @@
   `abs` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `adam_update` = list(inputs = c("weight", "grad", "mean", "var"), variadic = "", params = c(`lr` = "float", `beta1` = "float", `beta2` = "float", `epsilon` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `add_n` = list(inputs = c("arg"), variadic = "num_args", params = c(`num_args` = "int"), reversed = c()),
+  `all_finite` = list(inputs = c("data"), variadic = "", params = c(`init_output` = "bool"), reversed = c()),
+  `amp_cast` = list(inputs = c("data"), variadic = "", params = c(`dtype` = "enum"), reversed = c()),
+  `amp_multicast` = list(inputs = c("data"), variadic = "num_outputs", params = c(`num_outputs` = "int", `cast_narrow` = "bool"), reversed = c()),
   `arccos` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `arccosh` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `arcsin` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -120,6 +123,8 @@
   `hard_sigmoid` = list(inputs = c("data"), variadic = "", params = c(`alpha` = "float", `beta` = "float"), reversed = c()),
   `im2col` = list(inputs = c("data"), variadic = "", params = c(`kernel` = "shape", `stride` = "shape", `dilate` = "shape", `pad` = "shape"), reversed = c()),
   `khatri_rao` = list(inputs = c("args"), variadic = "num_args", params = c(`num_args` = "int"), reversed = c()),
+  `lamb_update_phase1` = list(inputs = c("weight", "grad", "mean", "var"), variadic = "", params = c(`beta1` = "float", `beta2` = "float", `epsilon` = "float", `t` = "int", `bias_correction` = "bool", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
+  `lamb_update_phase2` = list(inputs = c("weight", "g", "r1", "r2"), variadic = "", params = c(`lr` = "float", `lower_bound` = "float", `upper_bound` = "float"), reversed = c()),
   `log` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log10` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `log1p` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -131,9 +136,18 @@
   `mean` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `min` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `moments` = list(inputs = c("data"), variadic = "", params = c(`axes` = "shape", `keepdims` = "bool"), reversed = c()),
+  `mp_lamb_update_phase1` = list(inputs = c("weight", "grad", "mean", "var", "weight32"), variadic = "", params = c(`beta1` = "float", `beta2` = "float", `epsilon` = "float", `t` = "int", `bias_correction` = "bool", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
+  `mp_lamb_update_phase2` = list(inputs = c("weight", "g", "r1", "r2", "weight32"), variadic = "", params = c(`lr` = "float", `lower_bound` = "float", `upper_bound` = "float"), reversed = c()),
   `mp_nag_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `mp_sgd_mom_update` = list(inputs = c("weight", "grad", "mom", "weight32"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
   `mp_sgd_update` = list(inputs = c("weight", "grad", "weight32"), variadic = "", params = c(`lr` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `lazy_update` = "bool"), reversed = c()),
+  `multi_all_finite` = list(inputs = c(), variadic = "num_arrays", params = c(`num_arrays` = "int", `init_output` = "bool"), reversed = c()),
+  `multi_lars` = list(inputs = c("lrs", "weights_sum_sq", "grads_sum_sq", "wds"), variadic = "", params = c(`eta` = "float", `eps` = "float", `rescale_grad` = "float"), reversed = c()),
+  `multi_mp_sgd_mom_update` = list(inputs = c(), variadic = "num_weights", params = c(`lrs` = "string", `wds` = "string", `momentum` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `multi_mp_sgd_update` = list(inputs = c(), variadic = "num_weights", params = c(`lrs` = "string", `wds` = "string", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `multi_sgd_mom_update` = list(inputs = c(), variadic = "num_weights", params = c(`lrs` = "string", `wds` = "string", `momentum` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `multi_sgd_update` = list(inputs = c(), variadic = "num_weights", params = c(`lrs` = "string", `wds` = "string", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `multi_sum_sq` = list(inputs = c(), variadic = "num_arrays", params = c(`num_arrays` = "int"), reversed = c()),
   `nag_mom_update` = list(inputs = c("weight", "grad", "mom"), variadic = "", params = c(`lr` = "float", `momentum` = "float", `wd` = "float", `rescale_grad` = "float", `clip_gradient` = "float"), reversed = c()),
   `nanprod` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `nansum` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
@@ -142,12 +156,17 @@
   `one_hot` = list(inputs = c("indices"), variadic = "", params = c(`depth` = "int", `on_value` = "float", `off_value` = "float", `dtype` = "dtype"), reversed = c()),
   `ones_like` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `pick` = list(inputs = c("data", "index"), variadic = "", params = c(`axis` = "int", `keepdims` = "bool", `mode` = "enum"), reversed = c()),
+  `preloaded_multi_mp_sgd_mom_update` = list(inputs = c(), variadic = "num_weights", params = c(`momentum` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `preloaded_multi_mp_sgd_update` = list(inputs = c(), variadic = "num_weights", params = c(`rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `preloaded_multi_sgd_mom_update` = list(inputs = c(), variadic = "num_weights", params = c(`momentum` = "float", `rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
+  `preloaded_multi_sgd_update` = list(inputs = c(), variadic = "num_weights", params = c(`rescale_grad` = "float", `clip_gradient` = "float", `num_weights` = "int"), reversed = c()),
   `prod` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape", `keepdims` = "bool", `exclude` = "bool"), reversed = c()),
   `radians` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `rcbrt` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `reciprocal` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `relu` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `repeat` = list(inputs = c("data"), variadic = "", params = c(`repeats` = "int", `axis` = "int"), reversed = c()),
+  `reset_arrays` = list(inputs = c(), variadic = "num_arrays", params = c(`num_arrays` = "int"), reversed = c()),
   `reshape_like` = list(inputs = c("lhs", "rhs"), variadic = "", params = c(`lhs_begin` = "int", `lhs_end` = "int", `rhs_begin` = "int", `rhs_end` = "int"), reversed = c()),
   `reverse` = list(inputs = c("data"), variadic = "", params = c(`axis` = "shape"), reversed = c()),
   `rint` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
@@ -468,6 +487,18 @@ mx.nd.ElementWiseSum <- function(data = list(), num_args, out = NULL, ...)
   mx.internal.nd.invoke("ElementWiseSum", "add_n", environment(), list(...))
 mx.symbol.ElementWiseSum <- function(data = list(), num_args, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("ElementWiseSum", "add_n", environment(), list(...))
+mx.nd.all.finite <- function(data = NULL, init_output = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("all_finite", "all_finite", environment(), list(...))
+mx.symbol.all.finite <- function(data = NULL, init_output = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("all_finite", "all_finite", environment(), list(...))
+mx.nd.amp.cast <- function(data = NULL, dtype, out = NULL, ...)
+  mx.internal.nd.invoke("amp_cast", "amp_cast", environment(), list(...))
+mx.symbol.amp.cast <- function(data = NULL, dtype, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("amp_cast", "amp_cast", environment(), list(...))
+mx.nd.amp.multicast <- function(data = list(), num_outputs, cast_narrow = FALSE, out = NULL, ...)
+  mx.internal.nd.invoke("amp_multicast", "amp_multicast", environment(), list(...))
+mx.symbol.amp.multicast <- function(data = list(), num_outputs, cast_narrow = FALSE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("amp_multicast", "amp_multicast", environment(), list(...))
 mx.nd.arccos <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("arccos", "arccos", environment(), list(...))
 mx.symbol.arccos <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -728,6 +759,14 @@ mx.nd.khatri.rao <- function(data = list(), num_args, out = NULL, ...)
   mx.internal.nd.invoke("khatri_rao", "khatri_rao", environment(), list(...))
 mx.symbol.khatri.rao <- function(data = list(), num_args, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("khatri_rao", "khatri_rao", environment(), list(...))
+mx.nd.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, beta1 = 0.899999976, beta2 = 0.999000013, epsilon = 9.99999997e-07, t, bias_correction = TRUE, wd, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
+  mx.internal.nd.invoke("lamb_update_phase1", "lamb_update_phase1", environment(), list(...))
+mx.symbol.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, beta1 = 0.899999976, beta2 = 0.999000013, epsilon = 9.99999997e-07, t, bias_correction = TRUE, wd, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("lamb_update_phase1", "lamb_update_phase1", environment(), list(...))
+mx.nd.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, lr, lower_bound = -1, upper_bound = -1, out = NULL, ...)
+  mx.internal.nd.invoke("lamb_update_phase2", "lamb_update_phase2", environment(), list(...))
+mx.symbol.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, lr, lower_bound = -1, upper_bound = -1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("lamb_update_phase2", "lamb_update_phase2", environment(), list(...))
 mx.nd.log <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("log", "log", environment(), list(...))
 mx.symbol.log <- function(data = NULL, name = NULL, attr = NULL, ...)
@@ -780,6 +819,14 @@ mx.nd.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, out = NULL
   mx.internal.nd.invoke("moments", "moments", environment(), list(...))
 mx.symbol.moments <- function(data = NULL, axes = NULL, keepdims = FALSE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("moments", "moments", environment(), list(...))
+mx.nd.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, weight32 = NULL, beta1 = 0.899999976, beta2 = 0.999000013, epsilon = 9.99999997e-07, t, bias_correction = TRUE, wd, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
+  mx.internal.nd.invoke("mp_lamb_update_phase1", "mp_lamb_update_phase1", environment(), list(...))
+mx.symbol.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, weight32 = NULL, beta1 = 0.899999976, beta2 = 0.999000013, epsilon = 9.99999997e-07, t, bias_correction = TRUE, wd, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("mp_lamb_update_phase1", "mp_lamb_update_phase1", environment(), list(...))
+mx.nd.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, weight32 = NULL, lr, lower_bound = -1, upper_bound = -1, out = NULL, ...)
+  mx.internal.nd.invoke("mp_lamb_update_phase2", "mp_lamb_update_phase2", environment(), list(...))
+mx.symbol.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, weight32 = NULL, lr, lower_bound = -1, upper_bound = -1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("mp_lamb_update_phase2", "mp_lamb_update_phase2", environment(), list(...))
 mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
   mx.internal.nd.invoke("mp_nag_mom_update", "mp_nag_mom_update", environment(), list(...))
 mx.symbol.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
@@ -792,6 +839,34 @@ mx.nd.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr,
   mx.internal.nd.invoke("mp_sgd_update", "mp_sgd_update", environment(), list(...))
 mx.symbol.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr, wd = 0, rescale_grad = 1, clip_gradient = -1, lazy_update = TRUE, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("mp_sgd_update", "mp_sgd_update", environment(), list(...))
+mx.nd.multi.all.finite <- function(data = list(), num_arrays = 1, init_output = TRUE, out = NULL, ...)
+  mx.internal.nd.invoke("multi_all_finite", "multi_all_finite", environment(), list(...))
+mx.symbol.multi.all.finite <- function(data = list(), num_arrays = 1, init_output = TRUE, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_all_finite", "multi_all_finite", environment(), list(...))
+mx.nd.multi.lars <- function(lrs = NULL, weights_sum_sq = NULL, grads_sum_sq = NULL, wds = NULL, eta, eps, rescale_grad = 1, out = NULL, ...)
+  mx.internal.nd.invoke("multi_lars", "multi_lars", environment(), list(...))
+mx.symbol.multi.lars <- function(lrs = NULL, weights_sum_sq = NULL, grads_sum_sq = NULL, wds = NULL, eta, eps, rescale_grad = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_lars", "multi_lars", environment(), list(...))
+mx.nd.multi.mp.sgd.mom.update <- function(data = list(), lrs, wds, momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("multi_mp_sgd_mom_update", "multi_mp_sgd_mom_update", environment(), list(...))
+mx.symbol.multi.mp.sgd.mom.update <- function(data = list(), lrs, wds, momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_mp_sgd_mom_update", "multi_mp_sgd_mom_update", environment(), list(...))
+mx.nd.multi.mp.sgd.update <- function(data = list(), lrs, wds, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("multi_mp_sgd_update", "multi_mp_sgd_update", environment(), list(...))
+mx.symbol.multi.mp.sgd.update <- function(data = list(), lrs, wds, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_mp_sgd_update", "multi_mp_sgd_update", environment(), list(...))
+mx.nd.multi.sgd.mom.update <- function(data = list(), lrs, wds, momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("multi_sgd_mom_update", "multi_sgd_mom_update", environment(), list(...))
+mx.symbol.multi.sgd.mom.update <- function(data = list(), lrs, wds, momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_sgd_mom_update", "multi_sgd_mom_update", environment(), list(...))
+mx.nd.multi.sgd.update <- function(data = list(), lrs, wds, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("multi_sgd_update", "multi_sgd_update", environment(), list(...))
+mx.symbol.multi.sgd.update <- function(data = list(), lrs, wds, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_sgd_update", "multi_sgd_update", environment(), list(...))
+mx.nd.multi.sum.sq <- function(data = list(), num_arrays, out = NULL, ...)
+  mx.internal.nd.invoke("multi_sum_sq", "multi_sum_sq", environment(), list(...))
+mx.symbol.multi.sum.sq <- function(data = list(), num_arrays, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("multi_sum_sq", "multi_sum_sq", environment(), list(...))
 mx.nd.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, out = NULL, ...)
   mx.internal.nd.invoke("nag_mom_update", "nag_mom_update", environment(), list(...))
 mx.symbol.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = 0, wd = 0, rescale_grad = 1, clip_gradient = -1, name = NULL, attr = NULL, ...)
@@ -828,6 +903,22 @@ mx.nd.choose.element.0index <- function(data = NULL, index = NULL, axis = -1, ke
   mx.internal.nd.invoke("choose_element_0index", "pick", environment(), list(...))
 mx.symbol.choose.element.0index <- function(data = NULL, index = NULL, axis = -1, keepdims = FALSE, mode = "clip", name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("choose_element_0index", "pick", environment(), list(...))
+mx.nd.preloaded.multi.mp.sgd.mom.update <- function(data = list(), momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("preloaded_multi_mp_sgd_mom_update", "preloaded_multi_mp_sgd_mom_update", environment(), list(...))
+mx.symbol.preloaded.multi.mp.sgd.mom.update <- function(data = list(), momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("preloaded_multi_mp_sgd_mom_update", "preloaded_multi_mp_sgd_mom_update", environment(), list(...))
+mx.nd.preloaded.multi.mp.sgd.update <- function(data = list(), rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("preloaded_multi_mp_sgd_update", "preloaded_multi_mp_sgd_update", environment(), list(...))
+mx.symbol.preloaded.multi.mp.sgd.update <- function(data = list(), rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("preloaded_multi_mp_sgd_update", "preloaded_multi_mp_sgd_update", environment(), list(...))
+mx.nd.preloaded.multi.sgd.mom.update <- function(data = list(), momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("preloaded_multi_sgd_mom_update", "preloaded_multi_sgd_mom_update", environment(), list(...))
+mx.symbol.preloaded.multi.sgd.mom.update <- function(data = list(), momentum = 0, rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("preloaded_multi_sgd_mom_update", "preloaded_multi_sgd_mom_update", environment(), list(...))
+mx.nd.preloaded.multi.sgd.update <- function(data = list(), rescale_grad = 1, clip_gradient = -1, num_weights = 1, out = NULL, ...)
+  mx.internal.nd.invoke("preloaded_multi_sgd_update", "preloaded_multi_sgd_update", environment(), list(...))
+mx.symbol.preloaded.multi.sgd.update <- function(data = list(), rescale_grad = 1, clip_gradient = -1, num_weights = 1, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("preloaded_multi_sgd_update", "preloaded_multi_sgd_update", environment(), list(...))
 mx.nd.prod <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, out = NULL, ...)
   mx.internal.nd.invoke("prod", "prod", environment(), list(...))
 mx.symbol.prod <- function(data = NULL, axis = NULL, keepdims = FALSE, exclude = FALSE, name = NULL, attr = NULL, ...)
@@ -852,6 +943,10 @@ mx.nd.repeat <- function(data = NULL, repeats, axis = NULL, out = NULL, ...)
   mx.internal.nd.invoke("repeat", "repeat", environment(), list(...))
 mx.symbol.repeat <- function(data = NULL, repeats, axis = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("repeat", "repeat", environment(), list(...))
+mx.nd.reset.arrays <- function(data = list(), num_arrays, out = NULL, ...)
+  mx.internal.nd.invoke("reset_arrays", "reset_arrays", environment(), list(...))
+mx.symbol.reset.arrays <- function(data = list(), num_arrays, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("reset_arrays", "reset_arrays", environment(), list(...))
 mx.nd.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, out = NULL, ...)
   mx.internal.nd.invoke("reshape_like", "reshape_like", environment(), list(...))
 mx.symbol.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, name = NULL, attr = NULL, ...)

@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 212 operator functions; each runs imperatively through NDArray.invoke. */
+/** 231 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -1273,6 +1273,54 @@ object NDArrayAPI {
   }
 
   /**
+   * Checks whether every element of data is finite: a float32 array of shape (1,) holding 1 if so and 0 otherwise. With init_output=False the output is only written (with 0) when a non-finite element is found.
+   *
+   * Example::
+   *
+   *   all_finite([1, nan]) = [0]
+   *
+   * Defined in core/ops/optimizer_multi.cc:344.
+   */
+  def all_finite(data: NDArray, init_output: Boolean = true) = {
+    val params = Map.newBuilder[String, String]
+    if (init_output != true) params += "init_output" -> ParamFormat(init_output)
+    NDArray.invoke("all_finite", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Cast function between low precision float/FP32 used by AMP. It casts only float16 and float32 inputs to `dtype`; inputs of any other dtype (float64, integers) pass through unchanged.
+   *
+   * Example::
+   *
+   *   amp_cast(float32 array, dtype='float16')  # float16
+   *   amp_cast(int32 array, dtype='float16')    # int32, unchanged
+   *
+   * Defined in core/ops/amp.cc:45.
+   */
+  def amp_cast(data: NDArray, dtype: String) = {
+    val params = Map.newBuilder[String, String]
+    params += "dtype" -> ParamFormat(dtype)
+    NDArray.invoke("amp_cast", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Cast function used by AMP, that casts its inputs to the common widest type. Only float16 and float32 inputs are cast; others pass through. Without cast_narrow the common type is float32 if any input is float32, else the dtype of the first input; with cast_narrow it is float16 if any input is float16, else float32 (MXNet 1.9.1's rule, kept as is).
+   *
+   * Example::
+   *
+   *   amp_multicast(float16 array, float32 array, num_outputs=2)  # both float32
+   *   amp_multicast(float16 array, float32 array, num_outputs=2, cast_narrow=True)  # both float16
+   *
+   * Defined in core/ops/amp.cc:67.
+   */
+  def amp_multicast(arg: Seq[NDArray], num_outputs: Option[Int] = None, cast_narrow: Boolean = false) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_outputs" -> ParamFormat(num_outputs.getOrElse(arg.length))
+    if (cast_narrow != false) params += "cast_narrow" -> ParamFormat(cast_narrow)
+    NDArray.invoke("amp_multicast", arg, params.result())
+  }
+
+  /**
    * Returns evenly spaced values in [start, stop) (or [0, start) without stop), each repeated `repeat` times. The values are computed in the output dtype: start + i * step.
    *
    * Example::
@@ -2490,6 +2538,57 @@ object NDArrayAPI {
   }
 
   /**
+   * Phase I of the LAMB update: the direction g of weight, whose norm the caller divides into the weight's in phase II (lamb_update_phase2):
+   *
+   *   grad = clip(rescale_grad * grad, clip_gradient)
+   *   mean = beta1 * mean + (1 - beta1) * grad
+   *   var = beta2 * var + (1 - beta2) * grad^2
+   *   g = mean / (1 - beta1^t) / (sqrt(var / (1 - beta2^t)) + epsilon) + wd * weight
+   *
+   * Without bias_correction the (1 - beta^t) factors are left out. mean and var are updated in place.
+   *
+   * Example::
+   *
+   *   g = lamb_update_phase1(weight, grad, mean, var, t=1, wd=0.01)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:187.
+   */
+  def lamb_update_phase1(weight: NDArray, grad: NDArray, mean: NDArray, `var`: NDArray, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999997e-07f, t: Int, bias_correction: Boolean = true, wd: Float, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (beta1 != 0.899999976f) params += "beta1" -> ParamFormat(beta1)
+    if (beta2 != 0.999000013f) params += "beta2" -> ParamFormat(beta2)
+    if (epsilon != 9.99999997e-07f) params += "epsilon" -> ParamFormat(epsilon)
+    params += "t" -> ParamFormat(t)
+    if (bias_correction != true) params += "bias_correction" -> ParamFormat(bias_correction)
+    params += "wd" -> ParamFormat(wd)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    NDArray.invoke("lamb_update_phase1", Seq[NDArray](weight, grad, mean, `var`), params.result())
+  }
+
+  /**
+   * Phase II of the LAMB update: scales the learning rate by the trust ratio r1 / r2 and applies the direction g of phase I (lamb_update_phase1):
+   *
+   *   r1 = min(max(r1, lower_bound), upper_bound)   (a negative bound is not applied)
+   *   weight = weight - lr * r1 / r2 * g             (weight - lr * g when r1 or r2 is 0)
+   *
+   * r1 and r2 are the norms of the weight and of g, each of shape (1,).
+   *
+   * Example::
+   *
+   *   lamb_update_phase2(weight, g, r1, r2, lr=0.01, out=weight)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:204.
+   */
+  def lamb_update_phase2(weight: NDArray, g: NDArray, r1: NDArray, r2: NDArray, lr: Float, lower_bound: Float = -1.0f, upper_bound: Float = -1.0f) = {
+    val params = Map.newBuilder[String, String]
+    params += "lr" -> ParamFormat(lr)
+    if (lower_bound != -1.0f) params += "lower_bound" -> ParamFormat(lower_bound)
+    if (upper_bound != -1.0f) params += "upper_bound" -> ParamFormat(upper_bound)
+    NDArray.invoke("lamb_update_phase2", Seq[NDArray](weight, g, r1, r2), params.result())
+  }
+
+  /**
    * Natural logarithm, element-wise.
    *
    * Example::
@@ -2705,6 +2804,49 @@ object NDArrayAPI {
   }
 
   /**
+   * Multi-precision phase I of the LAMB update: lamb_update_phase1 on the float32 master copy weight32, with a float32 g:
+   *
+   *   grad = clip(rescale_grad * grad, clip_gradient)
+   *   mean = beta1 * mean + (1 - beta1) * grad
+   *   var = beta2 * var + (1 - beta2) * grad^2
+   *   g = mean / (1 - beta1^t) / (sqrt(var / (1 - beta2^t)) + epsilon) + wd * weight
+   *
+   * Without bias_correction the (1 - beta^t) factors are left out. mean and var are updated in place. (weight in the last line is weight32.)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:223.
+   */
+  def mp_lamb_update_phase1(weight: NDArray, grad: NDArray, mean: NDArray, `var`: NDArray, weight32: NDArray, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999997e-07f, t: Int, bias_correction: Boolean = true, wd: Float, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f) = {
+    val params = Map.newBuilder[String, String]
+    if (beta1 != 0.899999976f) params += "beta1" -> ParamFormat(beta1)
+    if (beta2 != 0.999000013f) params += "beta2" -> ParamFormat(beta2)
+    if (epsilon != 9.99999997e-07f) params += "epsilon" -> ParamFormat(epsilon)
+    params += "t" -> ParamFormat(t)
+    if (bias_correction != true) params += "bias_correction" -> ParamFormat(bias_correction)
+    params += "wd" -> ParamFormat(wd)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    NDArray.invoke("mp_lamb_update_phase1", Seq[NDArray](weight, grad, mean, `var`, weight32), params.result())
+  }
+
+  /**
+   * Multi-precision phase II of the LAMB update: lamb_update_phase2 applied to the float32 master copy weight32 (updated in place); the output is its cast to the weight's dtype:
+   *
+   *   r1 = min(max(r1, lower_bound), upper_bound)   (a negative bound is not applied)
+   *   weight = weight - lr * r1 / r2 * g             (weight - lr * g when r1 or r2 is 0)
+   *
+   * r1 and r2 are the norms of the weight and of g, each of shape (1,).
+   *
+   * Defined in core/ops/optimizer_lamb.cc:242.
+   */
+  def mp_lamb_update_phase2(weight: NDArray, g: NDArray, r1: NDArray, r2: NDArray, weight32: NDArray, lr: Float, lower_bound: Float = -1.0f, upper_bound: Float = -1.0f) = {
+    val params = Map.newBuilder[String, String]
+    params += "lr" -> ParamFormat(lr)
+    if (lower_bound != -1.0f) params += "lower_bound" -> ParamFormat(lower_bound)
+    if (upper_bound != -1.0f) params += "upper_bound" -> ParamFormat(upper_bound)
+    NDArray.invoke("mp_lamb_update_phase2", Seq[NDArray](weight, g, r1, r2, weight32), params.result())
+  }
+
+  /**
    * Update function for multi-precision Nesterov Accelerated Gradient (NAG) optimizer: nag_mom_update applied to the float32 master copy `weight32`, with the result cast to the weight's dtype.
    *
    * Example::
@@ -2769,6 +2911,150 @@ object NDArrayAPI {
     if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
     if (lazy_update != true) params += "lazy_update" -> ParamFormat(lazy_update)
     NDArray.invoke("mp_sgd_update", Seq[NDArray](weight, grad, weight32), params.result())
+  }
+
+  /**
+   * Checks whether every element of num_arrays arrays is finite: a float32 array of shape (1,) holding 1 if so and 0 otherwise. With init_output=False the output is only written (with 0) when a non-finite element is found, so calls with out= can accumulate.
+   *
+   * Example::
+   *
+   *   multi_all_finite([1, 2], [inf], num_arrays=2) = [0]
+   *
+   * Defined in core/ops/optimizer_multi.cc:320.
+   */
+  def multi_all_finite(arg: Seq[NDArray], num_arrays: Option[Int] = None, init_output: Boolean = true) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    if (init_output != true) params += "init_output" -> ParamFormat(init_output)
+    NDArray.invoke("multi_all_finite", arg, params.result())
+  }
+
+  /**
+   * Computes the LARS learning rates of several weights from their learning rates, squared weight norms, squared gradient norms and weight decays (all of shape (n,)):
+   *
+   *   w = sqrt(weights_sum_sq), g = sqrt(grads_sum_sq)
+   *   out = lrs * eta * w / (g * rescale_grad + wds * w + eps)   where w > 0 and g > 0
+   *   out = lrs                                                 elsewhere
+   *
+   * Example::
+   *
+   *   multi_lars(lrs, weights_sum_sq, grads_sum_sq, wds, eta=0.001, eps=1e-8)
+   *
+   * Defined in core/ops/optimizer_multi.cc:379.
+   */
+  def multi_lars(lrs: NDArray, weights_sum_sq: NDArray, grads_sum_sq: NDArray, wds: NDArray, eta: Float, eps: Float, rescale_grad: Float = 1.0f) = {
+    val params = Map.newBuilder[String, String]
+    params += "eta" -> ParamFormat(eta)
+    params += "eps" -> ParamFormat(eps)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    NDArray.invoke("multi_lars", Seq[NDArray](lrs, weights_sum_sq, grads_sum_sq, wds), params.result())
+  }
+
+  /**
+   * Multi-precision multi_sgd_mom_update: the inputs are interleaved weight_0, grad_0, mom_0, weight32_0, ...; the update runs on the float32 master copies weight32, mom and weight32 are updated in place, and each output is weight32 cast to the weight's dtype.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:185.
+   */
+  def multi_mp_sgd_mom_update(arg: Seq[NDArray], lrs: String, wds: String, momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("multi_mp_sgd_mom_update", arg, params.result())
+  }
+
+  /**
+   * Multi-precision multi_sgd_update: the inputs are interleaved weight_0, grad_0, weight32_0, ...; the update runs on the float32 master copies weight32 (updated in place) and each output is its cast to the weight's dtype (float16 in practice).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:175.
+   */
+  def multi_mp_sgd_update(arg: Seq[NDArray], lrs: String, wds: String, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("multi_mp_sgd_update", arg, params.result())
+  }
+
+  /**
+   * Momentum update function for Stochastic Gradient Descent (SGD) optimizer over num_weights weights at once. The inputs are interleaved: weight_0, grad_0, mom_0, weight_1, ...; the outputs are the updated weights.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Example::
+   *
+   *   multi_sgd_mom_update(w0, g0, m0, w1, g1, m1, lrs=(0.1, 0.1), wds=(0, 0), momentum=0.9, num_weights=2, out=[w0, w1])
+   *
+   * Defined in core/ops/optimizer_multi.cc:163.
+   */
+  def multi_sgd_mom_update(arg: Seq[NDArray], lrs: String, wds: String, momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("multi_sgd_mom_update", arg, params.result())
+  }
+
+  /**
+   * Update function for Stochastic Gradient Descent (SGD) optimizer over num_weights weights at once. The inputs are interleaved: weight_0, grad_0, weight_1, grad_1, ...; the outputs are the updated weights.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Example::
+   *
+   *   multi_sgd_update(w0, g0, w1, g1, lrs=(0.1, 0.2), wds=(0, 0), num_weights=2, out=[w0, w1])
+   *
+   * Defined in core/ops/optimizer_multi.cc:152.
+   */
+  def multi_sgd_update(arg: Seq[NDArray], lrs: String, wds: String, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("multi_sgd_update", arg, params.result())
+  }
+
+  /**
+   * Computes the sum of squares of each of num_arrays arrays: output[i] = sum(array_i ** 2), a float32 array of shape (num_arrays,). The arrays share one floating dtype.
+   *
+   * Example::
+   *
+   *   multi_sum_sq([1, 2], [3], num_arrays=2) = [5, 9]
+   *
+   * Defined in core/ops/optimizer_multi.cc:293.
+   */
+  def multi_sum_sq(arg: Seq[NDArray], num_arrays: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    NDArray.invoke("multi_sum_sq", arg, params.result())
   }
 
   /**
@@ -2976,6 +3262,82 @@ object NDArrayAPI {
   }
 
   /**
+   * multi_mp_sgd_mom_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, mom_0, weight32_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:223.
+   */
+  def preloaded_multi_mp_sgd_mom_update(arg: Seq[NDArray], momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("preloaded_multi_mp_sgd_mom_update", arg, params.result())
+  }
+
+  /**
+   * multi_mp_sgd_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, weight32_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:214.
+   */
+  def preloaded_multi_mp_sgd_update(arg: Seq[NDArray], rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("preloaded_multi_mp_sgd_update", arg, params.result())
+  }
+
+  /**
+   * multi_sgd_mom_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, mom_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:205.
+   */
+  def preloaded_multi_sgd_mom_update(arg: Seq[NDArray], momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("preloaded_multi_sgd_mom_update", arg, params.result())
+  }
+
+  /**
+   * multi_sgd_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, weight_1, grad_1, ..., lrs, wds, where lrs and wds hold one value per weight (shape (num_weights,)).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:196.
+   */
+  def preloaded_multi_sgd_update(arg: Seq[NDArray], rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    NDArray.invoke("preloaded_multi_sgd_update", arg, params.result())
+  }
+
+  /**
    * Computes the product of array elements over given axes.
    *
    * Example::
@@ -3140,6 +3502,21 @@ object NDArrayAPI {
     params += "repeats" -> ParamFormat(repeats)
     axis.foreach(v => params += "axis" -> ParamFormat(v))
     NDArray.invoke("repeat", Seq[NDArray](data), params.result())
+  }
+
+  /**
+   * Sets every element of num_arrays arrays to zero, in place. It has no outputs.
+   *
+   * Example::
+   *
+   *   reset_arrays(a, b, num_arrays=2)  # a and b are now all zeros
+   *
+   * Defined in core/ops/optimizer_multi.cc:362.
+   */
+  def reset_arrays(arg: Seq[NDArray], num_arrays: Option[Int] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    NDArray.invoke("reset_arrays", arg, params.result())
   }
 
   /**

@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 212 operator functions; each composes a graph node through Symbol.create. */
+/** 231 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -1304,6 +1304,56 @@ object SymbolAPI {
   }
 
   /**
+   * Checks whether every element of data is finite: a float32 array of shape (1,) holding 1 if so and 0 otherwise. With init_output=False the output is only written (with 0) when a non-finite element is found.
+   *
+   * Example::
+   *
+   *   all_finite([1, nan]) = [0]
+   *
+   * Defined in core/ops/optimizer_multi.cc:344.
+   */
+  def all_finite(data: Option[Symbol] = None, init_output: Boolean = true, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (init_output != true) params += "init_output" -> ParamFormat(init_output)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("all_finite", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Cast function between low precision float/FP32 used by AMP. It casts only float16 and float32 inputs to `dtype`; inputs of any other dtype (float64, integers) pass through unchanged.
+   *
+   * Example::
+   *
+   *   amp_cast(float32 array, dtype='float16')  # float16
+   *   amp_cast(int32 array, dtype='float16')    # int32, unchanged
+   *
+   * Defined in core/ops/amp.cc:45.
+   */
+  def amp_cast(data: Option[Symbol] = None, dtype: String, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "dtype" -> ParamFormat(dtype)
+    val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("amp_cast", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Cast function used by AMP, that casts its inputs to the common widest type. Only float16 and float32 inputs are cast; others pass through. Without cast_narrow the common type is float32 if any input is float32, else the dtype of the first input; with cast_narrow it is float16 if any input is float16, else float32 (MXNet 1.9.1's rule, kept as is).
+   *
+   * Example::
+   *
+   *   amp_multicast(float16 array, float32 array, num_outputs=2)  # both float32
+   *   amp_multicast(float16 array, float32 array, num_outputs=2, cast_narrow=True)  # both float16
+   *
+   * Defined in core/ops/amp.cc:67.
+   */
+  def amp_multicast(arg: Seq[Symbol], num_outputs: Option[Int] = None, cast_narrow: Boolean = false, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_outputs" -> ParamFormat(num_outputs.getOrElse(arg.length))
+    if (cast_narrow != false) params += "cast_narrow" -> ParamFormat(cast_narrow)
+    Symbol.create("amp_multicast", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
    * Returns evenly spaced values in [start, stop) (or [0, start) without stop), each repeated `repeat` times. The values are computed in the output dtype: start + i * step.
    *
    * Example::
@@ -2595,6 +2645,59 @@ object SymbolAPI {
   }
 
   /**
+   * Phase I of the LAMB update: the direction g of weight, whose norm the caller divides into the weight's in phase II (lamb_update_phase2):
+   *
+   *   grad = clip(rescale_grad * grad, clip_gradient)
+   *   mean = beta1 * mean + (1 - beta1) * grad
+   *   var = beta2 * var + (1 - beta2) * grad^2
+   *   g = mean / (1 - beta1^t) / (sqrt(var / (1 - beta2^t)) + epsilon) + wd * weight
+   *
+   * Without bias_correction the (1 - beta^t) factors are left out. mean and var are updated in place.
+   *
+   * Example::
+   *
+   *   g = lamb_update_phase1(weight, grad, mean, var, t=1, wd=0.01)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:187.
+   */
+  def lamb_update_phase1(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mean: Option[Symbol] = None, `var`: Option[Symbol] = None, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999997e-07f, t: Int, bias_correction: Boolean = true, wd: Float, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (beta1 != 0.899999976f) params += "beta1" -> ParamFormat(beta1)
+    if (beta2 != 0.999000013f) params += "beta2" -> ParamFormat(beta2)
+    if (epsilon != 9.99999997e-07f) params += "epsilon" -> ParamFormat(epsilon)
+    params += "t" -> ParamFormat(t)
+    if (bias_correction != true) params += "bias_correction" -> ParamFormat(bias_correction)
+    params += "wd" -> ParamFormat(wd)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    val named = Seq[(String, Option[Symbol])]("weight" -> weight, "grad" -> grad, "mean" -> mean, "var" -> `var`).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("lamb_update_phase1", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Phase II of the LAMB update: scales the learning rate by the trust ratio r1 / r2 and applies the direction g of phase I (lamb_update_phase1):
+   *
+   *   r1 = min(max(r1, lower_bound), upper_bound)   (a negative bound is not applied)
+   *   weight = weight - lr * r1 / r2 * g             (weight - lr * g when r1 or r2 is 0)
+   *
+   * r1 and r2 are the norms of the weight and of g, each of shape (1,).
+   *
+   * Example::
+   *
+   *   lamb_update_phase2(weight, g, r1, r2, lr=0.01, out=weight)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:204.
+   */
+  def lamb_update_phase2(weight: Option[Symbol] = None, g: Option[Symbol] = None, r1: Option[Symbol] = None, r2: Option[Symbol] = None, lr: Float, lower_bound: Float = -1.0f, upper_bound: Float = -1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lr" -> ParamFormat(lr)
+    if (lower_bound != -1.0f) params += "lower_bound" -> ParamFormat(lower_bound)
+    if (upper_bound != -1.0f) params += "upper_bound" -> ParamFormat(upper_bound)
+    val named = Seq[(String, Option[Symbol])]("weight" -> weight, "g" -> g, "r1" -> r1, "r2" -> r2).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("lamb_update_phase2", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Natural logarithm, element-wise.
    *
    * Example::
@@ -2823,6 +2926,51 @@ object SymbolAPI {
   }
 
   /**
+   * Multi-precision phase I of the LAMB update: lamb_update_phase1 on the float32 master copy weight32, with a float32 g:
+   *
+   *   grad = clip(rescale_grad * grad, clip_gradient)
+   *   mean = beta1 * mean + (1 - beta1) * grad
+   *   var = beta2 * var + (1 - beta2) * grad^2
+   *   g = mean / (1 - beta1^t) / (sqrt(var / (1 - beta2^t)) + epsilon) + wd * weight
+   *
+   * Without bias_correction the (1 - beta^t) factors are left out. mean and var are updated in place. (weight in the last line is weight32.)
+   *
+   * Defined in core/ops/optimizer_lamb.cc:223.
+   */
+  def mp_lamb_update_phase1(weight: Option[Symbol] = None, grad: Option[Symbol] = None, mean: Option[Symbol] = None, `var`: Option[Symbol] = None, weight32: Option[Symbol] = None, beta1: Float = 0.899999976f, beta2: Float = 0.999000013f, epsilon: Float = 9.99999997e-07f, t: Int, bias_correction: Boolean = true, wd: Float, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (beta1 != 0.899999976f) params += "beta1" -> ParamFormat(beta1)
+    if (beta2 != 0.999000013f) params += "beta2" -> ParamFormat(beta2)
+    if (epsilon != 9.99999997e-07f) params += "epsilon" -> ParamFormat(epsilon)
+    params += "t" -> ParamFormat(t)
+    if (bias_correction != true) params += "bias_correction" -> ParamFormat(bias_correction)
+    params += "wd" -> ParamFormat(wd)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    val named = Seq[(String, Option[Symbol])]("weight" -> weight, "grad" -> grad, "mean" -> mean, "var" -> `var`, "weight32" -> weight32).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("mp_lamb_update_phase1", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Multi-precision phase II of the LAMB update: lamb_update_phase2 applied to the float32 master copy weight32 (updated in place); the output is its cast to the weight's dtype:
+   *
+   *   r1 = min(max(r1, lower_bound), upper_bound)   (a negative bound is not applied)
+   *   weight = weight - lr * r1 / r2 * g             (weight - lr * g when r1 or r2 is 0)
+   *
+   * r1 and r2 are the norms of the weight and of g, each of shape (1,).
+   *
+   * Defined in core/ops/optimizer_lamb.cc:242.
+   */
+  def mp_lamb_update_phase2(weight: Option[Symbol] = None, g: Option[Symbol] = None, r1: Option[Symbol] = None, r2: Option[Symbol] = None, weight32: Option[Symbol] = None, lr: Float, lower_bound: Float = -1.0f, upper_bound: Float = -1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lr" -> ParamFormat(lr)
+    if (lower_bound != -1.0f) params += "lower_bound" -> ParamFormat(lower_bound)
+    if (upper_bound != -1.0f) params += "upper_bound" -> ParamFormat(upper_bound)
+    val named = Seq[(String, Option[Symbol])]("weight" -> weight, "g" -> g, "r1" -> r1, "r2" -> r2, "weight32" -> weight32).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("mp_lamb_update_phase2", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
    * Update function for multi-precision Nesterov Accelerated Gradient (NAG) optimizer: nag_mom_update applied to the float32 master copy `weight32`, with the result cast to the weight's dtype.
    *
    * Example::
@@ -2890,6 +3038,151 @@ object SymbolAPI {
     if (lazy_update != true) params += "lazy_update" -> ParamFormat(lazy_update)
     val named = Seq[(String, Option[Symbol])]("weight" -> weight, "grad" -> grad, "weight32" -> weight32).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("mp_sgd_update", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Checks whether every element of num_arrays arrays is finite: a float32 array of shape (1,) holding 1 if so and 0 otherwise. With init_output=False the output is only written (with 0) when a non-finite element is found, so calls with out= can accumulate.
+   *
+   * Example::
+   *
+   *   multi_all_finite([1, 2], [inf], num_arrays=2) = [0]
+   *
+   * Defined in core/ops/optimizer_multi.cc:320.
+   */
+  def multi_all_finite(arg: Seq[Symbol], num_arrays: Option[Int] = None, init_output: Boolean = true, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    if (init_output != true) params += "init_output" -> ParamFormat(init_output)
+    Symbol.create("multi_all_finite", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Computes the LARS learning rates of several weights from their learning rates, squared weight norms, squared gradient norms and weight decays (all of shape (n,)):
+   *
+   *   w = sqrt(weights_sum_sq), g = sqrt(grads_sum_sq)
+   *   out = lrs * eta * w / (g * rescale_grad + wds * w + eps)   where w > 0 and g > 0
+   *   out = lrs                                                 elsewhere
+   *
+   * Example::
+   *
+   *   multi_lars(lrs, weights_sum_sq, grads_sum_sq, wds, eta=0.001, eps=1e-8)
+   *
+   * Defined in core/ops/optimizer_multi.cc:379.
+   */
+  def multi_lars(lrs: Option[Symbol] = None, weights_sum_sq: Option[Symbol] = None, grads_sum_sq: Option[Symbol] = None, wds: Option[Symbol] = None, eta: Float, eps: Float, rescale_grad: Float = 1.0f, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "eta" -> ParamFormat(eta)
+    params += "eps" -> ParamFormat(eps)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    val named = Seq[(String, Option[Symbol])]("lrs" -> lrs, "weights_sum_sq" -> weights_sum_sq, "grads_sum_sq" -> grads_sum_sq, "wds" -> wds).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("multi_lars", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Multi-precision multi_sgd_mom_update: the inputs are interleaved weight_0, grad_0, mom_0, weight32_0, ...; the update runs on the float32 master copies weight32, mom and weight32 are updated in place, and each output is weight32 cast to the weight's dtype.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:185.
+   */
+  def multi_mp_sgd_mom_update(arg: Seq[Symbol], lrs: String, wds: String, momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("multi_mp_sgd_mom_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Multi-precision multi_sgd_update: the inputs are interleaved weight_0, grad_0, weight32_0, ...; the update runs on the float32 master copies weight32 (updated in place) and each output is its cast to the weight's dtype (float16 in practice).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:175.
+   */
+  def multi_mp_sgd_update(arg: Seq[Symbol], lrs: String, wds: String, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("multi_mp_sgd_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Momentum update function for Stochastic Gradient Descent (SGD) optimizer over num_weights weights at once. The inputs are interleaved: weight_0, grad_0, mom_0, weight_1, ...; the outputs are the updated weights.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Example::
+   *
+   *   multi_sgd_mom_update(w0, g0, m0, w1, g1, m1, lrs=(0.1, 0.1), wds=(0, 0), momentum=0.9, num_weights=2, out=[w0, w1])
+   *
+   * Defined in core/ops/optimizer_multi.cc:163.
+   */
+  def multi_sgd_mom_update(arg: Seq[Symbol], lrs: String, wds: String, momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("multi_sgd_mom_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Update function for Stochastic Gradient Descent (SGD) optimizer over num_weights weights at once. The inputs are interleaved: weight_0, grad_0, weight_1, grad_1, ...; the outputs are the updated weights.
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Example::
+   *
+   *   multi_sgd_update(w0, g0, w1, g1, lrs=(0.1, 0.2), wds=(0, 0), num_weights=2, out=[w0, w1])
+   *
+   * Defined in core/ops/optimizer_multi.cc:152.
+   */
+  def multi_sgd_update(arg: Seq[Symbol], lrs: String, wds: String, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "lrs" -> ParamFormat(lrs)
+    params += "wds" -> ParamFormat(wds)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("multi_sgd_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * Computes the sum of squares of each of num_arrays arrays: output[i] = sum(array_i ** 2), a float32 array of shape (num_arrays,). The arrays share one floating dtype.
+   *
+   * Example::
+   *
+   *   multi_sum_sq([1, 2], [3], num_arrays=2) = [5, 9]
+   *
+   * Defined in core/ops/optimizer_multi.cc:293.
+   */
+  def multi_sum_sq(arg: Seq[Symbol], num_arrays: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    Symbol.create("multi_sum_sq", name, Seq.empty[String], arg, params.result())
   }
 
   /**
@@ -3108,6 +3401,82 @@ object SymbolAPI {
   }
 
   /**
+   * multi_mp_sgd_mom_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, mom_0, weight32_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:223.
+   */
+  def preloaded_multi_mp_sgd_mom_update(arg: Seq[Symbol], momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("preloaded_multi_mp_sgd_mom_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * multi_mp_sgd_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, weight32_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:214.
+   */
+  def preloaded_multi_mp_sgd_update(arg: Seq[Symbol], rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("preloaded_multi_mp_sgd_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * multi_sgd_mom_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, mom_0, ..., lrs, wds, where lrs and wds have shape (num_weights,).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *   weight = weight + mom
+   *
+   * Each mom is updated in place.
+   *
+   * Defined in core/ops/optimizer_multi.cc:205.
+   */
+  def preloaded_multi_sgd_mom_update(arg: Seq[Symbol], momentum: Float = 0.0f, rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (momentum != 0.0f) params += "momentum" -> ParamFormat(momentum)
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("preloaded_multi_sgd_mom_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
+   * multi_sgd_update with the learning rates and weight decays in arrays: the inputs are weight_0, grad_0, weight_1, grad_1, ..., lrs, wds, where lrs and wds hold one value per weight (shape (num_weights,)).
+   *
+   * Per weight i, with lr and wd its learning rate and weight decay:
+   *
+   *   weight = (1 - lr * wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+   *
+   * Defined in core/ops/optimizer_multi.cc:196.
+   */
+  def preloaded_multi_sgd_update(arg: Seq[Symbol], rescale_grad: Float = 1.0f, clip_gradient: Float = -1.0f, num_weights: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    if (rescale_grad != 1.0f) params += "rescale_grad" -> ParamFormat(rescale_grad)
+    if (clip_gradient != -1.0f) params += "clip_gradient" -> ParamFormat(clip_gradient)
+    params += "num_weights" -> ParamFormat(num_weights.getOrElse(arg.length))
+    Symbol.create("preloaded_multi_sgd_update", name, Seq.empty[String], arg, params.result())
+  }
+
+  /**
    * Computes the product of array elements over given axes.
    *
    * Example::
@@ -3282,6 +3651,21 @@ object SymbolAPI {
     axis.foreach(v => params += "axis" -> ParamFormat(v))
     val named = Seq[(String, Option[Symbol])]("data" -> data).collect { case (k, Some(v)) => (k, v) }
     Symbol.create("repeat", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Sets every element of num_arrays arrays to zero, in place. It has no outputs.
+   *
+   * Example::
+   *
+   *   reset_arrays(a, b, num_arrays=2)  # a and b are now all zeros
+   *
+   * Defined in core/ops/optimizer_multi.cc:362.
+   */
+  def reset_arrays(arg: Seq[Symbol], num_arrays: Option[Int] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    params += "num_arrays" -> ParamFormat(num_arrays.getOrElse(arg.length))
+    Symbol.create("reset_arrays", name, Seq.empty[String], arg, params.result())
   }
 
   /**
