@@ -11,3 +11,4 @@ from . import symbol  # noqa: F401
 from . import symbol as sym  # noqa: F401
 from . import amp  # noqa: F401
 from . import text  # noqa: F401
+from . import svrg_optimization  # noqa: F401
