@@ -116,3 +116,9 @@ def test_register_and_create_a_custom_embedding(tmp_path):
     assert isinstance(made, TabbedTest) and made.idx_to_token == ["<unk>", "a", "b", "<pad>"]
     assert emb.get_pretrained_file_names("tabbedtest") == ["custom.tsv"]
     np.testing.assert_array_equal(made.get_vecs_by_tokens("<pad>").asnumpy(), [5, 6])
+
+
+def test_reserved_tokens_keep_their_sequence_type():
+    # MXNet 1.9.1 stores a slice of reserved_tokens: a tuple stays a tuple (JSON goldens cannot tell).
+    v = mx.contrib.text.vocab.Vocabulary(reserved_tokens=("<pad>", "<s>"))
+    assert v.reserved_tokens == ("<pad>", "<s>") and v.idx_to_token == ["<unk>", "<pad>", "<s>"]

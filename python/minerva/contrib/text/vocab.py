@@ -32,7 +32,7 @@ class Vocabulary:
     def _index_unknown_and_reserved_tokens(self, unknown_token, reserved_tokens):
         self._unknown_token = unknown_token
         self._idx_to_token = [unknown_token]  # so C.UNKNOWN_IDX is 0
-        self._reserved_tokens = None if reserved_tokens is None else list(reserved_tokens)
+        self._reserved_tokens = None if reserved_tokens is None else reserved_tokens[:]  # a tuple stays one
         if reserved_tokens is not None:
             self._idx_to_token.extend(reserved_tokens)
         self._token_to_idx = {token: idx for idx, token in enumerate(self._idx_to_token)}
