@@ -46,3 +46,10 @@ def test_group_adagrad_rejects_weight_decay_and_non_2d_weights():
         opt.update(0, w, mx.nd.ones((2, 3)), state)
     with pytest.raises(ValueError, match="must be 2-D"):
         opt.create_state(1, mx.nd.ones((3,)))
+
+
+def test_optimizer_star_import_binds_contrib():
+    # MXNet 1.9.1's mx.optimizer.__all__ ends with 'contrib'.
+    scope = {}
+    exec("from minerva.optimizer import *", scope)
+    assert scope["contrib"].GroupAdaGrad.__name__ == "GroupAdaGrad"

@@ -310,3 +310,15 @@ def test_float16_uniform_draws_stay_below_high():
     x = nd.random.uniform(nd.array([0.0]), nd.array([1.0]), shape=100000, dtype="float16").asnumpy()
     y = nd.random.uniform_like(nd.zeros((100000,), dtype="float16")).asnumpy()
     assert x.max() < 1 and y.max() < 1 and x.min() >= 0
+
+
+def test_star_imports_bind_the_like_samplers():
+    # MXNet 1.9.1 lists the seven *_like samplers in mx.nd.random.__all__ and mx.sym.random.__all__.
+    like = {"exponential_like", "gamma_like", "generalized_negative_binomial_like", "negative_binomial_like",
+            "normal_like", "poisson_like", "uniform_like"}
+    for module in ("minerva.ndarray.random", "minerva.symbol.random"):
+        scope = {}
+        exec(f"from {module} import *", scope)
+        assert like <= set(scope), module
+    x = scope["normal_like"](mx.sym.var("x"))
+    assert x.infer_shape(x=(2, 3))[1] == [(2, 3)]

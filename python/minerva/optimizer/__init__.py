@@ -1,6 +1,6 @@
 """``mx.optimizer``: optimizers, their registry and the per-index ``Updater`` (MXNet 1.x API)."""
 from . import optimizer
-from . import contrib  # noqa: F401  (mx.optimizer.contrib.GroupAdaGrad)
+from . import contrib  # mx.optimizer.contrib.GroupAdaGrad
 from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
 from .lamb import LAMB  # registers it; LAMB, LARS and LBSGD: docs/optim.md
 from .lars import LARS, LBSGD
@@ -16,5 +16,5 @@ del _cls
 
 __all__ = ["DCASGD", "FTML", "NAG", "SGD", "SGLD", "AdaDelta", "AdaGrad", "Adam", "Adamax",
            "Ftrl", "LBSGD", "NDabs", "Nadam", "Optimizer", "RMSProp", "Signum", "Test", "Updater", "ccSGD",
-           "create", "get_updater", "register"]
+           "create", "get_updater", "register", "contrib"]
 __all__ += ["LAMB", "LARS"]

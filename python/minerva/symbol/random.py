@@ -11,7 +11,10 @@ from . import _internal
 from .symbol import Symbol
 
 __all__ = ["uniform", "normal", "randn", "poisson", "exponential", "gamma", "multinomial", "negative_binomial",
-           "generalized_negative_binomial", "shuffle", "randint"]
+           "generalized_negative_binomial", "shuffle", "randint",
+           # generated when the package is populated (see the module docstring)
+           "exponential_like", "gamma_like", "generalized_negative_binomial_like", "negative_binomial_like",  # noqa: F822
+           "normal_like", "poisson_like", "uniform_like"]  # noqa: F822
 
 numeric_types = (float, int, np.generic)  # as mxnet.base defines them
 
