@@ -122,6 +122,8 @@ def run(op, inputs, params, wrt, dtypes=None):
         fn = getattr(mx.nd, op)
     elif op.startswith("_image_"):  # MXNet exposes these only as mx.nd.image.<short name>
         fn = getattr(mx.nd.image, op[len("_image_"):])
+    elif op.startswith("_contrib_"):  # MXNet puts these in mx.nd.contrib only
+        fn = getattr(mx.nd.contrib, op[len("_contrib_"):])
     else:
         fn = getattr(mx.nd._internal, op)
     with mx.autograd.record():
