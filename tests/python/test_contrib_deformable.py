@@ -138,3 +138,44 @@ def test_backward_operator_checks_its_inputs():
     with pytest.raises(mx.MXNetError, match=r"ograd.*\(1, 2, 3, 3\)"):
         mx.nd._internal._backward_DeformableConvolution(mx.nd.ones((1, 2, 4, 4)), x, mx.nd.ones((1, 18, 3, 3)),
                                                         mx.nd.ones((2, 2, 3, 3)), kernel=(3, 3), num_filter=2)
+
+
+def test_gluon_layers_start_as_plain_convolutions():
+    from minerva.gluon.contrib.cnn import DeformableConvolution, ModulatedDeformableConvolution
+    rng = np.random.default_rng(3)
+    x = mx.nd.array(rng.uniform(-1, 1, (2, 4, 6, 6)))
+    for cls in (DeformableConvolution, ModulatedDeformableConvolution):
+        layer = cls(6, kernel_size=3, padding=1, groups=2, num_deformable_group=2, activation="relu")
+        layer.initialize(mx.init.Uniform(0.5))
+        # The offset branch keeps its own 'zeros' initialisers: offsets 0 (and masks 2 * sigmoid(0) = 1).
+        y = layer(x)
+        assert not layer.offset_weight.data().asnumpy().any()
+        assert not layer.offset_bias.data().asnumpy().any()
+        assert y.shape == (2, 6, 6, 6)
+        conv = mx.nd.Convolution(x, layer.deformable_conv_weight.data(), layer.deformable_conv_bias.data(),
+                                 kernel=(3, 3), pad=(1, 1), num_filter=6, num_group=2)
+        np.testing.assert_allclose(y.asnumpy(), np.maximum(conv.asnumpy(), 0), rtol=1e-5, atol=1e-5)
+        taps = 9 * 2 * (3 if cls is ModulatedDeformableConvolution else 2)
+        assert layer.offset_weight.shape == (taps, 2, 3, 3)
+        assert layer.deformable_conv_weight.shape == (6, 2, 3, 3)
+
+
+def test_gluon_layer_parameters_names_and_training():
+    from minerva.gluon.contrib.cnn import DeformableConvolution, ModulatedDeformableConvolution
+    layer = DeformableConvolution(3, kernel_size=(2, 2), use_bias=False, prefix="dcn_")
+    assert list(layer.collect_params().keys()) == ["dcn_offset_weight", "dcn_offset_bias",
+                                                   "dcn_deformable_conv_weight"]
+    layer = ModulatedDeformableConvolution(3, offset_use_bias=False, prefix="m_")
+    assert list(layer.collect_params().keys()) == ["m_deformable_conv_weight", "m_deformable_conv_bias",
+                                                   "m_offset_weight"]
+    assert repr(layer) == "ModulatedDeformableConvolution(None -> 3, kernel_size=(1, 1), stride=(1, 1))"
+    # Hybridized and trained: the offset branch receives gradients through the deformable sampling.
+    layer = DeformableConvolution(2, kernel_size=3, padding=1, offset_weight_initializer=mx.init.Uniform(0.1))
+    layer.initialize()
+    layer.hybridize()
+    x = mx.nd.array(np.random.default_rng(4).uniform(-1, 1, (1, 3, 5, 5)))
+    with mx.autograd.record():
+        loss = (layer(x) ** 2).sum()
+    loss.backward()
+    assert np.abs(layer.offset_weight.grad().asnumpy()).sum() > 0
+    assert np.abs(layer.deformable_conv_weight.grad().asnumpy()).sum() > 0

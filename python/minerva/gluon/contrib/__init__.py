@@ -4,3 +4,4 @@ projected and variational-dropout cells). MXNet's ``contrib.cnn`` is not here ye
 from . import estimator, nn  # noqa: F401
 from . import data  # noqa: F401
 from . import rnn  # noqa: F401
+from . import cnn  # noqa: F401
