@@ -179,3 +179,41 @@ def test_gluon_layer_parameters_names_and_training():
     loss.backward()
     assert np.abs(layer.offset_weight.grad().asnumpy()).sum() > 0
     assert np.abs(layer.deformable_conv_weight.grad().asnumpy()).sum() > 0
+
+
+def test_psroi_pooling_averages_position_sensitive_channels():
+    x = mx.nd.array(np.arange(128, dtype=np.float32).reshape(1, 8, 4, 4))
+    rois = mx.nd.array([[0, 0, 0, 3, 3]])
+    y = mx.nd.contrib.PSROIPooling(x, rois, spatial_scale=1.0, output_dim=2, pooled_size=2)
+    # Bin (i, j) of output channel k averages its 2 x 2 pixels of input channel 4k + 2i + j.
+    planes = x.asnumpy()[0]
+    want = [[[planes[4 * k + 2 * i + j, 2 * i:2 * i + 2, 2 * j:2 * j + 2].mean() for j in range(2)]
+             for i in range(2)] for k in range(2)]
+    np.testing.assert_allclose(y.asnumpy()[0], want)
+    z = mx.nd.contrib.DeformablePSROIPooling(x, rois, spatial_scale=1.0, output_dim=2, pooled_size=2,
+                                             group_size=2, no_trans=True)
+    np.testing.assert_allclose(z.asnumpy()[0, 0], [[0, 17.5], [38, 55.5]])
+
+
+def test_psroi_pooling_symbols_and_errors():
+    sym = mx.sym.contrib.DeformablePSROIPooling(mx.sym.var("d"), mx.sym.var("r"), spatial_scale=1.0, output_dim=2,
+                                                pooled_size=3, group_size=2, no_trans=True)
+    assert sym.list_arguments() == ["d", "r"]
+    _, out, _ = sym.infer_shape(d=(1, 8, 4, 4), r=(5, 5))
+    assert out == [(5, 2, 3, 3)]
+    x, rois = mx.nd.ones((1, 8, 4, 4)), mx.nd.array([[0, 0, 0, 3, 3]])
+    with pytest.raises(mx.MXNetError, match=r"PSROIPooling.*output_dim \* group_size\^2 = 3 \* 2\^2"):
+        mx.nd.contrib.PSROIPooling(x, rois, spatial_scale=1.0, output_dim=3, pooled_size=2)
+    with pytest.raises(mx.MXNetError, match=r"batch index 1, outside \[0, 1\)"):
+        mx.nd.contrib.PSROIPooling(x, mx.nd.array([[1, 0, 0, 3, 3]]), spatial_scale=1.0, output_dim=2,
+                                   pooled_size=2).asnumpy()
+    with pytest.raises(mx.MXNetError, match=r"trans must be \(num_rois, 2 \* num_classes, part_size, part_size\)"):
+        mx.nd.contrib.DeformablePSROIPooling(x, rois, mx.nd.ones((1, 2, 3, 3)), spatial_scale=1.0, output_dim=2,
+                                             pooled_size=2, group_size=2)
+    with pytest.raises(mx.MXNetError, match=r"_backward_PSROIPooling.*ograd.*\(1, 2, 2, 2\)"):
+        mx.nd._internal._backward_PSROIPooling(mx.nd.ones((1, 2, 3, 3)), x, rois, spatial_scale=1.0, output_dim=2,
+                                               pooled_size=2)
+    with pytest.raises(mx.MXNetError, match=r"_backward_DeformablePSROIPooling.*trans"):
+        mx.nd._internal._backward_DeformablePSROIPooling(mx.nd.ones((1, 2, 2, 2)), x, rois, mx.nd.ones((2, 2, 2, 2)),
+                                                         spatial_scale=1.0, output_dim=2, pooled_size=2,
+                                                         group_size=2)
