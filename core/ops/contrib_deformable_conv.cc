@@ -208,6 +208,16 @@ void deform_im2col(const DeformGeom& g, const std::vector<double>& x, const std:
   });
 }
 
+// Elements of the column matrix (C*K, P), checked: it can be far larger than the inputs.
+size_t col_elements(const DeformGeom& g) {
+  int64_t n = 0;
+  MV_CHECK(!__builtin_mul_overflow(g.channels * g.taps(), g.positions(), &n) && n < (int64_t{1} << 36), kValue)
+      << "Operator " << (g.modulated ? "_contrib_ModulatedDeformableConvolution" : "_contrib_DeformableConvolution")
+      << ": the column buffer (channels x kernel taps x output positions = " << g.channels << " x " << g.taps()
+      << " x " << g.positions() << ") is too large";
+  return static_cast<size_t>(n);
+}
+
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
           int64_t ldb, double beta, double* c, int64_t ldc) {
   blas::gemm_typed(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, "DeformableConvolution");
@@ -222,7 +232,7 @@ void deform_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlo
   std::vector<double> bias;
   if (!attrs.get_bool("no_bias")) bias = blob_doubles(in[wi + 1]);
   const int64_t P = g.positions(), K = g.taps(), Fg = g.filters / g.groups, Kg = g.channels / g.groups * K;
-  std::vector<double> col(static_cast<size_t>(g.channels * K * P)), y(static_cast<size_t>(out[0].size()));
+  std::vector<double> col(col_elements(g)), y(static_cast<size_t>(out[0].size()));
   for (int64_t n = 0; n < g.batch; ++n) {
     deform_im2col(g, x, offset, &mask, n, &col);
     double* yn = y.data() + n * g.filters * P;
@@ -246,7 +256,7 @@ void deform_backward(const OpContext&, const Attrs& attrs, const std::vector<TBl
   if (g.modulated) mask = blob_doubles(in[3]);
   const int64_t P = g.positions(), K = g.taps(), Fg = g.filters / g.groups, Kg = g.channels / g.groups * K;
   const int64_t HW = g.in_h * g.in_w;
-  std::vector<double> col(static_cast<size_t>(g.channels * K * P)), dcol(col.size());
+  std::vector<double> col(col_elements(g)), dcol(col.size());
   std::vector<double> dx(x.size(), 0.0), doff(offset.size(), 0.0), dmask(mask.size(), 0.0), dw(wt.size(), 0.0);
   // Per-channel partial sums of the offset and mask gradients (channels of one deformable group
   // share an offset), reduced serially so the parallel loop writes only its own channel.
