@@ -6,7 +6,8 @@ plain convolution, and the deformable convolution that samples the input at thos
 """
 from __future__ import annotations
 
-from ....base import numeric_types  # noqa: F401  (as MXNet's conv_layers exports)
+from .... import symbol  # noqa: F401  (the names MXNet's conv_layers module exports)
+from ....base import numeric_types  # noqa: F401
 from ...block import HybridBlock
 from ...nn.activations import Activation
 from ...nn.basic_layers import _names_layer
