@@ -13,7 +13,9 @@ from . import random as _random
 uniform = _random.uniform
 
 globals().update(_op.by_prefix(vars(_all), "_contrib_"))
-# MXNet's Python-level contrib functions (they take precedence over an operator of the same name).
+# MXNet's Python-level contrib functions (they take precedence over an operator of the same name);
+# as in MXNet, the AdamW updates stay out of the star import.
+from ._adamw import _get_rescale_grad, adamw_update, mp_adamw_update  # noqa: E402, F401
 from ._control_flow import cond, foreach, isfinite, isinf, isnan, rand_zipfian, while_loop  # noqa: E402, F401
 
 __all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_"))

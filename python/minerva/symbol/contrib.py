@@ -11,4 +11,7 @@ from .symbol import Symbol  # noqa: F401
 uniform = _random.uniform
 
 globals().update(_op.by_prefix(vars(_all), "_contrib_"))
-__all__ = sorted(_op.by_prefix(vars(_all), "_contrib_"))
+# MXNet's Python-level contrib functions.
+from ._adamw import adamw_update, mp_adamw_update  # noqa: E402, F401
+
+__all__ = sorted(_op.by_prefix(vars(_all), "_contrib_"))  # as MXNet's: without the AdamW updates
