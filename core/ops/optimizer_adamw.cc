@@ -78,9 +78,9 @@ void adamw_forward(const Attrs& attrs, const std::vector<TBlob>& in, const TBlob
 void adamw_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   Shape& rescale = in->back();
   if (rescale.empty()) rescale = Shape{1};
-  int64_t n = 1;
-  for (int64_t d : rescale) n *= d;
-  if (n != 1) shape_mismatch(attrs, "input 'rescale_grad' (one element)", Shape{1}, rescale);
+  // One element: every dimension is 1 (checked per dimension, so no product can overflow).
+  for (int64_t d : rescale)
+    if (d != 1) shape_mismatch(attrs, "input 'rescale_grad' (one element)", Shape{1}, rescale);
   std::vector<Shape> same(in->begin(), in->end() - 1);
   infer_same_shape(attrs, &same, out);
   std::copy(same.begin(), same.end(), in->begin());

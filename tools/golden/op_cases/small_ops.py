@@ -10,6 +10,8 @@ CASES = [
      {"lr": 0.01, "eta": 0.5, "wd": 0.1}, []),
     ("_adamw_update", [u(5), u(5, lo=-3, hi=3), u(5, lo=-0.1, hi=0.1), u(5, lo=0, hi=0.1), np.array([2.0])],
      {"lr": 0.1, "eta": 1.0, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-6, "clip_gradient": 1.0}, []),
+    ("_adamw_update", [u(4), u(4), u(4), u(4, lo=0, hi=0.1), np.array([1.0])],
+     {"lr": 0.1, "eta": 1.0, "clip_gradient": 0.0}, []),  # a zero bound clips everything to 0
     ("_adamw_update", [u(2, 3), u(2, 3), u(2, 3), u(2, 3, lo=0, hi=0.1), np.array([1.0])],
      {"lr": 0.01, "eta": 1.0}, [], ["float64"] * 4 + ["float32"]),
     ("_mp_adamw_update", [u(2, 5), u(2, 5), u(2, 5, lo=-0.1, hi=0.1), u(2, 5, lo=0, hi=0.1), u(2, 5),
