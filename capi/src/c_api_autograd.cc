@@ -1,4 +1,4 @@
-// Section: Autograd — modes, variables, backward.
+// Section: Autograd — modes, variables, backward, the recorded graph as a symbol.
 #include "capi/src/api_util.h"
 #include "core/autograd/autograd.h"
 
@@ -74,6 +74,13 @@ MV_DLL int MVAutogradBackward(int num_heads, const MVNDArrayHandle* heads, const
     for (auto& g : grads) b.handles.push_back(capi::new_handle(g));
     *out_grads = b.handles.data();
   }
+  MV_API_END();
+}
+
+MV_DLL int MVAutogradGetSymbol(MVNDArrayHandle handle, MVSymbolHandle* out) {
+  MV_API_BEGIN();
+  MV_CHECK_OUT(out);
+  *out = capi::new_symbol(autograd::get_symbol(nd(handle, "MVAutogradGetSymbol", "handle")));
   MV_API_END();
 }
 

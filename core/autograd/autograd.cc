@@ -1,7 +1,9 @@
 #include "core/autograd/autograd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <string>
 #include <unordered_map>
 
 #include "core/op/invoke.h"
@@ -19,6 +21,11 @@ struct AGNode {
   std::vector<NDArray> saved_inputs, saved_outputs;
   std::vector<uint64_t> input_versions, output_versions;
   bool freed = false;
+  // The numbers in MXNet's names for get_symbol, taken when the node is recorded or marked:
+  // "node_<id>" for an operator, "var<id>" for a leaf, and "null<id>" for each untracked input
+  // (untracked_ids is parallel to inputs, -1 where the input is tracked).
+  int64_t name_id = -1;
+  std::vector<int64_t> untracked_ids;
   // Leaf only.
   GradReq req = GradReq::kNull;
   NDArray grad;
@@ -47,6 +54,9 @@ namespace autograd {
 namespace {
 thread_local bool tl_recording = false;
 thread_local bool tl_training = false;
+// Process-wide, as MXNet's Imperative counters: variables (marked and untracked) share one.
+std::atomic<int64_t> g_variable_count{0};
+std::atomic<int64_t> g_node_count{0};
 
 NDArray with_entry(const NDArray& a, std::shared_ptr<AGNode> node, int index) {
   NDArray v = a.detached();
@@ -145,6 +155,7 @@ void mark_variables(const std::vector<NDArray*>& vars, const std::vector<NDArray
     auto leaf = std::make_shared<AGNode>();
     leaf->req = reqs[i];
     leaf->grad = grads[i].detached();
+    leaf->name_id = g_variable_count++;
     vars[i]->ag = std::make_shared<AGEntry>(AGEntry{leaf, 0});
   }
 }
@@ -162,7 +173,10 @@ void record(const OpDef& op, const AttrsPtr& attrs, const std::vector<NDArray>& 
   auto node = std::make_shared<AGNode>();
   node->op = &op;
   node->attrs = attrs;
+  node->name_id = g_node_count++;
   for (auto& a : inputs) {
+    const bool input_tracked = a.ag && a.ag->node;
+    node->untracked_ids.push_back(input_tracked ? -1 : g_variable_count++);
     node->inputs.push_back(a.ag ? *a.ag : AGEntry{});
     node->saved_inputs.push_back(a.detached());
     node->input_versions.push_back(a.version());
@@ -173,6 +187,39 @@ void record(const OpDef& op, const AttrsPtr& attrs, const std::vector<NDArray>& 
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     const_cast<NDArray&>(outputs[i]).ag = std::make_shared<AGEntry>(AGEntry{node, static_cast<int>(i)});
+}
+
+Symbol get_symbol(const NDArray& head) {
+  MV_CHECK(!head.is_none(), kValue) << "get_symbol: the array is empty";
+  MV_CHECK(head.ag && head.ag->node, kValue)
+      << "get_symbol: the array is not part of a recorded computation; compute it inside autograd.record() "
+      << "from arrays that had attach_grad() called";
+  std::vector<AGNode*> order = topo_order({head.ag->node.get()});  // inputs before their users
+  std::unordered_map<AGNode*, NodePtr> built;
+  auto variable = [](const std::string& name) {
+    auto v = std::make_shared<Node>();
+    v->name = name;
+    return v;
+  };
+  for (AGNode* n : order) {
+    if (!n->op) {
+      built[n] = variable("var" + std::to_string(n->name_id));
+      continue;
+    }
+    auto node = std::make_shared<Node>();
+    node->op = n->op;
+    node->attrs = n->attrs;
+    node->name = "node_" + std::to_string(n->name_id);
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const AGEntry& e = n->inputs[i];
+      node->inputs.push_back(e.node ? NodeEntry{built.at(e.node.get()), e.index}
+                                    : NodeEntry{variable("null" + std::to_string(n->untracked_ids[i])), 0});
+    }
+    built[n] = node;
+  }
+  Symbol s;
+  s.outputs.push_back(NodeEntry{built.at(head.ag->node.get()), head.ag->index});
+  return s;
 }
 
 std::vector<NDArray> backward(const std::vector<NDArray>& heads, const std::vector<NDArray>& head_grads,

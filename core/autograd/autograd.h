@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/graph/symbol.h"
 #include "core/op/op.h"
 
 namespace minerva {
@@ -41,6 +42,12 @@ void record(const OpDef& op, const AttrsPtr& attrs, const std::vector<NDArray>& 
 std::vector<NDArray> backward(const std::vector<NDArray>& heads, const std::vector<NDArray>& head_grads,
                               const std::vector<NDArray>& variables, bool retain_graph, bool create_graph,
                               bool is_train);
+
+// The recorded computation of `head` as a Symbol (MXNet's autograd.get_symbol): each recorded
+// operator becomes a node "node_<k>" with its parameters, each marked variable a variable
+// "var<k>", and each untracked input a variable "null<k>", numbered by process-wide counters when
+// they were recorded or marked, as MXNet names them. An array that was not computed under record() (nor marked) is a kValue error.
+Symbol get_symbol(const NDArray& head);
 
 }  // namespace autograd
 }  // namespace minerva

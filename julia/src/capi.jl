@@ -157,6 +157,7 @@ const MV_FUNCTIONS = (
     :MVAutogradMarkVariables,
     :MVNDArrayGetGrad,
     :MVAutogradBackward,
+    :MVAutogradGetSymbol,
     :MVRandomSeed,
     :MVRandomSeedContext,
     :MVStorageGetStats,
@@ -830,6 +831,21 @@ function MVAutogradBackward(num_heads, heads, head_grads, num_vars, vars, retain
                  (Cint, Ptr{MVNDArrayHandle}, Ptr{MVNDArrayHandle}, Cint, Ptr{MVNDArrayHandle}, Cint, Cint, Cint, Ptr{Ptr{MVNDArrayHandle}}),
                  num_heads, heads, head_grads, num_vars, vars, retain_graph, create_graph, is_train, out_grads)
     return check_call(status, :MVAutogradBackward)
+end
+
+"""
+    MVAutogradGetSymbol(handle, out)
+
+The recorded computation of an array as a symbol (MXNet's autograd.get_symbol): recorded operators become nodes "node_<k>", marked variables "var<k>" and untracked inputs "null<k>". Since ABI 3.
+
+- `handle::MVNDArrayHandle`: in
+- `out::MVSymbolHandle*`: out_owned: release with `MVSymbolFree`
+"""
+function MVAutogradGetSymbol(handle, out)
+    status = ccall((:MVAutogradGetSymbol, libminerva), Cint,
+                 (MVNDArrayHandle, Ptr{MVSymbolHandle}),
+                 handle, out)
+    return check_call(status, :MVAutogradGetSymbol)
 end
 
 """

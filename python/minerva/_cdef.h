@@ -96,6 +96,7 @@ typedef struct {
                               const MVNDArrayHandle* head_grads, int num_vars,
                               const MVNDArrayHandle* vars, int retain_graph, int create_graph, int is_train,
                               MVNDArrayHandle** out_grads);
+ int MVAutogradGetSymbol( MVNDArrayHandle handle, MVSymbolHandle* out);
  int MVRandomSeed(uint64_t seed);
  int MVRandomSeedContext(uint64_t seed, int dev_type, int dev_id);
  int MVStorageGetStats( const char** out_json);

@@ -7,6 +7,7 @@ from ._capi import ffi, lib
 from .base import check_call, string_types  # noqa: F401  (string_types: mxnet.autograd's namespace)
 from .ndarray.ndarray import NDArray, _new_from_handle
 from .symbol import Symbol  # noqa: F401  (mxnet.autograd's namespace)
+from .symbol.symbol import _new as _new_symbol
 
 # MXNet's module defines no __all__: its star import binds NDArray, Symbol... as well.
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "string_types",
     "Function",
     "backward",
+    "get_symbol",
     "grad",
     "is_recording",
     "is_training",
@@ -136,6 +138,19 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: boo
                                       int(create_graph), int(train_mode), out))
     grads = [_new_from_handle(out[0][i]) for i in range(len(variables))]
     return grads
+
+
+def get_symbol(x) -> Symbol:
+    """The recorded computation that produced x, as a Symbol (MXNet's ``autograd.get_symbol``).
+    As in MXNet, recorded operators are named ``node_<k>``, arrays marked with attach_grad
+    ``var<k>`` and other inputs ``null<k>``, numbered by process-wide counters when they were
+    recorded or marked; bind the variables to evaluate it. An array not computed under
+    ``record()`` is an error."""
+    if not isinstance(x, NDArray):
+        raise TypeError(f"get_symbol: expected an NDArray, got {type(x).__name__}")
+    out = ffi.new("MVSymbolHandle*")
+    check_call(lib.MVAutogradGetSymbol(x.handle, out))
+    return _new_symbol(out[0])
 
 
 class Function:

@@ -116,6 +116,8 @@ MVAutogradMarkVariables <- function(vars, reqs, grads) .Call(C_MVAutogradMarkVar
 MVNDArrayGetGrad <- function(handle) .Call(C_MVNDArrayGetGrad, handle)
 # Back-propagates from heads.
 MVAutogradBackward <- function(heads, head_grads, vars, retain_graph, create_graph, is_train) .Call(C_MVAutogradBackward, heads, head_grads, vars, retain_graph, create_graph, is_train)
+# The recorded computation of an array as a symbol (MXNet's autograd.get_symbol): recorded operators become nodes "node_<k>", marked variables "var<k>" and untracked inputs "null<k>".
+MVAutogradGetSymbol <- function(handle) .Call(C_MVAutogradGetSymbol, handle)
 # Seeds every device's generator (ordered after pending random operations).
 MVRandomSeed <- function(seed) .Call(C_MVRandomSeed, seed)
 # Seeds one device's generator.

@@ -819,6 +819,17 @@ static SEXP mvr_MVAutogradBackward(SEXP r_heads, SEXP r_head_grads, SEXP r_vars,
   return mvr_wrap_all((void**)out_grads, (size_t)(num_vars), mvr_tag_MVNDArrayHandle, mvr_fin_MVNDArrayFree);
 }
 
+/* MVAutogradGetSymbol (since ABI 3): The recorded computation of an array as a symbol (MXNet's autograd.get_symbol): recorded operators become nodes "node_<k>", marked variables "var<k>" and untracked inputs "null<k>". */
+static SEXP mvr_MVAutogradGetSymbol(SEXP r_handle) {
+  const char* fn = "MVAutogradGetSymbol";
+  (void)fn;
+  MVNDArrayHandle handle = (MVNDArrayHandle)mvr_handle(r_handle, mvr_tag_MVNDArrayHandle, 0, fn, "handle");
+  MVSymbolHandle out = NULL;
+  int rc = MVAutogradGetSymbol(handle, &out);
+  if (rc != 0) mvr_fail(rc);
+  return mvr_wrap(out, mvr_tag_MVSymbolHandle, mvr_fin_MVSymbolFree);
+}
+
 /* MVRandomSeed (since ABI 1): Seeds every device's generator (ordered after pending random operations). */
 static SEXP mvr_MVRandomSeed(SEXP r_seed) {
   const char* fn = "MVRandomSeed";
@@ -1713,6 +1724,7 @@ static const R_CallMethodDef mvr_call_methods[] = {
   {"MVAutogradMarkVariables", (DL_FUNC)&mvr_MVAutogradMarkVariables, 3},
   {"MVNDArrayGetGrad", (DL_FUNC)&mvr_MVNDArrayGetGrad, 1},
   {"MVAutogradBackward", (DL_FUNC)&mvr_MVAutogradBackward, 6},
+  {"MVAutogradGetSymbol", (DL_FUNC)&mvr_MVAutogradGetSymbol, 1},
   {"MVRandomSeed", (DL_FUNC)&mvr_MVRandomSeed, 1},
   {"MVRandomSeedContext", (DL_FUNC)&mvr_MVRandomSeedContext, 3},
   {"MVStorageGetStats", (DL_FUNC)&mvr_MVStorageGetStats, 0},

@@ -1102,6 +1102,23 @@ done:
   return result;
 }
 
+/* MVAutogradGetSymbol (since ABI 3): The recorded computation of an array as a symbol (MXNet's autograd.get_symbol): recorded operators become nodes "node_<k>", marked variables "var<k>" and untracked inputs "null<k>". */
+static jlong JNICALL mvj_MVAutogradGetSymbol(JNIEnv* env, jclass cls, jlong j_handle) {
+  (void)cls;
+  static const char fn[] = "MVAutogradGetSymbol";
+  (void)fn;
+  jlong result = 0;
+  MVSymbolHandle out = NULL;
+  int rc = MVAutogradGetSymbol((MVNDArrayHandle)(intptr_t)j_handle, &out);
+  if (rc != 0) {
+    mvj_fail(env, rc);
+    goto done;
+  }
+  result = (jlong)(intptr_t)out;
+done:
+  return result;
+}
+
 /* MVRandomSeed (since ABI 1): Seeds every device's generator (ordered after pending random operations). */
 static void JNICALL mvj_MVRandomSeed(JNIEnv* env, jclass cls, jlong j_seed) {
   (void)cls;
@@ -2390,6 +2407,7 @@ static const JNINativeMethod mvj_methods[] = {
   {"MVAutogradMarkVariables", "([J[I[J)V", (void*)&mvj_MVAutogradMarkVariables},
   {"MVNDArrayGetGrad", "(J)J", (void*)&mvj_MVNDArrayGetGrad},
   {"MVAutogradBackward", "([J[J[JIII)[J", (void*)&mvj_MVAutogradBackward},
+  {"MVAutogradGetSymbol", "(J)J", (void*)&mvj_MVAutogradGetSymbol},
   {"MVRandomSeed", "(J)V", (void*)&mvj_MVRandomSeed},
   {"MVRandomSeedContext", "(JII)V", (void*)&mvj_MVRandomSeedContext},
   {"MVStorageGetStats", "()Ljava/lang/String;", (void*)&mvj_MVStorageGetStats},

@@ -295,6 +295,12 @@ MV_DLL int MVAutogradBackward(int num_heads, MV_IN_ARRAY(num_heads) const MVNDAr
                               MV_IN_OPT const MVNDArrayHandle* vars, int retain_graph, int create_graph, int is_train,
                               MV_OUT_BORROWED(thread) MVNDArrayHandle** out_grads);
 
+/*! \brief The recorded computation of an array as a symbol (MXNet's autograd.get_symbol):
+ *  recorded operators become nodes "node_<k>", marked variables "var<k>" and untracked inputs
+ *  "null<k>". An array not computed under recording (nor marked) is an MV_ERR_VALUE error.
+ *  \param out MV_OUT_OWNED(MVSymbolFree). Since ABI 3. */
+MV_DLL int MVAutogradGetSymbol(MV_IN MVNDArrayHandle handle, MV_OUT_OWNED(MVSymbolFree) MVSymbolHandle* out);
+
 /* Section: Random ============================================================================== */
 
 /*! \brief Seeds every device's generator (ordered after pending random operations). Since ABI 1. */

@@ -69,23 +69,6 @@ def _rescale_array(rescale_grad, ctx):
     return array(np.array([rescale_grad], np.float32), ctx=ctx)
 
 
-def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999, epsilon=1e-08, wd=0,
-                 clip_gradient=-1, out=None, name=None, **kwargs):
-    """The AdamW update of one weight (MXNet's mx.nd.contrib.adamw_update); rescale_grad is a number
-    or a (1,) array, and a 0, NaN or infinite scale skips the update."""
-    params = dict(kwargs, lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient)
-    return invoke("_adamw_update", [weight, grad, mean, var, _rescale_array(rescale_grad, weight.context)], params,
-                  out)
-
-
-def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9, beta2=0.999,
-                    epsilon=1e-08, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
-    """adamw_update for a float16 weight with its float32 master copy weight32."""
-    params = dict(kwargs, lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient)
-    return invoke("_mp_adamw_update", [weight, grad, mean, var, weight32,
-                                       _rescale_array(rescale_grad, weight.context)], params, out)
-
-
 def multi_adamw_update(weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None, name=None, size=0,
                        **kwargs):
     """The AdamW update of several weights in one call (MXNet's mx.nd.contrib.multi_adamw_update)."""

@@ -70,3 +70,7 @@ def make_function(name: str, s: dict):
 def populate(namespace: dict, internal: dict, random_ns: dict) -> int:
     """Adds every operator to mx.nd's namespaces; returns how many were generated."""
     return _op.populate(make_function, NDArray, namespace, internal, random_ns)
+
+
+# MXNet's register module re-exports the Python-level AdamW updates of its contrib module.
+from ._adamw import adamw_update, mp_adamw_update  # noqa: E402, F401

@@ -63,3 +63,7 @@ def make_function(called: str, s: dict):
 def populate(namespace: dict, internal: dict, random_ns: dict) -> int:
     """Adds every operator to mx.sym's namespaces; returns how many were generated."""
     return _op.populate(make_function, Symbol, namespace, internal, random_ns, per_alias=True)
+
+
+# MXNet's register module re-exports the Python-level AdamW updates of its contrib module.
+from ._adamw import adamw_update, mp_adamw_update  # noqa: E402, F401

@@ -385,6 +385,14 @@ public final class LibMinerva {
     public static native long[] MVAutogradBackward(long[] heads, long[] head_grads, long[] vars, int retain_graph, int create_graph, int is_train);
 
     /**
+     * The recorded computation of an array as a symbol (MXNet's autograd.get_symbol): recorded operators become nodes "node_&lt;k&gt;", marked variables "var&lt;k&gt;" and untracked inputs "null&lt;k&gt;". (C: {@code MVAutogradGetSymbol}, since ABI 3.)
+     * @param handle a MVNDArrayHandle (0 for NULL)
+     * @return out (long)
+     * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
+     */
+    public static native long MVAutogradGetSymbol(long handle);
+
+    /**
      * Seeds every device's generator (ordered after pending random operations). (C: {@code MVRandomSeed}, since ABI 1.)
      * @param seed a C uint64_t
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
