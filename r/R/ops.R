@@ -113,6 +113,7 @@
   `exp` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `expand_dims` = list(inputs = c("data"), variadic = "", params = c(`axis` = "int"), reversed = c()),
   `expm1` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
+  `fill_element_0index` = list(inputs = c("lhs", "mhs", "rhs"), variadic = "", params = c(), reversed = c()),
   `fix` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `floor` = list(inputs = c("data"), variadic = "", params = c(), reversed = c()),
   `ftml_update` = list(inputs = c("weight", "grad", "d", "v", "z"), variadic = "", params = c(`lr` = "float", `beta1` = "float", `beta2` = "float", `epsilon` = "float", `t` = "int", `wd` = "float", `rescale_grad` = "float", `clip_grad` = "float"), reversed = c()),
@@ -719,6 +720,10 @@ mx.nd.expm1 <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("expm1", "expm1", environment(), list(...))
 mx.symbol.expm1 <- function(data = NULL, name = NULL, attr = NULL, ...)
   mx.internal.symbol.invoke("expm1", "expm1", environment(), list(...))
+mx.nd.fill.element.0index <- function(lhs = NULL, mhs = NULL, rhs = NULL, out = NULL, ...)
+  mx.internal.nd.invoke("fill_element_0index", "fill_element_0index", environment(), list(...))
+mx.symbol.fill.element.0index <- function(lhs = NULL, mhs = NULL, rhs = NULL, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("fill_element_0index", "fill_element_0index", environment(), list(...))
 mx.nd.fix <- function(data = NULL, out = NULL, ...)
   mx.internal.nd.invoke("fix", "fix", environment(), list(...))
 mx.symbol.fix <- function(data = NULL, name = NULL, attr = NULL, ...)

@@ -16,7 +16,7 @@ private[generated] object ParamFormat {
   }
 }
 
-/** 231 operator functions; each runs imperatively through NDArray.invoke. */
+/** 232 operator functions; each runs imperatively through NDArray.invoke. */
 object NDArrayAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -2290,6 +2290,21 @@ object NDArrayAPI {
     if (ctx != "") params += "ctx" -> ParamFormat(ctx)
     if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
     NDArray.invoke("eye", Seq[NDArray](), params.result())
+  }
+
+  /**
+   * Fill one element of each line (row for python, column for R/Julia) in lhs according to the index in rhs and the value in mhs; rhs holds 0-based column indices (a fractional index is truncated).
+   *
+   * Example::
+   *
+   *   lhs = [[1, 2, 3], [4, 5, 6]]
+   *   fill_element_0index(lhs, mhs=[10, 20], rhs=[2, 0]) = [[1, 2, 10], [20, 5, 6]]
+   *
+   * Defined in core/ops/legacy_fill.cc:28.
+   */
+  def fill_element_0index(lhs: NDArray, mhs: NDArray, rhs: NDArray) = {
+    val params = Map.newBuilder[String, String]
+    NDArray.invoke("fill_element_0index", Seq[NDArray](lhs, mhs, rhs), params.result())
   }
 
   /**

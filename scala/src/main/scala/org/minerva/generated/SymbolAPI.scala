@@ -3,7 +3,7 @@ package org.minerva.generated
 
 import org.minerva.Symbol
 
-/** 231 operator functions; each composes a graph node through Symbol.create. */
+/** 232 operator functions; each composes a graph node through Symbol.create. */
 object SymbolAPI {
   /**
    * Applies an activation function element-wise to the input.
@@ -2384,6 +2384,22 @@ object SymbolAPI {
     if (dtype != "float32") params += "dtype" -> ParamFormat(dtype)
     val named = Seq[(String, Option[Symbol])]().collect { case (k, Some(v)) => (k, v) }
     Symbol.create("eye", name, named.map(_._1), named.map(_._2), params.result())
+  }
+
+  /**
+   * Fill one element of each line (row for python, column for R/Julia) in lhs according to the index in rhs and the value in mhs; rhs holds 0-based column indices (a fractional index is truncated).
+   *
+   * Example::
+   *
+   *   lhs = [[1, 2, 3], [4, 5, 6]]
+   *   fill_element_0index(lhs, mhs=[10, 20], rhs=[2, 0]) = [[1, 2, 10], [20, 5, 6]]
+   *
+   * Defined in core/ops/legacy_fill.cc:28.
+   */
+  def fill_element_0index(lhs: Option[Symbol] = None, mhs: Option[Symbol] = None, rhs: Option[Symbol] = None, name: Option[String] = None) = {
+    val params = Map.newBuilder[String, String]
+    val named = Seq[(String, Option[Symbol])]("lhs" -> lhs, "mhs" -> mhs, "rhs" -> rhs).collect { case (k, Some(v)) => (k, v) }
+    Symbol.create("fill_element_0index", name, named.map(_._1), named.map(_._2), params.result())
   }
 
   /**
