@@ -1,0 +1,152 @@
+"""The SSD operators of mx.nd.contrib (MultiBoxPrior, MultiBoxTarget, MultiBoxDetection): values
+against small hand-worked cases and a NumPy reference, symbols, MXNet's zero gradients, and bad
+input. Values against the MXNet 1.9.1 oracle are in tests/golden/ops/contrib_detection.json
+(test_golden.py)."""
+import inspect
+
+import minerva as mx
+import numpy as np
+import pytest
+
+C = mx.nd.contrib
+
+
+def _prior_reference(h, w, sizes, ratios, steps=(-1, -1), offsets=(0.5, 0.5), clip=False):
+    step_y, step_x = (1.0 / h, 1.0 / w) if steps[0] <= 0 or steps[1] <= 0 else steps
+    out = []
+    for r in range(h):
+        for c in range(w):
+            cy, cx = (r + offsets[0]) * step_y, (c + offsets[1]) * step_x
+            shapes = [(s, ratios[0]) for s in sizes] + [(sizes[0], q) for q in ratios[1:]]
+            for size, ratio in shapes:
+                hw, hh = size * h / w * np.sqrt(ratio) / 2, size / np.sqrt(ratio) / 2
+                out.append([cx - hw, cy - hh, cx + hw, cy + hh])
+    out = np.array(out)[None]
+    return np.clip(out, 0, 1) if clip else out
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"sizes": (0.6, 0.3), "ratios": (2.0, 1.0, 0.5)},
+    {"sizes": (0.9,), "ratios": (1.0, 3.0), "clip": True, "steps": (0.25, 0.3), "offsets": (0.2, 0.8)},
+])
+def test_prior_matches_reference(kwargs):
+    out = C.MultiBoxPrior(mx.nd.zeros((2, 3, 3, 4)), **kwargs)
+    ref = _prior_reference(3, 4, **{"sizes": (1.0,), "ratios": (1.0,), **kwargs})
+    assert out.shape == ref.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out.asnumpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_parameters_and_defaults_are_mxnets():
+    def params(f):
+        return {k: v.default for k, v in inspect.signature(f).parameters.items() if k not in ("out", "name", "kwargs")}
+    assert params(C.MultiBoxPrior) == {"data": None, "sizes": (1.0,), "ratios": (1.0,), "clip": False,
+                                       "steps": (-1.0, -1.0), "offsets": (0.5, 0.5)}
+    assert params(C.MultiBoxTarget) == {"anchor": None, "label": None, "cls_pred": None, "overlap_threshold": 0.5,
+                                        "ignore_label": -1.0, "negative_mining_ratio": -1.0,
+                                        "negative_mining_thresh": 0.5, "minimum_negative_samples": 0,
+                                        "variances": (0.1, 0.1, 0.2, 0.2)}
+    assert params(C.MultiBoxDetection) == {"cls_prob": None, "loc_pred": None, "anchor": None, "clip": True,
+                                           "threshold": 0.01, "background_id": 0, "nms_threshold": 0.5,
+                                           "force_suppress": False, "variances": (0.1, 0.1, 0.2, 0.2),
+                                           "nms_topk": -1}
+
+
+ANCHOR = np.array([[[0.0, 0.0, 0.5, 0.5], [0.5, 0.5, 1.0, 1.0], [0.1, 0.1, 0.6, 0.6]]], dtype=np.float32)
+
+
+def test_target_matches_and_encodes():
+    # One ground truth of class 1 equal to anchor 0 (IoU 1) and overlapping anchor 2 (IoU 0.47).
+    label = mx.nd.array([[[1, 0.0, 0.0, 0.5, 0.5], [-1, -1, -1, -1, -1]]])
+    loc, mask, cls = C.MultiBoxTarget(mx.nd.array(ANCHOR), label, mx.nd.zeros((1, 3, 3)))
+    np.testing.assert_array_equal(cls.asnumpy(), [[2, 0, 0]])
+    np.testing.assert_array_equal(mask.asnumpy(), [[1] * 4 + [0] * 8])
+    np.testing.assert_allclose(loc.asnumpy(), np.zeros((1, 12)), atol=1e-6)  # the anchor is the box itself
+    # A lower threshold makes anchor 2 positive too, with its regression target.
+    loc, mask, cls = C.MultiBoxTarget(mx.nd.array(ANCHOR), label, mx.nd.zeros((1, 3, 3)), overlap_threshold=0.4)
+    np.testing.assert_array_equal(cls.asnumpy(), [[2, 0, 2]])
+    expected = [(0.25 - 0.35) / 0.5 / 0.1, (0.25 - 0.35) / 0.5 / 0.1, 0.0, 0.0]
+    np.testing.assert_allclose(loc.asnumpy()[0, 8:], expected, rtol=1e-5)
+    # Only padding: every anchor gets ignore_label.
+    _, _, cls = C.MultiBoxTarget(mx.nd.array(ANCHOR), -mx.nd.ones((1, 2, 5)), mx.nd.zeros((1, 3, 3)),
+                                 ignore_label=-7)
+    np.testing.assert_array_equal(cls.asnumpy(), [[-7, -7, -7]])
+
+
+def test_target_negative_mining_picks_lowest_background_probability():
+    label = mx.nd.array([[[0, 0.0, 0.0, 0.5, 0.5]]])
+    # Background logits (class 0): anchor 1 is the harder negative (lower background probability).
+    pred = mx.nd.array([[[0, -2.0, 3.0], [0, 2.0, -3.0]]])
+    _, _, cls = C.MultiBoxTarget(mx.nd.array(ANCHOR), label, pred, negative_mining_ratio=1)
+    np.testing.assert_array_equal(cls.asnumpy(), [[1, 0, -1]])
+
+
+def test_detection_decodes_sorts_and_suppresses():
+    prob = mx.nd.array([[[0.1, 0.2, 0.3], [0.9, 0.8, 0.05], [0.0, 0.0, 0.65]]])  # (1, 3 classes, 3 anchors)
+    anchor = mx.nd.array([[[0.0, 0.0, 0.5, 0.5], [0.05, 0.0, 0.55, 0.5], [0.5, 0.5, 1.0, 1.0]]])
+    out = C.MultiBoxDetection(prob, mx.nd.zeros((1, 12)), anchor).asnumpy()
+    # Sorted by score; anchor 1 (IoU 0.82 with anchor 0, same class) is suppressed: class -1, row kept.
+    np.testing.assert_allclose(out[0], [[0, 0.9, 0, 0, 0.5, 0.5], [-1, 0.8, 0.05, 0, 0.55, 0.5],
+                                        [1, 0.65, 0.5, 0.5, 1, 1]], rtol=1e-6)
+    out = C.MultiBoxDetection(prob, mx.nd.zeros((1, 12)), anchor, threshold=0.85).asnumpy()
+    np.testing.assert_allclose(out[0, 1:], -np.ones((2, 6)))
+    # A prediction moves the box: x shifted by 1 * 0.1 * width, width scaled by exp(1 * 0.2).
+    loc = mx.nd.array([[1, 0, 1, 0] + [0] * 8])
+    out = C.MultiBoxDetection(prob, loc, anchor, clip=False, nms_threshold=0).asnumpy()
+    half = np.exp(0.2) * 0.25
+    np.testing.assert_allclose(out[0, 0, 2:], [0.3 - half, 0, 0.3 + half, 0.5], rtol=1e-5)
+
+
+def test_symbols_infer_shapes():
+    data = mx.sym.Variable("data")
+    anchor = mx.sym.contrib.MultiBoxPrior(data, sizes=(0.5, 0.2), ratios=(1, 2, 0.5))
+    cls_prob, loc_pred, label = mx.sym.Variable("cls_prob"), mx.sym.Variable("loc_pred"), mx.sym.Variable("label")
+    det = mx.sym.contrib.MultiBoxDetection(cls_prob, loc_pred, anchor)
+    _, out_shapes, _ = det.infer_shape(data=(2, 8, 3, 4), cls_prob=(2, 5, 48), loc_pred=(2, 192))
+    assert out_shapes == [(2, 48, 6)]
+    target = mx.sym.contrib.MultiBoxTarget(anchor, label, cls_prob)
+    assert len(target.list_outputs()) == 3
+    _, out_shapes, _ = target.infer_shape(data=(2, 8, 3, 4), label=(2, 6, 5), cls_prob=(2, 5, 48))
+    assert out_shapes == [(2, 192), (2, 192), (2, 48)]
+
+
+def test_gradients_are_zero_as_in_mxnet():
+    x = mx.nd.ones((1, 1, 2, 2))
+    prob, loc, anchor = mx.nd.array(np.random.rand(1, 3, 3)), mx.nd.ones((1, 12)), mx.nd.array(ANCHOR)
+    label = mx.nd.array([[[1, 0.0, 0.0, 0.5, 0.5]]])
+    for a in (x, prob, loc, anchor, label):
+        a.attach_grad()
+    with mx.autograd.record():
+        outs = [C.MultiBoxPrior(x), C.MultiBoxDetection(prob, loc, anchor)] + list(
+            C.MultiBoxTarget(anchor, label, prob))
+    mx.autograd.backward(outs, [mx.nd.ones_like(o) for o in outs])
+    for a in (x, prob, loc, anchor, label):
+        np.testing.assert_array_equal(a.grad.asnumpy(), np.zeros(a.shape))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: C.MultiBoxPrior(mx.nd.zeros((1, 2, 2))), "data must be 4-D"),
+    (lambda: C.MultiBoxPrior(mx.nd.zeros((1, 1, 2, 2)), steps=(0.1,)), "'steps' must have 2 values"),
+    (lambda: C.MultiBoxPrior(mx.nd.zeros((1, 1, 2, 2)), offsets=(0.5, 1.5)), "offsets must lie in [0, 1]"),
+    (lambda: C.MultiBoxPrior(mx.nd.zeros((1, 1, 2, 2)), sizes="(0.5, x)"), "'sizes' expects a float"),
+    (lambda: C.MultiBoxPrior(mx.nd.zeros((1, 1, 2, 2), dtype="float64")), "must be float32"),
+    (lambda: C.MultiBoxDetection(mx.nd.zeros((1, 3, 3)), mx.nd.zeros((1, 8)), mx.nd.array(ANCHOR)), "loc_pred"),
+    (lambda: C.MultiBoxDetection(mx.nd.zeros((1, 3, 4)), mx.nd.zeros((1, 16)), mx.nd.array(ANCHOR)),
+     "cls_prob has 4 anchors but anchor has 3"),
+    (lambda: C.MultiBoxDetection(mx.nd.zeros((1, 3, 3)), mx.nd.zeros((1, 12)), mx.nd.zeros((3, 4))),
+     "anchor must be (1, num_anchors, 4)"),
+    (lambda: C.MultiBoxDetection(mx.nd.zeros((1, 3, 3)), mx.nd.zeros((1, 12)), mx.nd.array(ANCHOR),
+                                 variances=(0.1, 0.2)), "'variances' must have 4 values"),
+    (lambda: C.MultiBoxTarget(mx.nd.array(ANCHOR), mx.nd.zeros((1, 2, 4)), mx.nd.zeros((1, 2, 3))),
+     "label_width >= 5"),
+    (lambda: C.MultiBoxTarget(mx.nd.array(ANCHOR), mx.nd.zeros((2, 2, 5)), mx.nd.zeros((1, 2, 3))),
+     "cls_pred must be (batch, num_classes, num_anchors)"),
+    (lambda: C.MultiBoxTarget(mx.nd.array(ANCHOR), mx.nd.array([[[-1, 0, 0, 1, 1]]]), mx.nd.zeros((1, 2, 3))),
+     "padding rows must be all -1"),
+])
+def test_bad_input_names_operator_and_argument(call, message):
+    with pytest.raises(mx.base.MXNetError) as err:
+        out = call()
+        for o in out if isinstance(out, list) else [out]:
+            o.wait_to_read()
+    assert message in str(err.value)
