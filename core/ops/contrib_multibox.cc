@@ -1,49 +1,20 @@
 // MXNet 1.x's SSD operators (mx.nd.contrib): MultiBoxPrior generates anchor boxes over a feature
 // map, MultiBoxTarget matches anchors to ground-truth boxes for training, MultiBoxDetection
 // decodes and NMS-filters predictions. MXNet gives them zero gradients, and so does Minerva.
-// Like MXNet 1.9.1 (legacy operators with the default type inference), they take float32 only;
-// kernels compute in float, as MXNet does (threshold comparisons at boundaries depend on it).
+// MXNet 1.9.1 takes float32 only (legacy operators with the default type inference); Minerva also
+// takes float64. Kernels compute in the data's type, as MXNet does (threshold comparisons at
+// boundaries depend on it); MultiBoxPrior computes in float for both.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
 #include <vector>
 
-#include "core/op/grad.h"
-#include "core/ops/image_util.h"
+#include "core/ops/contrib_detection_util.h"
 #include "core/ops/nn_extra_util.h"
 
 namespace minerva {
 namespace {
-
-// MXNet gives these operators a zero gradient for every input.
-std::vector<Tensor> zero_gradients(const GradContext& g) {
-  std::vector<Tensor> grads;
-  for (const Tensor& x : g.inputs) grads.push_back(op("zeros_like", {x}));
-  return grads;
-}
-
-// Every input and output is float32; another dtype is an error naming the input.
-void float32_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
-  const auto names = attrs.op->inputs_for(attrs);
-  for (size_t i = 0; i < in->size(); ++i) {
-    const int t = (*in)[i];
-    MV_CHECK(t < 0 || t == static_cast<int>(DType::kFloat32), kType)
-        << "Operator " << attrs.op->name << ": input '" << names.at(i) << "' must be float32 (as in MXNet 1.9.1), got "
-        << dtype_name(static_cast<DType>(t));
-    (*in)[i] = static_cast<int>(DType::kFloat32);
-  }
-  for (int& t : *out) t = static_cast<int>(DType::kFloat32);
-}
-
-// A float-tuple parameter that must hold exactly `count` values.
-std::vector<double> float_tuple_of(const Attrs& attrs, const char* name, size_t count) {
-  std::vector<double> v = image_float_tuple(attrs, name);
-  MV_CHECK(v.size() == count, kValue) << "Operator " << attrs.op->name << ": parameter '" << name << "' must have "
-                                      << count << " values, got " << attrs.get_str(name) << " (" << v.size()
-                                      << " values)";
-  return v;
-}
 
 int64_t checked_product(const Attrs& attrs, std::initializer_list<int64_t> factors) {
   int64_t p = 1;
@@ -307,7 +278,8 @@ void target_forward_impl(const Attrs& attrs, const std::vector<TBlob>& in, const
 
 void target_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                     const std::vector<TBlob>& out) {
-  target_forward_impl<float>(attrs, in, out);
+  if (in[0].dtype == DType::kFloat64) target_forward_impl<double>(attrs, in, out);
+  else target_forward_impl<float>(attrs, in, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,7 +370,8 @@ void detection_forward_impl(const Attrs& attrs, const std::vector<TBlob>& in, co
 
 void detection_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in,
                        const std::vector<TBlob>& out) {
-  detection_forward_impl<float>(attrs, in, out);
+  if (in[0].dtype == DType::kFloat64) detection_forward_impl<double>(attrs, in, out);
+  else detection_forward_impl<float>(attrs, in, out);
 }
 
 }  // namespace
@@ -420,7 +393,7 @@ MV_REGISTER_OP(_contrib_MultiBoxPrior)
     .param("steps", ParamType::kString, "(-1, -1)", "Priorbox step across y and x, -1 for auto calculation.")
     .param("offsets", ParamType::kString, "(0.5, 0.5)", "Priorbox center offsets, y and x respectively")
     .set_infer_shape(prior_shape)
-    .set_infer_type(float32_type)
+    .set_infer_type(detection_type)
     .set_forward(prior_forward)
     .set_gradient(zero_gradients)
     .add_sample([] {
@@ -468,7 +441,7 @@ MV_REGISTER_OP(_contrib_MultiBoxTarget)
     .set_num_outputs(3)
     .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"loc_target", "loc_mask", "cls_target"}; })
     .set_infer_shape(target_shape)
-    .set_infer_type(float32_type)
+    .set_infer_type(detection_type)
     .set_forward(target_forward)
     .set_gradient(zero_gradients)
     .add_sample([] {
@@ -507,7 +480,7 @@ MV_REGISTER_OP(_contrib_MultiBoxDetection)
            "Variances to be decoded from box regression output.")
     .param("nms_topk", ParamType::kInt, "-1", "Keep maximum top k detections before nms, -1 for no limit.")
     .set_infer_shape(detection_shape)
-    .set_infer_type(float32_type)
+    .set_infer_type(detection_type)
     .set_forward(detection_forward)
     .set_gradient(zero_gradients)
     .add_sample([] {

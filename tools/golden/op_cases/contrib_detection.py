@@ -2,7 +2,7 @@
 (core/ops/contrib_multibox.cc, contrib_proposal.cc): outputs and (zero) input gradients from the
 MXNet 1.9.1 oracle. ``u``, ``idx`` and ``rng`` come from tools/golden/make_op_golden.py.
 
-MXNet 1.9.1 runs these operators on float32 only (other dtypes are errors there and here).
+MXNet 1.9.1 runs these operators on float32 only, so every case is float32.
 Scores are drawn from a continuous distribution, so no two are equal: the order of NMS-based
 operators is then defined without ties."""
 # ruff: noqa: F821  (u, idx and rng are injected into this module before it runs)
