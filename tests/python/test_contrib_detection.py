@@ -168,3 +168,83 @@ def test_bad_input_names_operator_and_argument(call, message):
         for o in out if isinstance(out, list) else [out]:
             o.wait_to_read()
     assert message in str(err.value)
+
+
+def test_proposal_anchors_ranking_and_nms():
+    # A 16-pixel cell with scale 0.5: anchors of area 8 x 8 at ratios 0.5, 1, 2 with MXNet's roundings
+    # (ratio 0.5: floor(sqrt(512) + 0.5) = 23 wide, 12 high, halved), centred at 7.5.
+    anchors = [[2.25, 5, 12.75, 10], [4, 4, 11, 11], [5.25, 2.5, 9.75, 12.5]]
+    fg = np.array([0.2, 0.9, 0.5], dtype=np.float32)
+    cls_prob = mx.nd.array(np.concatenate([1 - fg, fg]).reshape(1, 6, 1, 1))
+    kw = {"scales": (0.5,), "ratios": (0.5, 1, 2), "rpn_min_size": 0, "rpn_post_nms_top_n": 3}
+    rois, score = C.Proposal(cls_prob, mx.nd.zeros((1, 12, 1, 1)), mx.nd.array([[16, 16, 1]]), threshold=1.0,
+                             output_score=True, **kw)
+    order = [1, 2, 0]  # by foreground score
+    np.testing.assert_allclose(rois.asnumpy()[:, 1:], np.array(anchors)[order])
+    np.testing.assert_array_equal(rois.asnumpy()[:, 0], np.zeros(3))
+    np.testing.assert_allclose(score.asnumpy()[:, 0], fg[order])
+    # NMS at 0.3: anchors 0 and 2 overlap anchor 1 (IoU 0.56 and 0.55 in pixel units) and go; the
+    # survivor repeats to fill the rows, and without output_score only the boxes come back.
+    rois = C.Proposal(cls_prob, mx.nd.zeros((1, 12, 1, 1)), mx.nd.array([[16, 16, 1]]), threshold=0.3, **kw)
+    assert isinstance(rois, mx.nd.NDArray)
+    np.testing.assert_allclose(rois.asnumpy()[:, 1:], np.array([anchors[1]] * 3))
+    # A delta moves the centre by dx * width (8 pixels wide: dx 0.25 is 2 pixels).
+    bbox = np.zeros((1, 12, 1, 1), dtype=np.float32)
+    bbox[0, 4] = 0.25  # dx of anchor 1
+    rois = C.Proposal(cls_prob, mx.nd.array(bbox), mx.nd.array([[16, 16, 1]]), threshold=1.0, **kw)
+    np.testing.assert_allclose(rois.asnumpy()[0, 1:], [6, 4, 13, 11])
+
+
+def test_multiproposal_stacks_images_with_their_index():
+    rng = np.random.RandomState(0)
+    cls_prob, bbox = rng.rand(2, 2, 3, 3).astype(np.float32), (rng.randn(2, 4, 3, 3) * 0.2).astype(np.float32)
+    info = np.array([[12, 12, 1.0], [12, 12, 1.0]], dtype=np.float32)
+    kw = {"scales": (3.0,), "ratios": (1.0,), "feature_stride": 4, "rpn_min_size": 1, "rpn_post_nms_top_n": 4,
+          "output_score": True}
+    rois, score = C.MultiProposal(mx.nd.array(cls_prob), mx.nd.array(bbox), mx.nd.array(info), **kw)
+    assert rois.shape == (8, 5) and score.shape == (8, 1)
+    np.testing.assert_array_equal(rois.asnumpy()[:, 0], [0] * 4 + [1] * 4)
+    for b in range(2):  # each image's rows are what Proposal gives for it alone
+        single = C.Proposal(mx.nd.array(cls_prob[b:b + 1]), mx.nd.array(bbox[b:b + 1]), mx.nd.array(info[b:b + 1]),
+                            **kw)
+        np.testing.assert_allclose(rois.asnumpy()[4 * b:4 * b + 4, 1:], single[0].asnumpy()[:, 1:])
+        np.testing.assert_allclose(score.asnumpy()[4 * b:4 * b + 4], single[1].asnumpy())
+
+
+def test_proposal_symbol_shapes_and_zero_gradients():
+    sym = mx.sym.contrib.MultiProposal(mx.sym.Variable("cls"), mx.sym.Variable("bbox"), mx.sym.Variable("info"),
+                                       rpn_post_nms_top_n=7, output_score=True)
+    arg_shapes, out_shapes, _ = sym.infer_shape(cls=(3, 24, 5, 6))
+    assert arg_shapes == [(3, 24, 5, 6), (3, 48, 5, 6), (3, 3)] and out_shapes == [(21, 5), (21, 1)]
+    args = [mx.nd.array(np.random.rand(1, 4, 2, 2)), mx.nd.zeros((1, 8, 2, 2)), mx.nd.array([[8, 8, 1]])]
+    for a in args:
+        a.attach_grad()
+    with mx.autograd.record():
+        out = C.Proposal(*args, scales=(1, 2), ratios=(1,), feature_stride=4, rpn_min_size=0, rpn_post_nms_top_n=3)
+    out.backward(mx.nd.ones_like(out))
+    for a in args:
+        np.testing.assert_array_equal(a.grad.asnumpy(), np.zeros(a.shape))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: C.Proposal(mx.nd.zeros((1, 4, 2, 2)), mx.nd.zeros((1, 8, 2, 2)), mx.nd.array([[8, 8, 1]])),
+     "num_anchors = len(ratios) * len(scales) = 12"),
+    (lambda: C.Proposal(mx.nd.zeros((2, 2, 2, 2)), mx.nd.zeros((2, 4, 2, 2)), mx.nd.ones((2, 3)), scales=(1,),
+                        ratios=(1,)), "takes one image"),
+    (lambda: C.Proposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 8, 2, 2)), mx.nd.ones((1, 3)), scales=(1,),
+                        ratios=(1,)), "bbox_pred"),
+    (lambda: C.MultiProposal(mx.nd.zeros((2, 2, 2, 2)), mx.nd.zeros((2, 4, 2, 2)), mx.nd.ones((1, 3)), scales=(1,),
+                             ratios=(1,)), "im_info"),
+    (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[64, 8, 1]]),
+                             scales=(1,), ratios=(1,), feature_stride=4), "larger than the feature map"),
+    (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[8, 8, 1]]),
+                             scales=(1,), ratios=(1,), feature_stride=0), "feature_stride must be > 0"),
+    (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[8, 8, 1]]),
+                             scales="()", ratios=(1,)), "'scales' expects a float"),
+])
+def test_proposal_bad_input(call, message):
+    with pytest.raises(mx.base.MXNetError) as err:
+        out = call()
+        for o in out if isinstance(out, list) else [out]:
+            o.wait_to_read()
+    assert message in str(err.value)
