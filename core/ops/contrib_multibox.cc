@@ -128,7 +128,7 @@ void target_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>
   MV_CHECK(l.size() == 3 && l[1] > 0 && l[2] >= 5, kValue)
       << "Operator " << who << ": label must be (batch, num_labels, label_width) with num_labels > 0 and "
       << "label_width >= 5 ([class, xmin, ymin, xmax, ymax, ...]), got shape " << shape_str(l);
-  MV_CHECK(p.size() == 3 && p[0] == l[0] && p[2] == a[1], kValue)
+  MV_CHECK(p.size() == 3 && p[0] == l[0] && p[1] > 0 && p[2] == a[1], kValue)
       << "Operator " << who << ": cls_pred must be (batch, num_classes, num_anchors) = (" << l[0] << ", num_classes, "
       << a[1] << ") for label " << shape_str(l) << " and anchor " << shape_str(a) << ", got shape " << shape_str(p);
   (*out)[0] = {l[0], checked_product(attrs, {a[1], 4})};
@@ -233,8 +233,11 @@ void target_forward_impl(const Attrs& attrs, const std::vector<TBlob>& in, const
       // lowest, among those overlapping every ground truth less than negative_mining_thresh.
       MV_CHECK(mining_thresh > 0, kValue) << "Operator " << who << ": negative_mining_thresh must be > 0 when "
                                           << "negative_mining_ratio > 0, got " << mining_thresh;
-      int64_t num_negative = static_cast<int64_t>(static_cast<float>(num_positive) * mining_ratio);
-      num_negative = std::min(num_negative, num_anchors - num_positive);
+      // positives * ratio truncated, at most the other anchors (compared before converting, so that
+      // a huge ratio stays defined).
+      const double wanted = static_cast<double>(static_cast<float>(num_positive) * mining_ratio);
+      const int64_t others = num_anchors - num_positive;
+      const int64_t num_negative = wanted >= static_cast<double>(others) ? others : static_cast<int64_t>(wanted);
       if (num_negative > 0) {
         const R* pred = preds.data() + b * num_classes * num_anchors;
         std::vector<std::pair<float, int64_t>> candidates;  // (background probability, anchor)

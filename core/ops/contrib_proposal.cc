@@ -98,10 +98,13 @@ std::vector<Box> image_proposals(const ProposalParams& p, const float* scores, c
                                  const std::vector<float>& base, const std::string& who) {
   const float im_h = info[0], im_w = info[1];
   const float stride = static_cast<float>(p.stride);
+  // Compared as floats before converting, so that NaN or huge sizes are errors, not undefined casts.
+  MV_CHECK(im_h / stride < static_cast<float>(height + 1) && im_w / stride < static_cast<float>(width + 1), kValue)
+      << "Operator " << who << ": im_info (height " << im_h << ", width " << im_w << ") must be finite and not larger "
+      << "than the feature map (" << height << " x " << width << ") times feature_stride " << p.stride;
+  MV_CHECK(im_h / stride > -1e15f && im_w / stride > -1e15f, kValue)
+      << "Operator " << who << ": im_info has an invalid height or width (" << im_h << ", " << im_w << ")";
   const int64_t real_h = static_cast<int64_t>(im_h / stride), real_w = static_cast<int64_t>(im_w / stride);
-  MV_CHECK(height >= real_h && width >= real_w, kValue)
-      << "Operator " << who << ": im_info (height " << im_h << ", width " << im_w << ") is larger than the feature "
-      << "map (" << height << " x " << width << ") times feature_stride " << p.stride;
   const float min_size = static_cast<float>(p.min_size) * info[2];
   const int64_t plane = height * width;
   std::vector<Box> boxes(static_cast<size_t>(anchors * plane));

@@ -81,6 +81,13 @@ def test_target_negative_mining_picks_lowest_background_probability():
     np.testing.assert_array_equal(cls.asnumpy(), [[1, 0, -1]])
 
 
+def test_target_huge_mining_ratio_takes_every_negative_candidate():
+    label = mx.nd.array([[[0, 0.0, 0.0, 0.5, 0.5]]])
+    _, _, cls = C.MultiBoxTarget(mx.nd.array(ANCHOR), label, mx.nd.zeros((1, 2, 3)), negative_mining_ratio=1e30,
+                                 negative_mining_thresh=0.9)
+    np.testing.assert_array_equal(cls.asnumpy(), [[1, 0, 0]])
+
+
 def test_detection_decodes_sorts_and_suppresses():
     prob = mx.nd.array([[[0.1, 0.2, 0.3], [0.9, 0.8, 0.05], [0.0, 0.0, 0.65]]])  # (1, 3 classes, 3 anchors)
     anchor = mx.nd.array([[[0.0, 0.0, 0.5, 0.5], [0.05, 0.0, 0.55, 0.5], [0.5, 0.5, 1.0, 1.0]]])
@@ -161,6 +168,9 @@ def test_gradients_are_zero_as_in_mxnet():
      "cls_pred must be (batch, num_classes, num_anchors)"),
     (lambda: C.MultiBoxTarget(mx.nd.array(ANCHOR), mx.nd.array([[[-1, 0, 0, 1, 1]]]), mx.nd.zeros((1, 2, 3))),
      "padding rows must be all -1"),
+    (lambda: C.MultiBoxTarget(mx.nd.array(ANCHOR), mx.nd.zeros((1, 2, 5)), mx.nd.array(np.zeros((1, 0, 3)))),
+     "cls_pred must be (batch, num_classes, num_anchors)"),
+    (lambda: C.MultiBoxPrior(mx.nd.array(np.zeros((1, 1, 0, 3)))), "height and width > 0"),
 ])
 def test_bad_input_names_operator_and_argument(call, message):
     with pytest.raises(mx.base.MXNetError) as err:
@@ -236,9 +246,15 @@ def test_proposal_symbol_shapes_and_zero_gradients():
     (lambda: C.MultiProposal(mx.nd.zeros((2, 2, 2, 2)), mx.nd.zeros((2, 4, 2, 2)), mx.nd.ones((1, 3)), scales=(1,),
                              ratios=(1,)), "im_info"),
     (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[64, 8, 1]]),
-                             scales=(1,), ratios=(1,), feature_stride=4), "larger than the feature map"),
+                             scales=(1,), ratios=(1,), feature_stride=4), "not larger than the feature map"),
+    (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[np.nan, 8, 1]]),
+                             scales=(1,), ratios=(1,), feature_stride=4), "must be finite"),
+    (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[-1e30, 8, 1]]),
+                             scales=(1,), ratios=(1,), feature_stride=4), "invalid height or width"),
     (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[8, 8, 1]]),
                              scales=(1,), ratios=(1,), feature_stride=0), "feature_stride must be > 0"),
+    (lambda: C.MultiProposal(mx.nd.array(np.zeros((1, 2, 0, 2))), mx.nd.array(np.zeros((1, 4, 0, 2))),
+                             mx.nd.array([[8, 8, 1]]), scales=(1,), ratios=(1,)), "height, width > 0"),
     (lambda: C.MultiProposal(mx.nd.zeros((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[8, 8, 1]]),
                              scales="()", ratios=(1,)), "'scales' expects a float"),
 ])
