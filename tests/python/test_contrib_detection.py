@@ -2,7 +2,10 @@
 against small hand-worked cases and a NumPy reference, symbols, MXNet's zero gradients, and bad
 input. Values against the MXNet 1.9.1 oracle are in tests/golden/ops/contrib_detection.json
 (test_golden.py)."""
+import importlib.util
 import inspect
+import json
+import pathlib
 
 import minerva as mx
 import numpy as np
@@ -264,3 +267,18 @@ def test_proposal_bad_input(call, message):
         for o in out if isinstance(out, list) else [out]:
             o.wait_to_read()
     assert message in str(err.value)
+
+
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("make_ssd_graph_golden",
+                                               _ROOT / "tools" / "golden" / "make_ssd_graph_golden.py")
+_ssd = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ssd)
+
+
+def test_ssd_training_graph_matches_mxnet():
+    expected = json.loads((_ROOT / "tests" / "golden" / "api" / "ssd_graph.json").read_text())["outcomes"]
+    got = _ssd.outcomes(mx)
+    assert sorted(got) == sorted(expected)
+    for key, want in expected.items():
+        np.testing.assert_allclose(np.array(got[key]), np.array(want), rtol=1e-4, atol=1e-5, err_msg=key)
