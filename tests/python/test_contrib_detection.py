@@ -282,3 +282,17 @@ def test_ssd_training_graph_matches_mxnet():
     assert sorted(got) == sorted(expected)
     for key, want in expected.items():
         np.testing.assert_allclose(np.array(got[key]), np.array(want), rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+def test_symbol_node_names_are_mxnets():
+    # MXNet names a node after the namespace function: multiboxprior0, not _contrib_multiboxprior0.
+    x = mx.sym.Variable("x")
+    with mx.name.NameManager():
+        assert mx.sym.contrib.MultiBoxPrior(x).name == "multiboxprior0"
+        assert mx.sym.contrib.MultiBoxDetection(x, x, x).name == "multiboxdetection0"
+        target = mx.sym.contrib.MultiBoxTarget(x, x, x)
+        assert target.list_outputs() == ["multiboxtarget0_loc_target", "multiboxtarget0_loc_mask",
+                                         "multiboxtarget0_cls_target"]
+        assert mx.sym.contrib.Proposal(x, x, x).list_outputs() == ["proposal0_output"]
+        assert mx.sym.contrib.MultiProposal(x, x, x, output_score=True).list_outputs() == [
+            "multiproposal0_output", "multiproposal0_score"]
