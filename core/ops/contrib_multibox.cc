@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,7 @@
 namespace minerva {
 namespace {
 
+// The product of `factors`, an error when it overflows int64 (output element counts).
 int64_t checked_product(const Attrs& attrs, std::initializer_list<int64_t> factors) {
   int64_t p = 1;
   for (int64_t f : factors)
@@ -48,6 +51,7 @@ void prior_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>*
       << "width > 0, got shape " << shape_str(d);
   const int64_t per_pixel =
       static_cast<int64_t>(image_float_tuple(attrs, "sizes").size() + image_float_tuple(attrs, "ratios").size()) - 1;
+  // The element count (boxes * 4) must fit, not only the box count.
   (*out)[0] = {1, checked_product(attrs, {d[2], d[3], per_pixel, 4}) / 4, 4};
 }
 
