@@ -237,11 +237,14 @@ void target_forward_impl(const Attrs& attrs, const std::vector<TBlob>& in, const
       // lowest, among those overlapping every ground truth less than negative_mining_thresh.
       MV_CHECK(mining_thresh > 0, kValue) << "Operator " << who << ": negative_mining_thresh must be > 0 when "
                                           << "negative_mining_ratio > 0, got " << mining_thresh;
-      // positives * ratio truncated, at most the other anchors (compared before converting, so that
-      // a huge ratio stays defined).
+      // positives * ratio truncated to MXNet's int, at most the other anchors. MXNet converts without
+      // a range check: on x86 a product beyond int's range becomes INT_MIN, i.e. no negatives at
+      // all, which the oracle shows (ratio 1e30); that outcome is reproduced without the undefined
+      // conversion.
       const double wanted = static_cast<double>(static_cast<float>(num_positive) * mining_ratio);
       const int64_t others = num_anchors - num_positive;
-      const int64_t num_negative = wanted >= static_cast<double>(others) ? others : static_cast<int64_t>(wanted);
+      const int64_t num_negative =
+          !(wanted < 2147483648.0) ? 0 : std::min(static_cast<int64_t>(wanted), others);
       if (num_negative > 0) {
         const R* pred = preds.data() + b * num_classes * num_anchors;
         std::vector<std::pair<float, int64_t>> candidates;  // (background probability, anchor)
