@@ -53,12 +53,24 @@ def _handles(symbols, what: str):
     return ffi.new("MVSymbolHandle[]", [s.handle for s in symbols]) if symbols else _NULL
 
 
+# Namespaces whose functions MXNet names nodes after without the prefix (mx.sym.contrib.MultiBoxPrior
+# makes "multiboxprior0", mx.sym.linalg.gemm2 "gemm20"); mx.sym.random's go through _internal.
+_NAME_HINT_PREFIXES = ("_contrib_", "_linalg_", "_image_")
+
+
+def _name_hint(op: str) -> str:
+    for prefix in _NAME_HINT_PREFIXES:
+        if op.startswith(prefix):
+            return op[len(prefix):].lower()
+    return op.lower()
+
+
 def create_op(op: str, params: dict, args: list, keys, name, attr) -> Symbol:
     """The node of operator op (called by this name: an alias names nodes after itself, as in
     MXNet) applied to args, given by position (keys None) or by input name. Inputs not given
     become variables "<name>_<input>". The name comes from the current NameManager, the user
     attributes from the current AttrScope updated with attr."""
-    name = NameManager.current.get(name, op.lower())
+    name = NameManager.current.get(name, _name_hint(op))
     attr = AttrScope.current.get(attr)
     params_h = _op.params_for(op, params)
     keep, c_keys = _c_strings(keys) if keys is not None else ([], _NULL)
