@@ -5,6 +5,7 @@ encode_sentences and the RNN checkpoints give MXNet's arrays (fixtures:
 tools/golden/make_rnn_sym_golden.py). Plus what Minerva adds or refuses."""
 import importlib.util
 import pathlib
+import warnings
 
 import minerva as mx
 import numpy as np
@@ -29,14 +30,6 @@ def test_matches_mxnet(name, tmp_path, capsys):
         else:
             assert g.shape == w.shape, key
             np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=key)
-
-
-def test_fused_cell_without_the_rnn_operator_says_so():
-    cell = mx.rnn.FusedRNNCell(4, num_layers=1, mode="lstm")
-    if hasattr(mx.sym, "RNN"):
-        pytest.skip("this build has the fused RNN operator")
-    with pytest.raises(NotImplementedError, match=r"needs the fused RNN operator \(mx.sym.RNN\).*unfuse\(\)"):
-        cell.unroll(3, mx.sym.Variable("data"))
 
 
 def test_cell_errors():
@@ -87,3 +80,25 @@ def test_bucketing_module_trains_an_lstm_language_model():
     assert sorted(mod._buckets) == [4, 6]
     score = dict(mod.score(train, mx.metric.Perplexity(0)))["perplexity"]
     assert score < 2.0  # five equally likely words would give 5
+
+
+@pytest.mark.parametrize("mode", ["lstm", "gru", "rnn_tanh"])
+@pytest.mark.parametrize("layout", ["NTC", "TNC"])
+def test_fused_cell_unrolls_through_the_rnn_operator_and_equals_its_unfused_stack(mode, layout):
+    cell = mx.rnn.FusedRNNCell(8, num_layers=2, mode=mode, bidirectional=True, prefix="l_")
+    x = mx.sym.var("data")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MXNet's advice to prefer TNC
+        out, _ = cell.unroll(5, x, layout=layout, merge_outputs=True)
+    shape = (2, 5, 4) if layout == "NTC" else (5, 2, 4)
+    exe = out.simple_bind(mx.cpu(), data=shape)  # the default begin states need no shapes
+    rng = np.random.RandomState(3)
+    for name, arr in exe.arg_dict.items():
+        arr[:] = rng.uniform(-1 if name == "data" else -0.1, 1 if name == "data" else 0.1, arr.shape)
+    fused = exe.forward()[0].asnumpy()
+    assert fused.shape == ((2, 5, 16) if layout == "NTC" else (5, 2, 16))
+    stack = cell.unfuse()
+    out2, _ = stack.unroll(5, x, layout=layout, merge_outputs=True)
+    weights = stack.pack_weights(cell.unpack_weights({k: v for k, v in exe.arg_dict.items() if k != "data"}))
+    args = {k: v for k, v in dict(weights, data=exe.arg_dict["data"]).items() if k in out2.list_arguments()}
+    np.testing.assert_allclose(out2.bind(mx.cpu(), args).forward()[0].asnumpy(), fused, atol=1e-6)

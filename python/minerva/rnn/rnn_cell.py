@@ -63,6 +63,17 @@ def _resolve_states(inputs, states):
     return out
 
 
+def _resolve_fused_state(inputs, state):
+    """A deferred (layers * directions, 0, hidden) begin state of FusedRNNCell as zeros shaped from
+    the (T, N, C) inputs (see Note [Deferred begin states])."""
+    info = _deferred_info(state)
+    if info is None or not isinstance(inputs, symbol.Symbol):
+        return state
+    name, shape = info
+    first = symbol.slice_axis(symbol.slice_axis(inputs, axis=0, begin=0, end=1), axis=2, begin=0, end=1)
+    return symbol.tile(symbol.zeros_like(first), reps=(shape[0], 1, shape[2]), name=name)  # (1, N, 1) tiled
+
+
 def _cells_state_info(cells):
     return sum((c.state_info for c in cells), [])
 
@@ -433,10 +444,6 @@ class FusedRNNCell(BaseRNNCell):
         raise NotImplementedError("FusedRNNCell cannot be stepped. Please use unroll")
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None):
-        if not hasattr(symbol, "RNN"):
-            raise NotImplementedError("FusedRNNCell.unroll needs the fused RNN operator (mx.sym.RNN), which this "
-                                      "build of Minerva does not have; use FusedRNNCell.unfuse() for the "
-                                      "equivalent stack of cells")
         self.reset()
         inputs, axis = _normalize_sequence(length, inputs, layout, True)
         if axis == 1:
@@ -445,6 +452,7 @@ class FusedRNNCell(BaseRNNCell):
         elif axis != 0:
             raise ValueError(f"FusedRNNCell: unsupported layout {layout}")
         states = self.begin_state() if begin_state is None else begin_state
+        states = [_resolve_fused_state(inputs, s) for s in states]
         named = {"state": states[0], "state_cell": states[1]} if self._mode == "lstm" else {"state": states[0]}
         rnn = symbol.RNN(data=inputs, parameters=self._parameter, state_size=self._num_hidden,
                          num_layers=self._num_layers, bidirectional=self._bidirectional, p=self._dropout,
