@@ -245,10 +245,21 @@ std::vector<std::string> arg_and_aux_names(const PropInfo& p) {
   return names;
 }
 
+// A node keeps the input and output counts of the prop it was made with; registering the
+// op_type again with other list_arguments/list_outputs changes the prop, not the node.
+void check_arity(const PropInfo& p, const std::string& op, size_t n_in, size_t n_out, size_t want_in,
+                 size_t want_out) {
+  MV_CHECK(n_in == want_in && n_out == want_out, kValue)
+      << "Operator " << op << "(op_type='" << p.op_type << "'): the node has " << n_in << " inputs and " << n_out
+      << " outputs, but op_type '" << p.op_type << "' now declares " << want_in << " and " << want_out
+      << " (was it registered again with other list_arguments, list_outputs or list_auxiliary_states? "
+      << "build the symbol again)";
+}
+
 void custom_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   PropPtr p = prop_for(attrs);
   const size_t na = p->args.size(), nx = p->aux.size();
-  MV_CHECK(in->size() == na + nx && out->size() == p->outputs.size(), kInternal) << "Custom: input/output count mismatch";
+  check_arity(*p, "Custom", in->size(), out->size(), na + nx, p->outputs.size());
   JsonWriter w;
   w.begin_object().key("request").str("infer_shape").key("prop").num(static_cast<long long>(p->id));
   write_shapes(&w, "in_shapes", std::vector<Shape>(in->begin(), in->begin() + static_cast<long>(na)));
@@ -274,6 +285,7 @@ void custom_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<
 void custom_infer_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
   PropPtr p = prop_for(attrs);
   const size_t na = p->args.size(), nx = p->aux.size();
+  check_arity(*p, "Custom", in->size(), out->size(), na + nx, p->outputs.size());
   JsonWriter w;
   w.begin_object().key("request").str("infer_type").key("prop").num(static_cast<long long>(p->id));
   write_types(&w, "in_types", std::vector<int>(in->begin(), in->begin() + static_cast<long>(na)));
@@ -462,6 +474,7 @@ std::vector<std::string> backward_inputs(const Attrs& attrs) {
 void backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   PropPtr p = prop_for(attrs);
   const size_t na = p->args.size(), nx = p->aux.size(), no = p->outputs.size();
+  check_arity(*p, "_backward_Custom", in->size(), out->size(), 2 * no + na + nx, na);
   std::vector<Shape> fin(in->begin() + static_cast<long>(no), in->begin() + static_cast<long>(no + na));
   for (size_t i = 0; i < nx; ++i) fin.push_back((*in)[2 * no + na + i]);
   std::vector<Shape> fout(no);
@@ -486,6 +499,7 @@ void backward_infer_shape(const Attrs& attrs, std::vector<Shape>* in, std::vecto
 void backward_infer_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
   PropPtr p = prop_for(attrs);
   const size_t na = p->args.size(), nx = p->aux.size(), no = p->outputs.size();
+  check_arity(*p, "_backward_Custom", in->size(), out->size(), 2 * no + na + nx, na);
   std::vector<int> fin(in->begin() + static_cast<long>(no), in->begin() + static_cast<long>(no + na));
   for (size_t i = 0; i < nx; ++i) fin.push_back((*in)[2 * no + na + i]);
   std::vector<int> fout(no, -1);

@@ -243,6 +243,26 @@ def test_reregistering_replaces_the_type():
     assert mx.nd.Custom(mx.nd.ones((3,)), op_type="t_replace").shape == (2,)
 
 
+def test_a_symbol_made_before_its_type_changed_arity_is_a_clear_error():
+    @mx.operator.register("t_arity")
+    class One(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return ["data"]
+
+    sym = mx.sym.Custom(mx.sym.var("x"), op_type="t_arity")
+
+    @mx.operator.register("t_arity")
+    class Two(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return ["data", "other"]
+
+    # The node keeps one input; the type now wants two. Type inference runs on its own too.
+    with pytest.raises(mx.MXNetError, match=r"t_arity.*the node has 1 inputs and 1 outputs.*now declares 2"):
+        sym.infer_type(x="float32")
+    with pytest.raises(mx.MXNetError, match=r"now declares 2"):
+        sym.infer_shape(x=(2, 3))
+
+
 def test_registry_listing_functions():
     names = mx.operator.get_all_registered_operators()
     assert "Custom" in names and "FullyConnected" in names
