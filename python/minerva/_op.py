@@ -203,14 +203,15 @@ def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_va
     # Remaining positional values fill parameters in declaration order, then the extras, as in
     # MXNet (a variadic operator's extras are keyword-only).
     slots = [p for p in param_names if p not in kwargs]
-    slots += [] if variadic else [e for e in extras if e not in param_set]
+    slots += [] if variadic else [e for e in extras if e not in param_set and e not in fixed_inputs]
     if len(rest) > len(slots):
         raise TypeError(f"{op}() got {len(args)} positional arguments, more than it accepts")
     for pname, value in zip(slots, rest):
         if pname in kwargs:
             raise TypeError(f"{op}() got multiple values for argument '{pname}'")
         kwargs[pname] = value
-    given_extras = {e: kwargs.pop(e) for e in extras if e in kwargs and e not in param_set}
+    # An input named like a frontend extra (the `out` input of _backward_softmax) is an input.
+    given_extras = {e: kwargs.pop(e) for e in extras if e in kwargs and e not in param_set and e not in fixed_inputs}
     named_inputs = {k: kwargs.pop(k) for k in list(kwargs) if k not in param_set and k in fixed_inputs}
     # Unknown names go on to the registry, whose error lists the valid parameters.
     # _Null (MXNet's "not given", which wrapper code passes on) and None for a name the operator

@@ -210,3 +210,6 @@ def test_inputs_that_depend_on_parameters_fill_in_order_as_in_mxnet():
     assert np.all(by_position.asnumpy()[2, 1] == 0)  # the second sequence ends after 2 steps
     with pytest.raises(TypeError, match=r"missing input\(s\) \['state'\]"):
         mx.nd.RNN(x, params, state_size=5, num_layers=1, mode="gru")
+    # An array too many is an error, as in MXNet, not silently dropped.
+    with pytest.raises(TypeError, match=r"FullyConnected\(\) takes 2 input\(s\).*got 3 arrays"):
+        mx.nd.FullyConnected(mx.nd.ones((2, 3)), mx.nd.ones((4, 3)), mx.nd.ones((4,)), num_hidden=4, no_bias=True)

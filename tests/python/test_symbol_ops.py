@@ -140,3 +140,13 @@ def test_convolution_and_pooling_gradients():
     y = np.random.rand(1, 2, 4, 4)
     check_symbolic_forward(pool, [y], [y.reshape(1, 2, 2, 2, 2, 2).mean((3, 5))], rtol=1e-5, atol=1e-6)
     check_numeric_gradient(pool, [y], dtype=np.float64, rtol=1e-4, atol=1e-6)
+
+
+def test_an_input_named_out_is_an_input_not_the_output_buffer():
+    # _backward_softmax takes its forward's output as an input called `out`.
+    g, y = mx.sym.var("g"), mx.sym.var("y")
+    s = mx.sym._internal._backward_softmax(ograd=g, out=y, data=mx.sym.var("d"))
+    assert s.list_arguments() == ["g", "y", "d"]
+    og, out = mx.nd.ones((2, 3)), mx.nd.softmax(mx.nd.ones((2, 3)))
+    grad = mx.nd._internal._backward_softmax(ograd=og, out=out, data=mx.nd.ones((2, 3)))
+    assert grad.shape == (2, 3) and grad is not out

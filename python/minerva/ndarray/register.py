@@ -45,6 +45,9 @@ def make_function(name: str, s: dict):
                 # As MXNet: arrays fill the signature's inputs in order, and the given ones are passed
                 # in that order, so RNN(data, params, state, seq_len, mode='gru') needs no keywords.
                 given = {n: x for n, x in zip(fixed_inputs, inputs) if x is not None}
+                if not named_inputs and len(given) > len(wanted):
+                    raise TypeError(f"{name_}() takes {len(wanted)} input(s) {wanted} with these parameters, "
+                                    f"got {len(given)} arrays")
                 if not named_inputs and len(given) == len(wanted):
                     given = dict(zip(wanted, given.values()))
             given.update(named_inputs)
