@@ -150,8 +150,9 @@ class ThreadedEngine final : public Engine {
     if (profiler::recording()) op->prof = profiler::tag_push(name);
     std::unique_lock<std::mutex> lock(mu_);
     // Bound how far callers run ahead, so a loop that drops its results keeps memory flat.
-    // A worker never waits for room: the room it waits for may be its own operation's.
-    if (pending_ops_ >= max_pending_ && !t_engine_worker) {
+    // Nor does any thread inside a running operation (a worker, or a caller running a small
+    // custom operator inline): the room it waits for may be its own operation's.
+    if (pending_ops_ >= max_pending_ && !t_engine_worker && t_running_ops == 0) {
       ++waiting_for_room_;
       room_cv_.wait(lock, [this] { return pending_ops_ < max_pending_; });
       --waiting_for_room_;
@@ -186,7 +187,10 @@ class ThreadedEngine final : public Engine {
     if (t_engine_worker) {
       while (var->pending != 0) {
         if (!ready_.empty()) {
-          run_one(&lock);
+          // The newest ready operation is most likely the one this wait needs (the callback's
+          // own last push); taking the oldest would start other waiting callbacks first and
+          // nest them on this thread's stack.
+          run_one(&lock, /*newest=*/true);
           continue;
         }
         ++helping_waiters_;
@@ -271,10 +275,11 @@ class ThreadedEngine final : public Engine {
     if (waiting_for_room_) room_cv_.notify_one();
     if (waiters_ > 0) done_cv_.notify_all();
   }
-  // Runs the first ready operation; called and returns with mu_ held.
-  void run_one(std::unique_lock<std::mutex>* lock) {
-    OprBlock* op = ready_.front();
-    ready_.pop_front();
+  // Runs the first ready operation (the last with newest); called and returns with mu_ held.
+  void run_one(std::unique_lock<std::mutex>* lock, bool newest = false) {
+    OprBlock* op = newest ? ready_.back() : ready_.front();
+    if (newest) ready_.pop_back();
+    else ready_.pop_front();
     lock->unlock();
     std::exception_ptr err = execute(op);
     op->fn = nullptr;  // release captured arrays before taking the lock

@@ -50,7 +50,7 @@ struct State {
   // continuous_dump: rewrites the trace file every dump_period seconds while running.
   std::thread dumper;
   std::condition_variable dumper_cv;
-  bool dumper_quit = false;
+  uint64_t dumper_generation = 0;  // a dumper runs while this is the value it started with
 };
 
 State& state() {
@@ -143,11 +143,14 @@ void write_trace(State& s, bool finished, std::unique_lock<std::mutex>* lock) {
                    s.events.begin() + static_cast<std::ptrdiff_t>(std::min(written, s.events.size())));
 }
 
-void dumper_loop(State* s) {
+// Each dumper has its generation, so one stopped while a new one starts (stop_dumper drops the
+// lock to join) still sees that it must quit.
+void dumper_loop(State* s, uint64_t generation) {
   std::unique_lock<std::mutex> lock(s->mu);
-  while (!s->dumper_quit) {
+  auto quit = [s, generation] { return s->dumper_generation != generation; };
+  while (!quit()) {
     const auto period = std::chrono::duration<double>(s->config.dump_period);
-    if (s->dumper_cv.wait_for(lock, period, [s] { return s->dumper_quit; })) break;
+    if (s->dumper_cv.wait_for(lock, period, quit)) break;
     try {
       write_trace(*s, false, &lock);
     } catch (...) {  // reported by the write at stop or dump(), which the user sees
@@ -158,7 +161,7 @@ void dumper_loop(State* s) {
 // Stops the dumper thread; called and returns with s.mu held.
 void stop_dumper(State& s, std::unique_lock<std::mutex>* lock) {
   if (!s.dumper.joinable()) return;
-  s.dumper_quit = true;
+  ++s.dumper_generation;
   s.dumper_cv.notify_all();
   std::thread t = std::move(s.dumper);
   lock->unlock();
@@ -205,8 +208,7 @@ void set_state(bool run) {
   if (run) s.paused = false;
   update_recording(s);
   if (run && !was_running && s.configured && s.config.continuous_dump && !s.dumper.joinable()) {
-    s.dumper_quit = false;
-    s.dumper = std::thread(dumper_loop, &s);
+    s.dumper = std::thread(dumper_loop, &s, ++s.dumper_generation);
   }
   if (!run && was_running) {
     stop_dumper(s, &lock);
@@ -270,9 +272,13 @@ std::unique_ptr<OpTag> tag_push(const std::string& op_name) {
   return tag;
 }
 
-void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns) {
-  Event e{tag.name, "operator", 'X', 0, 0, start_ns, end_ns - start_ns, 0, 'p', tag.inputs};
-  record(std::move(e));
+// Called by engine workers after an operation and from the storage's noexcept release: a
+// failure to record (out of memory) loses the event, never the operation or the thread.
+void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns) noexcept {
+  try {
+    record(Event{tag.name, "operator", 'X', 0, 0, start_ns, end_ns - start_ns, 0, 'p', tag.inputs});
+  } catch (...) {
+  }
 }
 
 void ApiSpan::finish() noexcept {
@@ -288,13 +294,16 @@ void ApiSpan::finish() noexcept {
   }
 }
 
-void record_memory(int64_t bytes_in_use) {
-  State& s = state();
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    if (!s.config.profile_memory && !s.config.profile_all) return;
+void record_memory(int64_t bytes_in_use) noexcept {
+  try {
+    State& s = state();
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (!s.config.profile_memory && !s.config.profile_all) return;
+    }
+    record(Event{"Memory: cpu/0", kMemoryCategory, 'C', 0, 0, now_ns(), 0, bytes_in_use, 'p', ""});
+  } catch (...) {
   }
-  record(Event{"Memory: cpu/0", kMemoryCategory, 'C', 0, 0, now_ns(), 0, bytes_in_use, 'p', ""});
 }
 
 void note_input_shapes(const std::vector<Shape>& shapes) {

@@ -56,7 +56,7 @@ struct OpTag {
 // The tag of a push made while recording, or null when its kind (imperative or symbolic) is not
 // profiled. Takes the input shapes that note_input_shapes left on this thread.
 std::unique_ptr<OpTag> tag_push(const std::string& op_name);
-void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns);
+void record_op(const OpTag& tag, int64_t start_ns, int64_t end_ns) noexcept;
 // Times one C API call (capi's MV_API_BEGIN) while recording with profile_api: an interval
 // named after the function, category "MINERVA_C_API", on the calling thread's track.
 class ApiSpan {
@@ -78,7 +78,7 @@ class ApiSpan {
 
 // The allocator reports the bytes in use after each allocation and release (profile_memory):
 // a counter track "Memory: cpu/0" in the trace, not part of the aggregate statistics.
-void record_memory(int64_t bytes_in_use);
+void record_memory(int64_t bytes_in_use) noexcept;
 // invoke() describes the inputs of the push it is about to make (only while recording).
 void note_input_shapes(const std::vector<Shape>& shapes);
 

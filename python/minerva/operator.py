@@ -258,7 +258,9 @@ def _dispatch(call, user_data):
         return 1
 
 
-_CALLBACK = ffi.callback("MVCustomOpCallback", _dispatch, onerror=lambda *a: None)
+# An exception that escapes _dispatch itself (one raised while reporting another, an interrupt)
+# returns 1, a failure, never 0 with the outputs unwritten.
+_CALLBACK = ffi.callback("MVCustomOpCallback", _dispatch, error=1, onerror=lambda *a: None)
 _lock = threading.Lock()
 
 
