@@ -27,7 +27,8 @@ custom::Handler c_handler(MVCustomOpCallback callback, void* user_data) {
     int rc = callback(call, user_data);
     std::string result = std::move(call->result), error = std::move(call->error);
     int kind = call->error_kind;
-    release(call);  // the handle dies with the callback: later use is an invalid-handle error
+    release(call);  // the handle dies with the callback: a later use is a use of a freed handle
+                    // (an invalid-handle error under MINERVA_DEBUG_HANDLES=1)
     if (rc != 0) {
       if (error.empty()) error = "the callback failed (returned " + std::to_string(rc) + ") without a message";
       throw Error(static_cast<ErrorKind>(kind), error);

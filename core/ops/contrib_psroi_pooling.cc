@@ -28,6 +28,18 @@ std::vector<std::string> dpsroi_inputs(const Attrs& attrs) {
 
 // Checks data (4-D), rois ((n, 5)) and, for the deformable version, trans; shapes[0..2] are the
 // forward's inputs.
+PsGeom ps_geom(const Attrs& attrs, const Shape& data, const Shape& rois, const Shape* trans);
+
+// The kernels' geometry: shapes are concrete there, so a trans input must have its full shape
+// (inference treats an empty shape as unknown and would let it through).
+PsGeom kernel_geom(const Attrs& attrs, const Shape& data, const Shape& rois, const Shape* trans) {
+  const bool wants_trans = !attrs.get_bool("no_trans");
+  MV_CHECK(!wants_trans || (trans != nullptr && !trans->empty()), kValue)
+      << "Operator " << attrs.op->name << ": trans must be (num_rois, 2 * num_classes, part_size, part_size) "
+      << "unless no_trans=True, got " << (trans == nullptr ? std::string("no trans input") : shape_str(*trans));
+  return ps_geom(attrs, data, rois, trans);
+}
+
 PsGeom ps_geom(const Attrs& attrs, const Shape& data, const Shape& rois, const Shape* trans) {
   const std::string& who = attrs.op->name;
   PsGeom g;
@@ -113,8 +125,6 @@ int64_t group_channel(const PsGeom& g, int64_t k, int64_t ph, int64_t pw) {
   return (k * g.group + cell(ph)) * g.group + cell(pw);
 }
 
-// ---- PSROIPooling ----------------------------------------------------------------------------
-
 // ---- DeformablePSROIPooling ------------------------------------------------------------------
 
 // One sampling point of a bin: the plane it reads, its position (clamped into the image) and
@@ -190,7 +200,7 @@ struct Bilinear {
 
 template <typename R>
 void dpsroi_forward_impl(const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
-  const PsGeom g = ps_geom(attrs, in[0].shape, in[1].shape, in.size() > 2 ? &in[2].shape : nullptr);
+  const PsGeom g = kernel_geom(attrs, in[0].shape, in[1].shape, in.size() > 2 ? &in[2].shape : nullptr);
   const std::vector<double> x = blob_doubles(in[0]), rois = blob_doubles(in[1]);
   const std::vector<double> trans = g.trans ? blob_doubles(in[2]) : std::vector<double>{};
   std::vector<double> y(static_cast<size_t>(out[0].size()), 0.0), counts(y.size(), 0.0);
@@ -231,7 +241,7 @@ void dpsroi_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vect
 template <typename R>
 void dpsroi_backward_impl(const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
   const bool has_trans = !attrs.get_bool("no_trans");
-  const PsGeom g = ps_geom(attrs, in[1].shape, in[2].shape, has_trans ? &in[3].shape : nullptr);
+  const PsGeom g = kernel_geom(attrs, in[1].shape, in[2].shape, has_trans ? &in[3].shape : nullptr);
   const std::vector<double> dy = blob_doubles(in[0]), x = blob_doubles(in[1]), rois = blob_doubles(in[2]);
   const std::vector<double> trans = has_trans ? blob_doubles(in[3]) : std::vector<double>{};
   const double trans_std = attrs.get_float("trans_std");

@@ -775,8 +775,9 @@ MV_REGISTER_OP(RNN)
 
 MV_REGISTER_OP(_backward_RNN)
     .describe("Gradients of RNN with respect to data, parameters, state and (lstm) state_cell, by backpropagation "
-              "through time over a recomputed forward pass. Inputs: RNN's inputs, its dropout mask when it keeps "
-              "one (p > 0 and num_layers > 1), then the gradients of its visible outputs. Takes RNN's parameters.")
+              "through time over the trace its forward kept (Note [RNN backward from the trace]). Inputs: RNN's "
+              "inputs, its dropout mask when it keeps one (p > 0 and num_layers > 1), then the gradients of its "
+              "visible outputs. Takes RNN's parameters.")
     .input("data", "RNN's data")
     .input("parameters", "RNN's parameters")
     .input("state", "RNN's state")

@@ -461,7 +461,7 @@ Example::
 
   Custom(x, op_type='_reference_square') = x * x
 
-Defined in core/ops/custom.cc:605.
+Defined in core/ops/custom.cc:619.
 """
 function Custom(; op_type, out=nothing)
     keys = String[]

@@ -530,7 +530,8 @@ MV_DLL int MVCachedOpInvoke(MV_IN MVCachedOpHandle op, int num_inputs,
  * callback. The registry operator "Custom" (parameter op_type; every other parameter is passed
  * through as a string) asks the callback, through an MVCustomOpCallHandle, for what it needs:
  * the request is a JSON document (MVCustomOpCallGetRequest) whose "request" member is one of
- * create_prop, infer_shape, infer_type, create_operator, forward, backward, delete_operator;
+ * create_prop, infer_shape, infer_type, create_operator, forward, backward, delete_operator,
+ * delete_prop;
  * forward and backward also carry arrays (MVCustomOpCallGetArray). The callback answers with
  * MVCustomOpCallSetResult (JSON) or fails with MVCustomOpCallSetError and a non-zero return.
  * docs/custom_op.md gives every request and answer.

@@ -322,7 +322,7 @@ object NDArrayAPI {
    *
    *   Custom(x, op_type='_reference_square') = x * x
    *
-   * Defined in core/ops/custom.cc:605.
+   * Defined in core/ops/custom.cc:619.
    */
   def Custom(op_type: String) = {
     val params = Map.newBuilder[String, String]

@@ -318,7 +318,7 @@ object SymbolAPI {
    *
    *   Custom(x, op_type='_reference_square') = x * x
    *
-   * Defined in core/ops/custom.cc:605.
+   * Defined in core/ops/custom.cc:619.
    */
   def Custom(op_type: String, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
