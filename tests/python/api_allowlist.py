@@ -150,4 +150,10 @@ NAMES = [
     ("*", "DataParallelExecutorGroup", EXECUTOR_GROUP), ("*", "DataParallelExecutorManager", EXECUTOR_GROUP),
     ("mxnet", "torch", LEGACY), ("mxnet", "th", LEGACY), ("mxnet", "ndarray_doc", LEGACY),
     ("mxnet", "symbol_doc", LEGACY),
+    # contrib operators MXNet 1.9.1 only computes on a GPU: count_sketch has a CUDA kernel only, and
+    # group_adagrad_update has no CPU kernel (mx.optimizer.contrib.GroupAdaGrad is present).
+    ("mxnet*contrib*", "count_sketch", CUDA), ("mxnet*contrib*", "group_adagrad_update", CUDA),
+    # allclose answers with a 0-d array, a shape classic NDArrays cannot hold.
+    ("mxnet*contrib*", "allclose", NUMPY),
+    ("mxnet.gluon.data.vision.transforms", "image", IMAGE),
 ]

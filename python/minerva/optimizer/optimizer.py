@@ -37,9 +37,10 @@ for _name in ("zeros", "clip", "sqrt", "cast", "maximum", "array", "multiply", "
               "preloaded_multi_sgd_update", "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update",
               "preloaded_multi_mp_sgd_mom_update", "lamb_update_phase1", "lamb_update_phase2",
               "mp_lamb_update_phase1", "mp_lamb_update_phase2", "multi_lamb_update", "multi_mp_lamb_update"):
-    if hasattr(nd, _name):
-        globals()[_name] = getattr(nd, _name)
-del _name
+    _fn = getattr(nd, _name, None) or getattr(nd.contrib, _name, None)  # the LAMB updates live in contrib
+    if _fn is not None:
+        globals()[_name] = _fn
+del _name, _fn
 
 
 class Optimizer:

@@ -13,5 +13,6 @@ uniform = _random.uniform
 globals().update(_op.by_prefix(vars(_all), "_contrib_"))
 from ._contrib_python import boolean_mask  # noqa: E402, F401  (imperative only: raises, saying so)
 from ._adamw import adamw_update, mp_adamw_update  # noqa: E402, F401  (MXNet's Python-level AdamW updates)
+from ._zipfian import rand_zipfian  # noqa: E402, F401
 
-__all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_")) | {"boolean_mask"})
+__all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_")) | {"boolean_mask", "rand_zipfian"})
