@@ -389,3 +389,15 @@ def test_contrib_rand_zipfian_expected_counts():
     np.testing.assert_allclose(expected_true.asnumpy(), [0.90517753, 0.49815515], rtol=1e-6)  # MXNet's values
     s = sampled.asnumpy().astype(np.float64)
     np.testing.assert_allclose(expected_sampled.asnumpy(), np.log((s + 2) / (s + 1)) / np.log(6) * 4, rtol=1e-6)
+
+
+def test_symbolic_rand_zipfian_matches_the_imperative_expected_counts():
+    true = mx.nd.array([0, 3, 7])
+    sampled, exp_true, exp_sampled = mx.sym.contrib.rand_zipfian(mx.sym.var("t"), 6, 10)
+    outs = mx.sym.Group([sampled, exp_true, exp_sampled]).bind(mx.cpu(), {"t": true}).forward()
+    assert outs[0].dtype == np.int64 and outs[0].shape == (6,)
+    assert ((outs[0].asnumpy() >= 0) & (outs[0].asnumpy() < 10)).all()
+    _, want_true, _ = mx.nd.contrib.rand_zipfian(true, 6, 10)
+    np.testing.assert_allclose(outs[1].asnumpy(), want_true.asnumpy())
+    s = outs[0].asnumpy().astype(np.float64)
+    np.testing.assert_allclose(outs[2].asnumpy(), np.log((s + 2) / (s + 1)) / np.log(11) * 6)
