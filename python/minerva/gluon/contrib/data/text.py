@@ -17,9 +17,10 @@ from ....base import MinervaIOError
 from ...data import dataset
 from ...data.vision.datasets import _search_dirs
 from ....contrib import text  # noqa: F401  (MXNet's module imports mx.contrib.text as text)
+from ....contrib.text.utils import count_tokens_from_str
+from ....contrib.text.vocab import Vocabulary
 from ...utils import check_sha1, download  # noqa: F401  (MXNet's namespace; nothing is downloaded here)
 from . import _constants as C
-from ._vocab import Vocabulary, count_tokens_from_str
 
 __all__ = ["WikiText2", "WikiText103"]
 
