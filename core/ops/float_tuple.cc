@@ -13,11 +13,11 @@ std::string strip(const std::string& s) {
 }
 }  // namespace
 
-std::vector<double> float_tuple(const Attrs& attrs, const std::string& name) {
+std::vector<double> float_tuple(const Attrs& attrs, const std::string& name, const FloatTupleRules& rules) {
   const std::string& text = attrs.get_str(name);
   auto bad = [&]() {
-    MV_THROW(kValue) << "Operator " << attrs.op->name << ": parameter '" << name
-                     << "' expects a tuple of floats such as (0.1, 0.2), got '" << text << "'";
+    MV_THROW(kValue) << "Operator " << attrs.op->name << ": parameter '" << name << "' expects " << rules.expects
+                     << ", got '" << text << "'";
   };
   std::string t = strip(text);
   if (!t.empty() && (t.front() == '(' || t.front() == '[')) {
@@ -36,9 +36,10 @@ std::vector<double> float_tuple(const Attrs& attrs, const std::string& name) {
     }
     char* end = nullptr;
     double x = std::strtod(v.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(x)) bad();
+    if (*end != '\0' || (rules.finite && !std::isfinite(x))) bad();
     values.push_back(x);
   }
+  if (rules.non_empty && values.empty()) bad();
   return values;
 }
 

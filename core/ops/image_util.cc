@@ -1,46 +1,15 @@
 #include "core/ops/image_util.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdlib>
-#include <sstream>
+#include "core/ops/float_tuple.h"
 
 namespace minerva {
 
-namespace {
-std::string trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\n"), e = s.find_last_not_of(" \t\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-}  // namespace
-
 std::vector<double> image_float_tuple(const Attrs& attrs, const std::string& name) {
-  const std::string& text = attrs.get_str(name);
-  auto malformed = [&]() {
-    MV_THROW(kValue) << "Operator " << attrs.op->name << ": parameter '" << name
-                     << "' expects a float or a tuple of floats such as (0.5, 0.25), got '" << text << "'";
-  };
-  std::string body = trimmed(text);
-  if (!body.empty() && (body.front() == '(' || body.front() == '[')) {
-    if (body.back() != (body.front() == '(' ? ')' : ']')) malformed();
-    body = body.substr(1, body.size() - 2);
-  }
-  std::vector<double> values;
-  std::stringstream items(body);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    const std::string v = trimmed(item);
-    if (v.empty()) {
-      if (items.eof() && !values.empty()) break;  // the trailing comma of "(0.5,)"
-      malformed();
-    }
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    if (*end != '\0') malformed();
-    values.push_back(x);
-  }
-  if (values.empty()) malformed();
-  return values;
+  FloatTupleRules rules;
+  rules.finite = false;  // unlike the optimizers' tuples, these have always let infinities through
+  rules.non_empty = true;
+  rules.expects = "a float or a tuple of floats such as (0.5, 0.25)";
+  return float_tuple(attrs, name, rules);
 }
 
 void check_hwc_image(const Attrs& attrs, const Shape& s) {
