@@ -82,6 +82,28 @@ mx.internal.params <- function(called, op, env, extra) {
   list(keys = keys, vals = vals)
 }
 
+# MXNet-R accepts every parameter (and input) name with '.' for '_' (num.hidden, no.bias, act.type):
+# its wrappers turn the key's dots into underscores before the core sees it. A dotted name in the
+# wrapper's ... that matches one of the operator's names is moved onto that formal in the wrapper's
+# frame, so it is then treated exactly as the underscore spelling; the rest of ... is returned.
+mx.internal.undot <- function(called, op, env, extra) {
+  info <- .mx.op.info[[op]]
+  known <- c(names(info$params), if (nzchar(info$variadic)) "data" else info$inputs)
+  keys <- names(extra)
+  if (is.null(keys)) return(extra)
+  moved <- logical(length(extra))
+  for (i in seq_along(extra)) {
+    key <- gsub(".", "_", keys[i], fixed = TRUE)
+    if (key == keys[i] || !(key %in% known)) next
+    if (!eval(call("missing", as.name(key)), env) && !is.null(get(key, envir = env))) {
+      stop(sprintf("%s: parameter '%s' is given twice, as '%s' and as '%s'", called, key, key, keys[i]), call. = FALSE)
+    }
+    assign(key, extra[[i]], envir = env)
+    moved[i] <- TRUE
+  }
+  extra[!moved]
+}
+
 mx.internal.params.handle <- function(called, kv) {
   key <- paste0("params:", called, "\r", paste(kv$keys, kv$vals, sep = "=", collapse = "\r"))
   h <- .mx.env[[key]]
@@ -113,6 +135,7 @@ mx.internal.inputs <- function(called, op, env, check) {
 }
 
 mx.internal.nd.invoke <- function(called, op, env, extra) {
+  extra <- mx.internal.undot(called, op, env, extra)
   kv <- mx.internal.params(called, op, env, extra)
   inputs <- mx.internal.inputs(called, op, env, is.mx.ndarray)
   handles <- lapply(seq_along(inputs), function(i) {
@@ -133,6 +156,7 @@ mx.internal.nd.invoke <- function(called, op, env, extra) {
 }
 
 mx.internal.symbol.invoke <- function(called, op, env, extra) {
+  extra <- mx.internal.undot(called, op, env, extra)
   kv <- mx.internal.params(called, op, env, extra)
   info <- .mx.op.info[[op]]
   inputs <- mx.internal.inputs(called, op, env, is.mx.symbol)

@@ -102,13 +102,39 @@ dim.MXNDArray <- function(x) rev(mx.internal.shape(x))
 
 length.MXNDArray <- function(x) prod(mx.internal.shape(x))
 
+#' The values of an MXNDArray as an R array with the same dimensions; a 1-D MXNDArray gives a
+#' plain vector (no dim attribute), as MXNet-R's.
+#'
+#' @param x An MXNDArray.
+#' @param ... Ignored.
+#' @return An R array, or a vector for a 1-D MXNDArray.
+#' @export
 as.array.MXNDArray <- function(x, ...) {
   shape <- mx.internal.shape(x)
   dtype <- MVNDArrayGetDType(x$ptr)
   n <- prod(shape)
   values <- mx.internal.decode(MVNDArraySyncCopyToCPU(x$ptr, n * .mx.itemsize[dtype + 1L]), dtype, n)
+  if (length(shape) == 1) return(values)
   array(values, dim = rev(shape))
 }
+
+# c() of MXNDArrays or MXSymbols is a list of them (MXNet-R's objects are references, so R's c()
+# lists them); plain lists among the arguments are spliced in, as c() does with lists.
+mx.internal.c <- function(args) {
+  pieces <- lapply(args, function(a) if (is.mx.ndarray(a) || is.mx.symbol(a)) list(a) else as.list(a))
+  keys <- names(args)
+  if (!is.null(keys)) {
+    for (i in seq_along(pieces)) if (keys[i] != "" && length(pieces[[i]]) == 1) names(pieces[[i]]) <- keys[i]
+  }
+  do.call(c, unname(pieces))
+}
+
+#' Concatenates MXNDArrays into a list of them (as MXNet-R's \code{c()}).
+#'
+#' @param ... MXNDArrays or lists of them.
+#' @return A list of MXNDArrays.
+#' @export
+c.MXNDArray <- function(...) mx.internal.c(list(...))
 
 as.matrix.MXNDArray <- function(x, ...) {
   if (length(dim(x)) != 2) stop(sprintf("as.matrix: the MXNDArray has %d dimensions, not 2", length(dim(x))), call. = FALSE)

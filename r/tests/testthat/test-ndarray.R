@@ -35,7 +35,7 @@ test_that("files round-trip through mx.nd.save and mx.nd.load", {
   mx.nd.save(list(w = mx.nd.array(1:3), b = mx.nd.array(matrix(1, 2, 2))), f)
   back <- mx.nd.load(f)
   expect_equal(names(back), c("w", "b"))
-  expect_equal(as.array(back$w), array(1:3))
+  expect_equal(as.array(back$w), c(1, 2, 3))  # 1-D: a plain vector, as MXNet-R
   expect_equal(dim(back$b), c(2, 2))
 })
 

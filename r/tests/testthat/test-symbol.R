@@ -34,6 +34,6 @@ test_that("optimizers and initializers exist under MXNet-R names", {
   expect_error(mx.opt.create("nesterov"), "unknown optimizer")
   w <- mx.init.uniform(0.1)("fc_weight", c(3, 4))
   expect_true(all(abs(as.array(w)) <= 0.1))
-  expect_equal(as.array(mx.init.normal(1)("fc_bias", c(4))), array(0, 4))
+  expect_equal(as.array(mx.init.normal(1)("fc_bias", c(4))), rep(0, 4))
   expect_equal(mx.ctx.default()$device, "cpu")
 })
