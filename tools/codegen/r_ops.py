@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes r/R/ops.R from the operator registry (MVListOps / MVOpGetSchemaJSON) and
 tools/codegen/overrides.yaml (ABI.md rule 22): mx.nd.<op> and mx.symbol.<op> for every public
-operator and alias, named as MXNet-R names them ('_' becomes '.'), with the registry's
+operator and alias, named as MXNet-R names them ('_' becomes '.'; mx.symbol.* also under the
+operator's own underscore name, see r_symbol_names), with the registry's
 parameter names and defaults. Every wrapper calls the generic invoke in r/R/invoke.R, which
 reads the operator table .mx.op.info written here. Run with --check to fail when stale.
 """
@@ -38,6 +39,15 @@ def r_names(schema: dict, r: dict) -> list[str]:
     """The MXNet-R names of an operator: its public name and aliases with '_' -> '.'."""
     names = [n for n in [schema["name"]] + schema["aliases"] if not n.startswith("_")]
     return [n for n in names if n not in r.get("skip_names", {})]
+
+
+def r_symbol_names(called: str) -> list[str]:
+    """The mx.symbol.* names of one operator name: the dotted one, and also the name as the
+    registry spells it when that differs. MXNet-R exported its symbol functions under the
+    operator's own name (mx.symbol.elemwise_add, mx.symbol.sum_axis, mx.symbol.sgd_update; its
+    src/export.cc) and its NDArray functions with '_' -> '.' only (mx.nd.elemwise.add)."""
+    dotted = called.replace("_", ".")
+    return [dotted] if dotted == called else [dotted, called]
 
 
 def r_literal(op: str, p: dict) -> str | None:
@@ -106,8 +116,13 @@ def render() -> str:
             seen[rname] = name
             fns.append(f"mx.nd.{rname} <- function({_formals(s, _ND_EXTRAS, renames)})\n"
                        f'  mx.internal.nd.invoke("{called}", "{name}", environment(), list(...))')
-            fns.append(f"mx.symbol.{rname} <- function({_formals(s, _SYM_EXTRAS, renames)})\n"
-                       f'  mx.internal.symbol.invoke("{called}", "{name}", environment(), list(...))')
+            for sname in r_symbol_names(called):
+                if sname != rname:
+                    if f"sym:{sname}" in seen:
+                        raise GenError(f"{name}: R name mx.symbol.{sname} is also made by {seen[f'sym:{sname}']}")
+                    seen[f"sym:{sname}"] = name
+                fns.append(f"mx.symbol.{sname} <- function({_formals(s, _SYM_EXTRAS, renames)})\n"
+                           f'  mx.internal.symbol.invoke("{called}", "{name}", environment(), list(...))')
     for key in rev_table:
         if key not in {i.split(" = ")[0].strip().strip("`") for i in infos}:
             raise GenError(f"overrides.yaml r.reversed_shape_params: '{key}' is not a public operator")
