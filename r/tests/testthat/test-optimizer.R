@@ -155,3 +155,29 @@ test_that("an lr_scheduler's rate is used by the following updates", {
   expect_equal(rates, c(1, 1, 1, 0.5, 0.25))
   expect_equal(opt$env$lr, 0.25)
 })
+
+test_that("state survives a scheduler's rate change (momentum, adagrad history)", {
+  sched <- function() mx.lr_scheduler.FactorScheduler(step = 1, factor_val = 0.5, verbose = FALSE)
+  rates <- c(0.4, 0.4, 0.4, 0.2, 0.1)  # as the counting test above, from 0.4
+  g <- c(1, -2, 0.5)
+  opt <- mx.opt.create("sgd", learning.rate = 0.4, momentum = 0.9, lr_scheduler = sched())
+  exec <- opt$create_exec(1, 3, mx.cpu())
+  w <- mx.nd.array(c(1, 1, 1))
+  ref <- c(1, 1, 1); m <- 0
+  for (lr in rates) {
+    w <- mx.nd.copyto(opt$update(1, exec, w, mx.nd.array(g)), mx.cpu())
+    m <- 0.9 * m - lr * g
+    ref <- ref + m
+  }
+  expect_equal(as.array(w), ref, tolerance = 1e-5)
+  opt <- mx.opt.create("adagrad", learning.rate = 0.4, lr_scheduler = sched())
+  exec <- opt$create_exec(1, 3, mx.cpu())
+  w <- mx.nd.array(c(1, 1, 1))
+  ref <- c(1, 1, 1); h <- 0
+  for (lr in rates) {
+    w <- mx.nd.copyto(opt$update(1, exec, w, mx.nd.array(g)), mx.cpu())
+    h <- h + g^2
+    ref <- ref - lr * g / sqrt(h + 1e-8)
+  }
+  expect_equal(as.array(w), ref, tolerance = 1e-5)
+})
