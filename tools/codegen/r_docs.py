@@ -29,6 +29,8 @@ USAGE_WIDTH = 90  # R CMD check notes wider \usage lines
 
 # One wrapper of r/R/ops.R: its header line, then the invoke call naming the operator.
 _FUNCTION = re.compile(r"^(mx\.(nd|symbol)\.[A-Za-z0-9._]+) <- function\((.*)\)\s*$")
+_TOP_LEVEL = re.compile(r"^(mx\.[A-Za-z0-9._]+)\s*<-(.*)$")
+_ALIAS = re.compile(r"mx\.[A-Za-z0-9._]+")
 _INVOKE = re.compile(r'mx\.internal\.(?:nd|symbol)\.invoke\("([^"]+)",\s*"([^"]+)"')
 
 
@@ -62,21 +64,35 @@ def split_formals(text: str) -> list[str]:
 
 
 def read_wrappers(text: str) -> list[dict]:
-    """Every operator function of ops.R: name, kind (nd/symbol), formals, called name and operator."""
+    """Every operator function of ops.R: name, kind (nd/symbol), formals, called name and operator.
+    A top-level `mx.<x> <- mx.<y>` makes mx.<x> the same function as mx.<y>; any other top-level
+    mx.* definition this reader does not understand is an error, so no function goes undocumented
+    or unexported."""
     lines = text.split("\n")
-    found = []
+    found, by_name = [], {}
     for i, line in enumerate(lines):
-        m = _FUNCTION.match(line)
-        if not m:
+        top = _TOP_LEVEL.match(line)
+        if not top:
             continue
-        body = " ".join(lines[i + 1:i + 3])
-        call = _INVOKE.search(body)
-        if not call:
-            raise GenError(f"r/R/ops.R: {m.group(1)} does not call mx.internal.nd/symbol.invoke"
-                           "(\"<name>\", \"<op>\", ...) on its next line; update tools/codegen/r_docs.py "
-                           "to r_ops.py's output")
-        found.append({"name": m.group(1), "kind": m.group(2), "formals": split_formals(m.group(3)),
-                      "called": call.group(1), "op": call.group(2)})
+        m = _FUNCTION.match(line)
+        alias = _ALIAS.fullmatch(top.group(2).strip())
+        if m:
+            call = _INVOKE.search(" ".join(lines[i + 1:i + 3]))
+            if not call:
+                raise GenError(f"r/R/ops.R: {m.group(1)} does not call mx.internal.nd/symbol.invoke"
+                               "(\"<name>\", \"<op>\", ...) on its next line; update tools/codegen/r_docs.py "
+                               "to r_ops.py's output")
+            w = {"name": m.group(1), "kind": m.group(2), "formals": split_formals(m.group(3)),
+                 "called": call.group(1), "op": call.group(2)}
+        elif alias and alias.group(0) in by_name:
+            w = dict(by_name[alias.group(0)], name=top.group(1))
+        else:
+            raise GenError(f"r/R/ops.R line {i + 1}: tools/codegen/r_docs.py cannot document the definition of "
+                           f"{top.group(1)}; update it to r_ops.py's output")
+        if not w["name"].startswith(f"mx.{w['kind']}."):
+            raise GenError(f"r/R/ops.R: {w['name']} is not an mx.{w['kind']}.* name")
+        found.append(w)
+        by_name[w["name"]] = w
     if not found:
         raise GenError("r/R/ops.R defines no mx.nd.<op> or mx.symbol.<op> function")
     return found
@@ -125,7 +141,7 @@ def doc_blocks(doc: str) -> list[str]:
             width = min(len(ln) - len(ln.lstrip()) for ln in lines if ln.strip())
             body = "\n".join(escape(ln[width:]) for ln in lines)
             if out and out[-1].startswith("\\preformatted{"):  # blank lines inside one example
-                out[-1] = out[-1][:-1] + "\n" + body + "}"
+                out[-1] = out[-1][:-1] + "\n\n" + body + "}"
             else:
                 out.append("\\preformatted{" + body + "}")
             continue
