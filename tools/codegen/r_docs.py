@@ -271,10 +271,11 @@ def render_page(group: list[dict], s: dict, renames: dict, names: set) -> str:
     details = [f"Runs the registry operator {runs}"
                + (f" (also known as {known})" if aliases else "")
                + (" on arrays, at once." if nd else " as a node of a symbolic graph."),
-               "Parameters not given are not sent, so the operator's own defaults apply. Vector parameters "
-               "and the shapes in the examples above follow the package's dimension-order rules (R's order "
-               "is the reverse of the core's), described in the package's \\code{docs/r.md}; the examples "
-               "are written in the core's (Python's) notation."]
+               "Parameters not given are not sent, so the operator's own defaults apply. Array dimensions "
+               "are in R's order, the reverse of the core's; which vector parameters (shapes, kernels, "
+               "axes) are given in R's order is described under Conventions in the repository's "
+               "\\code{docs/r.md}. The examples above are written in the core's (Python's) notation and "
+               "dimension order."]
     parts = [RD_BANNER, f"\\name{{{w['name']}}}"] + [f"\\alias{{{g['name']}}}" for g in group]
     parts += [f"\\title{{{title_of(s['doc'], s['name'])}}}",
               "\\usage{\n" + "\n\n".join(wrap_usage(g["name"], g["formals"]) for g in group) + "\n}",
