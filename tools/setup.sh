@@ -7,9 +7,10 @@ VENV="$ROOT/.venv"
 
 need_apt=()
 # R (with testthat) for the R package and its tests (issue 5), --no-install-recommends as
-# shared/TOOLCHAIN.md measured: with recommends testthat pulls 1.7 GB.
+# shared/TOOLCHAIN.md measured: with recommends testthat pulls 1.7 GB. roxygen2 writes the R
+# package's help pages and NAMESPACE (make r-docs; test-codegen checks them).
 for pkg in cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev libgtest-dev abigail-tools \
-    r-base-core r-base-dev r-cran-testthat maven; do
+    r-base-core r-base-dev r-cran-testthat r-cran-roxygen2 maven; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 # A JDK with javac and the JNI headers, unless one is already installed (from any package).

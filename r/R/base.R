@@ -8,12 +8,31 @@
   }
 }
 
-#' Seeds the core's random number generators (initializers, dropout, mx.runif).
+#' Seed the random number generators
+#'
+#' Seeds the core's random number generators, which the initializers, dropout and the random
+#' operators draw from, as MXNet-R's `mx.set.seed`. R's own generator is not affected.
+#'
+#' @param seed An integer seed.
+#' @return Called for its effect; returns invisibly.
+#' @examples
+#' mx.set.seed(42)
+#' a <- mx.nd.random.uniform(shape = c(2, 2))
+#' mx.set.seed(42)
+#' identical(as.array(a), as.array(mx.nd.random.uniform(shape = c(2, 2))))
+#' @export
 mx.set.seed <- function(seed) {
   invisible(MVRandomSeed(seed))
 }
 
-#' Allocator statistics (bytes_in_use, peak_bytes, ...) as a named list.
+#' Memory allocator statistics
+#'
+#' The core allocator's counters, such as `bytes_in_use` and `peak_bytes`.
+#'
+#' @return A named list of numbers.
+#' @examples
+#' mx.storage.stats()$bytes_in_use
+#' @export
 mx.storage.stats <- function() {
   json <- MVStorageGetStats()
   fields <- regmatches(json, gregexpr('"[a-z_]+"\\s*:\\s*[0-9.eE+-]+', json))[[1]]
@@ -22,7 +41,12 @@ mx.storage.stats <- function() {
   out
 }
 
-#' Blocks until every queued operation has finished.
+#' Wait for all pending operations
+#'
+#' Blocks until every operation queued on the core's engine has finished.
+#'
+#' @return Called for its effect; returns invisibly.
+#' @export
 mx.nd.waitall <- function() invisible(MVNDArrayWaitAll())
 
 # Tiny JSON reader for the core's flat documents (numbers, strings, nested lists of numbers).

@@ -29,6 +29,18 @@ mx.internal.bind.for <- function(symbol, it, ctx, grad.req) {
   do.call(mx.simple.bind, c(list(symbol = symbol, ctx = ctx, grad.req = grad.req), shapes))
 }
 
+#' Initialize a model's parameters
+#'
+#' Infers the parameter shapes of `symbol` from its input shapes and creates each parameter with
+#' `initializer`, as MXNet-R's `mx.model.init.params`.
+#'
+#' @param symbol An `MXSymbol`.
+#' @param input.shape A named list of input shapes in R's dimension order (`list(data = c(4, 32))`).
+#' @param output.shape A named list of label shapes (excluded from the parameters), or `NULL`.
+#' @param initializer An initializer such as [mx.init.uniform()].
+#' @param ctx The device of the new arrays.
+#' @return A list with `arg.params` and `aux.params`, named lists of `MXNDArray`s.
+#' @export
 mx.model.init.params <- function(symbol, input.shape, output.shape, initializer, ctx) {
   shapes <- do.call(mx.symbol.infer.shape, c(list(symbol), input.shape))
   if (is.null(shapes)) stop("mx.model.init.params: cannot infer the parameter shapes from the input shape", call. = FALSE)
@@ -37,7 +49,44 @@ mx.model.init.params <- function(symbol, input.shape, output.shape, initializer,
   list(arg.params = mx.init.create(initializer, arg, ctx), aux.params = mx.init.create(initializer, shapes$aux.shapes, ctx))
 }
 
-#' Trains symbol on X (matrix or array, samples in rows for "rowmajor") and labels y.
+#' Train a feed-forward model
+#'
+#' Trains `symbol` on the data `X` and labels `y` with mini-batches, as MXNet-R's
+#' `mx.model.FeedForward.create`.
+#'
+#' @param symbol The network, an `MXSymbol` ending in a loss output such as
+#'   `mx.symbol.SoftmaxOutput`; its label argument is the one whose name ends in `label`.
+#' @param X The training data: a matrix, an array with the samples in the last dimension, or an
+#'   iterator from [mx.io.arrayiter()].
+#' @param y The labels, one per sample (unused when `X` is an iterator).
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param begin.round,num.round The first and last epoch numbers.
+#' @param optimizer An optimizer name for [mx.opt.create()] (which also gets `...`) or an
+#'   optimizer it made.
+#' @param initializer An initializer such as [mx.init.uniform()] or [mx.init.Xavier()].
+#' @param eval.data Validation data, `list(data = , label = )`, scored after each epoch.
+#' @param eval.metric A metric such as [mx.metric.accuracy], reported after each epoch.
+#' @param epoch.end.callback,batch.end.callback Functions called as `f(iteration, nbatch, env)`
+#'   after each epoch and each batch.
+#' @param array.batch.size The batch size.
+#' @param array.layout For a matrix `X`: `"rowmajor"` (one sample per row), `"colmajor"` (one
+#'   per column) or `"auto"` (decided from the number of labels).
+#' @param kvstore Accepted for MXNet-R compatibility (training is on one device).
+#' @param verbose Whether to print the metric after each epoch.
+#' @param arg.params,aux.params Named lists of `MXNDArray`s to start from instead of the
+#'   initializer's values (for example a loaded model's).
+#' @param ... Passed to [mx.opt.create()] when `optimizer` is a name (`learning.rate`,
+#'   `momentum`, `wd`, ...).
+#' @return An `MXFeedForwardModel`: a list with `symbol`, `arg.params` and `aux.params`.
+#' @examples
+#' x <- matrix(runif(200), 100, 2)
+#' y <- as.numeric(x[, 1] > x[, 2])
+#' net <- mx.symbol.SoftmaxOutput(mx.symbol.FullyConnected(mx.symbol.Variable("data"),
+#'                                num_hidden = 2), name = "softmax")
+#' model <- mx.model.FeedForward.create(net, X = x, y = y, num.round = 2, array.batch.size = 20,
+#'                                      learning.rate = 0.1, verbose = FALSE)
+#' dim(predict(model, x))
+#' @export
 mx.model.FeedForward.create <- function(symbol, X, y = NULL, ctx = NULL, begin.round = 1, num.round = 10,
                                         optimizer = "sgd", initializer = mx.init.uniform(0.01), eval.data = NULL,
                                         eval.metric = NULL, epoch.end.callback = NULL, batch.end.callback = NULL,
@@ -102,7 +151,18 @@ mx.internal.model <- function(symbol, exec, names.w, lab) {
             class = "MXFeedForwardModel")
 }
 
-#' Predicts X with a trained model: a matrix with one column per sample (R order).
+#' Predict with a trained model
+#'
+#' @param object An `MXFeedForwardModel` from [mx.model.FeedForward.create()] or
+#'   [mx.model.load()].
+#' @param X The data: a matrix, an array with the samples in the last dimension, or an iterator.
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param array.batch.size The batch size.
+#' @param array.layout For a matrix `X`: `"rowmajor"`, `"colmajor"` or `"auto"` (one sample per
+#'   row when the column count matches the model's input size).
+#' @param ... Unused.
+#' @return The first output for every sample: a matrix with one column per sample.
+#' @export
 predict.MXFeedForwardModel <- function(object, X, ctx = NULL, array.batch.size = 128, array.layout = "auto", ...) {
   ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
   if (!inherits(X, "MXArrayIter") && length(dim(X)) == 2 && array.layout == "auto") {
@@ -131,7 +191,25 @@ predict.MXFeedForwardModel <- function(object, X, ctx = NULL, array.batch.size =
   out
 }
 
-#' Writes prefix-symbol.json and prefix-%04d.params (MXNet's checkpoint files).
+#' Save or load a model checkpoint
+#'
+#' `mx.model.save()` writes MXNet's checkpoint files, `<prefix>-symbol.json` and
+#' `<prefix>-<iteration>.params` (four digits); `mx.model.load()` reads them, including those
+#' MXNet or Minerva's Python API wrote.
+#'
+#' @param model An `MXFeedForwardModel`.
+#' @param prefix The file name prefix.
+#' @param iteration The epoch number in the parameter file's name.
+#' @return `mx.model.save()`: called for its effect. `mx.model.load()`: an `MXFeedForwardModel`.
+#' @examples
+#' net <- mx.symbol.FullyConnected(mx.symbol.Variable("data"), num_hidden = 2, name = "fc")
+#' p <- mx.model.init.params(net, list(data = c(3, 1)), NULL, mx.init.uniform(0.1), mx.cpu())
+#' model <- structure(list(symbol = net, arg.params = p$arg.params, aux.params = p$aux.params),
+#'                    class = "MXFeedForwardModel")
+#' prefix <- file.path(tempdir(), "fc")
+#' mx.model.save(model, prefix, 1)
+#' names(mx.model.load(prefix, 1)$arg.params)
+#' @export
 mx.model.save <- function(model, prefix, iteration) {
   mx.symbol.save(model$symbol, paste0(prefix, "-symbol.json"))
   arrays <- c(model$arg.params, model$aux.params)
@@ -139,7 +217,8 @@ mx.model.save <- function(model, prefix, iteration) {
   mx.nd.save(arrays, sprintf("%s-%04d.params", prefix, iteration))
 }
 
-#' Reads a checkpoint written by mx.model.save, MXNet or Minerva's Python API.
+#' @rdname mx.model.save
+#' @export
 mx.model.load <- function(prefix, iteration) {
   symbol <- mx.symbol.load(paste0(prefix, "-symbol.json"))
   arrays <- mx.nd.load(sprintf("%s-%04d.params", prefix, iteration))
@@ -152,7 +231,24 @@ mx.model.load <- function(prefix, iteration) {
   structure(list(symbol = symbol, arg.params = arg, aux.params = aux), class = "MXFeedForwardModel")
 }
 
-#' A multi-layer perceptron trained on data (samples in rows) and label.
+#' Train a multi-layer perceptron
+#'
+#' Builds fully connected layers with activations and trains them with
+#' [mx.model.FeedForward.create()], as MXNet-R's `mx.mlp`.
+#'
+#' @param data The training data, one sample per row.
+#' @param label The labels.
+#' @param hidden_node The sizes of the hidden layers.
+#' @param out_node The size of the output layer (the number of classes).
+#' @param dropout A dropout probability after each hidden layer, or `NULL`.
+#' @param activation The hidden layers' activation (`act_type` of `mx.symbol.Activation`), one
+#'   or one per layer.
+#' @param out_activation The output: `"softmax"` or `"rmse"` (linear regression).
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param ... Passed to [mx.model.FeedForward.create()] (`num.round`, `array.batch.size`,
+#'   `learning.rate`, ...).
+#' @return An `MXFeedForwardModel`.
+#' @export
 mx.mlp <- function(data, label, hidden_node = 1, out_node, dropout = NULL, activation = "tanh",
                    out_activation = "softmax", ctx = NULL, ...) {
   net <- mx.symbol.Variable("data")

@@ -8,6 +8,11 @@
 
 mx.nd.internal.wrap <- function(ptr) structure(list(ptr = ptr), class = "MXNDArray")
 
+#' Is an object an MXNDArray?
+#'
+#' @param x An object.
+#' @return `TRUE` when `x` is an `MXNDArray`, else `FALSE`.
+#' @export
 is.mx.ndarray <- function(x) inherits(x, "MXNDArray")
 
 mx.internal.dtype <- function(dtype) {
@@ -46,7 +51,21 @@ mx.internal.decode <- function(bytes, dtype, n) {
          stop(sprintf("dtype code %d cannot be read into R", dtype), call. = FALSE))
 }
 
-#' Creates an MXNDArray from an R vector, matrix or array (dimensions kept as R shows them).
+#' Create an MXNDArray from R data
+#'
+#' Copies an R vector, matrix or array into a new `MXNDArray` with the same dimensions as R
+#' shows them (the core sees them reversed; see the package's dimension-order convention).
+#'
+#' @param src.array A numeric or logical vector, matrix or array, or an `MXNDArray` (copied).
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param dtype The element type: `"float32"`, `"float64"`, `"float16"`, `"uint8"`, `"int8"`,
+#'   `"int32"`, `"int64"` or `"bool"`.
+#' @return An `MXNDArray`.
+#' @examples
+#' a <- mx.nd.array(matrix(1:6, 2, 3))
+#' dim(a)
+#' as.array(a * 2)
+#' @export
 mx.nd.array <- function(src.array, ctx = NULL, dtype = "float32") {
   if (is.mx.ndarray(src.array)) return(mx.nd.copyto(src.array, if (is.null(ctx)) mx.ctx.default() else ctx))
   if (!(is.numeric(src.array) || is.logical(src.array))) {
@@ -68,10 +87,19 @@ mx.internal.fill <- function(shape, ctx, dtype, op) {
   mx.nd.internal.wrap(h)
 }
 
-#' Zeros of shape (in R's dimension order).
+#' Arrays of zeros or ones
+#'
+#' @param shape The dimensions, in R's order.
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param dtype The element type, as for [mx.nd.array()].
+#' @return An `MXNDArray`.
+#' @examples
+#' as.array(mx.nd.ones(c(2, 3)))
+#' @export
 mx.nd.zeros <- function(shape, ctx = NULL, dtype = "float32") mx.internal.fill(shape, ctx, dtype, "mx.nd.zeros")
 
-#' Ones of shape (in R's dimension order).
+#' @rdname mx.nd.zeros
+#' @export
 mx.nd.ones <- function(shape, ctx = NULL, dtype = "float32") {
   a <- mx.internal.fill(shape, ctx, dtype, "mx.nd.ones")
   mx.nd.internal.fill.value(a, 1)
@@ -82,6 +110,13 @@ mx.nd.internal.fill.value <- function(a, value) {
   mx.nd.plus.scalar(mx.nd.zeros.like(a), scalar = value, out = a)
 }
 
+#' Add a scalar to an array
+#'
+#' @param data An `MXNDArray`.
+#' @param scalar A number.
+#' @param out An `MXNDArray` to write the result into, or `NULL` for a new one.
+#' @return `data + scalar`: a new `MXNDArray`, or `out` (invisibly) when it is given.
+#' @export
 mx.nd.plus.scalar <- function(data, scalar, out = NULL) {
   env <- environment()
   h <- MVImperativeInvoke(mx.internal.op("_plus_scalar"),
@@ -90,7 +125,12 @@ mx.nd.plus.scalar <- function(data, scalar, out = NULL) {
   if (is.null(out)) mx.nd.internal.wrap(h[[1]]) else invisible(out)
 }
 
-#' A copy of src on ctx.
+#' Copy an array to a device
+#'
+#' @param src An `MXNDArray`.
+#' @param ctx The device of the copy, such as `mx.cpu()`.
+#' @return A new `MXNDArray` with the same values on `ctx`.
+#' @export
 mx.nd.copyto <- function(src, ctx) {
   if (!is.mx.ndarray(src)) stop("mx.nd.copyto: 'src' must be an MXNDArray", call. = FALSE)
   out <- MVNDArrayCreate(mx.internal.shape(src), MVNDArrayGetDType(src$ptr), ctx$device_typeid, ctx$device_id)
@@ -98,8 +138,30 @@ mx.nd.copyto <- function(src, ctx) {
   mx.nd.internal.wrap(out)
 }
 
+#' Convert, inspect and print an MXNDArray
+#'
+#' `dim()` gives the dimensions in R's order, `length()` the number of elements; `as.array()`,
+#' `as.matrix()` and `as.vector()` copy the values into R; `print()` prints them.
+#'
+#' @param x An `MXNDArray`.
+#' @param mode As for [base::as.vector()].
+#' @param ... Passed to `print()` of the R array; otherwise unused.
+#' @return `dim()`: an integer vector. `length()`: a number. `as.array()`: an R array with the same
+#'   dimensions. `as.matrix()`: a matrix (an error unless `x` has two dimensions). `as.vector()`:
+#'   a vector. `print()`: `x`, invisibly.
+#' @examples
+#' a <- mx.nd.array(array(1:24, c(2, 3, 4)))
+#' dim(a)
+#' length(a)
+#' identical(as.array(a), array(as.numeric(1:24), c(2, 3, 4)))
+#' @name MXNDArray
+#' @method dim MXNDArray
+#' @export
 dim.MXNDArray <- function(x) rev(mx.internal.shape(x))
 
+#' @rdname MXNDArray
+#' @method length MXNDArray
+#' @export
 length.MXNDArray <- function(x) prod(mx.internal.shape(x))
 
 #' The values of an MXNDArray as an R array with the same dimensions; a 1-D MXNDArray gives a
@@ -141,24 +203,55 @@ as.matrix.MXNDArray <- function(x, ...) {
   as.array(x)
 }
 
+#' @rdname MXNDArray
+#' @method as.vector MXNDArray
+#' @export
 as.vector.MXNDArray <- function(x, mode = "any") as.vector(as.array(x), mode)
 
+#' @rdname MXNDArray
+#' @method print MXNDArray
+#' @export
 print.MXNDArray <- function(x, ...) {
   print(as.array(x), ...)
   invisible(x)
 }
 
-#' The device of an array.
+#' The device of an array
+#'
+#' @param x An `MXNDArray`.
+#' @return Its device, an `MXContext` such as `mx.cpu(0)`.
+#' @export
 ctx <- function(x) {
   if (!is.mx.ndarray(x)) stop("ctx: 'x' must be an MXNDArray", call. = FALSE)
   c <- MVNDArrayGetContext(x$ptr)
   if (c$out_dev_type == MV_DEV_GPU) mx.gpu(c$out_dev_id) else mx.cpu(c$out_dev_id)
 }
 
-#' Frees the array's memory now (it is otherwise freed when the object is garbage collected).
+#' Free an array's memory now
+#'
+#' Releases the array's native memory at once instead of when R collects the object. Using the
+#' array afterwards is an error ("already freed"); freeing it again does nothing.
+#'
+#' @param x An `MXNDArray`.
+#' @return Called for its effect; returns invisibly.
+#' @export
 mx.nd.free <- function(x) invisible(MVNDArrayFree(x$ptr))
 
-#' Saves a list of MXNDArrays (named: a dict file) in MXNet's NDArray file format.
+#' Save or load arrays in MXNet's file format
+#'
+#' `mx.nd.save()` writes an `MXNDArray` or a list of them (a named list gives a file of named
+#' arrays, as MXNet's dict files) in MXNet's NDArray format, which MXNet and Minerva's Python API
+#' read; `mx.nd.load()` reads such a file.
+#'
+#' @param ndarray An `MXNDArray` or a list of them.
+#' @param filename The file's path.
+#' @return `mx.nd.save()`: called for its effect. `mx.nd.load()`: a list of `MXNDArray`s, named
+#'   when the file holds names.
+#' @examples
+#' f <- file.path(tempdir(), "w.params")
+#' mx.nd.save(list(w = mx.nd.ones(c(2, 2))), f)
+#' names(mx.nd.load(f))
+#' @export
 mx.nd.save <- function(ndarray, filename) {
   if (is.mx.ndarray(ndarray)) ndarray <- list(ndarray)
   if (!is.list(ndarray) || !all(vapply(ndarray, is.mx.ndarray, TRUE))) {
@@ -169,7 +262,8 @@ mx.nd.save <- function(ndarray, filename) {
                           if (is.null(keys)) NULL else keys))
 }
 
-#' Loads an NDArray file: a list of MXNDArrays, named for a dict file.
+#' @rdname mx.nd.save
+#' @export
 mx.nd.load <- function(filename) {
   res <- MVNDArrayLoad(path.expand(filename))
   out <- lapply(res$out_arrays, mx.nd.internal.wrap)
@@ -198,6 +292,23 @@ mx.internal.call <- function(op, inputs, keys = character(0), vals = character(0
   mx.nd.internal.wrap(res[[1]])
 }
 
+#' Arithmetic on MXNDArrays
+#'
+#' `+ - * / ^ %%` and the comparisons broadcast like MXNet's `broadcast_*` operators, with a
+#' number or an R array on either side; comparisons give 0/1 arrays. The `Math` group
+#' (`exp`, `log`, `sqrt`, `abs`, `floor`, `tanh`, ...) applies element-wise.
+#'
+#' @param e1,e2 `MXNDArray`s or numbers (`e2` missing for unary minus and plus).
+#' @param x An `MXNDArray`.
+#' @param ... Unused.
+#' @return A new `MXNDArray`.
+#' @examples
+#' a <- mx.nd.array(c(1, 4, 9))
+#' as.array(sqrt(a) + 1)
+#' as.array(a > 3)
+#' @name MXNDArray-arith
+#' @method Ops MXNDArray
+#' @export
 Ops.MXNDArray <- function(e1, e2) {
   if (missing(e2)) {
     if (.Generic == "-") return(mx.internal.call("negative", list(e1)))
@@ -225,6 +336,9 @@ Ops.MXNDArray <- function(e1, e2) {
                   atan = "arctan", cosh = "cosh", sinh = "sinh", tanh = "tanh", acosh = "arccosh", asinh = "arcsinh",
                   atanh = "arctanh")
 
+#' @rdname MXNDArray-arith
+#' @method Math MXNDArray
+#' @export
 Math.MXNDArray <- function(x, ...) {
   op <- .mx.math.ops[.Generic]
   if (is.na(op)) stop(sprintf("%s is not defined for MXNDArray", .Generic), call. = FALSE)

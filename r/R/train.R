@@ -12,6 +12,25 @@ mx.internal.random <- function(op, shape, ctx, keys, vals) {
   mx.internal.call(op, list(), c(keys, "shape"), c(vals, core))
 }
 
+#' Parameter initializers
+#'
+#' Initializers for [mx.model.FeedForward.create()] and [mx.init.create()], as MXNet-R's:
+#' `mx.init.uniform(scale)` draws from U(-scale, scale), `mx.init.normal(sd)` from N(0, sd^2),
+#' `mx.init.Xavier()` scales by the fan-in and fan-out (computed from the core's shape
+#' (out, in, kernel...), i.e. R's shape reversed). Whatever the initializer, names ending in
+#' `bias`, `beta`, `moving_mean` get zeros and those ending in `gamma`, `moving_var` get ones.
+#'
+#' @param scale The bound of the uniform distribution.
+#' @param sd The standard deviation of the normal distribution.
+#' @param rnd_type `"uniform"` or `"gaussian"`.
+#' @param factor_type `"avg"`, `"in"` or `"out"`: which fan sets the scale.
+#' @param magnitude The scale's numerator: U(-s, s) or N(0, s^2) with `s = sqrt(magnitude / factor)`.
+#' @return An initializer: a function `(name, shape, ctx, allow.unknown)` returning an `MXNDArray`.
+#' @examples
+#' init <- mx.init.Xavier(magnitude = 2)
+#' w <- init("fc1_weight", c(3, 4), mx.cpu())
+#' dim(w)
+#' @export
 mx.init.uniform <- function(scale) {
   function(name, shape, ctx = mx.ctx.default(), allow.unknown = FALSE) {
     fixed <- mx.internal.init.fixed(name, shape, ctx)
@@ -21,6 +40,8 @@ mx.init.uniform <- function(scale) {
   }
 }
 
+#' @rdname mx.init.uniform
+#' @export
 mx.init.normal <- function(sd) {
   function(name, shape, ctx = mx.ctx.default(), allow.unknown = FALSE) {
     fixed <- mx.internal.init.fixed(name, shape, ctx)
@@ -29,7 +50,8 @@ mx.init.normal <- function(sd) {
   }
 }
 
-#' Xavier: fan sizes from the core shape (out, in, k...): in R order the last dim is fan out.
+#' @rdname mx.init.uniform
+#' @export
 mx.init.Xavier <- function(rnd_type = "uniform", factor_type = "avg", magnitude = 3) {
   function(name, shape, ctx = mx.ctx.default(), allow.unknown = FALSE) {
     fixed <- mx.internal.init.fixed(name, shape, ctx)
@@ -50,6 +72,14 @@ mx.init.Xavier <- function(rnd_type = "uniform", factor_type = "avg", magnitude 
   }
 }
 
+#' Create parameters with an initializer
+#'
+#' @param initializer An initializer such as [mx.init.uniform()].
+#' @param shape.array A named list of shapes in R's dimension order.
+#' @param ctx The device; `NULL` for [mx.ctx.default()].
+#' @param skip.unknown Accepted for MXNet-R compatibility.
+#' @return A named list of `MXNDArray`s.
+#' @export
 mx.init.create <- function(initializer, shape.array, ctx = NULL, skip.unknown = TRUE) {
   ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
   out <- lapply(names(shape.array), function(n) initializer(n, shape.array[[n]], ctx))
@@ -66,7 +96,22 @@ mx.internal.update <- function(op, inputs, params) {
   invisible(inputs[[1]])
 }
 
-#' An optimizer: list(create.state, update), as MXNet-R's.
+#' Create an optimizer
+#'
+#' An optimizer as MXNet-R's: a list with `create.state(index, weight)` and
+#' `update(index, weight, grad, state)`, which updates `weight` in place with the registry's
+#' update operators (`sgd_update`, `sgd_mom_update`, `adam_update`, `rmsprop_update`) and returns
+#' the new state.
+#'
+#' @param name `"sgd"`, `"adam"` or `"rmsprop"`.
+#' @param learning.rate The learning rate.
+#' @param rescale.grad A factor applied to every gradient (usually 1 / batch size).
+#' @param wd The weight decay.
+#' @param clip_gradient Clip gradients to this absolute value; negative for no clipping.
+#' @param ... The optimizer's own settings: `momentum` (sgd); `beta1`, `beta2`, `epsilon` (adam);
+#'   `gamma1`, `epsilon` (rmsprop).
+#' @return A list with `create.state`, `update` and `name`.
+#' @export
 mx.opt.create <- function(name, learning.rate = 0.01, rescale.grad = 1, wd = 0, clip_gradient = -1, ...) {
   extra <- list(...)
   base <- list(wd = wd, rescale_grad = rescale.grad, clip_gradient = clip_gradient)
@@ -111,6 +156,22 @@ mx.opt.create <- function(name, learning.rate = 0.01, rescale.grad = 1, wd = 0, 
 }
 
 # ---- metrics: list(init, update, get), label and pred as R arrays ------------------------------
+#' Evaluation metrics
+#'
+#' A metric is a list of functions `init()`, `update(label, pred, state)` and `get(state)`, as
+#' MXNet-R's. `mx.metric.custom()` makes one from `feval(label, pred)`, whose values are averaged
+#' over the batches; `mx.metric.accuracy`, `mx.metric.rmse`, `mx.metric.mse` and
+#' `mx.metric.mae` are made with it.
+#'
+#' @param name The metric's name, shown in the training log.
+#' @param feval A function of the labels (a vector) and the predictions (a matrix with one
+#'   column per sample) returning a number.
+#' @return An `mx.metric`.
+#' @examples
+#' m <- mx.metric.accuracy
+#' s <- m$update(c(0, 1), matrix(c(0.9, 0.1, 0.2, 0.8), 2), m$init())
+#' m$get(s)
+#' @export
 mx.metric.custom <- function(name, feval) {
   init <- function() c(0, 0)
   update <- function(label, pred, state) c(state[1] + feval(label, pred), state[2] + 1)
@@ -118,19 +179,49 @@ mx.metric.custom <- function(name, feval) {
   structure(list(init = init, update = update, get = get), class = "mx.metric")
 }
 
+#' @rdname mx.metric.custom
+#' @format NULL
+#' @export
 mx.metric.accuracy <- mx.metric.custom("accuracy", function(label, pred) {
   pred <- as.matrix(pred)
   ypred <- if (nrow(pred) == 1) as.numeric(pred > 0.5) else max.col(t(pred), "first") - 1
   mean(as.numeric(label) == ypred)
 })
 
+#' @rdname mx.metric.custom
+#' @format NULL
+#' @export
 mx.metric.rmse <- mx.metric.custom("rmse", function(label, pred) sqrt(mean((as.numeric(label) - as.numeric(pred))^2)))
 
+#' @rdname mx.metric.custom
+#' @format NULL
+#' @export
 mx.metric.mse <- mx.metric.custom("mse", function(label, pred) mean((as.numeric(label) - as.numeric(pred))^2))
 
+#' @rdname mx.metric.custom
+#' @format NULL
+#' @export
 mx.metric.mae <- mx.metric.custom("mae", function(label, pred) mean(abs(as.numeric(label) - as.numeric(pred))))
 
 # ---- the array iterator: data with the sample dimension last (R order) -------------------------
+#' An iterator over R arrays
+#'
+#' Mini-batches of `data` (samples in the last dimension, R's order) and `label`, as MXNet-R's
+#' `mx.io.arrayiter`: `reset()`, `iter.next()`, `value()` (a list of `data` and `label`
+#' `MXNDArray`s) and `num.pad()` (how many samples of the last batch wrap around to the start).
+#'
+#' @param data A matrix (one sample per column) or an array with the samples in the last
+#'   dimension.
+#' @param label The labels, one per sample.
+#' @param batch.size The batch size.
+#' @param shuffle Whether `reset()` shuffles the order.
+#' @return An `MXArrayIter`.
+#' @examples
+#' it <- mx.io.arrayiter(matrix(1:20, 2, 10), 1:10, batch.size = 4)
+#' it$reset()
+#' it$iter.next()
+#' dim(it$value()$data)
+#' @export
 mx.io.arrayiter <- function(data, label, batch.size = 128, shuffle = FALSE) {
   d <- dim(data)
   if (is.null(d)) d <- c(1, length(data))

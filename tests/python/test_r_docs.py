@@ -1,0 +1,87 @@
+"""tools/codegen/r_docs.py, the generator of the R operator functions' help pages: what it reads
+from r/R/ops.R, how it turns a registry doc into Rd, and the pages it groups. R's own check of
+the pages (R CMD check: codoc, Rd syntax, file names) runs in `make test-r-check`."""
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "codegen"))
+import r_docs  # noqa: E402
+
+OPS = '''# generated
+mx.nd.Cast <- function(data = NULL, dtype, out = NULL, ...)
+  mx.internal.nd.invoke("Cast", "Cast", environment(), list(...))
+mx.nd.cast <- function(data = NULL, dtype, out = NULL, ...)
+  mx.internal.nd.invoke("cast", "Cast", environment(), list(...))
+mx.nd.crop <- function(data = NULL, begin, end, step = c(), out = NULL, ...)
+  mx.internal.nd.invoke("crop", "slice", environment(), list(...))
+mx.nd.Crop <- function(data = list(), num_args, offset = c(0, 0), out = NULL, ...)
+  mx.internal.nd.invoke("Crop", "Crop", environment(), list(...))
+mx.symbol.Cast <- function(data = NULL, dtype, name = NULL, attr = NULL, ...)
+  mx.internal.symbol.invoke("Cast", "Cast", environment(), list(...))
+mx.symbol.cast.alias <- mx.symbol.Cast
+'''
+
+CAST = {"name": "Cast", "aliases": ["cast"], "variadic": "", "inputs": ["data"],
+        "doc": "Casts all elements to a new type. Values that do not fit wrap.\n\nExample::\n\n"
+               "  Cast([1.5, 100%], dtype='int32') = {1, 100}\n\n  # a second block\n\n"
+               "- **a** list item with `code`\n- another *item*",
+        "params": [{"name": "dtype", "type": "enum", "required": True, "default": "", "doc": "Output {type}",
+                    "values": ["float32", "int32"]}]}
+
+
+def test_reads_functions_formals_operator_and_aliases():
+    ws = r_docs.read_wrappers(OPS)
+    by = {w["name"]: w for w in ws}
+    assert by["mx.nd.cast"]["called"] == "cast" and by["mx.nd.cast"]["op"] == "Cast"
+    assert by["mx.nd.crop"]["formals"] == ["data = NULL", "begin", "end", "step = c()", "out = NULL", "..."]
+    assert by["mx.nd.Crop"]["formals"][2] == "offset = c(0, 0)"  # the comma inside c() does not split
+    assert by["mx.symbol.cast.alias"]["op"] == "Cast" and by["mx.symbol.cast.alias"]["kind"] == "symbol"
+
+
+def test_an_unknown_definition_is_an_error_not_a_silent_gap():
+    with pytest.raises(r_docs.GenError, match="mx.nd.made"):
+        r_docs.read_wrappers(OPS + "mx.nd.made <- make.wrapper('x')\n")
+    with pytest.raises(r_docs.GenError, match="does not call"):
+        r_docs.read_wrappers("mx.nd.x <- function(data = NULL)\n  stop('no')\n")
+
+
+def test_case_twins_share_a_page_unless_they_are_different_operators():
+    pages = r_docs.pages(r_docs.read_wrappers(OPS))
+    assert [w["name"] for w in pages["mx.nd.Cast.Rd"]] == ["mx.nd.Cast", "mx.nd.cast"]
+    # crop (slice) and Crop are different operators: two files whose names differ in more than case.
+    assert [w["name"] for w in pages["mx.nd.crop.Rd"]] == ["mx.nd.crop"]
+    assert [w["name"] for w in pages["mx.nd.Crop-Crop.Rd"]] == ["mx.nd.Crop"]
+    assert len({name.lower() for name in pages}) == len(pages)
+
+
+def test_page_text_escapes_rd_and_keeps_examples_literal():
+    ws = r_docs.read_wrappers(OPS)
+    group = r_docs.pages(ws)["mx.nd.Cast.Rd"]
+    page = r_docs.render_page(group, CAST, {}, {w["name"] for w in ws})
+    assert "\\name{mx.nd.Cast}\n\\alias{mx.nd.Cast}\n\\alias{mx.nd.cast}\n" in page
+    assert "\\title{Casts all elements to a new type}" in page
+    assert "mx.nd.Cast(data = NULL, dtype, out = NULL, ...)\n\nmx.nd.cast(data = NULL, dtype, out = NULL, ...)" in page
+    # The literal block: Rd's specials escaped, both indented blocks in one \preformatted.
+    assert "\\preformatted{Cast([1.5, 100\\%], dtype='int32') = \\{1, 100\\}\n\n# a second block}" in page
+    assert "\\itemize{\n\\item \\strong{a} list item with \\code{code}\n\\item another \\emph{item}\n}" in page
+    assert ('\\item{dtype}{Output \\{type\\}. One of \\code{"float32"}, \\code{"int32"}. Required.}') in page
+    assert "\\item{out}{" in page and "\\item{...}{" in page
+    assert "\\seealso{\n\\code{\\link{mx.symbol.Cast}}\n}" in page
+
+
+def test_an_argument_the_registry_does_not_know_is_an_error():
+    w = r_docs.read_wrappers(OPS)[0]
+    bad = dict(w, formals=["data = NULL", "dtype", "typo = 1", "out = NULL", "..."])
+    with pytest.raises(r_docs.GenError, match="typo"):
+        r_docs.render_page([bad], CAST, {}, set())
+
+
+def test_exports_list_every_function():
+    ws = r_docs.read_wrappers(OPS)
+    text = r_docs.render_exports(ws)
+    exported = [ln.split("export(")[1].rstrip(")") for ln in text.splitlines() if "export(" in ln]
+    assert exported == [w["name"] for w in ws]
+    assert text.rstrip().endswith("NULL")
