@@ -198,6 +198,9 @@ mx.internal.c <- function(args) {
 #' @export
 c.MXNDArray <- function(...) mx.internal.c(list(...))
 
+#' @rdname MXNDArray
+#' @method as.matrix MXNDArray
+#' @export
 as.matrix.MXNDArray <- function(x, ...) {
   if (length(dim(x)) != 2) stop(sprintf("as.matrix: the MXNDArray has %d dimensions, not 2", length(dim(x))), call. = FALSE)
   as.array(x)
