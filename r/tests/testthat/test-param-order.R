@@ -93,6 +93,16 @@ test_that("Crop's h_w and offset are (width, height) and (x, y) in R", {
   expect_equal(got, x[2:4, 3:4, , , drop = FALSE])
 })
 
+test_that("Pad's pad_width is reversed as a whole: (after, before) per R dimension", {
+  # MXNet-R reverses the whole vector, so c(1, 2, 0, 0, ...) is the core's (..., 2, 1): R's first
+  # dimension gets 2 before and 1 after.
+  x <- array(as.numeric(1:6), dim = c(3, 2, 1, 1))
+  got <- as.array(mx.nd.Pad(mx.nd.array(x), mode = "constant", pad_width = c(1, 2, 0, 1, 0, 0, 0, 0)))
+  want <- array(0, dim = c(6, 3, 1, 1))
+  want[3:5, 2:3, 1, 1] <- x[, , 1, 1]
+  expect_equal(got, want)
+})
+
 test_that("scalar axes keep the core's numbering and tuple axes are only reordered", {
   x <- array(as.numeric(1:24), dim = c(2, 3, 4))
   # Core axis 0 is R's last dimension.
