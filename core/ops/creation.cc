@@ -69,8 +69,8 @@ OpSample no_input_sample(KeyValues params) { return op_sample({}, std::move(para
 
 // The parameters every creation operator shares, in MXNet's order (spliced into the chain as
 // `.MV_CREATION_PARAMS(default)`).
-#define MV_CREATION_PARAMS(SHAPE_DEFAULT)                                                                          \
-  param("shape", ParamType::kShape, SHAPE_DEFAULT, "The shape of the output")                                      \
+#define MV_CREATION_PARAMS(SHAPE_DEFAULT)                                                                        \
+  param("shape", ParamType::kShape, SHAPE_DEFAULT, "The shape of the output")                                     \
       .kind(ParamKind::kPerDim)                                                                                    \
       .param("ctx", ParamType::kString, "",                                                                        \
              "Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls.")              \

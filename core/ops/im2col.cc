@@ -135,19 +135,19 @@ void im2col_run(const Windows& w, const TBlob& image, const TBlob& cols, bool to
   });
 }
 
-#define MV_WINDOW_PARAMS()                                                                                         \
+#define MV_WINDOW_PARAMS()                                                                                        \
   required_param("kernel", ParamType::kShape, "Sliding kernel size: (w,), (h, w) or (d, h, w).")                   \
       .kind(ParamKind::kPerDim)                                                                                    \
       .param("stride", ParamType::kShape, "[]",                                                                    \
-             "The stride between adjacent sliding blocks in spatial dimension: (w,), (h, w) or (d, h, w). "        \
+             "The stride between adjacent sliding blocks in spatial dimension: (w,), (h, w) or (d, h, w). "         \
              "Defaults to 1 for each dimension.")                                                                  \
       .kind(ParamKind::kPerDim)                                                                                    \
       .param("dilate", ParamType::kShape, "[]",                                                                    \
-             "The spacing between adjacent kernel points: (w,), (h, w) or (d, h, w). Defaults to 1 for each "      \
+             "The spacing between adjacent kernel points: (w,), (h, w) or (d, h, w). Defaults to 1 for each "       \
              "dimension.")                                                                                         \
       .kind(ParamKind::kPerDim)                                                                                    \
       .param("pad", ParamType::kShape, "[]",                                                                       \
-             "The zero-value padding size on both sides of spatial dimension: (w,), (h, w) or (d, h, w). "         \
+             "The zero-value padding size on both sides of spatial dimension: (w,), (h, w) or (d, h, w). "          \
              "Defaults to no padding.").kind(ParamKind::kPerDim)
 
 // The window parameters alone, for building im2col from col2im's parameters.

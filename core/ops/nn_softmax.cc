@@ -165,7 +165,7 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
       .kind(ParamKind::kAxis)                                                                                \
       .param("temperature", ParamType::kFloat, "None", "Temperature parameter in softmax")                   \
       .enum_param("dtype", {"float16", "float32", "float64"}, "None",                                        \
-                  "DType of the output in case this can't be inferred. Defaults to the same as input's "     \
+                  "DType of the output in case this can't be inferred. Defaults to the same as input's "      \
                   "dtype if not defined (dtype=None).")                                                      \
       .param("use_length", ParamType::kBool, "False", "Whether to use the length input as a mask over the "  \
              "data input.")                                                                                  \

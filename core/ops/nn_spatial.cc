@@ -349,7 +349,7 @@ void transformer_backward(const OpContext&, const Attrs& attrs, const std::vecto
 }
 
 #define MV_TRANSFORMER_PARAMS                                                                                 \
-  param("target_shape", ParamType::kShape, "(0, 0)", "output shape(h, w) of spatial transformer: (y, x)")     \
+  param("target_shape", ParamType::kShape, "(0, 0)", "output shape(h, w) of spatial transformer: (y, x)")    \
       .kind(ParamKind::kPerDim)                                                                               \
       .enum_param("transform_type", {"affine"}, "", "transformation type")                                    \
       .enum_param("sampler_type", {"bilinear"}, "", "sampling type")                                          \

@@ -345,22 +345,22 @@ OpSample multi_lamb_sample(bool mp) {
                                  {"clip_gradient", "0.5"}});
 }
 
-#define MV_MULTI_LAMB_PARAMS                                                                                       \
+#define MV_MULTI_LAMB_PARAMS                                                                                      \
   required_param("learning_rates", ParamType::kString, "List of learning rates (a tuple of floats, one per tensor)") \
       .param("beta1", ParamType::kFloat, "0.899999976", "Exponential decay rate for the first moment estimates.")  \
       .param("beta2", ParamType::kFloat, "0.999000013", "Exponential decay rate for the second moment estimates.") \
       .param("epsilon", ParamType::kFloat, "9.99999997e-07", "Small value to avoid division by 0.")                \
-      .required_param("wds", ParamType::kString,                                                                   \
-                      "List of Weight decays (a tuple of floats, one per tensor). Weight decay augments the "      \
-                      "objective function with a regularization term that penalizes large weights.")               \
+      .required_param("wds", ParamType::kString,                                                                  \
+                      "List of Weight decays (a tuple of floats, one per tensor). Weight decay augments the "     \
+                      "objective function with a regularization term that penalizes large weights.")             \
       .param("rescale_grad", ParamType::kFloat, "1", "Gradient rescaling factor")                                  \
       .MV_LAMB_BOUNDS_PARAMS                                                                                       \
-      .param("clip_gradient", ParamType::kFloat, "-1",                                                             \
-             "Clip gradient to the range of [-clip_gradient, clip_gradient] If clip_gradient <= 0, gradient "      \
-             "clipping is turned off. grad = max(min(grad, clip_gradient), -clip_gradient).")                      \
-      .param("bias_correction", ParamType::kBool, "True", "Whether to use bias correction.")                       \
-      .required_param("step_count", ParamType::kShape, "Step count for each tensor")                               \
-      .kind(ParamKind::kList)                                                                                      \
+      .param("clip_gradient", ParamType::kFloat, "-1",                                                            \
+             "Clip gradient to the range of [-clip_gradient, clip_gradient] If clip_gradient <= 0, gradient "    \
+             "clipping is turned off. grad = max(min(grad, clip_gradient), -clip_gradient).")                    \
+      .param("bias_correction", ParamType::kBool, "True", "Whether to use bias correction.")                      \
+      .required_param("step_count", ParamType::kShape, "Step count for each tensor")                              \
+      .kind(ParamKind::kList)                                                                                     \
       .param("num_tensors", ParamType::kInt, "1", "Number of tensors")                                             \
       .bounds(1, 1e6)
 

@@ -60,8 +60,8 @@ inline const std::vector<DType>& float_types() {
 
 // The parameters every `_random_<distribution>` operator ends with, in MXNet's order (spliced into
 // the declaration chain as `.MV_SAMPLE_PARAMS`).
-#define MV_SAMPLE_PARAMS                                                                                      \
-  param("shape", ParamType::kShape, "None", "Shape of the output.")                                           \
+#define MV_SAMPLE_PARAMS                                                                                       \
+  param("shape", ParamType::kShape, "None", "Shape of the output.")                                            \
       .kind(ParamKind::kPerDim)                                                                               \
       .param("ctx", ParamType::kString, "",                                                                   \
              "Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls.")         \
