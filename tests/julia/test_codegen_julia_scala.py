@@ -123,7 +123,7 @@ def expected_julia_kwargs(called, s):
             out[key] = None
             continue
         value = _value(p)
-        if p["kind"] in _KIND_ORDER:
+        if p["kind"] in _KIND_ORDER and p["name"] not in julia.get("core_order_params", {}).get(s["name"], {}):
             value = _KIND_ORDER[p["kind"]](value)
         for table, transform in _EXCEPTION_ORDER.items():
             rules = julia.get(table, {})
