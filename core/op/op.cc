@@ -22,6 +22,19 @@ const char* param_type_name(ParamType t) {
   return "unknown";
 }
 
+const char* param_kind_name(ParamKind k) {
+  switch (k) {
+    case ParamKind::kNone: return "";
+    case ParamKind::kAxis: return "axis";
+    case ParamKind::kAxes: return "axes";
+    case ParamKind::kPermutation: return "permutation";
+    case ParamKind::kPerDim: return "per_dim";
+    case ParamKind::kPadPairs: return "pad_pairs";
+    case ParamKind::kList: return "list";
+  }
+  return "unknown";
+}
+
 // ---- declaration ---------------------------------------------------------------------------
 
 OpDef& OpDef::alias(const std::string& a) {
@@ -62,6 +75,11 @@ OpDef& OpDef::bounds(double lo, double hi) {
 
 OpDef& OpDef::allow_none() {
   params.back().allow_none = true;
+  return *this;
+}
+
+OpDef& OpDef::kind(ParamKind k) {
+  params.back().kind = k;
   return *this;
 }
 
@@ -284,6 +302,7 @@ std::string OpDef::schema_json() const {
     w.key("default").str(f.default_value);
     w.key("optional").boolean(f.allow_none);
     w.key("doc").str(f.doc);
+    w.key("kind").str(param_kind_name(f.kind));
     if (f.type == ParamType::kEnum) {
       w.key("values").begin_array();
       for (auto& e : f.enum_values) w.str(e);

@@ -28,6 +28,23 @@ namespace minerva {
 enum class ParamType { kInt, kFloat, kBool, kString, kEnum, kShape, kDType };
 const char* param_type_name(ParamType t);
 
+// Note [Parameter kinds]
+// What an int or tuple parameter's value means for the dimensions of the data, declared once
+// with the parameter (`.param("axis", ParamType::kInt, "-1", "...").kind(ParamKind::kAxis)`).
+// Bindings whose arrays are column-major (R, Julia) derive their order rules from it instead of
+// per-operator lists:
+//   kAxis        one axis index (int), negative counts from the last axis
+//   kAxes        axis indices (a tuple, or one int), each like kAxis
+//   kPermutation a permutation of all axes (transpose's axes)
+//   kPerDim      one entry per dimension, first dimension first: a shape, kernel/stride/pad,
+//                slice's begin/end/step, tile's reps
+//   kPadPairs    (before, after) pairs, one pair per dimension (Pad's pad_width)
+//   kList        a tuple that is not about dimensions (per-weight values, split indices)
+// Every tuple (kShape) parameter declares one; an int parameter that names an axis declares
+// kAxis (tests/cpp/test_registry.cc checks both).
+enum class ParamKind { kNone, kAxis, kAxes, kPermutation, kPerDim, kPadPairs, kList };
+const char* param_kind_name(ParamKind k);  // "" for kNone, else "axis", "axes", "permutation", ...
+
 struct ParamField {
   std::string name;
   ParamType type = ParamType::kInt;
@@ -36,6 +53,7 @@ struct ParamField {
   bool allow_none = false;  // "None" is a valid value (optional parameters)
   std::string doc;
   std::vector<std::string> enum_values;
+  ParamKind kind = ParamKind::kNone;  // Note [Parameter kinds]
   double lo = -std::numeric_limits<double>::infinity();  // inclusive bounds for kInt/kFloat
   double hi = std::numeric_limits<double>::infinity();
 };
@@ -201,6 +219,7 @@ struct OpDef {
   OpDef& params_from(const std::string& forward_op) { params_source = forward_op; return *this; }
   OpDef& bounds(double lo, double hi);   // applies to the last declared parameter
   OpDef& allow_none();                   // applies to the last declared parameter
+  OpDef& kind(ParamKind k);              // applies to the last declared parameter
   OpDef& set_num_outputs(int n) { num_outputs = [n](const Attrs&) { return n; }; return *this; }
   OpDef& set_num_outputs(CountFn f) { num_outputs = std::move(f); return *this; }
   OpDef& set_num_visible_outputs(CountFn f) { num_visible_outputs = std::move(f); return *this; }

@@ -96,6 +96,7 @@ MV_REGISTER_OP(broadcast_to)
     .input("data", "The input")
     .param("shape", ParamType::kShape, "[]",
            "The shape of the desired array; 0 keeps the input's dim. Must have the input's number of dims.")
+    .kind(ParamKind::kPerDim)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[0];
       if (s.empty()) return;
@@ -121,8 +122,8 @@ MV_REGISTER_OP(broadcast_axis)
               "  broadcast_axis(x, axis=(0, 2), size=(2, 3))  # shape (2, 2, 3)")
     .alias("broadcast_axes")
     .input("data", "The input")
-    .param("axis", ParamType::kShape, "[]", "The axes to perform the broadcasting.")
-    .param("size", ParamType::kShape, "[]", "Target sizes of the broadcasting axes.")
+    .param("axis", ParamType::kShape, "[]", "The axes to perform the broadcasting.").kind(ParamKind::kAxes)
+    .param("size", ParamType::kShape, "[]", "Target sizes of the broadcasting axes.").kind(ParamKind::kList)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[0];
       if (s.empty()) return;
@@ -154,7 +155,8 @@ MV_REGISTER_OP(broadcast_like)
     .input("lhs", "First input.")
     .input("rhs", "Second input (only its shape is used).")
     .param("lhs_axes", ParamType::kShape, "None", "Axes to perform broadcast on in the first input array")
-    .param("rhs_axes", ParamType::kShape, "None", "Axes to copy from the second input array")
+    .kind(ParamKind::kAxes)
+    .param("rhs_axes", ParamType::kShape, "None", "Axes to copy from the second input array").kind(ParamKind::kAxes)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape &l = (*in)[0], &r = (*in)[1];
       if (l.empty() || r.empty()) return;

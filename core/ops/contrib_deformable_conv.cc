@@ -336,11 +336,15 @@ OpSample dcn_sample(std::vector<Shape> shapes, KeyValues params, double lo, doub
 
 #define MV_DEFORMABLE_CONV_PARAMS                                                                             \
   required_param("kernel", ParamType::kShape, "Convolution kernel size: (h, w) or (d, h, w)")                   \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .param("stride", ParamType::kShape, "()",                                                                 \
              "Convolution stride: (h, w) or (d, h, w). Defaults to 1 for each dimension.")                      \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .param("dilate", ParamType::kShape, "()",                                                                 \
              "Convolution dilate: (h, w) or (d, h, w). Defaults to 1 for each dimension.")                      \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .param("pad", ParamType::kShape, "()", "Zero pad for convolution: (h, w) or (d, h, w). Defaults to no padding.") \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .required_param("num_filter", ParamType::kInt, "Convolution filter(channel) number")                     \
       .bounds(1, 1e9)                                                                                           \
       .param("num_group", ParamType::kInt, "1", "Number of group partitions.")                                  \

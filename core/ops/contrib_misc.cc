@@ -32,6 +32,7 @@ MV_REGISTER_OP(_contrib_arange_like)
     .bounds(1, 1e18)
     .param("ctx", ParamType::kString, "", "Context of output, in format [cpu|gpu|cpu_pinned](n).Only used for imperative calls.")
     .param("axis", ParamType::kInt, "None", "Arange elements according to the size of a certain axis of input array. The negative numbers are interpreted counting from the backward. If not provided, will arange elements according to the input shape.")
+    .kind(ParamKind::kAxis)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[0];
       if (s.empty()) return;
@@ -62,6 +63,7 @@ MV_REGISTER_OP(_contrib_index_array)
               "[[2, 0], [2, 1]]]\n  index_array(x, axes=(1,)) = [[[0], [1]], [[0], [1]], [[0], [1]]]")
     .input("data", "Input data")
     .param("axes", ParamType::kShape, "None", "The axes to include in the index array. Supports negative values.")
+    .kind(ParamKind::kAxes)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& s = (*in)[0];
       if (s.empty()) return;

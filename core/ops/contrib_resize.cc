@@ -245,6 +245,7 @@ MV_REGISTER_OP(_contrib_AdaptiveAvgPooling2D)
               "Example::\n\n  AdaptiveAvgPooling2D(x of shape (1, 3, 7, 7), output_size=2)  # (1, 3, 2, 2)")
     .input("data", "Input data")
     .param("output_size", ParamType::kShape, "[]", "int (output size) or a tuple of int for output (height, width).")
+    .kind(ParamKind::kPerDim)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       check_nchw(attrs, (*in)[0], "data");

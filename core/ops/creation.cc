@@ -71,6 +71,7 @@ OpSample no_input_sample(KeyValues params) { return op_sample({}, std::move(para
 // `.MV_CREATION_PARAMS(default)`).
 #define MV_CREATION_PARAMS(SHAPE_DEFAULT)                                                                        \
   param("shape", ParamType::kShape, SHAPE_DEFAULT, "The shape of the output")                                     \
+      .kind(ParamKind::kPerDim)                                                                                    \
       .param("ctx", ParamType::kString, "",                                                                        \
              "Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls.")              \
       .param("dtype", ParamType::kDType, "float32", "Target data type.")

@@ -196,7 +196,7 @@ MV_REGISTER_OP(scatter_nd)
         "Example::\n\n  scatter_nd([2, 3], [[1, 1], [0, 1]], shape=(2, 2)) = [[0, 0], [2, 3]]")
     .input("data", "data")
     .input("indices", "indices")
-    .required_param("shape", ParamType::kShape, "Shape of output.")
+    .required_param("shape", ParamType::kShape, "Shape of output.").kind(ParamKind::kPerDim)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& full = output_shape_param(attrs);
       if (!(*in)[1].empty()) {
@@ -230,7 +230,7 @@ MV_REGISTER_OP(_scatter_set_nd)
     .input("lhs", "source input")
     .input("rhs", "value to assign")
     .input("indices", "indices")
-    .required_param("shape", ParamType::kShape, "Shape of output.")
+    .required_param("shape", ParamType::kShape, "Shape of output.").kind(ParamKind::kPerDim)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape& full = output_shape_param(attrs);
       if ((*in)[0].empty()) (*in)[0] = full;
@@ -300,6 +300,7 @@ MV_REGISTER_OP(_ravel_multi_index)
         "Example::\n\n  ravel_multi_index([[3, 6, 6], [4, 5, 1]], shape=(7, 6)) = [22, 41, 37]")
     .input("data", "Batch of multi-indices")
     .param("shape", ParamType::kShape, "None", "Shape of the array into which the multi-indices apply.")
+    .kind(ParamKind::kPerDim)
     .allow_none()
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape space = index_space(attrs);
@@ -335,6 +336,7 @@ MV_REGISTER_OP(_unravel_index)
         "Example::\n\n  unravel_index([22, 41, 37], shape=(7, 6)) = [[3, 6, 6], [4, 5, 1]]")
     .input("data", "Array of flat indices")
     .param("shape", ParamType::kShape, "None", "Shape of the array into which the multi-indices apply.")
+    .kind(ParamKind::kPerDim)
     .allow_none()
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Shape space = index_space(attrs);

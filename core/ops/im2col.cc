@@ -137,15 +137,18 @@ void im2col_run(const Windows& w, const TBlob& image, const TBlob& cols, bool to
 
 #define MV_WINDOW_PARAMS()                                                                                        \
   required_param("kernel", ParamType::kShape, "Sliding kernel size: (w,), (h, w) or (d, h, w).")                   \
+      .kind(ParamKind::kPerDim)                                                                                    \
       .param("stride", ParamType::kShape, "[]",                                                                    \
              "The stride between adjacent sliding blocks in spatial dimension: (w,), (h, w) or (d, h, w). "         \
              "Defaults to 1 for each dimension.")                                                                  \
+      .kind(ParamKind::kPerDim)                                                                                    \
       .param("dilate", ParamType::kShape, "[]",                                                                    \
              "The spacing between adjacent kernel points: (w,), (h, w) or (d, h, w). Defaults to 1 for each "       \
              "dimension.")                                                                                         \
+      .kind(ParamKind::kPerDim)                                                                                    \
       .param("pad", ParamType::kShape, "[]",                                                                       \
              "The zero-value padding size on both sides of spatial dimension: (w,), (h, w) or (d, h, w). "          \
-             "Defaults to no padding.")
+             "Defaults to no padding.").kind(ParamKind::kPerDim)
 
 // The window parameters alone, for building im2col from col2im's parameters.
 GradParams window_params(const GradContext& g) {
@@ -216,6 +219,7 @@ MV_REGISTER_OP(col2im)
         "[[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]")
     .input("data", "Input array to combine sliding blocks.")
     .required_param("output_size", ParamType::kShape, "The spatial dimension of image array: (w,), (h, w) or (d, h, w).")
+    .kind(ParamKind::kPerDim)
     .MV_WINDOW_PARAMS()
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;

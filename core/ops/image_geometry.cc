@@ -389,6 +389,7 @@ MV_REGISTER_OP(_image_resize)
               "  resize(image, size=4, keep_ratio=True)   # 8 x 4 x 3")
     .input("data", "The input.")
     .param("size", ParamType::kShape, "()", "Size of new image. Could be (width, height) or (size)")
+    .kind(ParamKind::kList)
     .param("keep_ratio", ParamType::kBool, "False",
            "Whether to resize the short edge or both edges to `size`, if size is give as an integer.")
     .param("interp", ParamType::kInt, "1",

@@ -413,12 +413,13 @@ MV_REGISTER_OP(Convolution)
     .input("bias", "Bias parameter.")
     .set_list_inputs(conv_inputs)
     .required_param("kernel", ParamType::kShape, "Convolution kernel size: (w,), (h, w) or (d, h, w)")
+    .kind(ParamKind::kPerDim)
     .param("stride", ParamType::kShape, "()",
-        "Convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")
+        "Convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.").kind(ParamKind::kPerDim)
     .param("dilate", ParamType::kShape, "()",
-        "Convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.")
+        "Convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.").kind(ParamKind::kPerDim)
     .param("pad", ParamType::kShape, "()",
-        "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding.")
+        "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding.").kind(ParamKind::kPerDim)
     .required_param("num_filter", ParamType::kInt, "Convolution filter(channel) number")
     .bounds(1, 1e9)
     .param("num_group", ParamType::kInt, "1", "Number of group partitions.")
@@ -660,21 +661,22 @@ MV_REGISTER_OP(Deconvolution)
     .set_list_inputs(conv_inputs)
     .required_param("kernel", ParamType::kShape,
         "Deconvolution kernel size: (w,), (h, w) or (d, h, w). This is same as the kernel size used for "
-        "the corresponding convolution")
+        "the corresponding convolution").kind(ParamKind::kPerDim)
     .param("stride", ParamType::kShape, "()",
         "The stride used for the corresponding convolution: (w,), (h, w) or (d, h, w). Defaults to 1 for "
-        "each dimension.")
+        "each dimension.").kind(ParamKind::kPerDim)
     .param("dilate", ParamType::kShape, "()",
         "Dilation factor for each dimension of the input: (w,), (h, w) or (d, h, w). Defaults to 1 for each "
-        "dimension.")
+        "dimension.").kind(ParamKind::kPerDim)
     .param("pad", ParamType::kShape, "()",
         "The amount of implicit zero padding added during convolution for each dimension of the input: (w,), "
         "(h, w) or (d, h, w). If `target_shape` is set, `pad` is ignored and a padding that generates the "
-        "target shape is used. Defaults to no padding.")
+        "target shape is used. Defaults to no padding.").kind(ParamKind::kPerDim)
     .param("adj", ParamType::kShape, "()",
         "Adjustment for output shape: (w,), (h, w) or (d, h, w); each must be smaller than the stride. If "
-        "`target_shape` is set, `adj` is ignored and computed accordingly.")
+        "`target_shape` is set, `adj` is ignored and computed accordingly.").kind(ParamKind::kPerDim)
     .param("target_shape", ParamType::kShape, "()", "Shape of the output tensor: (w,), (h, w) or (d, h, w).")
+    .kind(ParamKind::kPerDim)
     .required_param("num_filter", ParamType::kInt, "Number of output filters.")
     .bounds(1, 1e9)
     .param("num_group", ParamType::kInt, "1", "Number of groups partition.")

@@ -174,7 +174,7 @@ MV_REGISTER_OP(Dropout)
     .bounds(0, 1)
     .enum_param("mode", {"always", "training"}, "training",
                 "Whether to only turn on dropout during training or to also turn on for inference.")
-    .param("axes", ParamType::kShape, "()", "Axes for variational dropout kernel.")
+    .param("axes", ParamType::kShape, "()", "Axes for variational dropout kernel.").kind(ParamKind::kAxes)
     .param("cudnn_off", ParamType::kBool, "False",
            "Whether to turn off cudnn in dropout operator. This option is ignored if axes is specified.")
     .allow_none()

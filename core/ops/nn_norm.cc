@@ -450,7 +450,7 @@ MV_REGISTER_OP(BatchNorm)
         "Whether use global moving statistics instead of local batch-norm. This will force change "
         "batch-norm into a scale shift operator.")
     .param("output_mean_var", ParamType::kBool, "False", "Output the mean and inverse std ")
-    .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified")
+    .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified").kind(ParamKind::kAxis)
     .param("cudnn_off", ParamType::kBool, "False", "Do not select CUDNN operator, if available")
     .param("min_calib_range", ParamType::kFloat, "None",
         "The minimum scalar value in the form of float32 obtained through calibration (quantized "
@@ -528,7 +528,7 @@ MV_REGISTER_OP(LayerNorm)
     .input("beta", "beta array")
     .param("axis", ParamType::kInt, "-1",
         "The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. "
-        "Negative values means indexing from right to left.")
+        "Negative values means indexing from right to left.").kind(ParamKind::kAxis)
     .param("eps", ParamType::kFloat, "9.99999975e-06", "An `epsilon` parameter to prevent division by 0.")
     .param("output_mean_var", ParamType::kBool, "False",
         "Output the mean and std calculated along the given axis.")

@@ -345,15 +345,16 @@ MV_REGISTER_OP(Pooling)
         "  Pooling(x, kernel=(2, 2), pool_type='max') = [[[[5, 6], [8, 9]]]]\n"
         "  Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='avg', pooling_convention='full') = [[[[3, 4.5], [7.5, 9]]]]")
     .input("data", "Input data to the pooling operator.")
-    .param("kernel", ParamType::kShape, "()", "Pooling kernel size: (y, x) or (d, y, x)")
+    .param("kernel", ParamType::kShape, "()", "Pooling kernel size: (y, x) or (d, y, x)").kind(ParamKind::kPerDim)
     .enum_param(kPoolTypes, "max", "Pooling type to be applied.")
     .param("global_pool", ParamType::kBool, "False",
         "Ignore kernel size, do global pooling based on current input feature map.")
     .param("cudnn_off", ParamType::kBool, "False", "Turn off cudnn pooling (ignored).")
     .enum_param("pooling_convention", {"full", "same", "valid"}, "valid", "Pooling convention to be applied.")
     .param("stride", ParamType::kShape, "()", "Stride: for pooling (y, x) or (d, y, x). Defaults to 1 for each "
-        "dimension.")
+        "dimension.").kind(ParamKind::kPerDim)
     .param("pad", ParamType::kShape, "()", "Pad for pooling: (y, x) or (d, y, x). Defaults to no padding.")
+    .kind(ParamKind::kPerDim)
     .param("p_value", ParamType::kInt, "None", "Value of p for Lp pooling, can be 1, 2 or 3, required for Lp "
         "Pooling.")
     .param("count_include_pad", ParamType::kBool, "None",

@@ -150,6 +150,7 @@ void roi_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>
 
 #define MV_ROI_POOLING_PARAMS                                                                                  \
   required_param("pooled_size", ParamType::kShape, "ROI pooling output shape (h,w) ")                          \
+      .kind(ParamKind::kPerDim)                                                                                \
       .required_param("spatial_scale", ParamType::kFloat,                                                      \
                       "Ratio of input feature map height (or w) to raw image height (or w). Equals the "       \
                       "reciprocal of total stride in convolutional layers")                                    \

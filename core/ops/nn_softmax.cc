@@ -162,6 +162,7 @@ void softmax_backward(const Attrs& attrs, const std::vector<TBlob>& in, const TB
 // params_from).
 #define MV_SOFTMAX_PARAMS                                                                                    \
   param("axis", ParamType::kInt, "-1", "The axis along which to compute softmax.")                           \
+      .kind(ParamKind::kAxis)                                                                                \
       .param("temperature", ParamType::kFloat, "None", "Temperature parameter in softmax")                   \
       .enum_param("dtype", {"float16", "float32", "float64"}, "None",                                        \
                   "DType of the output in case this can't be inferred. Defaults to the same as input's "      \

@@ -234,7 +234,7 @@ void grid_generator_backward(const OpContext&, const Attrs& attrs, const std::ve
              "(batch, 6). For `warp`, input data should be an optical flow of size (batch, 2, h, w).")          \
       .param("target_shape", ParamType::kShape, "(0, 0)",                                                       \
              "Specifies the output shape (H, W). This is required if transformation type is `affine`. If "      \
-             "transformation type is `warp`, this parameter is ignored.")
+             "transformation type is `warp`, this parameter is ignored.").kind(ParamKind::kPerDim)
 
 // ---- BilinearSampler -----------------------------------------------------------------------------
 
@@ -350,6 +350,7 @@ void transformer_backward(const OpContext&, const Attrs& attrs, const std::vecto
 
 #define MV_TRANSFORMER_PARAMS                                                                                 \
   param("target_shape", ParamType::kShape, "(0, 0)", "output shape(h, w) of spatial transformer: (y, x)")    \
+      .kind(ParamKind::kPerDim)                                                                               \
       .enum_param("transform_type", {"affine"}, "", "transformation type")                                    \
       .enum_param("sampler_type", {"bilinear"}, "", "sampling type")                                          \
       .param("cudnn_off", ParamType::kBool, "None", "whether to turn cudnn off")                              \

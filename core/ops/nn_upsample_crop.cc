@@ -300,7 +300,9 @@ void crop_backward(const OpContext&, const Attrs& attrs, const std::vector<TBlob
                  "crop_like here")                                                                              \
       .bounds(1, 2)                                                                                             \
       .param("offset", ParamType::kShape, "(0, 0)", "crop offset coordinate: (y, x)")                           \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .param("h_w", ParamType::kShape, "(0, 0)", "crop height and width: (h, w)")                               \
+      .kind(ParamKind::kPerDim)                                                                                 \
       .param("center_crop", ParamType::kBool, "False",                                                          \
              "If set to true, then it will use be the center_crop,or it will crop using the shape of crop_like")
 

@@ -360,6 +360,7 @@ OpSample multi_lamb_sample(bool mp) {
              "clipping is turned off. grad = max(min(grad, clip_gradient), -clip_gradient).")                    \
       .param("bias_correction", ParamType::kBool, "True", "Whether to use bias correction.")                      \
       .required_param("step_count", ParamType::kShape, "Step count for each tensor")                              \
+      .kind(ParamKind::kList)                                                                                     \
       .param("num_tensors", ParamType::kInt, "1", "Number of tensors")                                             \
       .bounds(1, 1e6)
 

@@ -102,7 +102,7 @@ MV_REGISTER_OP(Pad)
         "of the input array, \"reflect\" pads by reflecting values with respect to the edges.")
     .required_param("pad_width", ParamType::kShape,
         "Widths of the padding regions applied to the edges of each axis, in the format "
-        "(before_1, after_1, ..., before_N, after_N): numpy.pad's pad_width, flattened.")
+        "(before_1, after_1, ..., before_N, after_N): numpy.pad's pad_width, flattened.").kind(ParamKind::kPadPairs)
     .param("constant_value", ParamType::kFloat, "0", "The value used for padding when `mode` is \"constant\".")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;

@@ -107,6 +107,7 @@ MV_REGISTER_OP(_sample_multinomial)
               "  sample_multinomial(probs, shape=(2,)) = [[4, 2], [0, 0]]")
     .input("data", "Distribution probabilities. Must sum to one on the last axis.")
     .param("shape", ParamType::kShape, "[]", "Shape to be sampled from each random distribution.")
+    .kind(ParamKind::kPerDim)
     .param("get_prob", ParamType::kBool, "False",
            "Whether to also return the log probability of sampled result. This is usually used for differentiating "
            "through stochastic variables, e.g. in reinforcement learning.")

@@ -229,6 +229,7 @@ ForwardFn multisample_forward(const Distribution& d) {
 // The parameters of every _sample_ operator, in MXNet's order.
 #define MV_MULTISAMPLE_PARAMS                                                                                 \
   param("shape", ParamType::kShape, "[]", "Shape to be sampled from each random distribution.")             \
+      .kind(ParamKind::kPerDim)                                                                               \
       .param("dtype", ParamType::kDType, "None",                                                             \
              "DType of the output in case this can't be inferred. Defaults to float32 if not defined (dtype=None).")
 

@@ -23,7 +23,7 @@ MV_REGISTER_OP(_sample_unique_zipfian)
     .required_param("range_max", ParamType::kInt, "The number of possible classes.")
     .param("shape", ParamType::kShape, "None",
            "2-D shape of the output, where shape[0] is the batch size, and shape[1] is the number of candidates to "
-           "sample for each batch.")
+           "sample for each batch.").kind(ParamKind::kPerDim)
     .set_num_outputs(2)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>*, std::vector<Shape>* out) {
       MV_CHECK(!attrs.is_none("shape") && attrs.get_shape("shape").size() == 2, kValue)

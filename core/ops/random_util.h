@@ -62,6 +62,7 @@ inline const std::vector<DType>& float_types() {
 // the declaration chain as `.MV_SAMPLE_PARAMS`).
 #define MV_SAMPLE_PARAMS                                                                                       \
   param("shape", ParamType::kShape, "None", "Shape of the output.")                                            \
+      .kind(ParamKind::kPerDim)                                                                               \
       .param("ctx", ParamType::kString, "",                                                                   \
              "Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls.")         \
       .param("dtype", ParamType::kDType, "None",                                                              \

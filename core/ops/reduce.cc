@@ -335,7 +335,7 @@ OpSample sample(std::vector<Shape> shapes, KeyValues params = {}, double lo = -1
 // The input and the parameters every axis reduction shares (MXNet's ReduceAxesParam).
 #define MV_REDUCE_AXES_DECL                                                                  \
   input("data", "The input")                                                                 \
-      .param("axis", ParamType::kShape, "None", kAxisDoc)                                    \
+      .param("axis", ParamType::kShape, "None", kAxisDoc).kind(ParamKind::kAxes)             \
       .param("keepdims", ParamType::kBool, "False",                                          \
              "If True, the reduced axes are left in the result as dimensions of size one.")  \
       .param("exclude", ParamType::kBool, "False",                                           \
@@ -433,7 +433,7 @@ MV_REGISTER_OP(norm)
     .input("data", "The input")
     .param("ord", ParamType::kInt, "2", "Order of the norm. Currently ord=1 and ord=2 are supported.")
     .bounds(1, 2)
-    .param("axis", ParamType::kShape, "None", kAxisDoc)
+    .param("axis", ParamType::kShape, "None", kAxisDoc).kind(ParamKind::kAxes)
     .enum_param("out_dtype", {"None", "float16", "float32", "float64", "int32", "int64", "int8"}, "None",
                 "The data type of the output (default: the input's).")
     .param("keepdims", ParamType::kBool, "False",
@@ -465,7 +465,7 @@ MV_REGISTER_OP(_broadcast_reduced)
               "Example::\n\n  _broadcast_reduced([3, 7], like=zeros((2, 2)), axis=1) = [[3, 3], [7, 7]]")
     .input("data", "the reduced array")
     .input("like", "the array that was reduced (only its shape is used)")
-    .param("axis", ParamType::kShape, "None", kAxisDoc)
+    .param("axis", ParamType::kShape, "None", kAxisDoc).kind(ParamKind::kAxes)
     .param("keepdims", ParamType::kBool, "False", "Whether the reduction kept the reduced axes.")
     .param("exclude", ParamType::kBool, "False", "Whether the reduction was over the axes NOT in axis.")
     .param("normalize", ParamType::kBool, "False", "Divide by the number of reduced elements (mean).")
@@ -576,7 +576,7 @@ MV_REGISTER_OP(argmax)
     .input("data", "The input")
     .param("axis", ParamType::kInt, "None",
            "The axis along which to perform the reduction; None reduces the flattened array. "
-           "Negative values count from the end.")
+           "Negative values count from the end.").kind(ParamKind::kAxis)
     .param("keepdims", ParamType::kBool, "False",
            "If True, the reduced axis is left in the result as a dimension of size one.")
     .set_infer_shape(infer_arg_shape)
@@ -594,7 +594,7 @@ MV_REGISTER_OP(argmin)
     .input("data", "The input")
     .param("axis", ParamType::kInt, "None",
            "The axis along which to perform the reduction; None reduces the flattened array. "
-           "Negative values count from the end.")
+           "Negative values count from the end.").kind(ParamKind::kAxis)
     .param("keepdims", ParamType::kBool, "False",
            "If True, the reduced axis is left in the result as a dimension of size one.")
     .set_infer_shape(infer_arg_shape)

@@ -125,7 +125,7 @@ MV_REGISTER_OP(reverse)
         "Example::\n\n  x = [[0, 1, 2], [3, 4, 5]]\n  reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]\n"
         "  reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]")
     .input("data", "Input data array")
-    .required_param("axis", ParamType::kShape, "The axis which to reverse elements.")
+    .required_param("axis", ParamType::kShape, "The axis which to reverse elements.").kind(ParamKind::kAxes)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       flipped_axes(attrs, static_cast<int>((*in)[0].size()));
@@ -161,8 +161,10 @@ MV_REGISTER_OP(diag)
            "diagonals below the main diagonal. If input has shape (S0 S1) k must be between -S0 and S1")
     .param("axis1", ParamType::kInt, "0",
            "The first axis of the sub-arrays of interest. Ignored when the input is a 1-D array.")
+    .kind(ParamKind::kAxis)
     .param("axis2", ParamType::kInt, "1",
            "The second axis of the sub-arrays of interest. Ignored when the input is a 1-D array.")
+    .kind(ParamKind::kAxis)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = diag_shape(attrs, (*in)[0]);

@@ -118,7 +118,7 @@ std::vector<Tensor> data_grad_only(const GradContext& g, Tensor d) {
   param("use_sequence_length", ParamType::kBool, "False",                                                       \
         "If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable "  \
         "length sequence")
-#define MV_SEQUENCE_AXIS_PARAM(AXIS_DOC) param("axis", ParamType::kInt, "0", AXIS_DOC)
+#define MV_SEQUENCE_AXIS_PARAM(AXIS_DOC) param("axis", ParamType::kInt, "0", AXIS_DOC).kind(ParamKind::kAxis)
 #define MV_SEQUENCE_PARAMS(AXIS_DOC) MV_SEQUENCE_LENGTH_PARAM.MV_SEQUENCE_AXIS_PARAM(AXIS_DOC)
 
 MV_REGISTER_OP(SequenceMask)

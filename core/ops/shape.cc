@@ -220,8 +220,10 @@ MV_REGISTER_OP(Reshape)
         "  reshape(x, shape=(-3, -2)).shape = (6, 4)\n  reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)")
     .input("data", "Input data to reshape.")
     .param("shape", ParamType::kShape, "[]", "The target shape, with special values 0, -1, -2, -3, -4.")
+    .kind(ParamKind::kPerDim)
     .param("reverse", ParamType::kBool, "False", "Match the special values from right to left.")
     .param("target_shape", ParamType::kShape, "[]", "(Deprecated, use shape) Target shape; one 0 is inferred.")
+    .kind(ParamKind::kPerDim)
     .param("keep_highest", ParamType::kBool, "False",
            "(Deprecated, use shape) With target_shape: keep the first input dimension.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
@@ -260,6 +262,7 @@ MV_REGISTER_OP(transpose)
         "  transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)")
     .input("data", "Source input.")
     .param("axes", ParamType::kShape, "[]", "Target axis order; by default the axes are reversed.")
+    .kind(ParamKind::kPermutation)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = permuted((*in)[0], transpose_axes(attrs, static_cast<int>((*in)[0].size())));
@@ -287,8 +290,8 @@ MV_REGISTER_OP(SwapAxis)
         "Interchanges two axes of an array.\n\n"
         "Example::\n\n  x = [[1, 2, 3]]\n  swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]")
     .input("data", "Input array.")
-    .param("dim1", ParamType::kInt, "0", "The first axis to swap.")
-    .param("dim2", ParamType::kInt, "0", "The second axis to swap.")
+    .param("dim1", ParamType::kInt, "0", "The first axis to swap.").kind(ParamKind::kAxis)
+    .param("dim2", ParamType::kInt, "0", "The second axis to swap.").kind(ParamKind::kAxis)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = permuted((*in)[0], swap_perm(attrs, static_cast<int>((*in)[0].size())));
@@ -309,6 +312,7 @@ MV_REGISTER_OP(expand_dims)
         "  expand_dims(x, axis=-1).shape = (2, 3, 1)")
     .input("data", "Source input.")
     .required_param("axis", ParamType::kInt, "Position of the new axis; negative counts from the end.")
+    .kind(ParamKind::kAxis)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       Shape d = (*in)[0];
       if (d.empty()) return;
@@ -334,6 +338,7 @@ MV_REGISTER_OP(squeeze)
         "Example::\n\n  x.shape = (1, 3, 1)\n  squeeze(x).shape = (3,)\n  squeeze(x, axis=0).shape = (3, 1)")
     .input("data", "Input array.")
     .param("axis", ParamType::kShape, "None", "Axes to remove; None removes every axis of size 1.")
+    .kind(ParamKind::kAxes)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = squeeze_output(attrs, (*in)[0]);

@@ -67,7 +67,7 @@ MV_REGISTER_OP(slice_like)
     .input("shape_like", "Shape like input")
     .param("axes", ParamType::kShape, "[]",
            "List of axes on which input data will be sliced according to the corresponding size of the second "
-           "input. By default will slice on all axes. Negative axes are supported.")
+           "input. By default will slice on all axes. Negative axes are supported.").kind(ParamKind::kAxes)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty() || (*in)[1].empty()) return;
       (*out)[0] = slice_like_shape(attrs, (*in)[0], (*in)[1]);

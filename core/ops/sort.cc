@@ -196,6 +196,7 @@ MV_REGISTER_OP(topk)
     .input("data", "The input array")
     .param("axis", ParamType::kInt, "-1",
            "Axis along which to choose the top k indices. If not given, the flattened array is used. Default is -1.")
+    .kind(ParamKind::kAxis)
     .allow_none()
     .param("k", ParamType::kInt, "1",
            "Number of top elements to select, should be always smaller than or equal to the element number in the "
@@ -230,6 +231,7 @@ MV_REGISTER_OP(sort)
     .input("data", "The input array")
     .param("axis", ParamType::kInt, "-1",
            "Axis along which to choose sort the input tensor. If not given, the flattened array is used. Default is -1.")
+    .kind(ParamKind::kAxis)
     .allow_none()
     .param("is_ascend", ParamType::kBool, "True", "Whether to sort in ascending or descending order.")
     .set_num_outputs(2)
@@ -252,6 +254,7 @@ MV_REGISTER_OP(argsort)
     .input("data", "The input array")
     .param("axis", ParamType::kInt, "-1",
            "Axis along which to sort the input tensor. If not given, the flattened array is used. Default is -1.")
+    .kind(ParamKind::kAxis)
     .allow_none()
     .param("is_ascend", ParamType::kBool, "True", "Whether to sort in ascending or descending order.")
     .enum_param("dtype", kIndexDTypes, "float32", "DType of the output indices.")

@@ -47,8 +47,8 @@ MV_REGISTER_OP(_split_v2)
     .input("data", "The input")
     .required_param("indices", ParamType::kShape,
                     "Indices of splits. The elements should denote the boundaries of at which split is performed "
-                    "along the `axis`.")
-    .param("axis", ParamType::kInt, "1", "Axis along which to split.")
+                    "along the `axis`.").kind(ParamKind::kList)
+    .param("axis", ParamType::kInt, "1", "Axis along which to split.").kind(ParamKind::kAxis)
     .param("squeeze_axis", ParamType::kBool, "False",
            "If true, Removes the axis with length 1 from the shapes of the output arrays.")
     .param("sections", ParamType::kInt, "0", "Number of sections if equally splitted. Default to 0 which means split by indices.")

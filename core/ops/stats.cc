@@ -161,7 +161,7 @@ MV_REGISTER_OP(_np_cumsum)
     .input("a", "Input ndarray")
     .param("axis", ParamType::kInt, "None",
            "Axis along which the cumulative sum is computed. The default (None) is to compute the cumsum over the "
-           "flattened array.")
+           "flattened array.").kind(ParamKind::kAxis)
     .allow_none()
     .enum_param("dtype", kCumsumDTypes, "None",
                 "Type of the returned array and of the accumulator in which the elements are summed. If dtype is not "
@@ -223,6 +223,7 @@ MV_REGISTER_OP(moments)
         "  moments(x, axes=(0, 1)) = [[3.5], [2.9167]]")
     .input("data", "Input ndarray")
     .param("axes", ParamType::kShape, "None", "Array of ints. Axes along which to compute mean and variance.")
+    .kind(ParamKind::kAxes)
     .allow_none()
     .param("keepdims", ParamType::kBool, "False", "produce moments with the same dimensionality as the input.")
     .set_num_outputs(2)

@@ -134,6 +134,7 @@ MV_REGISTER_OP(tile)
     .input("data", "Input data array")
     .required_param("reps", ParamType::kShape,
                     "The number of times for repeating the tensor a. Each dim size of reps must be a positive integer.")
+    .kind(ParamKind::kPerDim)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = tile_geom(attrs, (*in)[0]).dout;
@@ -174,7 +175,7 @@ MV_REGISTER_OP(repeat)
     .required_param("repeats", ParamType::kInt, "The number of repetitions for each element.")
     .param("axis", ParamType::kInt, "None",
            "The axis along which to repeat values. The negative numbers are interpreted counting from the backward. "
-           "By default, use the flattened input array, and return a flat output array.")
+           "By default, use the flattened input array, and return a flat output array.").kind(ParamKind::kAxis)
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
       if ((*in)[0].empty()) return;
       (*out)[0] = repeat_geom(attrs, (*in)[0]).out;

@@ -3,8 +3,9 @@
 # 230 operator functions. Each has an NDArray method (imperative, through
 # MVImperativeInvoke) and a SymbolicNode method (graph composition, through MVSymbolCreateOp);
 # operators without inputs take `SymbolicNode` as a type argument for the symbolic form.
-# Parameters are keyword arguments with the registry's names and defaults, axis-like and
-# per-dimension ones written in Julia's order (tools/codegen/overrides.yaml, julia section).
+# Parameters are keyword arguments with the registry's names and defaults; those whose
+# registry kind is axis, axes, per_dim, pad_pairs or permutation are written in Julia's
+# order (docs/julia.md), as are the exceptions in tools/codegen/overrides.yaml's julia section.
 # Deliberately not generated: zeros (mx.zeros(dims...; ctx, dtype) is hand-written in julia/src/ndarray.jl (dimensions in Julia's order; Base.zeros() must keep its meaning)), ones (mx.ones(dims...; ctx, dtype) is hand-written in julia/src/ndarray.jl (dimensions in Julia's order; Base.ones() must keep its meaning))
 
 """
@@ -116,7 +117,7 @@ Example::
   grid = [[[[0]], [[0]]]]                 # the centre of the image
   BilinearSampler(data, grid) = [[[[2.5]]]]
 
-Defined in core/ops/nn_spatial.cc:408.
+Defined in core/ops/nn_spatial.cc:409.
 """
 function BilinearSampler(data::NDArray, grid::NDArray; cudnn_off=nothing, out=nothing)
     keys = String[]
@@ -428,14 +429,14 @@ Example::
   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
                                           [6, 7]]]]
 
-Defined in core/ops/nn_upsample_crop.cc:371.
+Defined in core/ops/nn_upsample_crop.cc:373.
 """
 function Crop(arg::NDArray...; num_args=Base.length(arg), offset=(0, 0), h_w=(0, 0), center_crop=false, out=nothing)
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "num_args", num_args)
-    _setparam!(keys, vals, "offset", offset, (0, 0))
-    _setparam!(keys, vals, "h_w", h_w, (0, 0))
+    _setparam!(keys, vals, "offset", offset, (0, 0), _core_reversed)
+    _setparam!(keys, vals, "h_w", h_w, (0, 0), _core_reversed)
     _setparam!(keys, vals, "center_crop", center_crop, false)
     return _invoke_op("Crop", collect(Any, arg), keys, vals, out)
 end
@@ -444,8 +445,8 @@ function Crop(arg::SymbolicNode...; num_args=Base.length(arg), offset=(0, 0), h_
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "num_args", num_args)
-    _setparam!(keys, vals, "offset", offset, (0, 0))
-    _setparam!(keys, vals, "h_w", h_w, (0, 0))
+    _setparam!(keys, vals, "offset", offset, (0, 0), _core_reversed)
+    _setparam!(keys, vals, "h_w", h_w, (0, 0), _core_reversed)
     _setparam!(keys, vals, "center_crop", center_crop, false)
     return _compose_op("Crop", name, String[], collect(Any, arg), keys, vals)
 end
@@ -496,7 +497,7 @@ Example::
   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
 
-Defined in core/ops/nn_conv.cc:642.
+Defined in core/ops/nn_conv.cc:643.
 """
 function Deconvolution(data::NDArray, weight::Union{NDArray,Nothing}=nothing, bias::Union{NDArray,Nothing}=nothing; kernel, stride=(), dilate=(), pad=(), adj=(), target_shape=(), num_filter, num_group=1, workspace=512, no_bias=true, cudnn_tune=nothing, cudnn_off=false, layout=nothing, out=nothing)
     keys = String[]
@@ -669,7 +670,7 @@ Example::
   x.shape = (2, 3, 4)
   flatten(x).shape = (2, 12)
 
-Defined in core/ops/shape.cc:239.
+Defined in core/ops/shape.cc:241.
 """
 function Flatten(data::NDArray; out=nothing)
     keys = String[]
@@ -734,13 +735,13 @@ Example::
   = [[[[-1, 0, 1], [-1, 0, 1]],
       [[-1, -1, -1], [1, 1, 1]]]]
 
-Defined in core/ops/nn_spatial.cc:371.
+Defined in core/ops/nn_spatial.cc:372.
 """
 function GridGenerator(data::NDArray; transform_type, target_shape=(0, 0), out=nothing)
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "transform_type", transform_type)
-    _setparam!(keys, vals, "target_shape", target_shape, (0, 0))
+    _setparam!(keys, vals, "target_shape", target_shape, (0, 0), _core_reversed)
     return _invoke_op("GridGenerator", Any[data], keys, vals, out)
 end
 
@@ -748,7 +749,7 @@ function GridGenerator(data::SymbolicNode; transform_type, target_shape=(0, 0), 
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "transform_type", transform_type)
-    _setparam!(keys, vals, "target_shape", target_shape, (0, 0))
+    _setparam!(keys, vals, "target_shape", target_shape, (0, 0), _core_reversed)
     return _compose_op("GridGenerator", name, ["data"], Any[data], keys, vals)
 end
 
@@ -1321,12 +1322,12 @@ Example::
   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=1.0) = [[[[14, 16], [26, 28]]]]
   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=0.7) = [[[[ 7,  9], [19, 21]]]]
 
-Defined in core/ops/nn_roi_pooling.cc:160.
+Defined in core/ops/nn_roi_pooling.cc:161.
 """
 function ROIPooling(data::NDArray, rois::NDArray; pooled_size, spatial_scale, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "pooled_size", pooled_size)
+    _setparam!(keys, vals, "pooled_size", _core_reversed(pooled_size))
     _setparam!(keys, vals, "spatial_scale", spatial_scale)
     return _invoke_op("ROIPooling", Any[data, rois], keys, vals, out)
 end
@@ -1334,7 +1335,7 @@ end
 function ROIPooling(data::SymbolicNode, rois::Union{SymbolicNode,Nothing}=nothing; pooled_size, spatial_scale, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "pooled_size", pooled_size)
+    _setparam!(keys, vals, "pooled_size", _core_reversed(pooled_size))
     _setparam!(keys, vals, "spatial_scale", spatial_scale)
     return _compose_op("ROIPooling", name, ["data", "rois"], Any[data, rois], keys, vals)
 end
@@ -1513,7 +1514,7 @@ Example::
   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
 
-Defined in core/ops/join_split.cc:204.
+Defined in core/ops/join_split.cc:205.
 """
 function SliceChannel(data::NDArray; num_outputs, axis=-2, squeeze_axis=false, out=nothing)
     keys = String[]
@@ -1555,7 +1556,7 @@ Example::
   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
 
-Defined in core/ops/nn_softmax.cc:552.
+Defined in core/ops/nn_softmax.cc:553.
 """
 function Softmax(data::NDArray, label::NDArray; grad_scale=1.0, ignore_label=-1.0, multi_output=false, use_ignore=false, preserve_shape=false, normalization="null", out_grad=false, smooth_alpha=0.0, out=nothing)
     keys = String[]
@@ -1607,7 +1608,7 @@ Example::
   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
 
-Defined in core/ops/nn_softmax.cc:493.
+Defined in core/ops/nn_softmax.cc:494.
 """
 function SoftmaxActivation(data::NDArray; mode="instance", out=nothing)
     keys = String[]
@@ -1645,7 +1646,7 @@ Example::
   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
 
-Defined in core/ops/nn_softmax.cc:552.
+Defined in core/ops/nn_softmax.cc:553.
 """
 function SoftmaxOutput(data::NDArray, label::NDArray; grad_scale=1.0, ignore_label=-1.0, multi_output=false, use_ignore=false, preserve_shape=false, normalization="null", out_grad=false, smooth_alpha=0.0, out=nothing)
     keys = String[]
@@ -1689,12 +1690,12 @@ Example::
   SpatialTransformer(data, [[1, 0, 0, 0, 1, 0]], target_shape=(2, 2),
                      transform_type='affine', sampler_type='bilinear') = [[[[1, 2], [3, 4]]]]
 
-Defined in core/ops/nn_spatial.cc:454.
+Defined in core/ops/nn_spatial.cc:455.
 """
 function SpatialTransformer(data::NDArray, loc::NDArray; target_shape=(0, 0), transform_type, sampler_type, cudnn_off=nothing, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "target_shape", target_shape, (0, 0))
+    _setparam!(keys, vals, "target_shape", target_shape, (0, 0), _core_reversed)
     _setparam!(keys, vals, "transform_type", transform_type)
     _setparam!(keys, vals, "sampler_type", sampler_type)
     _setparam!(keys, vals, "cudnn_off", cudnn_off, nothing)
@@ -1704,7 +1705,7 @@ end
 function SpatialTransformer(data::SymbolicNode, loc::Union{SymbolicNode,Nothing}=nothing; target_shape=(0, 0), transform_type, sampler_type, cudnn_off=nothing, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "target_shape", target_shape, (0, 0))
+    _setparam!(keys, vals, "target_shape", target_shape, (0, 0), _core_reversed)
     _setparam!(keys, vals, "transform_type", transform_type)
     _setparam!(keys, vals, "sampler_type", sampler_type)
     _setparam!(keys, vals, "cudnn_off", cudnn_off, nothing)
@@ -1721,7 +1722,7 @@ Example::
   x = [[1, 2, 3]]
   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
 
-Defined in core/ops/shape.cc:284.
+Defined in core/ops/shape.cc:287.
 """
 function SwapAxis(data::NDArray; dim1=-1, dim2=-1, out=nothing)
     keys = String[]
@@ -1766,7 +1767,7 @@ Example::
                                                     [3, 3, 4, 4],
                                                     [3, 3, 4, 4]]]]
 
-Defined in core/ops/nn_upsample_crop.cc:316.
+Defined in core/ops/nn_upsample_crop.cc:318.
 """
 function UpSampling(arg::NDArray...; scale, num_filter=0, sample_type, multi_input_mode="concat", num_args=Base.length(arg), workspace=512, out=nothing)
     keys = String[]
@@ -1976,7 +1977,7 @@ Example::
   arange(start=2, stop=6, step=2) = [2, 4]
   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
 
-Defined in core/ops/creation.cc:118.
+Defined in core/ops/creation.cc:119.
 """
 function arange(; start, stop=nothing, step=1.0, repeat=1, infer_range=false, ctx="", dtype="float32", out=nothing)
     keys = String[]
@@ -2233,21 +2234,21 @@ Example::
   argsort(x) = [[1, 0, 2], [0, 2, 1]]
   argsort(x, axis=0, is_ascend=False) = [[0, 1, 0], [1, 0, 1]]
 
-Defined in core/ops/sort.cc:246.
+Defined in core/ops/sort.cc:248.
 """
-function argsort(data::NDArray; axis=-1, is_ascend=true, dtype="float32", out=nothing)
+function argsort(data::NDArray; axis=1, is_ascend=true, dtype="float32", out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "is_ascend", is_ascend, true)
     _setparam!(keys, vals, "dtype", dtype, "float32")
     return _invoke_op("argsort", Any[data], keys, vals, out)
 end
 
-function argsort(data::SymbolicNode; axis=-1, is_ascend=true, dtype="float32", name=nothing)
+function argsort(data::SymbolicNode; axis=1, is_ascend=true, dtype="float32", name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "is_ascend", is_ascend, true)
     _setparam!(keys, vals, "dtype", dtype, "float32")
     return _compose_op("argsort", name, ["data"], Any[data], keys, vals)
@@ -2341,7 +2342,7 @@ Example::
   broadcast_axis(x, axis=2, size=3) = [[[1, 1, 1], [2, 2, 2]]]
   broadcast_axis(x, axis=(0, 2), size=(2, 3))  # shape (2, 2, 3)
 
-Defined in core/ops/broadcast_to.cc:117.
+Defined in core/ops/broadcast_to.cc:118.
 """
 function broadcast_axes(data::NDArray; axis=(), size=(), out=nothing)
     keys = String[]
@@ -2370,7 +2371,7 @@ Example::
   broadcast_axis(x, axis=2, size=3) = [[[1, 1, 1], [2, 2, 2]]]
   broadcast_axis(x, axis=(0, 2), size=(2, 3))  # shape (2, 2, 3)
 
-Defined in core/ops/broadcast_to.cc:117.
+Defined in core/ops/broadcast_to.cc:118.
 """
 function broadcast_axis(data::NDArray; axis=(), size=(), out=nothing)
     keys = String[]
@@ -2561,7 +2562,7 @@ Example::
   broadcast_like(ones((2, 1, 1)), zeros((5, 6)), lhs_axes=(1, 2), rhs_axes=(0, 1))
     # shape (2, 5, 6)
 
-Defined in core/ops/broadcast_to.cc:148.
+Defined in core/ops/broadcast_to.cc:149.
 """
 function broadcast_like(lhs::NDArray, rhs::NDArray; lhs_axes=nothing, rhs_axes=nothing, out=nothing)
     keys = String[]
@@ -2967,7 +2968,7 @@ Example::
   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
 
-Defined in core/ops/slice.cc:480.
+Defined in core/ops/slice.cc:491.
 """
 function choose_element_0index(data::NDArray, index::NDArray; axis=1, keepdims=false, mode="clip", out=nothing)
     keys = String[]
@@ -3024,27 +3025,27 @@ Example::
 
   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
 
-Defined in core/ops/im2col.cc:210.
+Defined in core/ops/im2col.cc:213.
 """
 function col2im(data::NDArray; output_size, kernel, stride=(), dilate=(), pad=(), out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "output_size", output_size)
-    _setparam!(keys, vals, "kernel", kernel)
-    _setparam!(keys, vals, "stride", stride, ())
-    _setparam!(keys, vals, "dilate", dilate, ())
-    _setparam!(keys, vals, "pad", pad, ())
+    _setparam!(keys, vals, "output_size", _core_reversed(output_size))
+    _setparam!(keys, vals, "kernel", _core_reversed(kernel))
+    _setparam!(keys, vals, "stride", stride, (), _core_reversed)
+    _setparam!(keys, vals, "dilate", dilate, (), _core_reversed)
+    _setparam!(keys, vals, "pad", pad, (), _core_reversed)
     return _invoke_op("col2im", Any[data], keys, vals, out)
 end
 
 function col2im(data::SymbolicNode; output_size, kernel, stride=(), dilate=(), pad=(), name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "output_size", output_size)
-    _setparam!(keys, vals, "kernel", kernel)
-    _setparam!(keys, vals, "stride", stride, ())
-    _setparam!(keys, vals, "dilate", dilate, ())
-    _setparam!(keys, vals, "pad", pad, ())
+    _setparam!(keys, vals, "output_size", _core_reversed(output_size))
+    _setparam!(keys, vals, "kernel", _core_reversed(kernel))
+    _setparam!(keys, vals, "stride", stride, (), _core_reversed)
+    _setparam!(keys, vals, "dilate", dilate, (), _core_reversed)
+    _setparam!(keys, vals, "pad", pad, (), _core_reversed)
     return _compose_op("col2im", name, ["data"], Any[data], keys, vals)
 end
 
@@ -3255,21 +3256,21 @@ Example::
 
 Defined in core/ops/reverse_diag.cc:151.
 """
-function diag(data::NDArray; k=0, axis1=0, axis2=1, out=nothing)
+function diag(data::NDArray; k=0, axis1=-1, axis2=-2, out=nothing)
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "k", k, 0)
-    _setparam!(keys, vals, "axis1", axis1, 0)
-    _setparam!(keys, vals, "axis2", axis2, 1)
+    _setparam!(keys, vals, "axis1", axis1, -1, _core_axis)
+    _setparam!(keys, vals, "axis2", axis2, -2, _core_axis)
     return _invoke_op("diag", Any[data], keys, vals, out)
 end
 
-function diag(data::SymbolicNode; k=0, axis1=0, axis2=1, name=nothing)
+function diag(data::SymbolicNode; k=0, axis1=-1, axis2=-2, name=nothing)
     keys = String[]
     vals = String[]
     _setparam!(keys, vals, "k", k, 0)
-    _setparam!(keys, vals, "axis1", axis1, 0)
-    _setparam!(keys, vals, "axis2", axis2, 1)
+    _setparam!(keys, vals, "axis1", axis1, -1, _core_axis)
+    _setparam!(keys, vals, "axis2", axis2, -2, _core_axis)
     return _compose_op("diag", name, ["data"], Any[data], keys, vals)
 end
 
@@ -3479,7 +3480,7 @@ Example::
   expand_dims(x, axis=1).shape = (2, 1, 3)
   expand_dims(x, axis=-1).shape = (2, 3, 1)
 
-Defined in core/ops/shape.cc:305.
+Defined in core/ops/shape.cc:308.
 """
 function expand_dims(data::NDArray; axis, out=nothing)
     keys = String[]
@@ -3527,7 +3528,7 @@ Example::
 
   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
 
-Defined in core/ops/creation.cc:164.
+Defined in core/ops/creation.cc:165.
 """
 function eye(; N, M=0, k=0, ctx="", dtype="float32", out=nothing)
     keys = String[]
@@ -3608,7 +3609,7 @@ Example::
   x.shape = (2, 3, 4)
   flatten(x).shape = (2, 12)
 
-Defined in core/ops/shape.cc:239.
+Defined in core/ops/shape.cc:241.
 """
 function flatten(data::NDArray; out=nothing)
     keys = String[]
@@ -3638,14 +3639,14 @@ Defined in core/ops/reverse_diag.cc:120.
 function flip(data::NDArray; axis, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis)
+    _setparam!(keys, vals, "axis", _core_axes(axis))
     return _invoke_op("flip", Any[data], keys, vals, out)
 end
 
 function flip(data::SymbolicNode; axis, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis)
+    _setparam!(keys, vals, "axis", _core_axes(axis))
     return _compose_op("flip", name, ["data"], Any[data], keys, vals)
 end
 
@@ -3771,7 +3772,7 @@ Example::
 
   full(shape=(2,), value=3.5) = [3.5, 3.5]
 
-Defined in core/ops/creation.cc:102.
+Defined in core/ops/creation.cc:103.
 """
 function full(; shape=nothing, ctx="", dtype="float32", value, out=nothing)
     keys = String[]
@@ -3924,25 +3925,25 @@ Example::
   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
 
-Defined in core/ops/im2col.cc:160.
+Defined in core/ops/im2col.cc:163.
 """
 function im2col(data::NDArray; kernel, stride=(), dilate=(), pad=(), out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "kernel", kernel)
-    _setparam!(keys, vals, "stride", stride, ())
-    _setparam!(keys, vals, "dilate", dilate, ())
-    _setparam!(keys, vals, "pad", pad, ())
+    _setparam!(keys, vals, "kernel", _core_reversed(kernel))
+    _setparam!(keys, vals, "stride", stride, (), _core_reversed)
+    _setparam!(keys, vals, "dilate", dilate, (), _core_reversed)
+    _setparam!(keys, vals, "pad", pad, (), _core_reversed)
     return _invoke_op("im2col", Any[data], keys, vals, out)
 end
 
 function im2col(data::SymbolicNode; kernel, stride=(), dilate=(), pad=(), name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "kernel", kernel)
-    _setparam!(keys, vals, "stride", stride, ())
-    _setparam!(keys, vals, "dilate", dilate, ())
-    _setparam!(keys, vals, "pad", pad, ())
+    _setparam!(keys, vals, "kernel", _core_reversed(kernel))
+    _setparam!(keys, vals, "stride", stride, (), _core_reversed)
+    _setparam!(keys, vals, "dilate", dilate, (), _core_reversed)
+    _setparam!(keys, vals, "pad", pad, (), _core_reversed)
     return _compose_op("im2col", name, ["data"], Any[data], keys, vals)
 end
 
@@ -4160,7 +4161,7 @@ Examples::
   array([[-0.34115392, -0.69314718, -1.24115396],
          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
 
-Defined in core/ops/nn_softmax.cc:423.
+Defined in core/ops/nn_softmax.cc:424.
 """
 function log_softmax(data::NDArray; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]
@@ -4392,7 +4393,7 @@ Defined in core/ops/stats.cc:218.
 function moments(data::NDArray; axes=nothing, keepdims=false, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axes", axes, nothing)
+    _setparam!(keys, vals, "axes", axes, nothing, _core_axes)
     _setparam!(keys, vals, "keepdims", keepdims, false)
     return _invoke_op("moments", Any[data], keys, vals, out)
 end
@@ -4400,7 +4401,7 @@ end
 function moments(data::SymbolicNode; axes=nothing, keepdims=false, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axes", axes, nothing)
+    _setparam!(keys, vals, "axes", axes, nothing, _core_axes)
     _setparam!(keys, vals, "keepdims", keepdims, false)
     return _compose_op("moments", name, ["data"], Any[data], keys, vals)
 end
@@ -5019,7 +5020,7 @@ Example::
 
   one_hot([1, 0, 2, 5], 3) = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]
 
-Defined in core/ops/slice.cc:549.
+Defined in core/ops/slice.cc:561.
 """
 function one_hot(indices::NDArray; depth, on_value=1.0, off_value=0.0, dtype="float32", out=nothing)
     keys = String[]
@@ -5109,7 +5110,7 @@ Example::
   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
 
-Defined in core/ops/slice.cc:480.
+Defined in core/ops/slice.cc:491.
 """
 function pick(data::NDArray, index::NDArray; axis=1, keepdims=false, mode="clip", out=nothing)
     keys = String[]
@@ -5519,7 +5520,7 @@ Example::
   repeat(x, repeats=2) = [1, 1, 2, 2, 3, 3, 4, 4]
   repeat(x, repeats=2, axis=1) = [[1, 1, 2, 2], [3, 3, 4, 4]]
 
-Defined in core/ops/tile_repeat.cc:168.
+Defined in core/ops/tile_repeat.cc:169.
 """
 function Base.repeat(data::NDArray; repeats, axis=nothing, out=nothing)
     keys = String[]
@@ -5608,7 +5609,7 @@ Example::
   lhs.shape = (30, 7), rhs.shape = (15, 2, 4)
   reshape_like(lhs, rhs, lhs_begin=0, lhs_end=1, rhs_begin=0, rhs_end=2).shape = (15, 2, 7)
 
-Defined in core/ops/shape.cc:348.
+Defined in core/ops/shape.cc:353.
 """
 function reshape_like(lhs::NDArray, rhs::NDArray; lhs_begin=nothing, lhs_end=nothing, rhs_begin=nothing, rhs_end=nothing, out=nothing)
     keys = String[]
@@ -5646,14 +5647,14 @@ Defined in core/ops/reverse_diag.cc:120.
 function reverse(data::NDArray; axis, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis)
+    _setparam!(keys, vals, "axis", _core_axes(axis))
     return _invoke_op("reverse", Any[data], keys, vals, out)
 end
 
 function reverse(data::SymbolicNode; axis, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis)
+    _setparam!(keys, vals, "axis", _core_axes(axis))
     return _compose_op("reverse", name, ["data"], Any[data], keys, vals)
 end
 
@@ -5830,14 +5831,14 @@ Defined in core/ops/gather_scatter.cc:190.
 function scatter_nd(data::NDArray, indices::NDArray; shape, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "shape", shape)
+    _setparam!(keys, vals, "shape", _core_reversed(shape))
     return _invoke_op("scatter_nd", Any[data, indices], keys, vals, out)
 end
 
 function scatter_nd(data::SymbolicNode, indices::Union{SymbolicNode,Nothing}=nothing; shape, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "shape", shape)
+    _setparam!(keys, vals, "shape", _core_reversed(shape))
     return _compose_op("scatter_nd", name, ["data", "indices"], Any[data, indices], keys, vals)
 end
 
@@ -6194,7 +6195,7 @@ Example::
   slice_axis(x, axis=1, begin=1, end=None) = [[2, 3, 4], [6, 7, 8]]
   slice_axis(x, axis=-1, begin=-3, end=-1) = [[2, 3], [6, 7]]
 
-Defined in core/ops/slice.cc:290.
+Defined in core/ops/slice.cc:293.
 """
 function slice_axis(data::NDArray; axis, var"begin", var"end", out=nothing)
     keys = String[]
@@ -6230,14 +6231,14 @@ Defined in core/ops/shape_like.cc:59.
 function slice_like(data::NDArray, shape_like::NDArray; axes=(), out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axes", axes, ())
+    _setparam!(keys, vals, "axes", axes, (), _core_axes)
     return _invoke_op("slice_like", Any[data, shape_like], keys, vals, out)
 end
 
 function slice_like(data::SymbolicNode, shape_like::Union{SymbolicNode,Nothing}=nothing; axes=(), name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axes", axes, ())
+    _setparam!(keys, vals, "axes", axes, (), _core_axes)
     return _compose_op("slice_like", name, ["data", "shape_like"], Any[data, shape_like], keys, vals)
 end
 
@@ -6288,7 +6289,7 @@ Example::
   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
                        [ 0.33333334,  0.33333334,  0.33333334]]
 
-Defined in core/ops/nn_softmax.cc:383.
+Defined in core/ops/nn_softmax.cc:384.
 """
 function softmax(data::NDArray, length::Union{NDArray,Nothing}=nothing; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]
@@ -6326,7 +6327,7 @@ Example::
   label = [2, 0]
   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
 
-Defined in core/ops/nn_softmax.cc:629.
+Defined in core/ops/nn_softmax.cc:630.
 """
 function softmax_cross_entropy(data::NDArray, label::NDArray; out=nothing)
     keys = String[]
@@ -6360,22 +6361,22 @@ Example::
   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
                        [ 0.09003057,  0.24472848,  0.66524094]]
 
-Defined in core/ops/nn_softmax.cc:448.
+Defined in core/ops/nn_softmax.cc:449.
 """
-function softmin(data::NDArray; axis=-1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
+function softmin(data::NDArray; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "temperature", temperature, nothing)
     _setparam!(keys, vals, "dtype", dtype, nothing)
     _setparam!(keys, vals, "use_length", use_length, false)
     return _invoke_op("softmin", Any[data], keys, vals, out)
 end
 
-function softmin(data::SymbolicNode; axis=-1, temperature=nothing, dtype=nothing, use_length=false, name=nothing)
+function softmin(data::SymbolicNode; axis=1, temperature=nothing, dtype=nothing, use_length=false, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "temperature", temperature, nothing)
     _setparam!(keys, vals, "dtype", dtype, nothing)
     _setparam!(keys, vals, "use_length", use_length, false)
@@ -6417,20 +6418,20 @@ Example::
   sort(x, axis=0) = [[1, 1], [3, 4]]
   sort(x, axis=None, is_ascend=False) = [4, 3, 1, 1]
 
-Defined in core/ops/sort.cc:224.
+Defined in core/ops/sort.cc:225.
 """
-function sort(data::NDArray; axis=-1, is_ascend=true, out=nothing)
+function sort(data::NDArray; axis=1, is_ascend=true, out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "is_ascend", is_ascend, true)
     return _invoke_op("sort", Any[data], keys, vals, out)
 end
 
-function sort(data::SymbolicNode; axis=-1, is_ascend=true, name=nothing)
+function sort(data::SymbolicNode; axis=1, is_ascend=true, name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "is_ascend", is_ascend, true)
     return _compose_op("sort", name, ["data"], Any[data], keys, vals)
 end
@@ -6472,7 +6473,7 @@ Example::
   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
 
-Defined in core/ops/join_split.cc:204.
+Defined in core/ops/join_split.cc:205.
 """
 function Base.split(data::NDArray; num_outputs, axis=-2, squeeze_axis=false, out=nothing)
     keys = String[]
@@ -6549,7 +6550,7 @@ Example::
   squeeze(x).shape = (3,)
   squeeze(x, axis=0).shape = (3, 1)
 
-Defined in core/ops/shape.cc:330.
+Defined in core/ops/shape.cc:334.
 """
 function squeeze(data::NDArray; axis=nothing, out=nothing)
     keys = String[]
@@ -6693,7 +6694,7 @@ Example::
   x = [[1, 2, 3]]
   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
 
-Defined in core/ops/shape.cc:284.
+Defined in core/ops/shape.cc:287.
 """
 function swapaxes(data::NDArray; dim1=-1, dim2=-1, out=nothing)
     keys = String[]
@@ -6722,7 +6723,7 @@ Example::
   take(x, [[0, 1], [1, 2]]) = [[[1, 2], [3, 4]], [[3, 4], [5, 6]]]
   take(x, [-1, 3], mode='wrap') = [[5, 6], [1, 2]]
 
-Defined in core/ops/slice.cc:398.
+Defined in core/ops/slice.cc:408.
 """
 function take(a::NDArray, indices::NDArray; axis=-1, mode="clip", out=nothing)
     keys = String[]
@@ -6828,10 +6829,10 @@ Example::
 
 Defined in core/ops/sort.cc:185.
 """
-function topk(data::NDArray; axis=-1, k=1, ret_typ="indices", is_ascend=false, dtype="float32", out=nothing)
+function topk(data::NDArray; axis=1, k=1, ret_typ="indices", is_ascend=false, dtype="float32", out=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "k", k, 1)
     _setparam!(keys, vals, "ret_typ", ret_typ, "indices")
     _setparam!(keys, vals, "is_ascend", is_ascend, false)
@@ -6839,10 +6840,10 @@ function topk(data::NDArray; axis=-1, k=1, ret_typ="indices", is_ascend=false, d
     return _invoke_op("topk", Any[data], keys, vals, out)
 end
 
-function topk(data::SymbolicNode; axis=-1, k=1, ret_typ="indices", is_ascend=false, dtype="float32", name=nothing)
+function topk(data::SymbolicNode; axis=1, k=1, ret_typ="indices", is_ascend=false, dtype="float32", name=nothing)
     keys = String[]
     vals = String[]
-    _setparam!(keys, vals, "axis", axis, -1)
+    _setparam!(keys, vals, "axis", axis, 1, _core_axis)
     _setparam!(keys, vals, "k", k, 1)
     _setparam!(keys, vals, "ret_typ", ret_typ, "indices")
     _setparam!(keys, vals, "is_ascend", is_ascend, false)
@@ -6861,7 +6862,7 @@ Example::
   transpose(x) = [[1, 3], [2, 4]]
   transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)
 
-Defined in core/ops/shape.cc:256.
+Defined in core/ops/shape.cc:258.
 """
 function Base.transpose(data::NDArray; axes=(), out=nothing)
     keys = String[]

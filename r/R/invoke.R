@@ -1,8 +1,8 @@
 # The generic operator call behind every generated mx.nd.<op> and mx.symbol.<op> (r/R/ops.R).
 # Parameters the caller gave are formatted as MXNet parameter strings and parsed once by the
 # core (MVOpParamsCreate, cached); parameters left at their defaults are not sent, so the
-# core's defaults apply. Shape parameters listed in .mx.op.info's "reversed" are in R's
-# dimension order and reversed here (tools/codegen/overrides.yaml, r.reversed_shape_params).
+# core's defaults apply. Tuple values are written in R's dimension order and reversed here, as
+# MXNet-R does (mx.internal.format).
 
 .mx.env <- new.env(parent = emptyenv())
 
@@ -23,8 +23,14 @@ mx.internal.number <- function(v) {
   as.character(v)
 }
 
-# An R value as an MXNet parameter string ("True", "(3, 3)", "0.1", "relu").
-mx.internal.format <- function(op, pname, value, type, reverse = FALSE) {
+# An R value as an MXNet parameter string ("True", "(3, 3)", "0.1", "relu"). The order rule is
+# MXNet-R's (R-package/src/base.h, toPyString): a numeric vector for a tuple parameter (registry
+# type "shape", whatever its kind: per_dim, axes, permutation, pad_pairs, list) is in R's order and
+# reaches the core reversed, so kernel = c(3, 1) is the core's (1, 3) and a c(3, 1, 1, 4) weight;
+# one number is a 1-tuple either way. A numeric vector of several values for a string parameter
+# (the float tuples: MultiBoxPrior's sizes, normalize's mean) is reversed the same way. Scalars,
+# an int axis included, pass unchanged: MXNet-R's axis = 1 is the core's axis 1.
+mx.internal.format <- function(op, pname, value, type) {
   what <- sprintf("%s: parameter '%s'", op, pname)
   if (inherits(value, "MXContext")) return(sprintf("%s(%d)", value$device, value$device_id))
   if (is.factor(value)) value <- as.character(value)
@@ -40,12 +46,12 @@ mx.internal.format <- function(op, pname, value, type, reverse = FALSE) {
     return(if (value) "True" else "False")
   }
   if (is.numeric(value) || is.logical(value)) {
-    if (type %in% c("int", "float", "bool") && length(value) != 1) {
+    tuple <- type == "shape" || (type == "string" && length(value) != 1)
+    if (!tuple && length(value) != 1) {
       stop(sprintf("%s must be a single number, got %d values", what, length(value)), call. = FALSE)
     }
-    if (reverse) value <- rev(value)
     s <- vapply(as.numeric(value), mx.internal.number, "")
-    if (type == "shape") return(paste0("(", paste(s, collapse = ", "), if (length(s) == 1) "," else "", ")"))
+    if (tuple) return(paste0("(", paste(rev(s), collapse = ", "), if (length(s) == 1) "," else "", ")"))
     return(s)
   }
   stop(sprintf("%s must be a number, string or logical, got %s", what, class(value)[1]), call. = FALSE)
@@ -67,7 +73,7 @@ mx.internal.params <- function(called, op, env, extra) {
     v <- get(p, envir = env)
     if (is.null(v)) next
     keys <- c(keys, p)
-    vals <- c(vals, mx.internal.format(called, p, v, info$params[[p]], p %in% info$reversed))
+    vals <- c(vals, mx.internal.format(called, p, v, info$params[[p]]))
   }
   if (length(extra)) {
     if (is.null(names(extra)) || any(names(extra) == "")) {

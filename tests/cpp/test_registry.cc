@@ -3,6 +3,7 @@
 // under both engines (see the Makefile's test-cpp target).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -64,6 +65,75 @@ TEST(Registry, BackwardOperatorsTakeTheirForwardsParameters) {
     ++checked;
   }
   EXPECT_GT(checked, 20);
+}
+
+// Note [Parameter kinds] in core/op/op.h: the R and Julia order rules come from these, so a
+// parameter about dimensions without a kind would silently keep the core's order there.
+bool names_an_axis(const std::string& n) {
+  static const std::vector<std::string> kNames = {"axis", "axes", "dim", "dim1", "dim2", "axis1", "axis2"};
+  const bool suffix = n.size() > 5 && (n.compare(n.size() - 5, 5, "_axes") == 0);
+  return suffix || std::find(kNames.begin(), kNames.end(), n) != kNames.end();
+}
+
+TEST(Registry, ParameterKinds) {
+  int kinded = 0;
+  for (const auto& name : OpRegistry::get().names()) {
+    const OpDef& op = OpRegistry::get().lookup(name);
+    const std::string where = "Operator " + name + " (" + op.file + ":" + std::to_string(op.line) + "): parameter '";
+    const std::string see = " (see Note [Parameter kinds] in core/op/op.h and docs/CONTRIBUTING.md)";
+    for (const ParamField& f : op.params) {
+      const bool is_int = f.type == ParamType::kInt, is_tuple = f.type == ParamType::kShape;
+      if (names_an_axis(f.name) && is_int) {
+        EXPECT_EQ(f.kind, ParamKind::kAxis) << where << f.name << "' names an axis: declare .kind(ParamKind::kAxis)"
+                                            << see;
+      }
+      if (names_an_axis(f.name) && is_tuple) {
+        EXPECT_TRUE(f.kind == ParamKind::kAxes || f.kind == ParamKind::kPermutation)
+            << where << f.name << "' names axes: declare .kind(ParamKind::kAxes) (or kPermutation)" << see;
+      }
+      if (is_tuple) {
+        EXPECT_NE(f.kind, ParamKind::kNone)
+            << where << f.name << "' is a tuple without a kind: declare .kind(ParamKind::kPerDim), kAxes, "
+            << "kPermutation, kPadPairs or kList" << see;
+      }
+      if (f.kind == ParamKind::kNone) continue;
+      ++kinded;
+      if (f.kind == ParamKind::kAxis) {
+        EXPECT_TRUE(is_int) << where << f.name << "' has kind axis but type " << param_type_name(f.type)
+                            << "; axis is for one int, axes for a tuple" << see;
+      } else {
+        EXPECT_TRUE(is_tuple) << where << f.name << "' has kind " << param_kind_name(f.kind) << " but type "
+                              << param_type_name(f.type) << "; that kind is for tuple parameters" << see;
+      }
+    }
+  }
+  EXPECT_GT(kinded, 100);
+}
+
+ParamKind kind_of(const std::string& op, const std::string& param) {
+  for (const ParamField& f : OpRegistry::get().lookup(op).params)
+    if (f.name == param) return f.kind;
+  ADD_FAILURE() << op << " has no parameter " << param;
+  return ParamKind::kNone;
+}
+
+TEST(Registry, ParameterKindsReachTheSchema) {
+  const std::string json = OpRegistry::get().lookup("Convolution").schema_json();
+  const size_t kernel = json.find(R"("name":"kernel")"), no_bias = json.find(R"("name":"no_bias")");
+  ASSERT_NE(kernel, std::string::npos);
+  ASSERT_NE(no_bias, std::string::npos);
+  EXPECT_EQ(json.find(R"("kind":)", kernel), json.find(R"("kind":"per_dim")", kernel));
+  EXPECT_EQ(json.find(R"("kind":)", no_bias), json.find(R"("kind":"")", no_bias));
+  EXPECT_EQ(kind_of("Convolution", "kernel"), ParamKind::kPerDim);
+  EXPECT_EQ(kind_of("transpose", "axes"), ParamKind::kPermutation);
+  EXPECT_EQ(kind_of("Pad", "pad_width"), ParamKind::kPadPairs);
+  EXPECT_EQ(kind_of("sum", "axis"), ParamKind::kAxes);
+  EXPECT_EQ(kind_of("softmax", "axis"), ParamKind::kAxis);
+  EXPECT_EQ(kind_of("Convolution", "no_bias"), ParamKind::kNone);
+  // A backward operator's parameters are its forward's, kinds included.
+  EXPECT_EQ(kind_of("_backward_Convolution", "kernel"), ParamKind::kPerDim);
+  EXPECT_STREQ(param_kind_name(ParamKind::kNone), "");
+  EXPECT_STREQ(param_kind_name(ParamKind::kPadPairs), "pad_pairs");
 }
 
 struct Inputs {

@@ -1,7 +1,7 @@
 """The Julia and Scala generators: committed outputs are fresh, every ABI function has a Julia
 binding (or a stated reason), and every public operator has Julia and Scala wrappers with the
-registry's parameter names and defaults (Julia's written in Julia's order where overrides.yaml
-says so)."""
+registry's parameter names and defaults (Julia's written in Julia's order where the parameter's
+registry kind, or an exception in overrides.yaml, says so)."""
 import json
 import re
 import subprocess
@@ -84,15 +84,17 @@ def _julia_axis(c):
     return None if c is None else (-c if c < 0 else -c - 1)
 
 
-_JULIA_ORDER = {
-    "axis_params": _julia_axis,
-    "axes_params": lambda t: None if t is None else tuple(_julia_axis(c) for c in t),
-    "reversed_params": lambda t: None if t is None else t[::-1],
-    "pair_params": lambda t: None if t is None else tuple(x for i in range(len(t) // 2 - 1, -1, -1)
-                                                          for x in t[2 * i:2 * i + 2]),
-    "perm_params": lambda t: None if t is None else tuple(len(t) - c for c in t[::-1]),
-    "flipped_bool_params": lambda v: v,
+# Julia's order by registry kind (Note [Parameter kinds] in core/op/op.h), and the Julia-only
+# exceptions of overrides.yaml.
+_KIND_ORDER = {
+    "axis": _julia_axis,
+    "axes": lambda t: None if t is None else tuple(_julia_axis(c) for c in t),
+    "per_dim": lambda t: None if t is None else t[::-1],
+    "pad_pairs": lambda t: None if t is None else tuple(x for i in range(len(t) // 2 - 1, -1, -1)
+                                                        for x in t[2 * i:2 * i + 2]),
+    "permutation": lambda t: None if t is None else tuple(len(t) - c for c in t[::-1]),
 }
+_EXCEPTION_ORDER = {"flipped_bool_params": lambda v: v}
 
 
 def _julia_literal(v):
@@ -121,12 +123,26 @@ def expected_julia_kwargs(called, s):
             out[key] = None
             continue
         value = _value(p)
-        for table, transform in _JULIA_ORDER.items():
+        if p["kind"] in _KIND_ORDER and p["name"] not in julia.get("core_order_params", {}).get(s["name"], {}):
+            value = _KIND_ORDER[p["kind"]](value)
+        for table, transform in _EXCEPTION_ORDER.items():
             rules = julia.get(table, {})
             if p["name"] in rules.get(s["name"], []) or p["name"] in rules.get(called, []):
                 value = transform(value)
         out[key] = _julia_literal(value)
     return out
+
+
+def test_julia_order_comes_from_registry_kinds_not_lists():
+    julia = OVERRIDES["julia"]
+    for gone in ("axis_params", "axes_params", "reversed_params", "pair_params", "perm_params"):
+        assert gone not in julia, f"overrides.yaml julia.{gone}: declare the parameter's kind in the registry instead"
+    text = (JULIA / "src/ops.jl").read_text()
+    # Spot checks of the generated calls: each kind's helper, with the default in Julia's order.
+    assert '_setparam!(keys, vals, "kernel", _core_reversed(kernel))' in text
+    assert '_setparam!(keys, vals, "axes", axes, (), _core_perm)' in text
+    assert '_setparam!(keys, vals, "pad_width", _core_pairs(pad_width))' in text
+    assert '_setparam!(keys, vals, "axis", axis, 1, _core_axis)' in text
 
 
 def test_every_public_operator_has_julia_methods_with_the_registry_parameters(public):

@@ -11,8 +11,6 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RLIB = ROOT / "build" / "rlib"
 CASES = json.loads((ROOT / "tests/golden/ops.json").read_text())["cases"]
-OVERRIDES = json.loads((ROOT / "tools/codegen/overrides.yaml").read_text())["r"]
-REVERSED = {op: set(params) for op, params in OVERRIDES["reversed_shape_params"].items() if op != "_about"}
 
 if not (RLIB / "minerva").is_dir():
     pytest.skip(f"the R package is not installed in {RLIB} (run make build)", allow_module_level=True)
@@ -39,8 +37,8 @@ def r_param(op: str, key: str, value):
         return ro.FloatVector([value])
     if isinstance(value, list) and None in value:  # slice's (0, None): MXNet's string form
         return ro.StrVector(["(" + ", ".join("None" if v is None else str(v) for v in value) + ")"])
-    if isinstance(value, list):  # a shape or axis tuple; data shapes are written in R's order
-        return ro.IntVector(value[::-1] if key in REVERSED.get(op, ()) else value)
+    if isinstance(value, list):  # a tuple: R writes it in R's order, reversed for the core (MXNet-R's rule)
+        return ro.IntVector(value[::-1])
     return ro.StrVector([str(value)])
 
 

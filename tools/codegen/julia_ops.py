@@ -5,8 +5,9 @@
 Every public operator name (common.hidden rules of tools/codegen/overrides.yaml) becomes a Julia
 function with methods for NDArray (runs imperatively through MVImperativeInvoke) and for
 SymbolicNode (composes a graph node through MVSymbolCreateOp). Parameters are keyword arguments
-with the registry's names and defaults; per-op exceptions (Julia's column-major order, Base
-methods, renames) come from the julia section of overrides.yaml. The registry is read through the
+with the registry's names and defaults; Julia's column-major order for a parameter comes from its
+registry kind (KIND_REMAPS), and per-op exceptions (a flipped bool, swapped inputs, Base methods,
+renames) from the julia section of overrides.yaml. The registry is read through the
 C ABI (the Python package's MVOpGetSchemaJSON). This module also holds what scala_ops.py shares:
 the public-name rules and registry defaults. Run with --check to fail when the file is stale.
 """
@@ -145,25 +146,38 @@ def _julia_axis(c):
     return None if c is None else (-c if c < 0 else -c - 1)
 
 
-# Remap kinds: (overrides key, Julia helper applied at call time, default transform to Julia's order).
-REMAPS = (
-    ("axis_params", "_core_axis", _julia_axis),
-    ("axes_params", "_core_axes", lambda t: None if t is None else tuple(_julia_axis(c) for c in t)),
-    ("reversed_params", "_core_reversed", lambda t: None if t is None else tuple(reversed(t))),
-    ("pair_params", "_core_pairs",
-     lambda t: None if t is None else tuple(v for i in range(len(t) - 2, -1, -2) for v in t[i:i + 2])),
-    ("perm_params", "_core_perm",
-     lambda t: None if t is None else tuple(len(t) - c for c in reversed(t))),
-    ("flipped_bool_params", "!", lambda v: v),
-)
+def _julia_pairs(t):
+    return None if t is None else tuple(v for i in range(len(t) - 2, -1, -2) for v in t[i:i + 2])
 
 
-def remap_of(julia: dict, op: str, called: str, param: str):
-    """(helper, default transform) for a parameter remapped to Julia's order, else None. Rules are
-    keyed by the primary operator name or by the called public name."""
-    for key, helper, transform in REMAPS:
+# Julia's order for each registry parameter kind (Note [Parameter kinds] in core/op/op.h):
+# kind -> (Julia helper applied at call time, default transform to Julia's order). Kind "list"
+# (a tuple not about dimensions) and parameters without a kind keep the core's order.
+KIND_REMAPS = {
+    "axis": ("_core_axis", _julia_axis),
+    "axes": ("_core_axes", lambda t: None if t is None else tuple(_julia_axis(c) for c in t)),
+    "per_dim": ("_core_reversed", lambda t: None if t is None else tuple(reversed(t))),
+    "pad_pairs": ("_core_pairs", _julia_pairs),
+    "permutation": ("_core_perm", lambda t: None if t is None else tuple(len(t) - c for c in reversed(t))),
+}
+# Julia-only exceptions that no kind expresses, from overrides.yaml's julia section.
+EXCEPTION_REMAPS = (("flipped_bool_params", "!", lambda v: v),)
+
+
+def remap_of(julia: dict, op: str, called: str, p: dict):
+    """(helper, default transform) for a parameter remapped to Julia's order, else None: from the
+    parameter's registry kind, or from a Julia exception keyed by the primary or called name.
+    julia.core_order_params keeps a parameter in the core's order whatever its kind."""
+    if p["name"] in julia.get("core_order_params", {}).get(op, {}):
+        return None
+    kind = p.get("kind", "")
+    if kind in KIND_REMAPS:
+        return KIND_REMAPS[kind]
+    if kind not in ("", "list"):
+        raise OpGenError(f"{op}.{p['name']}: unknown parameter kind '{kind}'")
+    for key, helper, transform in EXCEPTION_REMAPS:
         table = julia.get(key, {})
-        if param in table.get(op, []) or param in table.get(called, []):
+        if p["name"] in table.get(op, []) or p["name"] in table.get(called, []):
             return helper, transform
     return None
 
@@ -175,7 +189,7 @@ def julia_default(julia: dict, s: dict, called: str, p: dict) -> str | None:
     if p["required"]:
         return None
     value = parse_default(s["name"], p)
-    remap = remap_of(julia, s["name"], called, p["name"])
+    remap = remap_of(julia, s["name"], called, p)
     if remap is not None:
         value = remap[1](value)
     return julia_literal(value)
@@ -199,7 +213,7 @@ def _param_lines(julia: dict, s: dict, called: str) -> list[str]:
         if len(swapped) == 2 and name in swapped:
             target = swapped[1 - swapped.index(name)]
         ident = julia_ident(name)
-        remap = remap_of(julia, s["name"], called, name)
+        remap = remap_of(julia, s["name"], called, p)
         helper = remap[0] if remap else None
         default = julia_default(julia, s, called, p)
         if helper == "!":
@@ -288,14 +302,21 @@ def render() -> str:
         for name in julia.get(table, {}):
             if name not in known:
                 raise OpGenError(f"overrides.yaml julia.{table}: '{name}' is not a public operator")
+    by_name = {s["name"]: s for s in schemas}
+    for op, params in julia.get("core_order_params", {}).items():
+        declared = {p["name"] for p in by_name[op]["params"]} if op in by_name else set()
+        for pname in params:
+            if pname not in declared:
+                raise OpGenError(f"overrides.yaml julia.core_order_params: {op} has no parameter '{pname}'")
     rendered = [render_op(julia, called, s) for called, s in names if called not in skip]
     header = [f"# generated by tools/codegen/julia_ops.py from the registry of libminerva {version}; do not edit",
               "#",
               f"# {len(rendered)} operator functions. Each has an NDArray method (imperative, through",
               "# MVImperativeInvoke) and a SymbolicNode method (graph composition, through MVSymbolCreateOp);",
               "# operators without inputs take `SymbolicNode` as a type argument for the symbolic form.",
-              "# Parameters are keyword arguments with the registry's names and defaults, axis-like and",
-              "# per-dimension ones written in Julia's order (tools/codegen/overrides.yaml, julia section).",
+              "# Parameters are keyword arguments with the registry's names and defaults; those whose",
+              "# registry kind is axis, axes, per_dim, pad_pairs or permutation are written in Julia's",
+              "# order (docs/julia.md), as are the exceptions in tools/codegen/overrides.yaml's julia section.",
               "# Deliberately not generated: " + (", ".join(f"{k} ({v})" for k, v in skip.items()) or "none"), ""]
     return "\n".join(header) + "\n" + "\n\n".join(rendered) + "\n"
 

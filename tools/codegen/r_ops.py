@@ -65,18 +65,19 @@ def r_literal(op: str, p: dict) -> str | None:
         if not _NUMBER.fullmatch(d):
             raise GenError(f"{op}: parameter '{p['name']}': {t} default '{d}' is not a number")
         return d
-    if t == "shape":
+    if t == "shape":  # in R's order, as the caller writes it (r/R/invoke.R reverses tuples)
         nums = re.findall(r"-?\d+", d)
-        return "c(" + ", ".join(nums) + ")"
+        return "c(" + ", ".join(reversed(nums)) + ")"
     return '"' + d.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _info(s: dict, rev: list) -> str:
+def _info(s: dict) -> str:
+    """The operator's entry in .mx.op.info: inputs, variadic count and parameter types (r/R/invoke.R
+    writes every tuple-typed value in R's order, reversed for the core, as MXNet-R does)."""
     params = ", ".join(f'`{p["name"]}` = "{p["type"]}"' for p in s["params"])
     inputs = ", ".join(f'"{i}"' for i in s["inputs"])
-    rev_s = ", ".join(f'"{x}"' for x in rev)
     return (f'  `{s["name"]}` = list(inputs = c({inputs}), variadic = "{s["variadic"]}", '
-            f"params = c({params}), reversed = c({rev_s}))")
+            f"params = c({params}))")
 
 
 def _formals(s: dict, extras: tuple, renames: dict) -> str:
@@ -97,18 +98,13 @@ def _formals(s: dict, extras: tuple, renames: dict) -> str:
 def render() -> str:
     from minerva import _op
     common, r = overrides.load("common"), overrides.load("r")
-    rev_table = r.get("reversed_shape_params", {})
     renames = r.get("renames", {})
     infos, fns, seen = [], [], {}
     for name in _op.list_ops():
         s = _op.schema(name)
         if not is_public(name, common):
             continue
-        rev = rev_table.get(name, [])
-        for pname in rev:
-            if pname not in {p["name"] for p in s["params"]}:
-                raise GenError(f"overrides.yaml r.reversed_shape_params: {name} has no parameter '{pname}'")
-        infos.append(_info(s, rev))
+        infos.append(_info(s))
         for called in r_names(s, r):
             rname = called.replace("_", ".")
             if rname in seen:
@@ -123,9 +119,6 @@ def render() -> str:
                     seen[f"sym:{sname}"] = name
                 fns.append(f"mx.symbol.{sname} <- function({_formals(s, _SYM_EXTRAS, renames)})\n"
                            f'  mx.internal.symbol.invoke("{called}", "{name}", environment(), list(...))')
-    for key in rev_table:
-        if key not in {i.split(" = ")[0].strip().strip("`") for i in infos}:
-            raise GenError(f"overrides.yaml r.reversed_shape_params: '{key}' is not a public operator")
     return "\n".join([BANNER, "# Operator functions; the invoke functions live in r/R/invoke.R.", "",
                       ".mx.op.info <- list(", ",\n".join(infos), ")", ""] + fns) + "\n"
 

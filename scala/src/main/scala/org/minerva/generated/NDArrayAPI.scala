@@ -97,7 +97,7 @@ object NDArrayAPI {
    *   grid = [[[[0]], [[0]]]]                 # the centre of the image
    *   BilinearSampler(data, grid) = [[[[2.5]]]]
    *
-   * Defined in core/ops/nn_spatial.cc:408.
+   * Defined in core/ops/nn_spatial.cc:409.
    */
   def BilinearSampler(data: NDArray, grid: NDArray, cudnn_off: Option[Boolean] = None) = {
     val params = Map.newBuilder[String, String]
@@ -302,7 +302,7 @@ object NDArrayAPI {
    *   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
    *                                           [6, 7]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:371.
+   * Defined in core/ops/nn_upsample_crop.cc:373.
    */
   def Crop(arg: Seq[NDArray], num_args: Option[Int] = None, offset: Seq[Int] = Seq(0, 0), h_w: Seq[Int] = Seq(0, 0), center_crop: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -347,7 +347,7 @@ object NDArrayAPI {
    *   data = [[[[1, 2], [3, 4]]]]; weight = ones((1, 1, 2, 2))
    *   Deconvolution(data, weight, kernel=(2, 2), num_filter=1) = [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]
    *
-   * Defined in core/ops/nn_conv.cc:642.
+   * Defined in core/ops/nn_conv.cc:643.
    */
   def Deconvolution(data: NDArray, weight: Option[NDArray] = None, bias: Option[NDArray] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), adj: Seq[Int] = Seq(), target_shape: Seq[Int] = Seq(), num_filter: Int, num_group: Int = 1, workspace: Int = 512, no_bias: Boolean = true, cudnn_tune: Option[String] = None, cudnn_off: Boolean = false, layout: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -462,7 +462,7 @@ object NDArrayAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:239.
+   * Defined in core/ops/shape.cc:241.
    */
   def Flatten(data: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -506,7 +506,7 @@ object NDArrayAPI {
    *   = [[[[-1, 0, 1], [-1, 0, 1]],
    *       [[-1, -1, -1], [1, 1, 1]]]]
    *
-   * Defined in core/ops/nn_spatial.cc:371.
+   * Defined in core/ops/nn_spatial.cc:372.
    */
   def GridGenerator(data: NDArray, transform_type: String, target_shape: Seq[Int] = Seq(0, 0)) = {
     val params = Map.newBuilder[String, String]
@@ -906,7 +906,7 @@ object NDArrayAPI {
    *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=1.0) = [[[[14, 16], [26, 28]]]]
    *   ROIPooling(x, [[0, 0, 0, 4, 4]], pooled_size=(2, 2), spatial_scale=0.7) = [[[[ 7,  9], [19, 21]]]]
    *
-   * Defined in core/ops/nn_roi_pooling.cc:160.
+   * Defined in core/ops/nn_roi_pooling.cc:161.
    */
   def ROIPooling(data: NDArray, rois: NDArray, pooled_size: Seq[Int], spatial_scale: Float) = {
     val params = Map.newBuilder[String, String]
@@ -1028,7 +1028,7 @@ object NDArrayAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:204.
+   * Defined in core/ops/join_split.cc:205.
    */
   def SliceChannel(data: NDArray, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -1058,7 +1058,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:552.
+   * Defined in core/ops/nn_softmax.cc:553.
    */
   def Softmax(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -1093,7 +1093,7 @@ object NDArrayAPI {
    *   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
    *    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
    *
-   * Defined in core/ops/nn_softmax.cc:493.
+   * Defined in core/ops/nn_softmax.cc:494.
    */
   def SoftmaxActivation(data: NDArray, mode: String = "instance") = {
     val params = Map.newBuilder[String, String]
@@ -1121,7 +1121,7 @@ object NDArrayAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:552.
+   * Defined in core/ops/nn_softmax.cc:553.
    */
   def SoftmaxOutput(data: NDArray, label: NDArray, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f) = {
     val params = Map.newBuilder[String, String]
@@ -1148,7 +1148,7 @@ object NDArrayAPI {
    *   SpatialTransformer(data, [[1, 0, 0, 0, 1, 0]], target_shape=(2, 2),
    *                      transform_type='affine', sampler_type='bilinear') = [[[[1, 2], [3, 4]]]]
    *
-   * Defined in core/ops/nn_spatial.cc:454.
+   * Defined in core/ops/nn_spatial.cc:455.
    */
   def SpatialTransformer(data: NDArray, loc: NDArray, target_shape: Seq[Int] = Seq(0, 0), transform_type: String, sampler_type: String, cudnn_off: Option[Boolean] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1167,7 +1167,7 @@ object NDArrayAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:284.
+   * Defined in core/ops/shape.cc:287.
    */
   def SwapAxis(data: NDArray, dim1: Int = 0, dim2: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -1201,7 +1201,7 @@ object NDArrayAPI {
    *                                                     [3, 3, 4, 4],
    *                                                     [3, 3, 4, 4]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:316.
+   * Defined in core/ops/nn_upsample_crop.cc:318.
    */
   def UpSampling(arg: Seq[NDArray], scale: Int, num_filter: Int = 0, sample_type: String, multi_input_mode: String = "concat", num_args: Option[Int] = None, workspace: Int = 512) = {
     val params = Map.newBuilder[String, String]
@@ -1329,7 +1329,7 @@ object NDArrayAPI {
    *   arange(start=2, stop=6, step=2) = [2, 4]
    *   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
    *
-   * Defined in core/ops/creation.cc:118.
+   * Defined in core/ops/creation.cc:119.
    */
   def arange(start: Float, stop: Option[Float] = None, step: Float = 1.0f, repeat: Int = 1, infer_range: Boolean = false, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -1485,7 +1485,7 @@ object NDArrayAPI {
    *   argsort(x) = [[1, 0, 2], [0, 2, 1]]
    *   argsort(x, axis=0, is_ascend=False) = [[0, 1, 0], [1, 0, 1]]
    *
-   * Defined in core/ops/sort.cc:246.
+   * Defined in core/ops/sort.cc:248.
    */
   def argsort(data: NDArray, axis: Int = -1, is_ascend: Boolean = true, dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -1551,7 +1551,7 @@ object NDArrayAPI {
    *   broadcast_axis(x, axis=2, size=3) = [[[1, 1, 1], [2, 2, 2]]]
    *   broadcast_axis(x, axis=(0, 2), size=(2, 3))  # shape (2, 2, 3)
    *
-   * Defined in core/ops/broadcast_to.cc:117.
+   * Defined in core/ops/broadcast_to.cc:118.
    */
   def broadcast_axes(data: NDArray, axis: Seq[Int] = Seq(), size: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -1569,7 +1569,7 @@ object NDArrayAPI {
    *   broadcast_axis(x, axis=2, size=3) = [[[1, 1, 1], [2, 2, 2]]]
    *   broadcast_axis(x, axis=(0, 2), size=(2, 3))  # shape (2, 2, 3)
    *
-   * Defined in core/ops/broadcast_to.cc:117.
+   * Defined in core/ops/broadcast_to.cc:118.
    */
   def broadcast_axis(data: NDArray, axis: Seq[Int] = Seq(), size: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -1686,7 +1686,7 @@ object NDArrayAPI {
    *   broadcast_like(ones((2, 1, 1)), zeros((5, 6)), lhs_axes=(1, 2), rhs_axes=(0, 1))
    *     # shape (2, 5, 6)
    *
-   * Defined in core/ops/broadcast_to.cc:148.
+   * Defined in core/ops/broadcast_to.cc:149.
    */
   def broadcast_like(lhs: NDArray, rhs: NDArray, lhs_axes: Option[Seq[Int]] = None, rhs_axes: Option[Seq[Int]] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1935,7 +1935,7 @@ object NDArrayAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:480.
+   * Defined in core/ops/slice.cc:491.
    */
   def choose_element_0index(data: NDArray, index: NDArray, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -1969,7 +1969,7 @@ object NDArrayAPI {
    *
    *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
    *
-   * Defined in core/ops/im2col.cc:210.
+   * Defined in core/ops/im2col.cc:213.
    */
   def col2im(data: NDArray, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -2251,7 +2251,7 @@ object NDArrayAPI {
    *   expand_dims(x, axis=1).shape = (2, 1, 3)
    *   expand_dims(x, axis=-1).shape = (2, 3, 1)
    *
-   * Defined in core/ops/shape.cc:305.
+   * Defined in core/ops/shape.cc:308.
    */
   def expand_dims(data: NDArray, axis: Int) = {
     val params = Map.newBuilder[String, String]
@@ -2280,7 +2280,7 @@ object NDArrayAPI {
    *
    *   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
    *
-   * Defined in core/ops/creation.cc:164.
+   * Defined in core/ops/creation.cc:165.
    */
   def eye(N: Int, M: Int = 0, k: Int = 0, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -2329,7 +2329,7 @@ object NDArrayAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:239.
+   * Defined in core/ops/shape.cc:241.
    */
   def flatten(data: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -2432,7 +2432,7 @@ object NDArrayAPI {
    *
    *   full(shape=(2,), value=3.5) = [3.5, 3.5]
    *
-   * Defined in core/ops/creation.cc:102.
+   * Defined in core/ops/creation.cc:103.
    */
   def full(shape: Option[Seq[Int]] = None, ctx: String = "", dtype: String = "float32", value: Float) = {
     val params = Map.newBuilder[String, String]
@@ -2525,7 +2525,7 @@ object NDArrayAPI {
    *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
    *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
    *
-   * Defined in core/ops/im2col.cc:160.
+   * Defined in core/ops/im2col.cc:163.
    */
   def im2col(data: NDArray, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -2673,7 +2673,7 @@ object NDArrayAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:423.
+   * Defined in core/ops/nn_softmax.cc:424.
    */
   def log_softmax(data: NDArray, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3193,7 +3193,7 @@ object NDArrayAPI {
    *
    *   one_hot([1, 0, 2, 5], 3) = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]
    *
-   * Defined in core/ops/slice.cc:549.
+   * Defined in core/ops/slice.cc:561.
    */
   def one_hot(indices: NDArray, depth: Int, on_value: Float = 1.0f, off_value: Float = 0.0f, dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -3211,7 +3211,7 @@ object NDArrayAPI {
    *
    *   ones(shape=(2, 2)) = [[1, 1], [1, 1]]
    *
-   * Defined in core/ops/creation.cc:90.
+   * Defined in core/ops/creation.cc:91.
    */
   def ones(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -3266,7 +3266,7 @@ object NDArrayAPI {
    *   pick(x, index=[0, 1, 0], axis=1) = [1, 4, 5]
    *   pick(x, index=[0, 1, 0], axis=1, keepdims=True) = [[1], [4], [5]]
    *
-   * Defined in core/ops/slice.cc:480.
+   * Defined in core/ops/slice.cc:491.
    */
   def pick(data: NDArray, index: NDArray, axis: Int = -1, keepdims: Boolean = false, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -3510,7 +3510,7 @@ object NDArrayAPI {
    *   repeat(x, repeats=2) = [1, 1, 2, 2, 3, 3, 4, 4]
    *   repeat(x, repeats=2, axis=1) = [[1, 1, 2, 2], [3, 3, 4, 4]]
    *
-   * Defined in core/ops/tile_repeat.cc:168.
+   * Defined in core/ops/tile_repeat.cc:169.
    */
   def repeat(data: NDArray, repeats: Int, axis: Option[Int] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3565,7 +3565,7 @@ object NDArrayAPI {
    *   lhs.shape = (30, 7), rhs.shape = (15, 2, 4)
    *   reshape_like(lhs, rhs, lhs_begin=0, lhs_end=1, rhs_begin=0, rhs_end=2).shape = (15, 2, 7)
    *
-   * Defined in core/ops/shape.cc:348.
+   * Defined in core/ops/shape.cc:353.
    */
   def reshape_like(lhs: NDArray, rhs: NDArray, lhs_begin: Option[Int] = None, lhs_end: Option[Int] = None, rhs_begin: Option[Int] = None, rhs_end: Option[Int] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3926,7 +3926,7 @@ object NDArrayAPI {
    *   slice_axis(x, axis=1, begin=1, end=None) = [[2, 3, 4], [6, 7, 8]]
    *   slice_axis(x, axis=-1, begin=-3, end=-1) = [[2, 3], [6, 7]]
    *
-   * Defined in core/ops/slice.cc:290.
+   * Defined in core/ops/slice.cc:293.
    */
   def slice_axis(data: NDArray, axis: Int, begin: Int, end: Int) = {
     val params = Map.newBuilder[String, String]
@@ -3988,7 +3988,7 @@ object NDArrayAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:383.
+   * Defined in core/ops/nn_softmax.cc:384.
    */
   def softmax(data: NDArray, length: Option[NDArray] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -4013,7 +4013,7 @@ object NDArrayAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:629.
+   * Defined in core/ops/nn_softmax.cc:630.
    */
   def softmax_cross_entropy(data: NDArray, label: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -4038,7 +4038,7 @@ object NDArrayAPI {
    *   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
    *                        [ 0.09003057,  0.24472848,  0.66524094]]
    *
-   * Defined in core/ops/nn_softmax.cc:448.
+   * Defined in core/ops/nn_softmax.cc:449.
    */
   def softmin(data: NDArray, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -4073,7 +4073,7 @@ object NDArrayAPI {
    *   sort(x, axis=0) = [[1, 1], [3, 4]]
    *   sort(x, axis=None, is_ascend=False) = [4, 3, 1, 1]
    *
-   * Defined in core/ops/sort.cc:224.
+   * Defined in core/ops/sort.cc:225.
    */
   def sort(data: NDArray, axis: Int = -1, is_ascend: Boolean = true) = {
     val params = Map.newBuilder[String, String]
@@ -4107,7 +4107,7 @@ object NDArrayAPI {
    *   split(x, num_outputs=2, axis=1) = [[1], [3], [5]], [[2], [4], [6]]
    *   split(x, num_outputs=3, axis=0, squeeze_axis=True) = [1, 2], [3, 4], [5, 6]
    *
-   * Defined in core/ops/join_split.cc:204.
+   * Defined in core/ops/join_split.cc:205.
    */
   def split(data: NDArray, num_outputs: Int, axis: Int = 1, squeeze_axis: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -4154,7 +4154,7 @@ object NDArrayAPI {
    *   squeeze(x).shape = (3,)
    *   squeeze(x, axis=0).shape = (3, 1)
    *
-   * Defined in core/ops/shape.cc:330.
+   * Defined in core/ops/shape.cc:334.
    */
   def squeeze(data: NDArray, axis: Option[Seq[Int]] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4244,7 +4244,7 @@ object NDArrayAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:284.
+   * Defined in core/ops/shape.cc:287.
    */
   def swapaxes(data: NDArray, dim1: Int = 0, dim2: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -4262,7 +4262,7 @@ object NDArrayAPI {
    *   take(x, [[0, 1], [1, 2]]) = [[[1, 2], [3, 4]], [[3, 4], [5, 6]]]
    *   take(x, [-1, 3], mode='wrap') = [[5, 6], [1, 2]]
    *
-   * Defined in core/ops/slice.cc:398.
+   * Defined in core/ops/slice.cc:408.
    */
   def take(a: NDArray, indices: NDArray, axis: Int = 0, mode: String = "clip") = {
     val params = Map.newBuilder[String, String]
@@ -4348,7 +4348,7 @@ object NDArrayAPI {
    *   transpose(x) = [[1, 3], [2, 4]]
    *   transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)
    *
-   * Defined in core/ops/shape.cc:256.
+   * Defined in core/ops/shape.cc:258.
    */
   def transpose(data: NDArray, axes: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -4411,7 +4411,7 @@ object NDArrayAPI {
    *
    *   zeros(shape=(2, 2)) = [[0, 0], [0, 0]]
    *
-   * Defined in core/ops/creation.cc:78.
+   * Defined in core/ops/creation.cc:79.
    */
   def zeros(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
