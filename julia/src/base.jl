@@ -75,7 +75,7 @@ function _setparam!(keys::Vector{String}, vals::Vector{String}, key::String, val
     return _setparam!(keys, vals, key, conv(value))
 end
 
-# ---- Julia's column-major order -> the core's row-major order (overrides.yaml, julia section) -----
+# ---- Julia's column-major order -> the core's row-major order (by parameter kind, docs/julia.md)  -----
 
 # Julia axis k (1-based; k <= -1 counts from the last) -> a core axis that needs no ndim:
 # Julia dimension k of n is core dimension n - k, i.e. -k counted from the core's end.
