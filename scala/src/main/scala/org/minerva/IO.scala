@@ -55,6 +55,7 @@ object DataDesc {
  */
 object IO {
   type IterCreateFunc = Map[String, String] => DataIter
+  type PackCreateFunc = Map[String, String] => DataPack
 
   def MNISTIter: IterCreateFunc = params => new org.minerva.io.MNISTIter(params)
 
@@ -62,6 +63,18 @@ object IO {
 
   def ImageRecordIter: IterCreateFunc = _ => throw new UnsupportedOperationException(
     "IO.ImageRecordIter: Minerva does not read RecordIO image files yet (MXNet's C++ iterator is not in its core)")
+
+  def MNISTPack: PackCreateFunc = createMXDataPack("MNISTIter")
+
+  def CSVPack: PackCreateFunc = createMXDataPack("CSVIter")
+
+  /** An Iterable whose every `iterator` is a new `iterName` iterator over `params`. */
+  def createMXDataPack(iterName: String)(params: Map[String, String]): DataPack = {
+    createIterator(iterName, params).close() // the parameters are checked now, not at the first use
+    new DataPack() {
+      override def iterator: DataIter = createIterator(iterName, params)
+    }
+  }
 
   /** The iterator `iterName` ("MNISTIter", "CSVIter") with its string parameters. */
   def createIterator(iterName: String, params: Map[String, String]): DataIter = iterName match {

@@ -145,6 +145,11 @@ class IOSuite extends AnyFunSuite {
       assert(e.getMessage.contains("unknown parameter(s) shuffel"))
       intercept[IllegalArgumentException](IO.MNISTIter(base ++ Map("label" -> dir.resolve("img.gz").toString)))
       intercept[UnsupportedOperationException](IO.ImageRecordIter(Map.empty))
+      // a DataPack makes a fresh iterator each time
+      val pack = IO.MNISTPack(base ++ Map("shuffle" -> "0"))
+      assert(pack.iterator.next().label.head.toArray.toSeq == Seq(0f, 1f, 2f))
+      assert(pack.map(_.pad).toSeq == Seq(0, 0, 0))
+      intercept[IllegalArgumentException](IO.CSVPack(Map("data_csv" -> "/nonexistent", "data_shape" -> "(1,)", "batch_size" -> "1")))
     }
   }
 
