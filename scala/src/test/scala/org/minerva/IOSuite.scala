@@ -9,7 +9,7 @@ import scala.collection.immutable.ListMap
 
 import org.scalatest.funsuite.AnyFunSuite
 
-import org.minerva.io.NDArrayIter
+import org.minerva.io.{NDArrayIter, ResizeIter}
 
 /** DataDesc, DataBatch, MXNet-Scala's NDArrayIter and the file iterators IO.MNISTIter and IO.CSVIter. */
 class IOSuite extends AnyFunSuite {
@@ -78,6 +78,24 @@ class IOSuite extends AnyFunSuite {
         x.take(4 - batch.pad)
       }
       assert(seen.sorted == Seq(0f, 1f, 2f, 3f, 4f, 5f))
+    }
+  }
+
+  test("ResizeIter gives epochs of a fixed number of batches, wrapping the inner iterator") {
+    ResourceScope.using {
+      val x = NDArray.array(Array.tabulate(5)(_.toFloat), Shape(5))
+      val inner = new NDArrayIter(IndexedSeq(x), IndexedSeq.empty, 2)
+      val resized = new ResizeIter(inner, 4)
+      assert(resized.batchSize == 2 && resized.provideDataDesc == inner.provideDataDesc)
+      // the inner epoch is (0,1) (2,3) (4,0 pad 1); then it restarts
+      assert(resized.toList.map(b => (b.data.head.toArray.toSeq, b.pad)) ==
+        List((Seq(0f, 1f), 0), (Seq(2f, 3f), 0), (Seq(4f, 0f), 1), (Seq(0f, 1f), 0)))
+      intercept[NoSuchElementException](resized.next())
+      val keepGoing = new ResizeIter(new NDArrayIter(IndexedSeq(x), IndexedSeq.empty, 2), 2, resetInternal = false)
+      assert(keepGoing.toList.map(_.data.head.toArray.head) == List(0f, 2f))
+      keepGoing.reset()
+      assert(keepGoing.toList.map(_.data.head.toArray.head) == List(4f, 0f), "the inner iterator goes on")
+      intercept[IllegalArgumentException](new ResizeIter(inner, 0))
     }
   }
 
