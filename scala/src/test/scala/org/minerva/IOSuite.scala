@@ -9,7 +9,7 @@ import scala.collection.immutable.ListMap
 
 import org.scalatest.funsuite.AnyFunSuite
 
-import org.minerva.io.{NDArrayIter, ResizeIter}
+import org.minerva.io.{NDArrayIter, PrefetchingIter, ResizeIter}
 
 /** DataDesc, DataBatch, MXNet-Scala's NDArrayIter and the file iterators IO.MNISTIter and IO.CSVIter. */
 class IOSuite extends AnyFunSuite {
@@ -96,6 +96,26 @@ class IOSuite extends AnyFunSuite {
       keepGoing.reset()
       assert(keepGoing.toList.map(_.data.head.toArray.head) == List(4f, 0f), "the inner iterator goes on")
       intercept[IllegalArgumentException](new ResizeIter(inner, 0))
+    }
+  }
+
+  test("PrefetchingIter joins iterators batch by batch, renaming their inputs") {
+    ResourceScope.using {
+      val a = NDArray.array(Array.tabulate(4)(_.toFloat), Shape(4))
+      val b = NDArray.array(Array.tabulate(4)(i => 10f + i), Shape(4))
+      val joined = new PrefetchingIter(IndexedSeq(new NDArrayIter(IndexedSeq(a), IndexedSeq(a), 2),
+        new NDArrayIter(IndexedSeq(b), IndexedSeq(b), 2)),
+        IndexedSeq(Map("data" -> "x"), Map("data" -> "y")), IndexedSeq(Map("label" -> "lx"), Map("label" -> "ly")))
+      assert(joined.provideData == ListMap("x" -> Shape(2), "y" -> Shape(2)))
+      assert(joined.provideLabel.keys.toSeq == Seq("lx", "ly") && joined.batchSize == 2)
+      val batches = joined.toList
+      assert(batches.map(_.data.map(_.toArray.toSeq)) == List(Seq(Seq(0f, 1f), Seq(10f, 11f)), Seq(Seq(2f, 3f), Seq(12f, 13f))))
+      joined.reset()
+      assert(joined.hasNext && joined.hasNext && joined.next().label(1).toArray.toSeq == Seq(10f, 11f))
+      val uneven = new PrefetchingIter(IndexedSeq(new NDArrayIter(IndexedSeq(a), IndexedSeq.empty, 2),
+        new NDArrayIter(IndexedSeq(b), IndexedSeq.empty, 4)))
+      uneven.next()
+      intercept[IllegalStateException](uneven.hasNext)
     }
   }
 
