@@ -128,10 +128,8 @@ object Optimizer {
    * saved with serializeState and restored with deserializeState; dispose() frees them.
    */
   def getUpdater(optimizer: Optimizer): MXKVStoreUpdater = new MXKVStoreUpdater with MXKVStoreCachedStates {
-    private var disposed = false
-
     override def update(index: Int, grad: NDArray, weight: NDArray): Unit = {
-      if (disposed) throw new IllegalStateException("the updater was disposed")
+      if (isDisposed) throw new IllegalStateException("the updater was disposed")
       val state = states.getOrElseUpdate(index, {
         val s = optimizer.createState(index, weight)
         // the updater owns its states: a ResourceScope around one update must not free them
@@ -141,13 +139,11 @@ object Optimizer {
       optimizer.update(index, weight, grad, state)
     }
 
-    override def dispose(): Unit = if (!disposed) {
-      disposed = true
+    override def dispose(): Unit = if (!isDisposed) {
       states.values.foreach(optimizer.disposeState)
       states.clear()
+      super.dispose()
     }
-
-    override def isDisposed: Boolean = disposed
 
     override def serializeState(): Array[Byte] = {
       val bos = new ByteArrayOutputStream()
@@ -238,9 +234,15 @@ object Optimizer {
  * updater keeps.
  */
 trait MXKVStoreUpdater extends AutoCloseable {
+  @volatile private var disposedFlag = false
+
   def update(key: Int, recv: NDArray, local: NDArray): Unit
-  def dispose(): Unit
-  def isDisposed: Boolean
+
+  /** Frees what the updater keeps; an override should call super.dispose(). */
+  def dispose(): Unit = disposedFlag = true
+
+  def isDisposed: Boolean = disposedFlag
+
   override def close(): Unit = dispose()
 }
 

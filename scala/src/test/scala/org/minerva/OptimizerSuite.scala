@@ -213,6 +213,20 @@ class OptimizerSuite extends AnyFunSuite {
     }
   }
 
+  test("an MXKVStoreUpdater written as in MXNet-Scala needs only update") {
+    ResourceScope.using {
+      val halfStep = new MXKVStoreUpdater {
+        override def update(key: Int, recv: NDArray, local: NDArray): Unit = local -= recv * 0.5f
+      }
+      val w = NDArray.array(Array(1f, 2f), Shape(2))
+      halfStep.update(0, NDArray.array(Array(2f, -2f), Shape(2)), w)
+      assert(w.toArray.toSeq == Seq(0f, 3f))
+      assert(!halfStep.isDisposed)
+      halfStep.close()
+      assert(halfStep.isDisposed)
+    }
+  }
+
   test("LR schedulers as MXNet's") {
     val factor = new FactorScheduler(2, 0.5f)
     factor.baseLR = 1f
