@@ -80,7 +80,7 @@ def test_scala_trains_digits_and_python_predicts_its_checkpoint(jvm, digits, tmp
     train = s.iterator(x_tr, y_tr, 32, True)
     test = s.iterator(x_te, y_te, 50, False)
     model = (s.FeedForward.newBuilder(s.mlp(64)).setContext(s.cpu).setNumEpoch(EPOCHS)
-             .setOptimizer(s.SGD(0.1, 0.9, 0.0001, 1.0, 0.0)).setInitializer(s.Xavier("uniform", "avg", 3.0))
+             .setOptimizer(s.SGD(0.1, 0.9, 0.0001, 0.0, None)).setInitializer(s.Xavier("uniform", "avg", 3.0))
              .setBatchSize(32).build())
     acc = float(model.fit(train, test))
     print(f"\nScala digits MLP: test accuracy {acc:.4f} after {EPOCHS} epochs")

@@ -1,103 +1,106 @@
-package org.minerva.io
+package org.minerva
 
+import scala.annotation.varargs
 import scala.collection.immutable.ListMap
 
-import org.minerva.{Context, NDArray, NativeResource, Shape}
-
-/** One batch: data and labels (one array per input), and `pad`, the number of trailing samples
- *  that only fill up the last batch. */
+/**
+ * One batch (MXNet-Scala's DataBatch): data and labels (one array per input), the sample indices,
+ * and `pad`, the number of trailing samples that only fill up the last batch. dispose() frees the
+ * arrays now (otherwise they are freed once unreachable).
+ */
 class DataBatch(val data: IndexedSeq[NDArray], val label: IndexedSeq[NDArray], val index: IndexedSeq[Long],
-                val pad: Int)
+                val pad: Int, val bucketKey: AnyRef, private val providedDataDesc: IndexedSeq[DataDesc],
+                private val providedLabelDesc: IndexedSeq[DataDesc]) {
 
-/** Batches for training and prediction (MXNet-Scala's DataIter). */
-abstract class DataIter extends Iterator[DataBatch] with AutoCloseable {
-  def batchSize: Int
-  /** Input names and batch shapes, e.g. "data" -> (32, 64). */
-  def provideData: ListMap[String, Shape]
-  def provideLabel: ListMap[String, Shape]
-  /** Starts a new pass over the data. */
-  def reset(): Unit
-  override def close(): Unit = ()
+  def this(data: IndexedSeq[NDArray], label: IndexedSeq[NDArray], index: IndexedSeq[Long], pad: Int,
+           bucketKey: AnyRef = null, providedData: ListMap[String, Shape] = null,
+           providedLabel: ListMap[String, Shape] = null) =
+    this(data, label, index, pad, bucketKey, DataDesc.descsOf(providedData), DataDesc.descsOf(providedLabel))
+
+  /** Frees the data and label arrays; the batch must not be used afterwards. */
+  def dispose(): Unit = {
+    if (data != null) data.foreach(a => if (a != null) a.close())
+    if (label != null) label.foreach(a => if (a != null) a.close())
+  }
+
+  /** Names and shapes of the data (null when the batch was made without them). */
+  def provideData: ListMap[String, Shape] = DataDesc.shapesOf(providedDataDesc)
+  def provideLabel: ListMap[String, Shape] = DataDesc.shapesOf(providedLabelDesc)
+  def provideDataDesc: IndexedSeq[DataDesc] = providedDataDesc
+  def provideLabelDesc: IndexedSeq[DataDesc] = providedLabelDesc
+}
+
+object DataBatch {
+  /** Builds a DataBatch step by step (for Java). */
+  class Builder() {
+    private var data: IndexedSeq[NDArray] = null
+    private var label: IndexedSeq[NDArray] = null
+    private var index: IndexedSeq[Long] = null
+    private var pad: Int = 0
+    private var bucketKey: AnyRef = null
+    private var dataDesc: IndexedSeq[DataDesc] = null
+    private var labelDesc: IndexedSeq[DataDesc] = null
+
+    @varargs def setData(data: NDArray*): Builder = { this.data = data.toIndexedSeq; this }
+    @varargs def setLabel(label: NDArray*): Builder = { this.label = label.toIndexedSeq; this }
+    @varargs def setIndex(index: Long*): Builder = { this.index = index.toIndexedSeq; this }
+    /** The number of padding samples at the end of the batch. */
+    def setPad(pad: Int): Builder = { this.pad = pad; this }
+    def setBucketKey(bucketKey: AnyRef): Builder = { this.bucketKey = bucketKey; this }
+    def provideDataDesc(dataDesc: IndexedSeq[DataDesc]): Builder = { this.dataDesc = dataDesc; this }
+    def provideLabelDesc(labelDesc: IndexedSeq[DataDesc]): Builder = { this.labelDesc = labelDesc; this }
+
+    def build(): DataBatch = {
+      require(data != null, "DataBatch.Builder: data is required (setData)")
+      new DataBatch(data, label, index, pad, bucketKey, dataDesc, labelDesc)
+    }
+  }
 }
 
 /**
- * Batches over in-memory arrays whose first axis is the sample axis. The samples are read once
- * at construction; with `shuffle` their order is permuted again at every reset. The arrays of a
- * batch are the iterator's own buffers, overwritten by the next batch and freed by close().
- *
- * @param labelName the label's argument name; Python's default "softmax_label" (MXNet-Scala's was "label")
- * @param lastBatchHandle "pad" (fill the last batch from the start, `pad` tells how many) or
- *                        "discard" (drop an incomplete last batch)
+ * Batches for training and prediction (MXNet-Scala's DataIter): `hasNext`/`next()` walk one
+ * epoch, `reset()` starts the next. A subclass gives the current batch's pieces (getData,
+ * getLabel, getIndex, getPad) and what it provides (provideDataDesc, provideLabelDesc and the
+ * name -> shape maps provideData, provideLabel). close() frees what the iterator holds (Minerva's
+ * addition; nothing by default).
  */
-class NDArrayIter(data: IndexedSeq[NDArray], label: IndexedSeq[NDArray] = IndexedSeq.empty,
-                  dataBatchSize: Int = 1, shuffle: Boolean = false, lastBatchHandle: String = "pad",
-                  dataName: String = "data", labelName: String = "softmax_label") extends DataIter {
+abstract class DataIter extends Iterator[DataBatch] with AutoCloseable {
+  def reset(): Unit
 
-  /** For Java and other JVM languages: one data array and one label array (label may be null). */
-  def this(data: NDArray, label: NDArray, batchSize: Int, shuffle: Boolean) =
-    this(IndexedSeq(data), if (label == null) IndexedSeq.empty else IndexedSeq(label), batchSize, shuffle)
+  def batchSize: Int
 
-  require(data.nonEmpty, "NDArrayIter: no data arrays")
-  require(dataBatchSize > 0, s"NDArrayIter: batch size must be positive, got $dataBatchSize")
-  require(lastBatchHandle == "pad" || lastBatchHandle == "discard",
-    s"NDArrayIter: lastBatchHandle must be 'pad' or 'discard', got '$lastBatchHandle'")
+  @throws(classOf[NoSuchElementException])
+  def next(): DataBatch =
+    new DataBatch(getData(), getLabel(), getIndex(), getPad(), null, null: IndexedSeq[DataDesc], null: IndexedSeq[DataDesc])
 
-  private val numSamples = data.head.shape(0)
-  (data ++ label).foreach { a =>
-    if (a.shape(0) != numSamples)
-      throw new IllegalArgumentException(s"NDArrayIter: all arrays need $numSamples samples on axis 0, one has shape ${a.shape}")
-  }
-  private val ctx: Context = data.head.context
-  private val rowShapes = (data ++ label).map(_.shape.drop(1))
-  private val host: IndexedSeq[Array[Float]] = (data ++ label).map(_.toArray)
-  private val names: IndexedSeq[String] = naming(dataName, data.length) ++ naming(labelName, label.length)
-  private val buffers: IndexedSeq[NDArray] =
-    rowShapes.map(s => NDArray.zeros(Shape(dataBatchSize) ++ s, ctx)).map { b => NativeResource.detach(b); b }
-  private val rng = new java.util.Random()
-  private var order: Array[Int] = Array.range(0, numSamples)
-  private var cursor = 0
-  if (shuffle) permute()
+  /** The current batch's data arrays. */
+  def getData(): IndexedSeq[NDArray]
 
-  private def naming(base: String, n: Int): IndexedSeq[String] =
-    if (n == 1) IndexedSeq(base) else (0 until n).map(i => s"${base}_$i")
+  /** The current batch's label arrays. */
+  def getLabel(): IndexedSeq[NDArray]
 
-  private def permute(): Unit = {
-    var i = order.length - 1
-    while (i > 0) {
-      val j = rng.nextInt(i + 1)
-      val t = order(i); order(i) = order(j); order(j) = t
-      i -= 1
-    }
-  }
+  /** The number of padding samples in the current batch. */
+  def getPad(): Int
 
-  def batchSize: Int = dataBatchSize
-  def provideData: ListMap[String, Shape] =
-    ListMap(names.take(data.length).zip(buffers.take(data.length).map(_.shape)): _*)
-  def provideLabel: ListMap[String, Shape] =
-    ListMap(names.drop(data.length).zip(buffers.drop(data.length).map(_.shape)): _*)
+  /** The indices of the current batch's samples. */
+  def getIndex(): IndexedSeq[Long]
 
-  def reset(): Unit = {
-    cursor = 0
-    if (shuffle) permute()
-  }
+  /** Data names and batch shapes, e.g. "data" -> (32, 64). */
+  def provideData: ListMap[String, Shape]
 
-  def hasNext: Boolean =
-    if (lastBatchHandle == "discard") cursor + dataBatchSize <= numSamples else cursor < numSamples
+  def provideLabel: ListMap[String, Shape]
 
-  def next(): DataBatch = {
-    if (!hasNext) throw new NoSuchElementException("NDArrayIter: no more batches; call reset()")
-    val idx = (0 until dataBatchSize).map(k => order((cursor + k) % numSamples))
-    val pad = math.max(0, cursor + dataBatchSize - numSamples)
-    host.indices.foreach { a =>
-      val row = rowShapes(a).product
-      val src = host(a)
-      val dst = new Array[Float](dataBatchSize * row)
-      idx.zipWithIndex.foreach { case (s, k) => System.arraycopy(src, s * row, dst, k * row, row) }
-      buffers(a).set(dst)
-    }
-    cursor += dataBatchSize
-    new DataBatch(buffers.take(data.length), buffers.drop(data.length), idx.map(_.toLong), pad)
-  }
+  def provideDataDesc: IndexedSeq[DataDesc]
 
-  override def close(): Unit = buffers.foreach(_.close())
+  def provideLabelDesc: IndexedSeq[DataDesc]
+
+  /** For bucketing iterators: the bucket key of the default symbol. */
+  def defaultBucketKey: AnyRef = null
+
+  override def close(): Unit = ()
+}
+
+/** A DataIter factory usable as an Iterable (MXNet-Scala's DataPack). */
+abstract class DataPack() extends Iterable[DataBatch] {
+  def iterator: DataIter
 }

@@ -4,8 +4,7 @@ import java.util.logging.Logger
 
 import scala.collection.immutable.ListMap
 
-import org.minerva.io.DataIter
-import org.minerva.optimizer.{Optimizer, SGD}
+import org.minerva.optimizer.SGD
 
 /** Checkpoints in MXNet's files: `prefix-symbol.json` and `prefix-%04d.params` (keys `arg:<name>`
  *  and `aux:<name>`), readable by Python's `mx.model.load_checkpoint` and MXNet 1.x. */
@@ -111,6 +110,7 @@ class FeedForward private (val symbol: Symbol, val ctx: Context, val numEpoch: I
             optimizer.update(i, exe.argDict(paramNames(i)), exe.gradDict(paramNames(i)), states(i))
           }
           metric.update(batch.label, exe.outputs)
+          batch.dispose() // the iterator's batch arrays are the caller's to free
         }
         val (name, value) = metric.get
         last = value(0)
@@ -130,7 +130,7 @@ class FeedForward private (val symbol: Symbol, val ctx: Context, val numEpoch: I
 
   def fit(trainData: DataIter): Float = fit(trainData, null)
 
-  private def feed(exe: Executor, iter: DataIter, batch: io.DataBatch): Unit = {
+  private def feed(exe: Executor, iter: DataIter, batch: DataBatch): Unit = {
     iter.provideData.keys.zip(batch.data).foreach { case (n, a) => a.copyTo(exe.argDict(n)) }
     iter.provideLabel.keys.zip(batch.label).foreach { case (n, a) => exe.argDict.get(n).foreach(a.copyTo) }
   }
@@ -172,6 +172,7 @@ class FeedForward private (val symbol: Symbol, val ctx: Context, val numEpoch: I
         }
         rows += keep
         nb += 1
+        batch.dispose()
       }
       exe.outputs.zip(collected).map { case (out, b) => NDArray.array(b.result(), Shape(rows) ++ out.shape.drop(1), ctx) }
     } finally exe.close()
@@ -193,6 +194,7 @@ class FeedForward private (val symbol: Symbol, val ctx: Context, val numEpoch: I
         ResourceScope.using {
           metric.update(batch.label.map(_.slice(0, keep)), exe.outputs.map(_.slice(0, keep)))
         }
+        batch.dispose()
       }
       metric.get._2(0)
     } finally exe.close()
