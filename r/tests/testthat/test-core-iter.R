@@ -173,3 +173,22 @@ test_that("CSVIter errors name the file, the line and the problem", {
 test_that("ImageRecordIter says it is not available yet", {
   expect_error(mx.io.ImageRecordIter(path.imgrec = "x.rec"), "not available yet.*RecordIO")
 })
+
+test_that("MNISTIter on the real t10k files gives what MXNet 1.9.1 gives", {
+  root <- file.path(Sys.getenv("MINERVA_DATA", path.expand("~/.minerva/datasets")), "mnist")
+  image <- file.path(root, "t10k-images-idx3-ubyte")
+  label <- file.path(root, "t10k-labels-idx1-ubyte")
+  if (!file.exists(image) || !file.exists(label)) {
+    if (identical(Sys.getenv("CI"), "true")) fail(sprintf("MNIST files missing under %s (make test sets them up)", root))
+    skip(sprintf("MNIST files not installed under %s (see shared/DATA.md)", root))
+  }
+  it <- mx.io.MNISTIter(image = image, label = label, batch.size = 100, shuffle = FALSE, silent = TRUE)
+  expect_true(it$iter.next())
+  v <- it$value()
+  expect_equal(dim(v$data), c(28, 28, 1, 100))          # MXNet's (100, 1, 28, 28)
+  expect_equal(as.vector(as.array(v$label))[1:10], c(7, 2, 1, 0, 4, 1, 4, 9, 5, 9))
+  expect_equal(max(as.array(v$data)), 0.99609375)
+  n <- 1
+  while (it$iter.next()) n <- n + 1
+  expect_equal(n, 100)
+})
