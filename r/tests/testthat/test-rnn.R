@@ -172,3 +172,34 @@ test_that("a char-level LSTM trains over two buckets with shared weights; perple
   expect_error(mx.infer.rnn.one(iter.of(prefix), sym, model$arg.params, model$aux.params,
                                 input.params = list(rnn.state = mx.nd.zeros(c(3, 1, 1)))), "'rnn.state' has shape")
 })
+
+test_that("seq-to-one GRU with masking learns the last real token, updating on a kvstore, symbols per bucket", {
+  set.seed(11)
+  make.bucket <- function(len, n) {
+    lengths <- sample(2:len, n, replace = TRUE)
+    data <- matrix(0, len, n)                          # 0 pads the end of shorter sequences
+    for (j in seq_len(n)) data[seq_len(lengths[j]), j] <- sample(1:4, lengths[j], replace = TRUE)
+    list(data = data, label = data[cbind(lengths, seq_len(n))] - 1)
+  }
+  buckets <- list("6" = make.bucket(6, 160), "4" = make.bucket(4, 160))
+  train <- mx.io.bucket.iter(buckets, batch.size = 32, data.mask.element = 0, shuffle = TRUE)
+  sym <- rnn.graph(num_rnn_layer = 1, input_size = 5, num_embed = 8, num_hidden = 24, num_decode = 4,
+                   cell_type = "gru", config = "seq-to-one", loss_output = "softmax", masking = TRUE)
+  kv <- mx.kv.create("local")
+  mx.set.seed(5)
+  model <- mx.model.buckets(list("6" = sym, "4" = sym), train.data = train, num.round = 25, ctx = mx.cpu(),
+                            initializer = mx.init.Xavier(), kvstore = kv, verbose = FALSE,
+                            optimizer = mx.opt.create("adam", learning.rate = 0.02, rescale.grad = 1 / 32))
+  test <- list("6" = make.bucket(6, 64))
+  pred <- as.array(mx.infer.rnn(mx.io.bucket.iter(test, batch.size = 32), model))
+  expect_equal(dim(pred), c(4, 64))
+  expect_gt(mean(max.col(t(pred)) - 1 == test[["6"]]$label), 0.9)
+  # The store holds the trained weights (keys are the parameters in order).
+  keys <- seq_along(model$arg.params)
+  outs <- list(lapply(model$arg.params, function(a) mx.nd.zeros(dim(a))))
+  kv$pull(keys, outs)
+  for (i in keys) expect_equal(as.array(outs[[1]][[i]]), as.array(model$arg.params[[i]]))
+  expect_error(mx.model.buckets(list("9" = sym), train.data = train, verbose = FALSE), "no symbol for bucket")
+  expect_error(mx.model.buckets(sym, train.data = train, ctx = list(mx.cpu(), mx.cpu()), verbose = FALSE),
+               "2 devices")
+})
