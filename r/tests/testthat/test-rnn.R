@@ -144,6 +144,10 @@ test_that("a char-level LSTM trains over two buckets with shared weights; perple
   pred <- mx.infer.rnn(eval, model)
   expect_equal(dim(pred), c(vocab + 1, 20 * 8))
   expect_equal(colSums(as.array(pred)), rep(1, 160), tolerance = 1e-4)
+  # The model is an MXFeedForwardModel: it round-trips through MXNet's checkpoint files.
+  prefix <- file.path(tempdir(), "char-rnn")
+  mx.model.save(model, prefix, 12)
+  expect_equal(as.array(mx.infer.rnn(eval, mx.model.load(prefix, 12))), as.array(pred), tolerance = 1e-6)
 
   # mx.infer.rnn.one: the whole prefix at once equals feeding it one character at a time with the
   # states carried through input.params (the vignette's generation loop).
