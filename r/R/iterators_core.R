@@ -238,7 +238,8 @@ mx.io.MNISTIter <- function(...) {
   }
   pixels <- img$dims[2] * img$dims[3]
   # Row-major (rows, cols) per image is R's column-major c(cols, rows): one column per image.
-  data <- matrix(img$values[(lo * pixels + 1):(hi * pixels)] / 256, nrow = pixels)
+  # Kept as integers (half the memory of doubles); scaled per batch.
+  data <- matrix(img$values[(lo * pixels + 1):(hi * pixels)], nrow = pixels)
   labels <- as.numeric(lab$values[(lo + 1):hi])
   order <- if (shuffle) mx.internal.std.shuffle(count, seed) + 1L else seq_len(count)
   if (!silent) {
@@ -263,7 +264,7 @@ mx.io.MNISTIter <- function(...) {
   }
   it$value <- function() {
     if (is.null(batch)) stop("mx.io.MNISTIter: value() needs a batch: call iter.next() first", call. = FALSE)
-    list(data = mx.nd.array(array(data[, batch, drop = FALSE], dim = data.dim)), label = mx.nd.array(labels[batch]))
+    list(data = mx.nd.array(array(data[, batch, drop = FALSE] / 256, dim = data.dim)), label = mx.nd.array(labels[batch]))
   }
   it$num.pad <- function() 0L
   it
