@@ -227,9 +227,6 @@ rm(.op)
 #' @aliases mx.nd.internal.sample.uniform mx.nd.internal.sample.unique.zipfian mx.nd.internal.scatter.set.nd
 #' @aliases mx.nd.internal.shuffle mx.nd.internal.slice.assign mx.nd.internal.slice.assign.scalar
 #' @aliases mx.nd.internal.split.v2 mx.nd.internal.sub mx.nd.internal.unravel.index mx.nd.internal.zeros
-#' @aliases mx.nd.internal.copyto mx.nd.internal.set.value mx.nd.internal.empty mx.nd.internal.empty.array
-#' @aliases mx.nd.internal.array mx.nd.internal.load mx.nd.internal.save mx.nd.internal.dim mx.nd.internal.ctx
-#' @aliases mx.nd.internal.length mx.nd.internal.as.array mx.nd.internal.dispatch.Ops
 #' @rawNamespace
 #'   export(mx.nd.internal.adamw.update, mx.nd.internal.add, mx.nd.internal.arange, mx.nd.internal.broadcast.reduced,
 #'     mx.nd.internal.broadcast.to.like, mx.nd.internal.cast.like, mx.nd.internal.contrib.AdaptiveAvgPooling2D,
