@@ -3,17 +3,20 @@
 # given for a key (one per device) and, with an optimizer set, applies it to the stored weight,
 # otherwise the sum replaces the stored value; pull copies the stored value into every array.
 
-.mx.kv.local.types <- c("local", "device")
+# "local" and "device" as users write them; the local_* names are those MXNet-R's
+# mx.model.create.kvstore chooses for several devices.
+.mx.kv.local.types <- c("local", "device", "local_update_cpu", "local_allreduce_cpu", "local_allreduce_device")
 
 #' Creates a key-value store, as MXNet-R's \code{mx.kv.create}.
 #'
 #' Only single-process stores exist for now: \code{"local"} and \code{"device"} (the same here:
-#' both merge on the CPU). The store is an environment with MXNet-R's members:
+#' both merge on the CPU), and MXNet's names \code{"local_update_cpu"}, \code{"local_allreduce_cpu"}
+#' and \code{"local_allreduce_device"}. The store is an environment with MXNet-R's members:
 #' \code{$init(keys, weights)}, \code{$push(keys, weight.lists, priority)},
 #' \code{$pull(keys, out.lists, priority)}, \code{$set.optimizer(optimizer)}, and the values
 #' \code{$type}, \code{$rank} (0), \code{$num.workers} (1) and \code{$update.on.kvstore}.
 #'
-#' @param type The store type: "local" or "device".
+#' @param type The store type: "local", "device" or one of MXNet's local_* names.
 #' @return An object of class MXKVStore.
 #' @export
 mx.kv.create <- function(type = "local") {
@@ -33,7 +36,7 @@ mx.kv.create <- function(type = "local") {
   kv$rank <- 0L
   kv$num.workers <- 1L
   # MXNet-R updates on the store for every type but the allreduce ones.
-  kv$update.on.kvstore <- TRUE
+  kv$update.on.kvstore <- !type %in% c("local_allreduce_cpu", "local_allreduce_device")
   store <- new.env(parent = emptyenv())
   states <- new.env(parent = emptyenv())
   updater <- NULL

@@ -60,4 +60,8 @@ test_that("bad use gives errors naming the problem", {
   expect_error(kv$init(c(1, 2), list(mx.nd.zeros(2))), "2 keys but 1 weights")
   expect_error(kv$set.optimizer(list(1)), "mx.opt.create")
   expect_true(is.MXKVStore(kv))
+  # The names MXNet-R's mx.model.create.kvstore picks; the allreduce ones leave updates to the caller.
+  expect_true(mx.kv.create("local_update_cpu")$update.on.kvstore)
+  expect_false(mx.kv.create("local_allreduce_cpu")$update.on.kvstore)
+  expect_false(mx.kv.create("local_allreduce_device")$update.on.kvstore)
 })
