@@ -184,7 +184,9 @@ mx.internal.call.callback <- function(callback, iteration, nbatch, env, verbose)
 #' @param batch.end.callback Called as \code{f(iteration, nbatch, env)} after every batch.
 #' @param epoch.end.callback Called as \code{f(iteration, 0, env, verbose)} after every epoch;
 #'   returning FALSE stops training.
-#' @param kvstore "local" (no store with one device, as MXNet-R) or an MXKVStore to update on.
+#' @param kvstore "local" (no store with one device, as MXNet-R) or an MXKVStore: gradients are pushed
+#'   to it and the weights pulled (or, for the allreduce types, the summed gradients pulled and the
+#'   update made here).
 #' @param verbose Whether to print progress.
 #' @param metric_cpu Kept for MXNet-R compatibility: outputs are always copied to the CPU for the metric.
 #' @param ... Passed to \code{mx.opt.create} when optimizer is a name.
@@ -285,15 +287,15 @@ mx.model.buckets <- function(symbol, train.data, eval.data = NULL, metric = NULL
     e
   }
 
-  update.on.kvstore <- is.MXKVStore(kvstore)
-  if (!update.on.kvstore && !(is.character(kvstore) || is.null(kvstore))) {
+  # A store type with one device means no store, as MXNet-R's mx.model.create.kvstore decides.
+  use.kvstore <- is.MXKVStore(kvstore)
+  if (!use.kvstore && !(is.character(kvstore) || is.null(kvstore))) {
     stop(sprintf("%s: 'kvstore' must be a store type (such as \"local\") or an MXKVStore", fn), call. = FALSE)
   }
+  update.on.kvstore <- use.kvstore && isTRUE(kvstore$update.on.kvstore)
   keys <- seq_along(train.names)
-  if (update.on.kvstore) {
-    kvstore$set.optimizer(optimizer)
-    kvstore$init(keys, params[train.names])
-  }
+  if (update.on.kvstore) kvstore$set.optimizer(optimizer)
+  if (use.kvstore) kvstore$init(keys, params[train.names])
   states <- lapply(seq_along(train.names), function(i) optimizer$create.state(i, params[[train.names[i]]]))
 
   feed <- function(e, value) {
@@ -319,10 +321,12 @@ mx.model.buckets <- function(symbol, train.data, eval.data = NULL, metric = NULL
       feed(e, value)
       mx.exec.forward(e, is.train = TRUE)
       mx.exec.backward(e)
+      if (use.kvstore) kvstore$push(keys, list(grads[train.names]), -keys)
       if (update.on.kvstore) {
-        kvstore$push(keys, list(grads[train.names]), -keys)
         kvstore$pull(keys, list(params[train.names]), -keys)
       } else {
+        # Without updates on the store, pull back the summed gradients and update here.
+        if (use.kvstore) kvstore$pull(keys, list(grads[train.names]), -keys)
         for (i in seq_along(train.names)) {
           n <- train.names[i]
           states[i] <- list(mx.internal.apply.update(optimizer, i, params[[n]], grads[[n]], states[[i]]))

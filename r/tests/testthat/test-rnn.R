@@ -203,6 +203,20 @@ test_that("seq-to-one GRU with masking learns the last real token, updating on a
   outs <- list(lapply(model$arg.params, function(a) mx.nd.zeros(dim(a))))
   kv$pull(keys, outs)
   for (i in keys) expect_equal(as.array(outs[[1]][[i]]), as.array(model$arg.params[[i]]))
+  # An allreduce store sums the gradients and leaves the update to mx.model.buckets: the same training.
+  # (Fresh iterators: a shuffling iterator reshuffles its stored buckets at every reset, as MXNet-R's.)
+  train1 <- mx.io.bucket.iter(buckets, batch.size = 32, data.mask.element = 0, shuffle = TRUE)
+  mx.set.seed(5)
+  again <- mx.model.buckets(list("6" = sym, "4" = sym), train.data = train1, num.round = 25, ctx = mx.cpu(),
+                            initializer = mx.init.Xavier(), kvstore = mx.kv.create("local_allreduce_cpu"),
+                            verbose = FALSE,
+                            optimizer = mx.opt.create("adam", learning.rate = 0.02, rescale.grad = 1 / 32))
+  train2 <- mx.io.bucket.iter(buckets, batch.size = 32, data.mask.element = 0, shuffle = TRUE)
+  mx.set.seed(5)
+  plain <- mx.model.buckets(list("6" = sym, "4" = sym), train.data = train2, num.round = 25, ctx = mx.cpu(),
+                            initializer = mx.init.Xavier(), verbose = FALSE,
+                            optimizer = mx.opt.create("adam", learning.rate = 0.02, rescale.grad = 1 / 32))
+  expect_equal(as.array(again$arg.params$cls.weight), as.array(plain$arg.params$cls.weight), tolerance = 1e-5)
   expect_error(mx.model.buckets(list("9" = sym), train.data = train, verbose = FALSE), "no symbol for bucket")
   expect_error(mx.model.buckets(sym, train.data = train, ctx = list(mx.cpu(), mx.cpu()), verbose = FALSE),
                "2 devices")
