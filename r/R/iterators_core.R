@@ -39,7 +39,9 @@ mx.internal.iter.bool <- function(args, key, default, fn) {
 
 mx.internal.iter.path <- function(args, key, default, fn) {
   v <- if (is.null(args[[key]])) default else args[[key]]
-  if (!is.character(v) || length(v) != 1 || is.na(v)) stop(sprintf("%s: '%s' must be a file name", fn, key), call. = FALSE)
+  if (!is.character(v) || length(v) != 1 || is.na(v)) {
+    stop(sprintf("%s: '%s' must be a file name", fn, key), call. = FALSE)
+  }
   path.expand(v)
 }
 
@@ -264,7 +266,8 @@ mx.io.MNISTIter <- function(...) {
   }
   it$value <- function() {
     if (is.null(batch)) stop("mx.io.MNISTIter: value() needs a batch: call iter.next() first", call. = FALSE)
-    list(data = mx.nd.array(array(data[, batch, drop = FALSE] / 256, dim = data.dim)), label = mx.nd.array(labels[batch]))
+    list(data = mx.nd.array(array(data[, batch, drop = FALSE] / 256, dim = data.dim)),
+         label = mx.nd.array(labels[batch]))
   }
   it$num.pad <- function() 0L
   it

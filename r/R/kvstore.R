@@ -54,7 +54,9 @@ mx.kv.create <- function(type = "local") {
   }
   per.device <- function(keys, lists, what, arg) {
     if (is.mx.ndarray(lists)) lists <- list(lists)
-    if (!is.list(lists)) stop(sprintf("MXKVStore$%s: '%s' must be a list of lists of MXNDArrays", what, arg), call. = FALSE)
+    if (!is.list(lists)) {
+      stop(sprintf("MXKVStore$%s: '%s' must be a list of lists of MXNDArrays", what, arg), call. = FALSE)
+    }
     # One list of arrays (one device) may be given without the outer list.
     if (length(lists) && is.mx.ndarray(lists[[1]])) lists <- list(lists)
     for (d in seq_along(lists)) {
@@ -68,7 +70,9 @@ mx.kv.create <- function(type = "local") {
   }
   stored <- function(k, what) {
     v <- store[[k]]
-    if (is.null(v)) stop(sprintf("MXKVStore$%s: key %s has not been initialized (call $init first)", what, k), call. = FALSE)
+    if (is.null(v)) {
+      stop(sprintf("MXKVStore$%s: key %s has not been initialized (call $init first)", what, k), call. = FALSE)
+    }
     v
   }
 

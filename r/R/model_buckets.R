@@ -260,7 +260,8 @@ mx.model.buckets <- function(symbol, train.data, eval.data = NULL, metric = NULL
     v <- aux.params[[n]]
     if (is.null(v)) {
       # MXNet-R's default: moving variances start at one, other auxiliary states at zero.
-      v <- if (grepl("moving_var$", n)) mx.nd.ones(shapes$aux.shapes[[n]], mx.cpu()) else mx.nd.zeros(shapes$aux.shapes[[n]], mx.cpu())
+      fill <- if (grepl("moving_var$", n)) mx.nd.ones else mx.nd.zeros
+      v <- fill(shapes$aux.shapes[[n]], mx.cpu())
     }
     mx.nd.copyto(v, ctx)
   })
@@ -278,7 +279,9 @@ mx.model.buckets <- function(symbol, train.data, eval.data = NULL, metric = NULL
     sh <- do.call(mx.symbol.infer.shape, c(list(sym), in.shapes))
     if (is.null(sh)) stop(sprintf("%s: cannot infer the shapes of bucket '%s'", fn, key), call. = FALSE)
     sym.args <- arguments(sym)
-    arrays <- lapply(sym.args, function(n) if (n %in% param.names) params[[n]] else mx.nd.zeros(sh$arg.shapes[[n]], ctx))
+    arrays <- lapply(sym.args, function(n) {
+      if (n %in% param.names) params[[n]] else mx.nd.zeros(sh$arg.shapes[[n]], ctx)
+    })
     names(arrays) <- sym.args
     req <- ifelse(sym.args %in% train.names, "write", "null")
     names(req) <- sym.args

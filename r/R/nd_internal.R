@@ -310,7 +310,8 @@ mx.nd.internal.set.value <- function(src, out) {
   if (!is.mx.ndarray(out)) stop("mx.nd.internal.set.value: 'out' must be an MXNDArray", call. = FALSE)
   if (!is.numeric(src) || length(src) != 1) stop("mx.nd.internal.set.value: 'src' must be one number", call. = FALSE)
   if (length(out) == 0) return(invisible(out))
-  mx.internal.nd.internal.invoke("mx.nd.internal.set.value", "_plus_scalar", list(mx.nd.zeros.like(out), scalar = src), out)
+  mx.internal.nd.internal.invoke("mx.nd.internal.set.value", "_plus_scalar", list(mx.nd.zeros.like(out), scalar = src),
+                                 out)
 }
 
 #' Copies \code{src} into \code{out} (MXNet-R's \code{mx.nd.internal.copyto}).

@@ -47,7 +47,8 @@ mx.internal.viz.description <- function(symbol, shape = NULL) {
   keep <- op != "null" | !grepl(.mx.viz.param.suffix, name)
   kind <- ifelse(op == "null", "data", op)
   label <- vapply(seq_len(n), function(i) {
-    if (op[i] == "null") name[i] else mx.internal.viz.label(op[i], if (is.null(nodes[[i]]$attrs)) list() else nodes[[i]]$attrs)
+    attrs <- if (is.null(nodes[[i]]$attrs)) list() else nodes[[i]]$attrs
+    if (op[i] == "null") name[i] else mx.internal.viz.label(op[i], attrs)
   }, "")
   node.df <- data.frame(id = seq_len(n) - 1L, name = name, op = op, label = label,
                         color = vapply(kind, mx.internal.viz.color, ""),
@@ -122,8 +123,8 @@ graph.viz <- function(symbol, shape = NULL, direction = "TD", type = "graph", gr
   }
   desc <- mx.internal.viz.description(symbol, shape)
   if (!requireNamespace("DiagrammeR", quietly = TRUE)) {
-    stop("graph.viz needs the R package 'DiagrammeR' to draw the graph; install it with install.packages(\"DiagrammeR\")",
-         call. = FALSE)
+    stop(paste("graph.viz needs the R package 'DiagrammeR' to draw the graph;",
+               "install it with install.packages(\"DiagrammeR\")"), call. = FALSE)
   }
   if (type == "graph") {
     return(DiagrammeR::grViz(mx.internal.viz.dot(desc, if (direction == "TD") "TB" else direction),

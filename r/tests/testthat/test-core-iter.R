@@ -179,7 +179,9 @@ test_that("MNISTIter on the real t10k files gives what MXNet 1.9.1 gives", {
   image <- file.path(root, "t10k-images-idx3-ubyte")
   label <- file.path(root, "t10k-labels-idx1-ubyte")
   if (!file.exists(image) || !file.exists(label)) {
-    if (identical(Sys.getenv("CI"), "true")) fail(sprintf("MNIST files missing under %s (make test sets them up)", root))
+    if (identical(Sys.getenv("CI"), "true")) {
+      fail(sprintf("MNIST files missing under %s (make test sets them up)", root))
+    }
     skip(sprintf("MNIST files not installed under %s (see shared/DATA.md)", root))
   }
   it <- mx.io.MNISTIter(image = image, label = label, batch.size = 100, shuffle = FALSE, silent = TRUE)
