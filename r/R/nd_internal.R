@@ -9,7 +9,9 @@
 # Shape-valued parameters are in R's dimension order and reversed for the core, as MXNet-R did.
 
 # The registry's underscore operators and aliases (test-nd-internal.R checks this list against the
-# loaded library, so it cannot go stale silently).
+# loaded library, so it cannot go stale silently). After adding an underscore operator, print the
+# new list with: n <- unlist(lapply(MVListOps(), function(o) { s <- mx.internal.op.schema(o);
+# c(s$name, unlist(s$aliases)) })); sort(unique(n[startsWith(n, "_") & !startsWith(n, "_backward")]))
 .mx.nd.internal.ops <- c(
   "_adamw_update", "_add", "_arange", "_broadcast_reduced", "_broadcast_to_like", "_cast_like",
   "_contrib_AdaptiveAvgPooling2D", "_contrib_arange_like", "_contrib_BilinearResize2D",
