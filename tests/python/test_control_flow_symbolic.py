@@ -279,3 +279,34 @@ def test_forged_locations_are_an_error():
     sym = mx.sym.load_json(json.dumps(doc))
     with pytest.raises(mx.MXNetError, match=r"_foreach: in_state_locs holds 7, outside \[0, 5\)"):
         sym.infer_shape(data=(4, 2, 5), h0=(2, 3), wx=(3, 5), bx=(3,), wh=(3, 3))
+
+
+def test_cond_inside_foreach_matches_imperative():
+    # MXNet 1.9.1 cannot bind this graph (its cond leaves the output shape unknown inside a
+    # foreach body); the imperative mx.nd.contrib version is the reference.
+    def program(F, data, s):
+        def step(x, states):
+            st = states[0]
+            new = F.contrib.cond(F.sum(x) > 0, lambda: st * 2 + x, lambda: st + x * x)
+            return new, [new]
+        outs, states = F.contrib.foreach(step, data, [s])
+        return outs, states[0]
+
+    rng = np.random.RandomState(5)
+    d, s = rng.uniform(-1, 1, (4, 3)).astype(np.float32), rng.uniform(-1, 1, (3,)).astype(np.float32)
+    nd_d, nd_s = mx.nd.array(d), mx.nd.array(s)
+    nd_d.attach_grad()
+    nd_s.attach_grad()
+    with mx.autograd.record():
+        outs, final = program(mx.nd, nd_d, nd_s)
+        loss = (outs * 2).sum() + final.sum()
+    loss.backward()
+    sym = mx.sym.Group(list(program(mx.sym, mx.sym.var("data"), mx.sym.var("s"))))
+    grads = {"data": mx.nd.zeros((4, 3)), "s": mx.nd.zeros((3,))}
+    exe = sym.bind(mx.cpu(), {"data": mx.nd.array(d), "s": mx.nd.array(s)}, args_grad=grads)
+    got = exe.forward(is_train=True)
+    exe.backward([mx.nd.ones((4, 3)) * 2, mx.nd.ones((3,))])
+    np.testing.assert_allclose(got[0].asnumpy(), outs.asnumpy(), rtol=1e-6)
+    np.testing.assert_allclose(got[1].asnumpy(), final.asnumpy(), rtol=1e-6)
+    np.testing.assert_allclose(grads["data"].asnumpy(), nd_d.grad.asnumpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grads["s"].asnumpy(), nd_s.grad.asnumpy(), rtol=1e-5, atol=1e-6)
