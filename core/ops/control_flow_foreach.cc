@@ -64,9 +64,8 @@ void infer_shapes(const Layout& l, std::vector<Shape>* in, std::vector<Shape>* o
   for (size_t j = 0; j < l.data.size(); ++j) {
     const Shape& s = (*in)[j];
     if (s.empty()) continue;
-    if (len >= 0)
-      MV_CHECK(s[0] == len, kValue) << kOp << ": every data array needs the same length on axis 0; data " << j
-                                    << " has shape " << shape_str(s) << ", data 0 length " << len;
+    MV_CHECK(len < 0 || s[0] == len, kValue) << kOp << ": every data array needs the same length on axis 0; data "
+                                             << j << " has shape " << shape_str(s) << ", data 0 length " << len;
     len = s[0];
   }
   std::vector<Shape> body_in(l.num_inputs);

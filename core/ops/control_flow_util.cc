@@ -85,7 +85,7 @@ void merge_shape(Shape* slot, const Shape& value, const std::string& what) {
     *slot = value;
     return;
   }
-  MV_CHECK(*slot == value, kValue) << what << ": expected shape " << shape_str(*slot) << ", got " << shape_str(value);
+  MV_CHECK(*slot == value, kValue) << what << " has shape " << shape_str(*slot) << ", expected " << shape_str(value);
 }
 
 void merge_type(int* slot, int value, const std::string& what) {
@@ -94,7 +94,7 @@ void merge_type(int* slot, int value, const std::string& what) {
     *slot = value;
     return;
   }
-  MV_CHECK(*slot == value, kType) << what << ": expected dtype " << dtype_name(static_cast<DType>(*slot)) << ", got "
+  MV_CHECK(*slot == value, kType) << what << " has dtype " << dtype_name(static_cast<DType>(*slot)) << ", expected "
                                   << dtype_name(static_cast<DType>(value));
 }
 

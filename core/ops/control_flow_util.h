@@ -27,7 +27,8 @@ std::vector<Shape> infer_graph_shapes(const Symbol& g, std::vector<Shape>* in, c
                                       const std::string& what);
 std::vector<int> infer_graph_types(const Symbol& g, std::vector<int>* in, const std::string& owner,
                                    const std::string& what);
-// Sets *slot to value when unknown; an error when both are known and differ.
+// Sets *slot to value when unknown; an error ("<what> has shape A, expected B") when both are
+// known and differ.
 void merge_shape(Shape* slot, const Shape& value, const std::string& what);
 void merge_type(int* slot, int value, const std::string& what);
 
