@@ -70,7 +70,16 @@ def foreach_nested(mx):
     return mx.sym.Group([outs, states[0]]), {"data": (3, 4, 2), "s": (2,), "w": (2,)}, {}
 
 
-PROGRAMS = {f.__name__: f for f in (foreach_rnn, foreach_two_data_two_states, while_loop_counter, cond_branches,
-                                     foreach_nested)}
+def foreach_passthrough(mx):
+    """A body that returns its input slice, a value computed outside the loop, and its state
+    unchanged: each goes through identity inside the subgraph, as MXNet builds it."""
+    d, s, w = mx.sym.var("d"), mx.sym.var("s"), mx.sym.var("w")
+    outside = w * 3
+    outs, states = mx.sym.contrib.foreach(lambda x, st: ([x, outside], [st[0]]), d, [s])
+    return mx.sym.Group([outs[0], outs[1], states[0]]), {"d": (3, 2), "s": (2,), "w": (2,)}, {}
+
+
+PROGRAMS = {f.__name__: f for f in (foreach_rnn, foreach_passthrough, foreach_two_data_two_states,
+                                     while_loop_counter, cond_branches, foreach_nested)}
 # Values for cond's predicate input p: one program run per branch.
 PREDICATE_VALUES = {"then": [0.5, 0.25], "else": [-0.5, 0.25]}
