@@ -310,3 +310,18 @@ def test_cond_inside_foreach_matches_imperative():
     np.testing.assert_allclose(got[1].asnumpy(), final.asnumpy(), rtol=1e-6)
     np.testing.assert_allclose(grads["data"].asnumpy(), nd_d.grad.asnumpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(grads["s"].asnumpy(), nd_s.grad.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_while_loop_that_never_runs_passes_its_variables_through():
+    x, w = mx.sym.var("x"), mx.sym.var("w")
+    outs, final = mx.sym.contrib.while_loop(lambda x: mx.sym.sum(x) > 100, lambda x: ([x * w], [x * w]), [x],
+                                            max_iterations=3)
+    sym = mx.sym.Group([outs[0], final[0]])
+    grads = {"x": mx.nd.zeros((2,)), "w": mx.nd.zeros((2,))}
+    exe = sym.bind(mx.cpu(), {"x": mx.nd.array([1, 2]), "w": mx.nd.array([3, 4])}, args_grad=grads)
+    got = exe.forward(is_train=True)
+    np.testing.assert_array_equal(got[0].asnumpy(), np.zeros((3, 2)))  # no step ran: zero rows
+    np.testing.assert_array_equal(got[1].asnumpy(), [1, 2])
+    exe.backward([mx.nd.ones((3, 2)), mx.nd.array([5, 6])])
+    np.testing.assert_array_equal(grads["x"].asnumpy(), [5, 6])
+    np.testing.assert_array_equal(grads["w"].asnumpy(), [0, 0])
