@@ -88,10 +88,16 @@ class ImperativeGradGraph final : public GradGraph {
   }
   std::vector<Tensor> apply(const std::string& name, const std::vector<Tensor>& inputs,
                             const GradParams& params) override {
+    return apply_parsed(name, inputs, OpRegistry::get().lookup(name).parse(params));
+  }
+  std::vector<Tensor> apply_parsed(const std::string& name, const std::vector<Tensor>& inputs,
+                                   const AttrsPtr& attrs) override {
     std::vector<NDArray> in;
     for (auto& t : inputs) in.push_back(value(t));
     const OpDef& def = OpRegistry::get().lookup(name);
-    std::vector<NDArray> out = invoke(def, def.parse(params), in);
+    MV_CHECK(attrs && attrs->op == &def, kInternal) << "gradient code applied " << name
+                                                    << " with another operator's parameters";
+    std::vector<NDArray> out = invoke(def, attrs, in);
     std::vector<Tensor> ts;
     for (auto& o : out) ts.push_back(add(o));
     return ts;

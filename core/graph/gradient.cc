@@ -42,10 +42,16 @@ class SymbolicGradGraph final : public GradGraph {
 
   std::vector<Tensor> apply(const std::string& name, const std::vector<Tensor>& inputs,
                             const GradParams& params) override {
+    return apply_parsed(name, inputs, OpRegistry::get().lookup(name).parse(params));
+  }
+  std::vector<Tensor> apply_parsed(const std::string& name, const std::vector<Tensor>& inputs,
+                                   const AttrsPtr& attrs) override {
     const OpDef& def = OpRegistry::get().lookup(name);
+    MV_CHECK(attrs && attrs->op == &def, kInternal) << "gradient code of " << prefix_ << " applied " << name
+                                                    << " with another operator's parameters";
     auto node = std::make_shared<Node>();
     node->op = &def;
-    node->attrs = def.parse(params);
+    node->attrs = attrs;
     // The first node of a gradient keeps MXNet's "<node>_backward"; helpers get a counter.
     node->name = prefix_ + "_backward" + (count_ ? std::to_string(count_) : "");
     ++count_;

@@ -112,10 +112,34 @@ Symbol Symbol::create(const OpDef& op, const AttrsPtr& attrs, const std::string&
   n->attrs = attrs;
   n->name = name.empty() ? auto_name(lower(op.name)) : name;
   n->user_attrs = user_attrs;
-  const std::vector<std::string> names = op.inputs_for(*attrs);
   const std::string where = "Operator " + op.name + " ('" + n->name + "')";
   MV_CHECK(keys.empty() || keys.size() == args.size(), kValue)
       << where << ": " << keys.size() << " input names for " << args.size() << " inputs";
+  const size_t num_subgraphs = static_cast<size_t>(op.subgraphs_for(*attrs));
+  if (num_subgraphs > 0 && attrs->subgraphs.empty()) {
+    // Note [Subgraph operators]: the first arguments are the graphs the node runs (whole
+    // symbols, copied so later attribute changes of the caller's symbol do not reach them).
+    MV_CHECK(args.size() >= num_subgraphs, kValue)
+        << where << " takes " << num_subgraphs << " subgraph(s) before its inputs, got " << args.size()
+        << " argument(s)";
+    auto with_graphs = std::make_shared<Attrs>(*attrs);
+    with_graphs->subgraphs.clear();
+    for (size_t i = 0; i < num_subgraphs; ++i) {
+      MV_CHECK(!args[i].outputs.empty(), kValue) << where << ": subgraph " << i << " has no outputs";
+      with_graphs->subgraphs.push_back(std::make_shared<const Symbol>(args[i].copy()));
+    }
+    n->attrs = with_graphs;
+    std::vector<Symbol> rest(args.begin() + static_cast<std::ptrdiff_t>(num_subgraphs), args.end());
+    std::vector<std::string> rest_keys;
+    if (!keys.empty()) rest_keys.assign(keys.begin() + static_cast<std::ptrdiff_t>(num_subgraphs), keys.end());
+    const std::vector<std::string> names = op.inputs_for(*attrs);
+    MV_CHECK(rest.size() == names.size(), kValue)
+        << where << " takes " << names.size() << " input(s) after its subgraph(s), got " << rest.size();
+    return create(op, n->attrs, n->name, rest, rest_keys, user_attrs);
+  }
+  MV_CHECK(attrs->subgraphs.size() == num_subgraphs, kValue)
+      << where << " holds " << attrs->subgraphs.size() << " subgraph(s); it needs " << num_subgraphs;
+  const std::vector<std::string> names = op.inputs_for(*attrs);
   MV_CHECK(args.size() <= names.size(), kValue)
       << where << " takes " << names.size() << " input(s) (" << join_names(names) << "), got " << args.size();
   std::vector<NodeEntry> slots(names.size());

@@ -49,6 +49,8 @@ void write_entry(JsonWriter* w, int node, int index, int version) {
   w->begin_array().num(node).num(index).num(version).end_array();
 }
 
+std::string graph_json(const Symbol& sym, bool top_level);
+
 std::string node_json(const Node& n, const std::unordered_map<const Node*, int>& index_of,
                       std::unordered_map<const Node*, int>* mutation_count) {
   // MXNet writes attrs sorted by key (a std::map); parameters win over a same-named user
@@ -78,7 +80,16 @@ std::string node_json(const Node& n, const std::unordered_map<const Node*, int>&
   }
   w.end_array();
   w.end_object();
-  return w.result();
+  std::string out = w.result();
+  if (n.attrs && !n.attrs->subgraphs.empty()) {
+    // MXNet 1.9.1 writes a control-flow node's graphs in "subgraphs", each a symbol document
+    // without the top-level "attrs".
+    std::string graphs = ", \"subgraphs\": [";
+    for (size_t i = 0; i < n.attrs->subgraphs.size(); ++i)
+      graphs += (i ? ", " : "") + graph_json(*n.attrs->subgraphs[i], false);
+    out.insert(out.size() - 1, graphs + "]");
+  }
+  return out;
 }
 
 template <typename Int>
@@ -90,9 +101,7 @@ std::string int_list_json(const std::vector<Int>& v) {
   return w.result();
 }
 
-}  // namespace
-
-std::string symbol_to_json(const Symbol& sym) {
+std::string graph_json(const Symbol& sym, bool top_level) {
   std::vector<NodePtr> order = sym.topo_order();
   std::unordered_map<const Node*, int> index_of;
   for (size_t i = 0; i < order.size(); ++i) index_of[order[i].get()] = static_cast<int>(i);
@@ -115,9 +124,13 @@ std::string symbol_to_json(const Symbol& sym) {
   for (const NodeEntry& e : sym.outputs) write_entry(&heads, index_of.at(e.node.get()), e.index, 0);
   heads.end_array();
   out += ",\n  \"heads\": " + heads.result();
-  out += ",\n  \"attrs\": {\"mxnet_version\": [\"int\", " + std::to_string(kMXNetVersion) + "]}\n}";
-  return out;
+  if (top_level) out += ",\n  \"attrs\": {\"mxnet_version\": [\"int\", " + std::to_string(kMXNetVersion) + "]}";
+  return out + "\n}";
 }
+
+}  // namespace
+
+std::string symbol_to_json(const Symbol& sym) { return graph_json(sym, true); }
 
 // ---- reading -----------------------------------------------------------------------------------
 
@@ -135,12 +148,13 @@ int64_t int_of(const JsonValue& v, const std::string& what) {
 
 class SymbolReader {
  public:
-  explicit SymbolReader(const JsonValue& root) : root_(root) {}
+  explicit SymbolReader(const JsonValue& root, int depth = 0) : root_(root), depth_(depth) {}
 
-  Symbol read() {
+  // A subgraph document has no version of its own: it is read as its enclosing document.
+  Symbol read(const bool* inherited_legacy = nullptr) {
     if (!root_.is_object()) fail(std::string("the document must be an object with \"nodes\" and \"heads\", got ") +
                                  root_.kind_name());
-    legacy_ = read_version() < kFirstNnvmVersion;
+    legacy_ = inherited_legacy ? *inherited_legacy : read_version() < kFirstNnvmVersion;
     const JsonValue* nodes = root_.find("nodes");
     if (!nodes) fail("the document has no \"nodes\" list");
     if (!nodes->is_array()) fail(std::string("\"nodes\" must be a list, got ") + nodes->kind_name());
@@ -252,6 +266,7 @@ class SymbolReader {
     }
     node->op = &op;
     node->attrs = op.parse(params);
+    read_subgraphs(jn, node.get());
     // Checked before inputs_for() builds num_args names, so a forged "num_args": "1e12" is an
     // error rather than an allocation that takes the process down.
     if (!op.variadic_param.empty()) {
@@ -273,6 +288,32 @@ class SymbolReader {
            std::to_string(node->inputs.size()));
     }
     return node;
+  }
+
+  // A control-flow node's "subgraphs": each a symbol document, read recursively (to a bounded
+  // depth, so a forged file cannot exhaust the stack).
+  void read_subgraphs(const JsonValue& jn, Node* node) const {
+    const JsonValue* graphs = jn.find("subgraphs");
+    const size_t expected = static_cast<size_t>(node->op->subgraphs_for(*node->attrs));
+    const size_t given = graphs ? graphs->size() : 0;
+    if (graphs && !graphs->is_array()) fail(std::string("\"subgraphs\" must be a list, got ") + graphs->kind_name());
+    if (given != expected)
+      fail("operator " + node->op->name + " holds " + std::to_string(expected) + " subgraph(s), the node lists " +
+           std::to_string(given));
+    if (expected == 0) return;
+    constexpr int kMaxDepth = 64;
+    if (depth_ >= kMaxDepth) fail("subgraphs nest deeper than " + std::to_string(kMaxDepth) + " levels");
+    auto attrs = std::make_shared<Attrs>(*node->attrs);
+    for (size_t k = 0; k < given; ++k) {
+      try {
+        attrs->subgraphs.push_back(std::make_shared<const Symbol>(SymbolReader((*graphs)[k], depth_ + 1).read(&legacy_)));
+      } catch (const Error& e) {
+        std::string msg = e.what();
+        if (msg.rfind("symbol JSON: ", 0) == 0) msg = msg.substr(13);
+        throw Error(e.kind(), "symbol JSON: subgraph " + std::to_string(k) + ": " + msg);
+      }
+    }
+    node->attrs = attrs;
   }
 
   // MXNet 0.x files leave out inputs that were not arguments then (BatchNorm's moving_mean and
@@ -316,6 +357,7 @@ class SymbolReader {
   }
 
   const JsonValue& root_;
+  int depth_ = 0;
   bool legacy_ = false;
   size_t total_ = 0;            // nodes in the document
   std::vector<NodePtr> nodes_;  // by JSON index; one Node per entry, so shared inputs stay shared

@@ -25,6 +25,10 @@ std::string fmt_num(double v) {
 std::vector<Tensor> op_all(const std::string& name, const std::vector<Tensor>& inputs, const GradParams& params) {
   return graph_of(inputs)->apply(name, inputs, params);
 }
+std::vector<Tensor> op_all_parsed(const std::string& name, const std::vector<Tensor>& inputs,
+                                  const std::shared_ptr<const Attrs>& attrs) {
+  return graph_of(inputs)->apply_parsed(name, inputs, attrs);
+}
 Tensor op(const std::string& name, const std::vector<Tensor>& inputs, const GradParams& params) {
   return op_all(name, inputs, params).at(0);
 }

@@ -5,6 +5,7 @@
 // construction, and gradients of gradients work wherever the ops used are differentiable.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,7 +13,7 @@
 namespace minerva {
 
 class GradGraph;
-struct Attrs;
+class Attrs;
 
 struct Tensor {
   GradGraph* graph = nullptr;
@@ -28,12 +29,18 @@ class GradGraph {
   // Applies a registered operator; returns all of its outputs.
   virtual std::vector<Tensor> apply(const std::string& op, const std::vector<Tensor>& inputs,
                                     const GradParams& params) = 0;
+  // The same with parameters already parsed: a control-flow operator's backward takes the
+  // subgraphs that its forward's Attrs hold, which strings cannot carry.
+  virtual std::vector<Tensor> apply_parsed(const std::string& op, const std::vector<Tensor>& inputs,
+                                           const std::shared_ptr<const Attrs>& attrs) = 0;
 };
 
 // Applies op and returns its first output.
 Tensor op(const std::string& name, const std::vector<Tensor>& inputs, const GradParams& params = {});
 std::vector<Tensor> op_all(const std::string& name, const std::vector<Tensor>& inputs,
                            const GradParams& params = {});
+std::vector<Tensor> op_all_parsed(const std::string& name, const std::vector<Tensor>& inputs,
+                                  const std::shared_ptr<const Attrs>& attrs);
 // Element-wise operators on same-shape tensors.
 Tensor operator+(Tensor a, Tensor b);
 Tensor operator-(Tensor a, Tensor b);

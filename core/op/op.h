@@ -73,6 +73,7 @@ struct ParamValue {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 struct OpDef;
+class Symbol;  // core/graph/symbol.h: the subgraphs of control-flow operators
 
 // Parameters parsed once into typed values (one per declared field, in declaration order).
 class Attrs {
@@ -80,6 +81,9 @@ class Attrs {
   const OpDef* op = nullptr;
   std::vector<ParamValue> values;
   KeyValues given;  // the strings the caller passed, for JSON round trips and messages
+  // The graphs a control-flow operator runs (_foreach's body; _cond's predicate and branches),
+  // attached when the node is composed or read from JSON (Note [Subgraph operators]).
+  std::vector<std::shared_ptr<const Symbol>> subgraphs;
 
   int64_t get_int(const std::string& name) const;
   double get_float(const std::string& name) const;
@@ -159,6 +163,7 @@ struct OpSample {
   int64_t index_high = 0;
   std::vector<int> no_grad_inputs;  // inputs the gradient check leaves out (labels, indices)
   bool grad_check = true;           // false where the forward is not a smooth function (random ops)
+  std::vector<std::string> subgraphs;  // MXNet symbol JSON of each subgraph (control-flow operators)
 };
 
 struct OpDef {
@@ -197,6 +202,9 @@ struct OpDef {
   // A backward operator's forward (params_from): its parameters are the forward's, copied when
   // the registry is finalized, so the two declarations cannot drift apart.
   std::string params_source;
+  // Control-flow operators: how many subgraphs a node holds. They come first among the
+  // arguments of a composition, as in MXNet (_foreach(body, *inputs)), and are not inputs.
+  CountFn num_subgraphs;
 
   // Chained declaration.
   OpDef& describe(const std::string& d) { doc = d; return *this; }
@@ -238,6 +246,7 @@ struct OpDef {
   OpDef& set_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }
   OpDef& input_init(const std::string& input, const std::string& init) { input_inits.emplace_back(input, init); return *this; }
+  OpDef& set_num_subgraphs(int n) { num_subgraphs = [n](const Attrs&) { return n; }; return *this; }
 
   // Queries used by invoke, the graph and the ABI.
   std::vector<std::string> inputs_for(const Attrs& a) const;
@@ -245,6 +254,7 @@ struct OpDef {
   int visible_outputs_for(const Attrs& a) const { return num_visible_outputs ? num_visible_outputs(a) : outputs_for(a); }
   std::vector<std::string> output_names_for(const Attrs& a) const;
   std::vector<int> mutated_for(const Attrs& a) const { return mutate_inputs ? mutate_inputs(a) : std::vector<int>{}; }
+  int subgraphs_for(const Attrs& a) const { return num_subgraphs ? num_subgraphs(a) : 0; }
   // Parses the ABI's string parameters; unknown names, malformed or out-of-range values are
   // errors listing the valid parameters.
   AttrsPtr parse(const KeyValues& kv) const;

@@ -175,7 +175,7 @@ TEST(Registry, ForwardRunsOnEverySample) {
     for (const auto& s : op.samples) {
       Inputs in = make_inputs(s, &rng);
       try {
-        auto outs = invoke(op, op.parse(s.params), in.arrays);
+        auto outs = invoke(op, testing::sample_attrs(op, s), in.arrays);
         for (auto& o : outs) to_vector(o);
       } catch (const Error& e) {
         ADD_FAILURE() << name << ": sample failed: " << e.what();
@@ -195,7 +195,7 @@ TEST(Registry, NumericGradientFloat64) {
     for (const auto& s : op.samples) {
       if (!s.grad_check) continue;
       Inputs in = make_inputs(s, &rng);
-      AttrsPtr attrs = op.parse(s.params);
+      AttrsPtr attrs = testing::sample_attrs(op, s);
       autograd::set_training(true);
       // Analytic gradient.
       std::vector<NDArray*> vars;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/autograd/autograd.h"
+#include "core/graph/symbol_json.h"
 
 #include "core/op/invoke.h"
 #include "core/op/kernel_util.h"
@@ -23,6 +24,15 @@ inline NDArray make_array(const Shape& shape, const std::vector<double>& values,
   TBlob src{v.data(), shape, DType::kFloat64};
   cast_copy(src, a.blob());
   return a;
+}
+
+// A sample's parameters, with the graphs of a control-flow operator's sample attached.
+inline AttrsPtr sample_attrs(const OpDef& op, const OpSample& s) {
+  AttrsPtr parsed = op.parse(s.params);
+  if (s.subgraphs.empty()) return parsed;
+  auto attrs = std::make_shared<Attrs>(*parsed);
+  for (const std::string& json : s.subgraphs) attrs->subgraphs.push_back(std::make_shared<const Symbol>(symbol_from_json(json)));
+  return attrs;
 }
 
 inline std::vector<double> to_vector(const NDArray& a) {

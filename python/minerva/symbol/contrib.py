@@ -14,5 +14,7 @@ globals().update(_op.by_prefix(vars(_all), "_contrib_"))
 from ._contrib_python import boolean_mask  # noqa: E402, F401  (imperative only: raises, saying so)
 from ._adamw import adamw_update, mp_adamw_update  # noqa: E402, F401  (MXNet's Python-level AdamW updates)
 from ._zipfian import rand_zipfian  # noqa: E402, F401
+from ._control_flow import cond, foreach, while_loop  # noqa: E402, F401  (nodes holding subgraphs)
 
-__all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_")) | {"boolean_mask", "rand_zipfian"})
+__all__ = sorted(set(_op.by_prefix(vars(_all), "_contrib_")) | {"boolean_mask", "rand_zipfian", "foreach",
+                                                                "while_loop", "cond"})
