@@ -1,4 +1,4 @@
-# Initializers, optimizers, metrics and the array iterator, as MXNet-R names them.
+# Initializers and optimizers, as MXNet-R names them (metrics: metric.R; iterators: io.R).
 
 # ---- initializers: function(name, shape, ctx) -> MXNDArray; shape in R order -------------------
 mx.internal.init.fixed <- function(name, shape, ctx) {
@@ -108,59 +108,4 @@ mx.opt.create <- function(name, learning.rate = 0.01, rescale.grad = 1, wd = 0, 
     stop(sprintf("mx.opt.create: unknown optimizer '%s'; use sgd, adam or rmsprop", name), call. = FALSE)
   }
   list(create.state = create.state, update = update, name = name)
-}
-
-# ---- metrics: list(init, update, get), label and pred as R arrays ------------------------------
-mx.metric.custom <- function(name, feval) {
-  init <- function() c(0, 0)
-  update <- function(label, pred, state) c(state[1] + feval(label, pred), state[2] + 1)
-  get <- function(state) list(name = name, value = state[1] / state[2])
-  structure(list(init = init, update = update, get = get), class = "mx.metric")
-}
-
-mx.metric.accuracy <- mx.metric.custom("accuracy", function(label, pred) {
-  pred <- as.matrix(pred)
-  ypred <- if (nrow(pred) == 1) as.numeric(pred > 0.5) else max.col(t(pred), "first") - 1
-  mean(as.numeric(label) == ypred)
-})
-
-mx.metric.rmse <- mx.metric.custom("rmse", function(label, pred) sqrt(mean((as.numeric(label) - as.numeric(pred))^2)))
-
-mx.metric.mse <- mx.metric.custom("mse", function(label, pred) mean((as.numeric(label) - as.numeric(pred))^2))
-
-mx.metric.mae <- mx.metric.custom("mae", function(label, pred) mean(abs(as.numeric(label) - as.numeric(pred))))
-
-# ---- the array iterator: data with the sample dimension last (R order) -------------------------
-mx.io.arrayiter <- function(data, label, batch.size = 128, shuffle = FALSE) {
-  d <- dim(data)
-  if (is.null(d)) d <- c(1, length(data))
-  n <- d[length(d)]
-  if (length(label) != n) {
-    stop(sprintf("mx.io.arrayiter: %d labels for %d samples (the last dimension of data)", length(label), n), call. = FALSE)
-  }
-  it <- new.env(parent = emptyenv())
-  it$data <- array(as.numeric(data), dim = d)
-  it$label <- as.numeric(label)
-  it$batch.size <- batch.size
-  it$shuffle <- shuffle
-  it$cursor <- 0
-  it$order <- seq_len(n)
-  it$n <- n
-  it$reset <- function() {
-    it$cursor <- 0
-    if (it$shuffle) it$order <- sample.int(it$n)
-  }
-  it$iter.next <- function() {
-    it$cursor <- it$cursor + it$batch.size
-    it$cursor - it$batch.size < it$n
-  }
-  it$num.pad <- function() max(0, it$cursor - it$n)
-  it$value <- function() {
-    idx <- it$order[((it$cursor - it$batch.size):(it$cursor - 1)) %% it$n + 1]
-    slab <- prod(d[-length(d)])
-    x <- array(matrix(it$data, nrow = slab)[, idx], dim = c(d[-length(d)], it$batch.size))
-    list(data = mx.nd.array(x), label = mx.nd.array(it$label[idx]))
-  }
-  class(it) <- "MXArrayIter"
-  it
 }
