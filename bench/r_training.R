@@ -1,7 +1,8 @@
 # R training speed: seconds per epoch of mx.model.FeedForward.create at several N (linear in N?)
 # and the same MLP (784-128-64-10, SGD with momentum, batch 100, accuracy metric) trained by
 # Python Module on the same data (bench/r_training.py), interleaved round by round; the fastest
-# epoch after the first of each is kept. Prints a markdown table with the R/Python ratio.
+# epoch after the first of each is kept. Prints a markdown table with the R/Python ratios of wall
+# time and of CPU time (all threads; steadier than wall time when the machine is shared).
 #   R_LIBS=build/rlib Rscript bench/r_training.R [N,N,...] [ROUNDS]
 # Environment: MINERVA_PYTHON (default .venv/bin/python), PYTHONPATH and MINERVA_LIBRARY_PATH
 # as the Python package needs them (defaults: python/ and build/libminerva.so of this checkout).
@@ -27,9 +28,12 @@ mlp <- function() {
 }
 
 r.epochs <- function(x, y) {
-  stamps <- numeric(0)
+  wall <- numeric(0)
+  cpu <- numeric(0)
   stamp <- function(iteration, nbatch, env, verbose = TRUE) {
-    stamps <<- c(stamps, proc.time()[["elapsed"]])
+    t <- proc.time()
+    wall <<- c(wall, t[["elapsed"]])
+    cpu <<- c(cpu, t[["user.self"]] + t[["sys.self"]])
     TRUE
   }
   model <- mx.model.FeedForward.create(mlp(), X = x, y = y, num.round = epochs, array.batch.size = batch,
@@ -37,14 +41,15 @@ r.epochs <- function(x, y) {
                                        eval.metric = mx.metric.accuracy, initializer = mx.init.Xavier(),
                                        epoch.end.callback = stamp, verbose = FALSE)
   predict.s <- system.time(predict(model, x, array.layout = "colmajor", array.batch.size = batch))[["elapsed"]]
-  list(epoch = min(diff(stamps)), predict = predict.s)
+  list(epoch = min(diff(wall)), cpu = min(diff(cpu)), predict = predict.s)
 }
 
 py.epochs <- function(path, n) {
-  # R's LD_LIBRARY_PATH can hand the interpreter another libpython: run it with the caller's.
+  # R's LD_LIBRARY_PATH can hand the interpreter the system's libpython: run it without.
   out <- system2(python, c(file.path(root, "bench/r_training.py"), path, n, batch, epochs), stdout = TRUE,
-                 env = sprintf("LD_LIBRARY_PATH='%s'", Sys.getenv("MINERVA_BENCH_LD_LIBRARY_PATH")))
-  min(as.numeric(strsplit(out[length(out)], " ")[[1]]))
+                 env = "LD_LIBRARY_PATH=''")
+  got <- as.numeric(strsplit(out[length(out)], " ")[[1]])
+  list(epoch = got[1], cpu = got[2])
 }
 
 rows <- list()
@@ -54,22 +59,18 @@ for (n in sizes) {
   y <- sample(0:9, n, replace = TRUE)
   path <- tempfile(fileext = ".f32")
   writeBin(c(as.numeric(x), as.numeric(y)), path, size = 4)
-  r <- list(epoch = Inf, predict = Inf)
-  py <- Inf
+  r <- list(epoch = Inf, cpu = Inf, predict = Inf)
+  py <- list(epoch = Inf, cpu = Inf)
   for (k in seq_len(rounds)) {
-    got <- r.epochs(x, y)
-    r$epoch <- min(r$epoch, got$epoch)
-    r$predict <- min(r$predict, got$predict)
-    py <- min(py, py.epochs(path, n))
+    r <- Map(min, r, r.epochs(x, y))
+    py <- Map(min, py, py.epochs(path, n))
   }
   unlink(path)
-  rows[[length(rows) + 1]] <- data.frame(N = n, r_epoch_s = r$epoch, r_us_per_sample = 1e6 * r$epoch / n,
-                                         r_predict_s = r$predict, python_module_epoch_s = py, r_over_python = r$epoch / py)
+  rows[[length(rows) + 1]] <- sprintf("| %d | %.3f | %.1f | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f |", n, r$epoch,
+                                      1e6 * r$epoch / n, r$predict, py$epoch, r$epoch / py$epoch, r$cpu, py$cpu,
+                                      r$cpu / py$cpu)
 }
-table <- do.call(rbind, rows)
-cat("| N | R s/epoch | R us/sample | R predict s | Python Module s/epoch | R / Python |\n")
-cat("|---|---|---|---|---|---|\n")
-for (i in seq_len(nrow(table))) {
-  with(table[i, ], cat(sprintf("| %d | %.3f | %.1f | %.3f | %.3f | %.2f |\n", N, r_epoch_s, r_us_per_sample,
-                               r_predict_s, python_module_epoch_s, r_over_python)))
-}
+cat("| N | R s/epoch | R us/sample | R predict s | Python Module s/epoch | R / Python | R CPU s/epoch |",
+    "Python CPU s/epoch | R / Python (CPU) |\n")
+cat("|---|---|---|---|---|---|---|---|---|\n")
+cat(paste0(unlist(rows), "\n"), sep = "")

@@ -15,6 +15,7 @@
 #'
 #' @name Rcpp_MXDataIter-class
 #' @exportClass Rcpp_MXDataIter
+#' @importFrom methods setRefClass new is
 NULL
 
 mx.io.internal.abstract <- function(method) {
@@ -109,32 +110,36 @@ mx.io.internal.shuffled.order <- function(n) {
   order
 }
 
-# The samples of every batch in order: MXNet-R fills the last batch's missing places with what
-# the batch before left in its buffer (the samples at those places of the previous batch), or
-# with zeros when there is only one batch.
+# The samples of every batch in order (0-based; NA is a zero sample): MXNet-R fills the last
+# batch's missing places with what the batch before left in its buffer (the samples at those
+# places of the previous batch), or with zeros when there is only one batch.
 mx.io.internal.batch.order <- function(order, batch.size) {
   n <- length(order)
   num.batch <- (n + batch.size - 1L) %/% batch.size
   pad <- num.batch * batch.size - n
-  if (pad == 0L || num.batch < 2L) return(order)
+  if (pad == 0L) return(order)
+  if (num.batch < 2L) return(c(order, rep(NA_integer_, pad)))
   tail.from <- (num.batch - 2L) * batch.size + (batch.size - pad)
   c(order, order[tail.from + seq_len(pad)])
 }
 
-# The whole array as one MXNDArray of the batches back to back (samples gathered by the core).
-mx.io.internal.batched <- function(x, order, batch.size, pad) {
+# The whole array as one float32 MXNDArray holding the samples `slots` names, back to back. It
+# is filled a chunk of about a million values at a time, so the only full-size copy is the
+# array itself (no temporary double or raw copy of the data set).
+mx.io.internal.batched <- function(x, slots) {
   d <- dim(x)
-  n <- d[length(d)]
-  in.order <- length(order) == n && all(order == seq_len(n) - 1L)
-  if (pad > 0L && length(order) == n) {
-    # One batch, padded with zeros: small (fewer samples than one batch), so done in R.
-    slab <- length(x) %/% max(n, 1L)
-    padded <- c(as.numeric(x)[rep(order, each = slab) * slab + rep(seq_len(slab), n)], numeric(slab * pad))
-    return(mx.nd.array(array(padded, dim = c(d[-length(d)], n + pad))))
+  slab <- prod(d[-length(d)])
+  nd <- mx.nd.internal.wrap(MVNDArrayCreate(rev(c(d[-length(d)], length(slots))), 0L, MV_DEV_CPU, 0L))
+  per.chunk <- max(1L, as.integer(2^20 %/% max(slab, 1)))
+  for (first in (seq_len(ceiling(length(slots) / per.chunk)) - 1L) * per.chunk) {
+    chunk <- slots[first + seq_len(min(per.chunk, length(slots) - first))]
+    index <- rep(chunk * slab, each = slab) + seq_len(slab)
+    values <- x[index]
+    values[is.na(index)] <- 0
+    view <- mx.io.internal.slice(nd, first, first + length(chunk))
+    MVNDArraySyncCopyFromCPU(view$ptr, writeBin(as.double(values), raw(), size = 4))
   }
-  nd <- mx.nd.array(x)
-  if (in.order) return(nd)
-  mx.internal.call("take", list(nd, mx.nd.array(order)), "axis", "0")
+  nd
 }
 
 #' Creates a data iterator over an R array, as MXNet-R
@@ -179,10 +184,10 @@ mx.io.arrayiter <- function(data, label, batch.size = 128, shuffle = FALSE) {
   order <- if (isTRUE(shuffle)) mx.io.internal.shuffled.order(n) else seq_len(n) - 1L
   num.batch <- (n + batch.size - 1L) %/% batch.size
   pad <- num.batch * batch.size - n
-  batches <- mx.io.internal.batch.order(order, batch.size)
+  slots <- mx.io.internal.batch.order(order, batch.size)
   mx.io.internal.ArrayIter$new(
-    data.nd = mx.io.internal.batched(data, batches, batch.size, pad),
-    label.nd = mx.io.internal.batched(label, batches, batch.size, pad),
+    data.nd = mx.io.internal.batched(data, slots),
+    label.nd = mx.io.internal.batched(label, slots),
     batch.size = batch.size, num.data = n, num.batch = num.batch, pad = as.integer(pad), counter = 0L)
 }
 

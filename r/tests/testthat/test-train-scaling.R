@@ -3,20 +3,21 @@
 # firm checks count the values copied between R and the core; the timing check is loose enough
 # for a loaded 2-core machine.
 
+# Bytes copied from R into the core and back, through the two C functions that do it.
 count.copies <- function(expr) {
   copied <- new.env()
   copied$to.core <- 0
   copied$to.r <- 0
-  to.core <- function(a) copied$to.core <- copied$to.core + length(a)
-  to.r <- function(x) copied$to.r <- copied$to.r + prod(dim(x))
+  to.core <- function(data) copied$to.core <- copied$to.core + length(data)
+  to.r <- function(nbytes) copied$to.r <- copied$to.r + nbytes
   ns <- asNamespace("minerva")
   suppressMessages({
-    trace("mx.nd.array", tracer = bquote(.(to.core)(src.array)), where = ns, print = FALSE)
-    trace("as.array.MXNDArray", tracer = bquote(.(to.r)(x)), where = ns, print = FALSE)
+    trace("MVNDArraySyncCopyFromCPU", tracer = bquote(.(to.core)(data)), where = ns, print = FALSE)
+    trace("MVNDArraySyncCopyToCPU", tracer = bquote(.(to.r)(nbytes)), where = ns, print = FALSE)
   })
   on.exit(suppressMessages({
-    untrace("mx.nd.array", where = ns)
-    untrace("as.array.MXNDArray", where = ns)
+    untrace("MVNDArraySyncCopyFromCPU", where = ns)
+    untrace("MVNDArraySyncCopyToCPU", where = ns)
   }))
   force(expr)
   c(to.core = copied$to.core, to.r = copied$to.r)
@@ -57,8 +58,8 @@ test_that("predict copies each output once: linear in N", {
   small <- count.copies(p1 <- predict(model, scaling.data(1000)$x, array.layout = "colmajor", array.batch.size = 50))
   big <- count.copies(p4 <- predict(model, scaling.data(4000)$x, array.layout = "colmajor", array.batch.size = 50))
   expect_equal(dim(p4), c(4, 4000))
-  expect_equal(small[["to.r"]], 4 * 1000)
-  expect_equal(big[["to.r"]], 4 * 4000)
+  expect_equal(small[["to.r"]], 4 * 4 * 1000)   # 4 float32 scores per sample
+  expect_equal(big[["to.r"]], 4 * 4 * 4000)
   expect_lt(big[["to.core"]], 4.2 * small[["to.core"]])
 })
 

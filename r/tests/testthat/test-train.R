@@ -212,3 +212,44 @@ test_that("the training data's shape must stay the bound one", {
   expect_error(mx.model.FeedForward.create(small.net(), X = shrinking, num.round = 1, verbose = FALSE),
                "training batch's 'data' has shape \\(4, 7\\) but the network was bound for \\(4, 10\\)")
 })
+
+test_that("a KVStore object is used through MXNet-R's push/pull protocol", {
+  # A local store in R with the methods MXNet-R's training loop calls: it sums what the devices
+  # push and hands the sum back to every device (update.on.kvstore = FALSE).
+  store <- new.env()
+  store$update.on.kvstore <- FALSE
+  store$calls <- character(0)
+  store$init <- function(index, arrays) {
+    store$calls <- c(store$calls, "init")
+    store$sums <- lapply(arrays, function(a) mx.nd.zeros(dim(a)))
+  }
+  store$push <- function(index, per.device, priority) {
+    store$calls <- c(store$calls, "push")
+    for (k in seq_along(index)) {
+      total <- Reduce(`+`, lapply(per.device, function(arrays) mx.nd.copyto(arrays[[k]], mx.cpu())))
+      minerva:::MVNDArrayCopyTo(total$ptr, store$sums[[k]]$ptr)
+    }
+  }
+  store$pull <- function(index, per.device, priority) {
+    store$calls <- c(store$calls, "pull")
+    for (arrays in per.device) {
+      for (k in seq_along(index)) minerva:::MVNDArrayCopyTo(store$sums[[k]]$ptr, arrays[[k]]$ptr)
+    }
+  }
+  two <- train.plain("sgd", ctx = list(mx.cpu(0), mx.cpu(1)), kvstore = store, learning.rate = 0.2)
+  expect_equal(params.of(two), params.of(train.plain("sgd", learning.rate = 0.2)), tolerance = 1e-5)
+  expect_equal(store$calls[1], "init")
+  expect_equal(sum(store$calls == "push"), 12)     # 6 batches x 2 epochs
+})
+
+test_that("plain numeric vectors are one-feature data, as MXNet-R's arrayiter takes them", {
+  set.seed(3)
+  x <- runif(50)
+  y <- 3 * x + 1
+  net <- mx.symbol.LinearRegressionOutput(mx.symbol.FullyConnected(mx.symbol.Variable("data"), num_hidden = 1,
+                                                                   name = "fc"), name = "lro")
+  mx.set.seed(1)
+  model <- mx.model.FeedForward.create(net, X = x, y = y, num.round = 200, array.batch.size = 50,
+                                       array.layout = "colmajor", learning.rate = 0.5, verbose = FALSE)
+  expect_equal(as.vector(predict(model, c(0, 1))), c(1, 4), tolerance = 0.05)
+})
