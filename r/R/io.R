@@ -50,9 +50,10 @@ methods::setRefClass("Rcpp_MXNativeDataIter", contains = "Rcpp_MXDataIter")
 
 # The iterator mx.io.arrayiter returns. data.nd and label.nd hold every batch back to back
 # (num.batch * batch.size samples, already shuffled and padded), so value() is a view of one
-# batch: nothing is copied per batch. Fields are untyped: typed fields check every assignment.
+# batch: nothing is copied per batch. The views are made once and kept (as MXNet-R returns the
+# same NDArrays every epoch). Fields are untyped: typed fields check every assignment.
 mx.io.internal.ArrayIter <- methods::setRefClass("MXArrayIter", contains = "Rcpp_MXArrayDataIter",
-  fields = c("data.nd", "label.nd", "batch.size", "num.data", "num.batch", "pad", "counter"),
+  fields = c("data.nd", "label.nd", "batch.size", "num.data", "num.batch", "pad", "counter", "views"),
   methods = list(
     reset = function() {
       counter <<- 0L
@@ -71,9 +72,14 @@ mx.io.internal.ArrayIter <- methods::setRefClass("MXArrayIter", contains = "Rcpp
         stop("mx.io.arrayiter: value() needs a batch: call iter.next() first (and not past the last batch)",
              call. = FALSE)
       }
-      begin <- (counter - 1L) * batch.size
-      list(data = mx.io.internal.slice(data.nd, begin, begin + batch.size),
-           label = mx.io.internal.slice(label.nd, begin, begin + batch.size))
+      batch <- views[[counter]]
+      if (is.null(batch)) {
+        begin <- (counter - 1L) * batch.size
+        batch <- list(data = mx.io.internal.slice(data.nd, begin, begin + batch.size),
+                      label = mx.io.internal.slice(label.nd, begin, begin + batch.size))
+        views[[counter]] <<- batch
+      }
+      batch
     },
     num.pad = function() if (counter == num.batch) pad else 0L
   ))
@@ -188,7 +194,8 @@ mx.io.arrayiter <- function(data, label, batch.size = 128, shuffle = FALSE) {
   mx.io.internal.ArrayIter$new(
     data.nd = mx.io.internal.batched(data, slots),
     label.nd = mx.io.internal.batched(label, slots),
-    batch.size = batch.size, num.data = n, num.batch = num.batch, pad = as.integer(pad), counter = 0L)
+    batch.size = batch.size, num.data = n, num.batch = num.batch, pad = as.integer(pad), counter = 0L,
+    views = vector("list", num.batch))
 }
 
 #' Tells whether an object is a data iterator

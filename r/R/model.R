@@ -43,7 +43,9 @@ mx.model.extract.model <- function(symbol, train.execs) {
   with.grad <- names(first$arg.arrays)[!vapply(first$grad.arrays, is.null, TRUE)]
   arg.params <- lapply(with.grad, function(n) mx.nd.copyto(first$arg.arrays[[n]], mx.cpu()))
   names(arg.params) <- with.grad
-  aux.params <- lapply(names(first$aux.arrays), function(n) mean.cpu(lapply(train.execs, function(e) e$aux.arrays[[n]])))
+  aux.params <- lapply(names(first$aux.arrays), function(n) {
+    mean.cpu(lapply(train.execs, function(e) e$aux.arrays[[n]]))
+  })
   names(aux.params) <- names(first$aux.arrays)
   structure(list(symbol = symbol, arg.params = arg.params, aux.params = aux.params), class = "MXFeedForwardModel")
 }
@@ -151,13 +153,27 @@ mx.model.internal.sum.grads <- function(train.execs, params.index, scratch) {
     g <- first$grad.arrays[[i]]
     for (d in seq_along(train.execs)[-1]) {
       MVNDArrayCopyTo(train.execs[[d]]$grad.arrays[[i]]$ptr, scratch[[k]]$ptr)
-      mx.internal.inplace.add(g, scratch[[k]])
+      mx.model.internal.add.to(g, scratch[[k]])
     }
   }
 }
 
-mx.internal.inplace.add <- function(target, other) {
-  MVImperativeInvoke(mx.internal.op("elemwise_add"), mx.internal.params.handle("elemwise_add", list(keys = character(0), vals = character(0))),
+# A CPU copy of an executor output (MXNet-R hands metrics a copy): the shape and dtype are the
+# output's, known in advance, so only the allocation and the copy reach the core.
+mx.model.internal.cpu.copier <- function(nd) {
+  shape <- MVNDArrayGetShape(nd$ptr)
+  dtype <- MVNDArrayGetDType(nd$ptr)
+  src <- nd$ptr
+  function() {
+    out <- MVNDArrayCreate(shape, dtype, MV_DEV_CPU, 0L)
+    MVNDArrayCopyTo(src, out)
+    mx.nd.internal.wrap(out)
+  }
+}
+
+mx.model.internal.add.to <- function(target, other) {
+  op <- "elemwise_add"
+  MVImperativeInvoke(mx.internal.op(op), mx.internal.params.handle(op, list(keys = character(0), vals = character(0))),
                      list(target$ptr, other$ptr), list(target$ptr))
   invisible(target)
 }
@@ -192,7 +208,10 @@ mx.model.train <- function(symbol, ctx, input.shape, output.shape, arg.params, a
     })
   }
   if (kvstore.object) kvstore$init(params.index, train.execs[[1]]$arg.arrays[params.index])
-  scratch <- if (local.sum) lapply(params.index, function(i) mx.nd.zeros(dim(train.execs[[1]]$grad.arrays[[i]]), ctx[[1]]))
+  scratch <- if (local.sum) {
+    lapply(params.index, function(i) mx.nd.zeros(dim(train.execs[[1]]$grad.arrays[[i]]), ctx[[1]]))
+  }
+  output.copiers <- lapply(train.execs, function(texec) mx.model.internal.cpu.copier(texec$outputs[[1]]))
 
   for (iteration in begin.round:end.round) {
     nbatch <- 0
@@ -203,7 +222,7 @@ mx.model.train <- function(symbol, ctx, input.shape, output.shape, arg.params, a
       slices <- mx.model.internal.slices(dlist, input_slice, output.names)
       for (i in seq_len(ndevice)) mx.model.internal.feed(train.execs[[i]], slices[[i]], "training")
       for (texec in train.execs) mx.exec.forward(texec, is.train = TRUE)
-      out.preds <- lapply(train.execs, function(texec) mx.nd.copyto(texec$outputs[[1]], mx.cpu()))
+      out.preds <- lapply(output.copiers, function(copy) copy())
       for (texec in train.execs) mx.exec.backward(texec)
       if (kvstore.object) {
         kvstore$push(params.index, lapply(train.execs, function(e) e$grad.arrays[params.index]), -params.index)
@@ -243,7 +262,7 @@ mx.model.train <- function(symbol, ctx, input.shape, output.shape, arg.params, a
         slices <- mx.model.internal.slices(dlist, input_slice, output.names)
         for (i in seq_len(ndevice)) mx.model.internal.feed(train.execs[[i]], slices[[i]], "validation")
         for (texec in train.execs) mx.exec.forward(texec, is.train = FALSE)
-        out.preds <- lapply(train.execs, function(texec) mx.nd.copyto(texec$outputs[[1]], mx.cpu()))
+        out.preds <- lapply(output.copiers, function(copy) copy())
         if (!is.null(metric)) {
           for (i in seq_len(ndevice)) {
             eval.metric <- metric$update(slices[[i]][[length(slices[[i]])]], out.preds[[i]], eval.metric)
