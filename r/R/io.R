@@ -210,9 +210,14 @@ mx.io.arrayiter <- function(data, label, batch.size = 128, shuffle = FALSE) {
 #' @export
 is.mx.dataiter <- function(x) {
   if (methods::is(x, "Rcpp_MXDataIter")) return(TRUE)
+  mx.io.internal.has.methods(x, c("reset", "iter.next", "value"))
+}
+
+# Whether x (a list, an environment or a reference class object) has these functions. `$`, not
+# `[[`: a reference class object installs a method on its first `$` access.
+mx.io.internal.has.methods <- function(x, methods) {
   if (!(is.environment(x) || is.list(x))) return(FALSE)
-  has <- function(m) tryCatch(is.function(x[[m]]), error = function(e) FALSE)
-  has("reset") && has("iter.next") && has("value")
+  all(vapply(methods, function(m) tryCatch(is.function(do.call("$", list(x, m))), error = function(e) FALSE), TRUE))
 }
 
 # MXNet-R's own name for the same test.

@@ -50,10 +50,7 @@ mx.model.extract.model <- function(symbol, train.execs) {
   structure(list(symbol = symbol, arg.params = arg.params, aux.params = aux.params), class = "MXFeedForwardModel")
 }
 
-mx.model.internal.is.kvstore <- function(kvstore) {
-  (is.environment(kvstore) || is.list(kvstore) || methods::is(kvstore, "envRefClass")) &&
-    all(c("push", "pull", "init") %in% names(kvstore))
-}
+mx.model.internal.is.kvstore <- function(kvstore) mx.io.internal.has.methods(kvstore, c("push", "pull", "init"))
 
 # MXNet-R's choice of parameter synchronisation. One device needs none (NULL). Several devices
 # with "local", "device" or NULL: the gradients are summed on the first device and one update is

@@ -123,6 +123,10 @@ test_that("custom iterators: reference classes extending Rcpp_MXArrayDataIter, a
   plain$value <- function() base$value()
   plain$num.pad <- function() 0
   expect_true(is.mx.dataiter(plain))
+  Own <- setRefClass("OwnIter", fields = c("inner"), methods = list(
+    reset = function() inner$reset(), iter.next = function() inner$iter.next(), value = function() inner$value(),
+    num.pad = function() 0))
+  expect_true(is.mx.dataiter(Own$new(inner = base)))     # no MXNet-R base class needed
   expect_false(is.mx.dataiter(list(reset = 1)))
   expect_equal(as.vector(mx.io.extract(plain, "label")), 0:5)
 })
