@@ -8,7 +8,8 @@
 #' A reference class with numeric fields \code{train} and \code{eval};
 #' \code{mx.callback.log.train.metric(period, logger)} appends to them.
 #'
-#' @format A reference class generator: \code{mx.metric.logger$new()} creates a logger.
+#' @param ... Initial field values (\code{train}, \code{eval}); usually none.
+#' @return A reference class generator: \code{mx.metric.logger$new()} creates a logger.
 #' @export
 mx.metric.logger <- methods::setRefClass("mx.metric.logger", fields = list(train = "numeric", eval = "numeric"))
 
