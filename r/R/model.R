@@ -1,267 +1,576 @@
-# Feed-forward training, prediction and MXNet checkpoints (mx.model.*), as MXNet-R.
+# Feed-forward training and prediction, as MXNet-R (mx.model.*; checkpoints are in checkpoint.R).
+# The internal functions keep MXNet-R's names (mx.model.train, mx.model.extract.model, ...)
+# because MXNet-R code reaches them with ':::' and callbacks see mx.model.train's variables
+# through `env`.
 
-mx.internal.as.iter <- function(X, y, batch.size, layout, shuffle) {
-  if (inherits(X, "MXArrayIter")) return(X)
-  if (is.data.frame(X)) X <- as.matrix(X)
-  if (!is.numeric(X)) stop(sprintf("mx.model: 'X' must be a numeric matrix or array, got %s", class(X)[1]), call. = FALSE)
-  if (is.null(dim(X))) X <- matrix(X, nrow = 1)
-  if (length(dim(X)) == 2) {
-    if (layout == "auto") layout <- if (!is.null(y) && nrow(X) == length(y) && ncol(X) != length(y)) "rowmajor" else "colmajor"
-    if (layout == "rowmajor") X <- t(X)
-  }
-  if (is.null(y)) y <- rep(0, dim(X)[length(dim(X))])
-  mx.io.arrayiter(X, y, batch.size, shuffle)
+# Splits a batch shape (or a named list of them) on the last dimension into nsplit parts.
+mx.model.slice.shape <- function(shape, nsplit) {
+  first <- if (is.list(shape)) shape[[1]] else shape
+  if (is.null(first)) return(lapply(seq_len(nsplit), function(k) list(begin = 0, end = 0, shape = shape)))
+  ndim <- length(first)
+  batchsize <- first[[ndim]]
+  step <- (batchsize + nsplit - 1) %/% nsplit
+  lapply(seq_len(nsplit) - 1, function(k) {
+    begin <- min(k * step, batchsize)
+    end <- min((k + 1) * step, batchsize)
+    resize <- function(s) {
+      s[[length(s)]] <- end - begin
+      s
+    }
+    list(begin = begin, end = end, shape = if (is.list(shape)) lapply(shape, resize) else resize(shape))
+  })
 }
 
-mx.internal.label.name <- function(symbol) {
+# The arguments whose names end in "data" and "label" (MXNet-R's convention).
+mx.model.check.arguments <- function(symbol) {
   args <- arguments(symbol)
-  lab <- args[grepl("label$", args)]
-  if (length(lab)) lab[1] else NULL
+  data <- args[endsWith(args, "data")]
+  label <- args[endsWith(args, "label")]
+  if (length(data) > 1) stop("Multiple fields contains suffix data: ", paste(data, collapse = ", "), call. = FALSE)
+  if (length(label) > 1) stop("Multiple fields contains suffix label: ", paste(label, collapse = ", "), call. = FALSE)
+  c(data, label)
 }
 
-mx.internal.bind.for <- function(symbol, it, ctx, grad.req) {
-  it$reset()
-  it$iter.next()
-  b <- it$value()
-  shapes <- list(data = dim(b$data))
-  lab <- mx.internal.label.name(symbol)
-  if (!is.null(lab)) shapes[[lab]] <- dim(b$label)
-  do.call(mx.simple.bind, c(list(symbol = symbol, ctx = ctx, grad.req = grad.req), shapes))
+# The trained model: the parameters that have gradients (averaged over the devices, as MXNet-R;
+# with local aggregation they are equal) and the auxiliary states, copied to the CPU.
+mx.model.extract.model <- function(symbol, train.execs) {
+  mean.cpu <- function(arrays) {
+    if (length(arrays) == 1) return(mx.nd.copyto(arrays[[1]], mx.cpu()))
+    total <- Reduce(`+`, lapply(arrays, function(a) mx.nd.copyto(a, mx.cpu())))
+    total / length(arrays)
+  }
+  first <- train.execs[[1]]
+  with.grad <- names(first$arg.arrays)[!vapply(first$grad.arrays, is.null, TRUE)]
+  arg.params <- lapply(with.grad, function(n) mx.nd.copyto(first$arg.arrays[[n]], mx.cpu()))
+  names(arg.params) <- with.grad
+  aux.params <- lapply(names(first$aux.arrays), function(n) {
+    mean.cpu(lapply(train.execs, function(e) e$aux.arrays[[n]]))
+  })
+  names(aux.params) <- names(first$aux.arrays)
+  structure(list(symbol = symbol, arg.params = arg.params, aux.params = aux.params), class = "MXFeedForwardModel")
 }
 
-#' Initialize a model's parameters
+mx.model.internal.is.kvstore <- function(kvstore) mx.io.internal.has.methods(kvstore, c("push", "pull", "init"))
+
+# MXNet-R's choice of parameter synchronisation. One device needs none (NULL). Several devices
+# with "local", "device" or NULL: the gradients are summed on the first device and one update is
+# copied to the others, which is what MXNet's local KVStore computes ("local" is a real KVStore
+# object once issue 13 lands; the arithmetic is the same). A KVStore object (push/pull/init, as
+# MXNet-R's) is used as MXNet-R uses it.
+mx.model.create.kvstore <- function(kvstore, arg.params, ndevice, verbose = TRUE) {
+  if (mx.model.internal.is.kvstore(kvstore)) return(kvstore)
+  if (!is.null(kvstore) && !(is.character(kvstore) && length(kvstore) == 1)) {
+    stop("mx.model.FeedForward.create: 'kvstore' must be a KVStore object, a string such as \"local\", or NULL",
+         call. = FALSE)
+  }
+  local <- c("local", "device", "local_update_cpu", "local_allreduce_cpu", "local_allreduce_device")
+  if (!is.null(kvstore) && !kvstore %in% local) {
+    stop(sprintf(paste("mx.model.FeedForward.create: kvstore '%s' is not available: distributed KVStores come",
+                       "with issue 13; use one of %s"), kvstore, paste(local, collapse = ", ")), call. = FALSE)
+  }
+  if (ndevice == 1) return(NULL)
+  if (verbose) message("Summing the gradients of ", ndevice, " devices locally (kvstore ",
+                       if (is.null(kvstore)) "NULL" else kvstore, ")")
+  "local"
+}
+
+# Updates the executor's weights in place from its gradients. Takes the optimizer forms MXNet-R
+# code builds: MXNet-R 1.9's list(create_exec, update) whose update returns the new weight, and
+# list(create.state, update) whose update returns either list(weight, state) (MXNet-R 0.x) or the
+# new state after updating the weight in place (Minerva's update operators). Indices are the
+# weights' positions among the symbol's arguments, as MXNet-R's updater numbers them.
+mx.model.internal.updater <- function(optimizer, exec, ctx) {
+  if (!is.list(optimizer) || !is.function(optimizer$update) ||
+      !(is.function(optimizer$create_exec) || is.function(optimizer$create.state))) {
+    stop("mx.model.FeedForward.create: 'optimizer' must be a name (\"sgd\", ...) or an optimizer from mx.opt.create",
+         call. = FALSE)
+  }
+  index <- which(!vapply(exec$grad.arrays, is.null, TRUE))
+  weights <- exec$arg.arrays
+  grads <- exec$grad.arrays
+  update <- optimizer$update
+  store <- function(target, result) {
+    if (is.mx.ndarray(result) && !identical(result$ptr, target$ptr)) MVNDArrayCopyTo(result$ptr, target$ptr)
+  }
+  if (is.function(optimizer$create_exec)) {
+    execs <- lapply(index, function(i) optimizer$create_exec(index = i, weight_dim = dim(weights[[i]]), ctx = ctx))
+    return(function() {
+      for (k in seq_along(index)) {
+        i <- index[k]
+        store(weights[[i]], update(i, execs[[k]], weights[[i]], grads[[i]]))
+      }
+    })
+  }
+  states <- lapply(index, function(i) optimizer$create.state(i, weights[[i]]))
+  function() {
+    for (k in seq_along(index)) {
+      i <- index[k]
+      res <- update(i, weights[[i]], grads[[i]], states[[k]])
+      if (is.list(res) && !is.mx.ndarray(res) && "weight" %in% names(res) && "state" %in% names(res)) {
+        store(weights[[i]], res$weight)
+        res <- res$state
+      }
+      if (is.null(res)) states[k] <- list(NULL) else states[[k]] <- res
+    }
+  }
+}
+
+# Copies a batch (a named list of MXNDArrays) into an executor's arguments of the same names.
+mx.model.internal.feed <- function(exec, arrays, what) {
+  for (n in names(arrays)) {
+    target <- exec$arg.arrays[[n]]
+    if (is.null(target)) next
+    src <- arrays[[n]]
+    if (!is.mx.ndarray(src)) {
+      stop(sprintf("mx.model: the %s iterator's value()$%s must be an MXNDArray, got %s", what, n, class(src)[1]),
+           call. = FALSE)
+    }
+    tryCatch(MVNDArrayCopyTo(src$ptr, target$ptr), error = function(e) {
+      stop(sprintf("mx.model: the %s batch's '%s' has shape (%s) but the network was bound for (%s): %s", what, n,
+                   paste(dim(src), collapse = ", "), paste(dim(target), collapse = ", "), conditionMessage(e)),
+           call. = FALSE)
+    })
+  }
+}
+
+# One batch as the executors see it: per device, the value() list sliced on the sample dimension,
+# its label renamed to the network's label argument (MXNet-R's rule).
+mx.model.internal.slices <- function(dlist, input_slice, output.names) {
+  if (length(output.names) == 1 && endsWith(output.names, "label")) {
+    names(dlist)[endsWith(names(dlist), "label")] <- output.names
+  }
+  if (length(input_slice) == 1) return(list(dlist))
+  lapply(input_slice, function(s) lapply(dlist, function(a) mx.io.internal.slice(a, s$begin, s$end)))
+}
+
+mx.model.internal.sum.grads <- function(train.execs, params.index, scratch) {
+  first <- train.execs[[1]]
+  for (k in seq_along(params.index)) {
+    i <- params.index[k]
+    g <- first$grad.arrays[[i]]
+    for (d in seq_along(train.execs)[-1]) {
+      MVNDArrayCopyTo(train.execs[[d]]$grad.arrays[[i]]$ptr, scratch[[k]]$ptr)
+      mx.model.internal.add.to(g, scratch[[k]])
+    }
+  }
+}
+
+# A CPU copy of an executor output (MXNet-R hands metrics a copy): the shape and dtype are the
+# output's, known in advance, so only the allocation and the copy reach the core.
+mx.model.internal.cpu.copier <- function(nd) {
+  shape <- MVNDArrayGetShape(nd$ptr)
+  dtype <- MVNDArrayGetDType(nd$ptr)
+  src <- nd$ptr
+  function() {
+    out <- MVNDArrayCreate(shape, dtype, MV_DEV_CPU, 0L)
+    MVNDArrayCopyTo(src, out)
+    mx.nd.internal.wrap(out)
+  }
+}
+
+mx.model.internal.add.to <- function(target, other) {
+  op <- "elemwise_add"
+  MVImperativeInvoke(mx.internal.op(op), mx.internal.params.handle(op, list(keys = character(0), vals = character(0))),
+                     list(target$ptr, other$ptr), list(target$ptr))
+  invisible(target)
+}
+
+# The training loop, as MXNet-R's (its variables are what callbacks find in `env`).
+mx.model.train <- function(symbol, ctx, input.shape, output.shape, arg.params, aux.params, begin.round,
+                           end.round, optimizer, train.data, eval.data, metric, epoch.end.callback,
+                           batch.end.callback, kvstore, fixed.param = NULL, verbose = TRUE) {
+  ndevice <- length(ctx)
+  if (verbose) message("Start training with ", ndevice, " devices")
+  input_slice <- mx.model.slice.shape(input.shape, ndevice)
+  output_slice <- mx.model.slice.shape(output.shape, ndevice)
+  arg_names <- arguments(symbol)
+  output.names <- names(output.shape)
+  train.execs <- lapply(seq_len(ndevice), function(i) {
+    do.call(mx.simple.bind, c(list(symbol = symbol, ctx = ctx[[i]], grad.req = "write"), input_slice[[i]]$shape,
+                              output_slice[[i]]$shape, list(fixed.param = fixed.param)))
+  })
+  for (texec in train.execs) {
+    mx.exec.update.arg.arrays(texec, arg.params, match.name = TRUE)
+    mx.exec.update.aux.arrays(texec, aux.params, match.name = TRUE)
+  }
+  params.index <- which(!vapply(train.execs[[1]]$grad.arrays, is.null, TRUE))
+  local.sum <- identical(kvstore, "local")
+  kvstore.object <- !is.null(kvstore) && !local.sum
+  update.on.kvstore <- kvstore.object && isTRUE(kvstore$update.on.kvstore)
+  if (update.on.kvstore) {
+    kvstore$set.optimizer(optimizer)
+  } else {
+    updaters <- lapply(seq_len(if (local.sum) 1 else ndevice), function(i) {
+      mx.model.internal.updater(optimizer, train.execs[[i]], ctx[[i]])
+    })
+  }
+  if (kvstore.object) kvstore$init(params.index, train.execs[[1]]$arg.arrays[params.index])
+  scratch <- if (local.sum) {
+    lapply(params.index, function(i) mx.nd.zeros(dim(train.execs[[1]]$grad.arrays[[i]]), ctx[[1]]))
+  }
+  output.copiers <- lapply(train.execs, function(texec) mx.model.internal.cpu.copier(texec$outputs[[1]]))
+
+  for (iteration in begin.round:end.round) {
+    nbatch <- 0
+    if (!is.null(metric)) train.metric <- metric$init()
+    train.data$reset()
+    while (train.data$iter.next()) {
+      dlist <- train.data$value()
+      slices <- mx.model.internal.slices(dlist, input_slice, output.names)
+      for (i in seq_len(ndevice)) mx.model.internal.feed(train.execs[[i]], slices[[i]], "training")
+      for (texec in train.execs) mx.exec.forward(texec, is.train = TRUE)
+      out.preds <- lapply(output.copiers, function(copy) copy())
+      for (texec in train.execs) mx.exec.backward(texec)
+      if (kvstore.object) {
+        kvstore$push(params.index, lapply(train.execs, function(e) e$grad.arrays[params.index]), -params.index)
+        if (update.on.kvstore) {
+          kvstore$pull(params.index, lapply(train.execs, function(e) e$arg.arrays[params.index]), -params.index)
+        } else {
+          kvstore$pull(params.index, lapply(train.execs, function(e) e$grad.arrays[params.index]), -params.index)
+        }
+      }
+      if (local.sum) {
+        mx.model.internal.sum.grads(train.execs, params.index, scratch)
+        updaters[[1]]()
+        for (texec in train.execs[-1]) {
+          for (i in params.index) MVNDArrayCopyTo(train.execs[[1]]$arg.arrays[[i]]$ptr, texec$arg.arrays[[i]]$ptr)
+        }
+      } else if (!update.on.kvstore) {
+        for (updater in updaters) updater()
+      }
+      if (!is.null(metric)) {
+        for (i in seq_len(ndevice)) {
+          train.metric <- metric$update(slices[[i]][[length(slices[[i]])]], out.preds[[i]], train.metric)
+        }
+      }
+      nbatch <- nbatch + 1
+      if (!is.null(batch.end.callback)) batch.end.callback(iteration, nbatch, environment())
+    }
+    train.data$reset()
+    if (!is.null(metric)) {
+      result <- metric$get(train.metric)
+      if (verbose) message("[", iteration, "] Train-", result$name, "=", result$value)
+    }
+    if (!is.null(eval.data)) {
+      if (!is.null(metric)) eval.metric <- metric$init()
+      eval.data$reset()
+      while (eval.data$iter.next()) {
+        dlist <- eval.data$value()
+        slices <- mx.model.internal.slices(dlist, input_slice, output.names)
+        for (i in seq_len(ndevice)) mx.model.internal.feed(train.execs[[i]], slices[[i]], "validation")
+        for (texec in train.execs) mx.exec.forward(texec, is.train = FALSE)
+        out.preds <- lapply(output.copiers, function(copy) copy())
+        if (!is.null(metric)) {
+          for (i in seq_len(ndevice)) {
+            eval.metric <- metric$update(slices[[i]][[length(slices[[i]])]], out.preds[[i]], eval.metric)
+          }
+        }
+      }
+      eval.data$reset()
+      if (!is.null(metric)) {
+        result <- metric$get(eval.metric)
+        if (verbose) message("[", iteration, "] Validation-", result$name, "=", result$value)
+      }
+    } else {
+      eval.metric <- NULL
+    }
+    model <- mx.model.extract.model(symbol, train.execs)
+    epoch_continue <- TRUE
+    if (!is.null(epoch.end.callback)) {
+      epoch_continue <- epoch.end.callback(iteration, 0, environment(), verbose = verbose)
+    }
+    if (identical(epoch_continue, FALSE)) break
+  }
+  model
+}
+
+#' Creates the initial parameters of a network, as MXNet-R
 #'
-#' Infers the parameter shapes of `symbol` from its input shapes and creates each parameter with
-#' `initializer`, as MXNet-R's `mx.model.init.params`.
+#' Infers every argument's and auxiliary state's shape from the input and output shapes and
+#' draws them with the initializer. Inputs and outputs themselves are left out.
 #'
-#' @param symbol An `MXSymbol`.
-#' @param input.shape A named list of input shapes in R's dimension order (`list(data = c(4, 32))`).
-#' @param output.shape A named list of label shapes (excluded from the parameters), or `NULL`.
-#' @param initializer An initializer such as [mx.init.uniform()].
-#' @param ctx The device of the new arrays.
-#' @return A list with `arg.params` and `aux.params`, named lists of `MXNDArray`s.
+#' @param symbol The network.
+#' @param input.shape A named list of input shapes (R order, samples last), e.g.
+#'   \code{list(data = c(784, 128))}.
+#' @param output.shape A named list of label shapes, or NULL.
+#' @param initializer An initializer such as \code{mx.init.uniform(0.01)}.
+#' @param ctx The device of the arrays.
+#' @return A list with \code{arg.params} and \code{aux.params}, named lists of MXNDArrays.
 #' @export
 mx.model.init.params <- function(symbol, input.shape, output.shape, initializer, ctx) {
-  shapes <- do.call(mx.symbol.infer.shape, c(list(symbol), input.shape))
-  if (is.null(shapes)) stop("mx.model.init.params: cannot infer the parameter shapes from the input shape", call. = FALSE)
-  inputs <- c(names(input.shape), names(output.shape))
-  arg <- shapes$arg.shapes[!names(shapes$arg.shapes) %in% inputs]
-  list(arg.params = mx.init.create(initializer, arg, ctx), aux.params = mx.init.create(initializer, shapes$aux.shapes, ctx))
+  mx.internal.check.symbol(symbol, "mx.model.init.params")
+  if (!is.list(input.shape)) input.shape <- list(data = input.shape)
+  slist <- do.call(mx.symbol.infer.shape, c(list(symbol), input.shape, output.shape))
+  if (is.null(slist)) {
+    stop(sprintf("mx.model.init.params: the shapes of %s do not determine every argument's shape",
+                 paste(names(c(input.shape, output.shape)), collapse = ", ")), call. = FALSE)
+  }
+  io <- c(names(input.shape), names(output.shape))
+  arg.shapes <- slist$arg.shapes[!names(slist$arg.shapes) %in% io]
+  drop.null <- function(x) x[!vapply(x, is.null, TRUE)]
+  list(arg.params = drop.null(mx.init.create(initializer, arg.shapes, ctx, skip.unknown = TRUE)),
+       aux.params = drop.null(mx.init.create(initializer, slist$aux.shapes, ctx, skip.unknown = FALSE)))
 }
 
-#' Train a feed-forward model
+# The iterator over X (an iterator already, or an R array with labels y).
+mx.model.init.iter <- function(X, y, batch.size, is.train) {
+  if (is.mx.dataiter(X)) return(X)
+  if (is.null(y)) {
+    if (is.train) stop("Need to provide parameter y for training with R arrays.", call. = FALSE)
+    shape <- dim(X)
+    y <- rep.int(0, times = if (is.null(shape)) length(X) else shape[[length(shape)]])
+  }
+  ly <- dim(as.array(y))
+  batch.size <- min(ly[length(ly)], batch.size)
+  mx.io.arrayiter(X, y, batch.size = batch.size, shuffle = is.train)
+}
+
+# "rowmajor" when the matrix X holds one sample per row (its rows match the labels), "colmajor"
+# when it holds one per column; an error when both or neither match. Arrays are colmajor.
+mx.model.select.layout.train <- function(X, y) {
+  if (is.null(y)) stop("Need to provide y for training", call. = FALSE)
+  dimX <- dim(X)
+  if (length(dimX) != 2) return("colmajor")
+  dimy <- dim(as.array(y))
+  rowmajor <- dimX[[1]] == dimy[[1]]
+  colmajor <- dimX[[2]] == dimy[[length(dimy)]]
+  if (rowmajor == colmajor) {
+    stop(sprintf(paste("Cannot auto select array.layout, please specify this parameter: X is %d x %d and y has",
+                       "%d samples"), dimX[1], dimX[2], dimy[length(dimy)]), call. = FALSE)
+  }
+  if (rowmajor) {
+    warning("Auto detect layout of input matrix, use rowmajor..\n", call. = FALSE)
+    "rowmajor"
+  } else {
+    warning("Auto detect layout input matrix, use colmajor..\n", call. = FALSE)
+    "colmajor"
+  }
+}
+
+# For prediction the model decides: the layout whose feature count gives the model's parameter
+# shapes (a layout whose shapes cannot be inferred stays possible, as in MXNet-R).
+mx.model.select.layout.predict <- function(X, model) {
+  dimX <- dim(X)
+  if (length(dimX) != 2) return("colmajor")
+  fits <- function(features) {
+    ret <- tryCatch(mx.symbol.infer.shape(model$symbol, data = c(features, 1)), error = function(e) FALSE)
+    if (isFALSE(ret)) return(FALSE)
+    if (is.null(ret)) return(TRUE)
+    for (n in names(model$arg.params)) {
+      s <- ret$arg.shapes[[n]]
+      if (!is.null(s) && !identical(as.numeric(s), as.numeric(dim(model$arg.params[[n]])))) return(FALSE)
+    }
+    TRUE
+  }
+  rowmajor <- fits(dimX[[2]])
+  colmajor <- fits(dimX[[1]])
+  if (rowmajor == colmajor) {
+    stop(sprintf("Cannot auto select array.layout, please specify this parameter: X is %d x %d", dimX[1], dimX[2]),
+         call. = FALSE)
+  }
+  if (rowmajor) {
+    warning("Auto detect layout of input matrix, use rowmajor..\n", call. = FALSE)
+    "rowmajor"
+  } else {
+    warning("Auto detect layout input matrix, use colmajor..\n", call. = FALSE)
+    "colmajor"
+  }
+}
+
+mx.model.internal.check.layout <- function(array.layout) {
+  if (!(is.character(array.layout) && length(array.layout) == 1 &&
+        array.layout %in% c("auto", "colmajor", "rowmajor"))) {
+    stop(sprintf("'array.layout' must be \"auto\", \"colmajor\" or \"rowmajor\", got %s",
+                 paste(format(array.layout), collapse = " ")), call. = FALSE)
+  }
+}
+
+# X as MXNet-R takes it: samples in columns (transposed when the layout is rowmajor).
+mx.model.internal.oriented <- function(X, layout) {
+  if (is.data.frame(X)) X <- data.matrix(X)
+  if (is.array(X) && layout == "rowmajor") {
+    if (length(dim(X)) != 2) stop("array.layout = \"rowmajor\" is only for matrices", call. = FALSE)
+    X <- t(X)
+  }
+  X
+}
+
+#' Trains a feed-forward network, as MXNet-R
 #'
-#' Trains `symbol` on the data `X` and labels `y` with mini-batches, as MXNet-R's
-#' `mx.model.FeedForward.create`.
+#' Trains \code{symbol} on an iterator or on R arrays with MXNet-R's arguments, defaults and
+#' semantics. \code{...} goes to \code{mx.opt.create} when \code{optimizer} is a name
+#' (\code{learning.rate}, \code{momentum}, \code{wd}, ...), with \code{rescale.grad = 1/batch size}.
+#' On several devices (\code{ctx = list(...)}) each gets a slice of every batch and the gradients
+#' are summed before one update (what MXNet's local KVStore computes; distributed KVStores come
+#' with issue 13). Differences from MXNet-R: the first epoch starts at the first batch (MXNet-R
+#' skips it after peeking at it), and \code{begin.round > num.round} is an error instead of
+#' training backwards.
 #'
-#' @param symbol The network, an `MXSymbol` ending in a loss output such as
-#'   `mx.symbol.SoftmaxOutput`; its label argument is the one whose name ends in `label`.
-#' @param X The training data: a matrix, an array with the samples in the last dimension, or an
-#'   iterator from [mx.io.arrayiter()].
-#' @param y The labels, one per sample (unused when `X` is an iterator).
-#' @param ctx The device; `NULL` for [mx.ctx.default()].
-#' @param begin.round,num.round The first and last epoch numbers.
-#' @param optimizer An optimizer name for [mx.opt.create()] (which also gets `...`) or an
-#'   optimizer it made.
-#' @param initializer An initializer such as [mx.init.uniform()] or [mx.init.Xavier()].
-#' @param eval.data Validation data, `list(data = , label = )`, scored after each epoch.
-#' @param eval.metric A metric such as [mx.metric.accuracy], reported after each epoch.
-#' @param epoch.end.callback,batch.end.callback Functions called as `f(iteration, nbatch, env)`
-#'   after each epoch and each batch.
-#' @param array.batch.size The batch size.
-#' @param array.layout For a matrix `X`: `"rowmajor"` (one sample per row), `"colmajor"` (one
-#'   per column) or `"auto"` (decided from the number of labels).
-#' @param kvstore Accepted for MXNet-R compatibility (training is on one device).
-#' @param verbose Whether to print the metric after each epoch.
-#' @param arg.params,aux.params Named lists of `MXNDArray`s to start from instead of the
-#'   initializer's values (for example a loaded model's).
-#' @param ... Passed to [mx.opt.create()] when `optimizer` is a name (`learning.rate`,
-#'   `momentum`, `wd`, ...).
-#' @return An `MXFeedForwardModel`: a list with `symbol`, `arg.params` and `aux.params`.
-#' @examples
-#' x <- matrix(runif(200), 100, 2)
-#' y <- as.numeric(x[, 1] > x[, 2])
-#' net <- mx.symbol.SoftmaxOutput(mx.symbol.FullyConnected(mx.symbol.Variable("data"),
-#'                                num_hidden = 2), name = "softmax")
-#' model <- mx.model.FeedForward.create(net, X = x, y = y, num.round = 2, array.batch.size = 20,
-#'                                      learning.rate = 0.1, verbose = FALSE)
-#' dim(predict(model, x))
+#' @param symbol The network (its outputs end in a loss such as SoftmaxOutput).
+#' @param X A data iterator, or an R array/matrix of training data.
+#' @param y The labels, when X is an R array.
+#' @param ctx A context (\code{mx.cpu()}) or a list of contexts; default \code{mx.ctx.default()}.
+#' @param begin.round The first epoch's number (for resumed training).
+#' @param num.round The last epoch's number.
+#' @param optimizer An optimizer name ("sgd", "adam", ...) or an optimizer object.
+#' @param initializer The initializer of the parameters not given in arg.params.
+#' @param eval.data Validation data: an iterator or \code{list(data = , label = )}.
+#' @param eval.metric A metric such as \code{mx.metric.accuracy}, or NULL.
+#' @param epoch.end.callback A function(iteration, nbatch, env, verbose) called after each
+#'   epoch; returning FALSE stops training.
+#' @param batch.end.callback A function(iteration, nbatch, env) called after each batch.
+#' @param array.batch.size The batch size for R arrays.
+#' @param array.layout "auto", "colmajor" (samples in columns) or "rowmajor" (samples in rows).
+#' @param kvstore "local" (default), "device", NULL or a KVStore object.
+#' @param verbose Whether to print progress messages.
+#' @param arg.params Initial parameters (a named list of MXNDArrays) replacing the initializer's.
+#' @param aux.params Initial auxiliary states replacing the initializer's.
+#' @param input.names The names of the iterator fields fed to the network (default "data").
+#' @param output.names The names of the label arguments (default: the argument ending in "label").
+#' @param fixed.param Names of parameters that are not trained.
+#' @param allow.extra.params Whether arg.params/aux.params may hold names the network lacks.
+#' @param ... Optimizer parameters when \code{optimizer} is a name.
+#' @return A model of class \code{"MXFeedForwardModel"}: \code{symbol}, \code{arg.params},
+#'   \code{aux.params}.
 #' @export
 mx.model.FeedForward.create <- function(symbol, X, y = NULL, ctx = NULL, begin.round = 1, num.round = 10,
-                                        optimizer = "sgd", initializer = mx.init.uniform(0.01), eval.data = NULL,
-                                        eval.metric = NULL, epoch.end.callback = NULL, batch.end.callback = NULL,
-                                        array.batch.size = 128, array.layout = "auto", kvstore = "local",
-                                        verbose = TRUE, arg.params = NULL, aux.params = NULL, ...) {
-  mx.internal.check.symbol(symbol, "mx.model.FeedForward.create")
-  ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
-  if (is.character(optimizer)) optimizer <- mx.opt.create(optimizer, rescale.grad = 1 / array.batch.size, ...)
-  it <- mx.internal.as.iter(X, y, array.batch.size, array.layout, TRUE)
-  exec <- mx.internal.bind.for(symbol, it, ctx, "write")
-  lab <- mx.internal.label.name(symbol)
-  inputs <- c("data", lab)
-  shapes <- lapply(exec$arg.arrays, dim)
-  params <- mx.model.init.params(symbol, shapes["data"], if (is.null(lab)) NULL else shapes[lab], initializer, ctx)
-  if (!is.null(arg.params)) params$arg.params[names(arg.params)] <- arg.params
-  if (!is.null(aux.params)) params$aux.params[names(aux.params)] <- aux.params
-  mx.exec.update.arg.arrays(exec, params$arg.params, match.name = TRUE)
-  mx.exec.update.aux.arrays(exec, params$aux.params, match.name = TRUE)
-  names.w <- setdiff(names(exec$arg.arrays), inputs)
-  states <- lapply(names.w, function(n) optimizer$create.state(n, exec$arg.arrays[[n]]))
-  names(states) <- names.w
-  for (round in begin.round:num.round) {
-    it$reset()
-    metric.state <- if (is.null(eval.metric)) NULL else eval.metric$init()
-    while (it$iter.next()) {
-      b <- it$value()
-      MVNDArrayCopyTo(b$data$ptr, exec$arg.arrays$data$ptr)
-      if (!is.null(lab)) MVNDArrayCopyTo(b$label$ptr, exec$arg.arrays[[lab]]$ptr)
-      mx.exec.forward(exec, is.train = TRUE)
-      mx.exec.backward(exec)
-      for (n in names.w) {
-        g <- exec$grad.arrays[[n]]
-        if (!is.null(g)) states[n] <- list(optimizer$update(n, exec$arg.arrays[[n]], g, states[[n]]))
-      }
-      if (!is.null(eval.metric)) {
-        keep <- seq_len(it$batch.size - it$num.pad())
-        pred <- as.array(exec$outputs[[1]])
-        pred <- matrix(pred, ncol = dim(pred)[length(dim(pred))])[, keep, drop = FALSE]
-        metric.state <- eval.metric$update(as.array(b$label)[keep], pred, metric.state)
-      }
-      if (!is.null(batch.end.callback)) batch.end.callback(round, it$cursor / it$batch.size, environment())
-    }
-    if (!is.null(eval.metric) && verbose) {
-      r <- eval.metric$get(metric.state)
-      message(sprintf("[%d] Train-%s=%g", round, r$name, r$value))
-    }
-    if (!is.null(eval.data) && !is.null(eval.metric)) {
-      model <- mx.internal.model(symbol, exec, names.w, lab)
-      ev <- eval.data
-      pred <- predict(model, ev$data, ctx = ctx, array.batch.size = array.batch.size, array.layout = array.layout)
-      r <- eval.metric$get(eval.metric$update(ev$label, pred, eval.metric$init()))
-      if (verbose) message(sprintf("[%d] Validation-%s=%g", round, r$name, r$value))
-    }
-    if (!is.null(epoch.end.callback)) epoch.end.callback(round, 0, environment())
+                                        optimizer = "sgd", initializer = mx.init.uniform(0.01),
+                                        eval.data = NULL, eval.metric = NULL, epoch.end.callback = NULL,
+                                        batch.end.callback = NULL, array.batch.size = 128, array.layout = "auto",
+                                        kvstore = "local", verbose = TRUE, arg.params = NULL, aux.params = NULL,
+                                        input.names = NULL, output.names = NULL, fixed.param = NULL,
+                                        allow.extra.params = FALSE, ...) {
+  fn <- "mx.model.FeedForward.create"
+  mx.internal.check.symbol(symbol, fn)
+  mx.model.internal.check.layout(array.layout)
+  if (!is.numeric(begin.round) || !is.numeric(num.round) || length(begin.round) != 1 || length(num.round) != 1 ||
+      begin.round > num.round) {
+    stop(sprintf("%s: need begin.round <= num.round, got %s and %s", fn, format(begin.round), format(num.round)),
+         call. = FALSE)
   }
-  mx.internal.model(symbol, exec, names.w, lab)
+  if (is.data.frame(X)) X <- data.matrix(X)
+  if (is.numeric(X) && is.null(dim(X))) X <- as.array(X)
+  if (is.array(X)) {
+    if (array.layout == "auto") array.layout <- mx.model.select.layout.train(X, y)
+    X <- mx.model.internal.oriented(X, array.layout)
+  } else if (!is.mx.dataiter(X)) {
+    stop(sprintf("%s: 'X' must be a data iterator or an R array/matrix, got %s", fn, class(X)[1]), call. = FALSE)
+  }
+  X <- mx.model.init.iter(X, y, batch.size = array.batch.size, is.train = TRUE)
+  X$reset()
+  if (!X$iter.next()) stop(sprintf("%s: the training data is empty", fn), call. = FALSE)
+  first <- X$value()
+  if (is.null(input.names)) input.names <- "data"
+  shape.of <- function(n) {
+    if (is.null(first[[n]])) {
+      stop(sprintf("%s: the iterator's batches have no field '%s' (they have %s)", fn, n,
+                   paste(names(first), collapse = ", ")), call. = FALSE)
+    }
+    dim(first[[n]])
+  }
+  input.shape <- sapply(input.names, shape.of, simplify = FALSE)
+  if (is.null(output.names)) {
+    arg_names <- arguments(symbol)
+    output.names <- arg_names[endsWith(arg_names, "label")]
+    if (length(output.names) > 1) {
+      stop(sprintf("%s: several arguments end in 'label' (%s): say which are labels with output.names", fn,
+                   paste(output.names, collapse = ", ")), call. = FALSE)
+    }
+    output.shape <- list()
+    if (length(output.names) == 1) output.shape[[output.names]] <- shape.of("label")
+  } else {
+    output.shape <- sapply(output.names, shape.of, simplify = FALSE)
+  }
+  X$reset()
+  params <- mx.model.init.params(symbol, input.shape, output.shape, initializer, mx.cpu())
+  if (!is.null(arg.params)) params$arg.params <- arg.params
+  if (!is.null(aux.params)) params$aux.params <- aux.params
+  if (allow.extra.params) {
+    params$arg.params <- params$arg.params[names(params$arg.params) %in% arguments(symbol)]
+    params$aux.params <- params$aux.params[names(params$aux.params) %in% auxiliary.states(symbol)]
+  }
+  if (is.null(ctx)) ctx <- mx.ctx.default()
+  if (is.mx.context(ctx)) ctx <- list(ctx)
+  if (!is.list(ctx) || !length(ctx) || !all(vapply(ctx, is.mx.context, TRUE))) {
+    stop(sprintf("%s: 'ctx' must be a context or a list of contexts", fn), call. = FALSE)
+  }
+  if (is.character(optimizer)) {
+    batchsize <- input.shape[[1]][[length(input.shape[[1]])]]
+    optimizer <- mx.opt.create(optimizer, rescale.grad = 1 / batchsize, ...)
+  }
+  if (!is.null(eval.data) && !is.list(eval.data) && !is.mx.dataiter(eval.data)) {
+    stop(sprintf("%s: 'eval.data' must be a data iterator or list(data = , label = )", fn), call. = FALSE)
+  }
+  if (!is.null(eval.data) && !is.mx.dataiter(eval.data)) {
+    if (is.null(eval.data$data) || is.null(eval.data$label)) {
+      stop(sprintf("%s: give the validation set as list(data = R.array, label = R.array)", fn), call. = FALSE)
+    }
+    eval.x <- eval.data$data
+    if (is.data.frame(eval.x)) eval.x <- data.matrix(eval.x)
+    if (is.array(eval.x)) {
+      if (array.layout == "auto") array.layout <- mx.model.select.layout.train(eval.x, eval.data$label)
+      eval.x <- mx.model.internal.oriented(eval.x, array.layout)
+    }
+    eval.data <- mx.model.init.iter(eval.x, eval.data$label, batch.size = array.batch.size, is.train = TRUE)
+  }
+  kvstore <- mx.model.create.kvstore(kvstore, params$arg.params, length(ctx), verbose = verbose)
+  mx.model.train(symbol, ctx, input.shape, output.shape, params$arg.params, params$aux.params, begin.round,
+                 num.round, optimizer = optimizer, train.data = X, eval.data = eval.data, metric = eval.metric,
+                 epoch.end.callback = epoch.end.callback, batch.end.callback = batch.end.callback,
+                 kvstore = kvstore, fixed.param = fixed.param, verbose = verbose)
 }
 
-mx.internal.model <- function(symbol, exec, names.w, lab) {
-  copy <- function(arrays) lapply(arrays, function(a) mx.nd.copyto(a, mx.cpu()))
-  structure(list(symbol = symbol, arg.params = copy(exec$arg.arrays[names.w]), aux.params = copy(exec$aux.arrays)),
-            class = "MXFeedForwardModel")
-}
-
-#' Predict with a trained model
+#' Predicts with a feed-forward model, as MXNet-R
 #'
-#' @param object An `MXFeedForwardModel` from [mx.model.FeedForward.create()] or
-#'   [mx.model.load()].
-#' @param X The data: a matrix, an array with the samples in the last dimension, or an iterator.
-#' @param ctx The device; `NULL` for [mx.ctx.default()].
-#' @param array.batch.size The batch size.
-#' @param array.layout For a matrix `X`: `"rowmajor"`, `"colmajor"` or `"auto"` (one sample per
-#'   row when the column count matches the model's input size).
+#' Runs the network's forward pass over X and returns its first output for every sample.
+#'
+#' @param object A model from \code{mx.model.FeedForward.create}, \code{mx.model.load} or
+#'   \code{mx.serialize}.
+#' @param X A data iterator, or an R array/matrix.
+#' @param ctx The device; default \code{mx.ctx.default()}.
+#' @param array.batch.size The batch size for R arrays.
+#' @param array.layout "auto", "colmajor" (samples in columns) or "rowmajor" (samples in rows).
+#' @param allow.extra.params Whether the model may hold parameters the network lacks.
 #' @param ... Unused.
-#' @return The first output for every sample: a matrix with one column per sample.
+#' @return An R array whose last dimension counts the samples (for a classifier, a matrix with
+#'   one column of class scores per sample).
+#' @importFrom stats predict
 #' @export
-predict.MXFeedForwardModel <- function(object, X, ctx = NULL, array.batch.size = 128, array.layout = "auto", ...) {
-  ctx <- if (is.null(ctx)) mx.ctx.default() else ctx
-  if (!inherits(X, "MXArrayIter") && length(dim(X)) == 2 && array.layout == "auto") {
-    # A matrix whose column count matches the model's input size holds one sample per row.
-    data.shape <- NULL
-    arg.names <- names(object$arg.params)
-    w <- object$arg.params[[arg.names[grepl("weight$", arg.names)][1]]]
-    if (!is.null(w) && length(dim(w)) == 2 && ncol(X) == dim(w)[1] && nrow(X) != dim(w)[1]) array.layout <- "rowmajor"
+predict.MXFeedForwardModel <- function(object, X, ctx = NULL, array.batch.size = 128, array.layout = "auto",
+                                       allow.extra.params = FALSE, ...) {
+  model <- object
+  if (is.serialized(model)) model <- mx.unserialize(model)
+  if (is.null(ctx)) ctx <- mx.ctx.default()
+  mx.model.internal.check.layout(array.layout)
+  if (is.data.frame(X)) X <- data.matrix(X)
+  if (is.numeric(X) && is.null(dim(X))) X <- as.array(X)
+  if (is.array(X)) {
+    if (array.layout == "auto") array.layout <- mx.model.select.layout.predict(X, model)
+    X <- mx.model.internal.oriented(X, array.layout)
+  } else if (!is.mx.dataiter(X)) {
+    stop(sprintf("predict: 'X' must be a data iterator or an R array/matrix, got %s", class(X)[1]), call. = FALSE)
   }
-  it <- mx.internal.as.iter(X, NULL, array.batch.size, array.layout, FALSE)
-  exec <- mx.internal.bind.for(object$symbol, it, ctx, "null")
-  mx.exec.update.arg.arrays(exec, object$arg.params, match.name = TRUE)
-  mx.exec.update.aux.arrays(exec, object$aux.params, match.name = TRUE)
-  it$reset()
-  out <- NULL
-  while (it$iter.next()) {
-    b <- it$value()
-    MVNDArrayCopyTo(b$data$ptr, exec$arg.arrays$data$ptr)
-    mx.exec.forward(exec, is.train = FALSE)
-    pred <- as.array(exec$outputs[[1]])
-    pred <- matrix(pred, ncol = dim(pred)[length(dim(pred))])
-    keep <- seq_len(it$batch.size - it$num.pad())
-    out <- cbind(out, pred[, keep, drop = FALSE])
+  X <- mx.model.init.iter(X, NULL, batch.size = array.batch.size, is.train = FALSE)
+  X$reset()
+  if (!X$iter.next()) stop("predict: cannot predict on an empty iterator", call. = FALSE)
+  dlist <- X$value()
+  pexec <- mx.simple.bind(model$symbol, ctx = ctx, data = dim(dlist$data), grad.req = "null")
+  if (allow.extra.params) {
+    model$arg.params <- model$arg.params[names(model$arg.params) %in% arguments(model$symbol)]
+    model$aux.params <- model$aux.params[names(model$aux.params) %in% auxiliary.states(model$symbol)]
   }
-  dimnames(out) <- NULL
-  out
-}
-
-#' Save or load a model checkpoint
-#'
-#' `mx.model.save()` writes MXNet's checkpoint files, `<prefix>-symbol.json` and
-#' `<prefix>-<iteration>.params` (four digits); `mx.model.load()` reads them, including those
-#' MXNet or Minerva's Python API wrote.
-#'
-#' @param model An `MXFeedForwardModel`.
-#' @param prefix The file name prefix.
-#' @param iteration The epoch number in the parameter file's name.
-#' @return `mx.model.save()`: called for its effect. `mx.model.load()`: an `MXFeedForwardModel`.
-#' @examples
-#' net <- mx.symbol.FullyConnected(mx.symbol.Variable("data"), num_hidden = 2, name = "fc")
-#' p <- mx.model.init.params(net, list(data = c(3, 1)), NULL, mx.init.uniform(0.1), mx.cpu())
-#' model <- structure(list(symbol = net, arg.params = p$arg.params, aux.params = p$aux.params),
-#'                    class = "MXFeedForwardModel")
-#' prefix <- file.path(tempdir(), "fc")
-#' mx.model.save(model, prefix, 1)
-#' names(mx.model.load(prefix, 1)$arg.params)
-#' @export
-mx.model.save <- function(model, prefix, iteration) {
-  mx.symbol.save(model$symbol, paste0(prefix, "-symbol.json"))
-  arrays <- c(model$arg.params, model$aux.params)
-  names(arrays) <- c(sprintf("arg:%s", names(model$arg.params)), sprintf("aux:%s", names(model$aux.params)))
-  mx.nd.save(arrays, sprintf("%s-%04d.params", prefix, iteration))
-}
-
-#' @rdname mx.model.save
-#' @export
-mx.model.load <- function(prefix, iteration) {
-  symbol <- mx.symbol.load(paste0(prefix, "-symbol.json"))
-  arrays <- mx.nd.load(sprintf("%s-%04d.params", prefix, iteration))
-  kind <- sub(":.*$", "", names(arrays))
-  short <- sub("^[a-z]+:", "", names(arrays))
-  arg <- arrays[kind == "arg"]
-  names(arg) <- short[kind == "arg"]
-  aux <- arrays[kind == "aux"]
-  names(aux) <- short[kind == "aux"]
-  structure(list(symbol = symbol, arg.params = arg, aux.params = aux), class = "MXFeedForwardModel")
-}
-
-#' Train a multi-layer perceptron
-#'
-#' Builds fully connected layers with activations and trains them with
-#' [mx.model.FeedForward.create()], as MXNet-R's `mx.mlp`.
-#'
-#' @param data The training data, one sample per row.
-#' @param label The labels.
-#' @param hidden_node The sizes of the hidden layers.
-#' @param out_node The size of the output layer (the number of classes).
-#' @param dropout A dropout probability after each hidden layer, or `NULL`.
-#' @param activation The hidden layers' activation (`act_type` of `mx.symbol.Activation`), one
-#'   or one per layer.
-#' @param out_activation The output: `"softmax"` or `"rmse"` (linear regression).
-#' @param ctx The device; `NULL` for [mx.ctx.default()].
-#' @param ... Passed to [mx.model.FeedForward.create()] (`num.round`, `array.batch.size`,
-#'   `learning.rate`, ...).
-#' @return An `MXFeedForwardModel`.
-#' @export
-mx.mlp <- function(data, label, hidden_node = 1, out_node, dropout = NULL, activation = "tanh",
-                   out_activation = "softmax", ctx = NULL, ...) {
-  net <- mx.symbol.Variable("data")
-  activation <- rep(activation, length.out = length(hidden_node))
-  for (i in seq_along(hidden_node)) {
-    net <- mx.symbol.FullyConnected(net, num_hidden = hidden_node[i], name = paste0("fc", i))
-    net <- mx.symbol.Activation(net, act_type = activation[i], name = paste0(activation[i], i))
-    if (!is.null(dropout)) net <- mx.symbol.Dropout(net, p = dropout)
+  mx.exec.update.arg.arrays(pexec, model$arg.params, match.name = TRUE)
+  mx.exec.update.aux.arrays(pexec, model$aux.params, match.name = TRUE)
+  packer <- mx.io.internal.packer()
+  X$reset()
+  while (X$iter.next()) {
+    dlist <- X$value()
+    mx.model.internal.feed(pexec, list(data = dlist$data), "prediction")
+    mx.exec.forward(pexec, is.train = FALSE)
+    out <- pexec$outputs[[1]]
+    oshape <- dim(out)
+    packer$push(as.array(mx.io.internal.slice(out, 0, oshape[[length(oshape)]] - X$num.pad())))
   }
-  net <- mx.symbol.FullyConnected(net, num_hidden = out_node, name = paste0("fc", length(hidden_node) + 1))
-  net <- switch(out_activation,
-                softmax = mx.symbol.SoftmaxOutput(net, name = "softmax"),
-                rmse = mx.symbol.LinearRegressionOutput(net, name = "linreg"),
-                stop(sprintf("mx.mlp: out_activation '%s' is not supported (softmax)", out_activation), call. = FALSE))
-  mx.model.FeedForward.create(net, X = data, y = label, ctx = ctx, ...)
+  X$reset()
+  packer$get()
 }
