@@ -6,7 +6,8 @@
 # As in MXNet-R, inputs go first (positionally or by input name), unnamed numbers after them fill
 # the operator's parameters in declaration order (so plus.scalar(x, 1) sets scalar = 1), named
 # arguments are parameters (MXNet-R's dotted names too), and `out` receives the result in place.
-# Shape-valued parameters are in R's dimension order and reversed for the core, as MXNet-R did.
+# Tuple parameters (shapes, begin/end, axes) are in R's order and reversed for the core, by the same
+# mx.internal.format the generated mx.nd.* functions use (r/R/invoke.R), as MXNet-R did.
 
 # The registry's underscore operators and aliases (test-nd-internal.R checks this list against the
 # loaded library, so it cannot go stale silently). After adding an underscore operator, print the
@@ -84,7 +85,7 @@ mx.internal.nd.internal.invoke <- function(called, op, args, out) {
     }
     type <- if (k %in% s$param.names) s$param.types[match(k, s$param.names)] else "string"
     keys <<- c(keys, k)
-    vals <<- c(vals, mx.internal.format(called, k, v, type, reverse = identical(type, "shape")))
+    vals <<- c(vals, mx.internal.format(called, k, v, type))
   }
   for (i in seq_along(args)) {
     a <- args[[i]]
