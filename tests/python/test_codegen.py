@@ -114,3 +114,18 @@ def test_every_public_operator_has_r_wrappers_with_registry_names_and_defaults()
                             f"{called}: {p['name']} R default {args[p['name']]} != registry {p['default']}"
                 count += 1
     assert count > 200
+
+
+def test_internal_functions_cover_every_underscore_name_and_never_replace_a_hand_written_one():
+    from minerva import _op
+    text = r_ops.render_internal({})
+    fns = re.findall(r"^(mx\.nd\.internal\.\S+) <- function\(\.\.\., out = NULL\)$", text, re.M)
+    expected = {r_ops.internal_r_name(n) for op in _op.list_ops() for n in r_ops.internal_names(_op.schema(op))}
+    assert sorted(fns, key=lambda f: (f.lower(), f)) == fns and set(fns) == expected
+    assert r_ops.internal_r_name("_contrib_box_nms") == "mx.nd.internal.contrib.box.nms"
+    assert not any(n.startswith("_backward") for n in r_ops.internal_names({"name": "_backward_x", "aliases": []}))
+    # A hand-written function of the same name (nd_internal.R's helpers, ndarray.R's wrap) is an error.
+    helpers = r_ops.hand_written_internal()
+    assert helpers["mx.nd.internal.set.value"] == "nd_internal.R" and helpers["mx.nd.internal.wrap"] == "ndarray.R"
+    with pytest.raises(r_ops.GenError, match="mx.nd.internal.plus.scalar is also a hand-written function in r/R/x.R"):
+        r_ops.render_internal({"mx.nd.internal.plus.scalar": "x.R"})

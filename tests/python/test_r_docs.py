@@ -85,3 +85,46 @@ def test_exports_list_every_function():
     exported = [ln.split("export(")[1].rstrip(")") for ln in text.splitlines() if "export(" in ln]
     assert exported == [w["name"] for w in ws]
     assert text.rstrip().endswith("NULL")
+
+
+INTERNAL = '''# generated
+mx.nd.internal.plus.scalar <- function(..., out = NULL)
+  mx.internal.nd.internal.invoke("mx.nd.internal.plus.scalar", "_plus_scalar", list(...), out)
+mx.nd.internal.PlusScalar <- function(..., out = NULL)
+  mx.internal.nd.internal.invoke("mx.nd.internal.PlusScalar", "_PlusScalar", list(...), out)
+'''
+
+
+def test_reads_the_internal_functions_and_rejects_anything_else():
+    ws = r_docs.read_internal(INTERNAL)
+    assert [(w["name"], w["op"], w["formals"]) for w in ws] == [
+        ("mx.nd.internal.plus.scalar", "_plus_scalar", ["...", "out = NULL"]),
+        ("mx.nd.internal.PlusScalar", "_PlusScalar", ["...", "out = NULL"])]
+    with pytest.raises(r_docs.GenError, match="mx.nd.internal.made"):
+        r_docs.read_internal(INTERNAL + "mx.nd.internal.made <- make('x')\n")
+    # The name passed to invoke (used in its error messages) must be the function's own.
+    with pytest.raises(r_docs.GenError, match="mx.nd.internal.x"):
+        r_docs.read_internal('mx.nd.internal.x <- function(..., out = NULL)\n'
+                             '  mx.internal.nd.internal.invoke("mx.nd.internal.y", "_x", list(...), out)\n')
+
+
+def test_internal_page_has_an_alias_usage_and_operator_per_function():
+    ws = r_docs.read_internal(INTERNAL)
+    schema = {"doc": "Adds a scalar to every element.\n\nMore."}
+    page = r_docs.render_internal_page(ws, {"_plus_scalar": schema, "_PlusScalar": schema},
+                                       ["mx.nd.internal.copyto"])
+    assert "\\name{mx.nd.internal}\n\\alias{mx.nd.internal}\n\\alias{mx.nd.internal.plus.scalar}\n" in page
+    assert "\\alias{mx.nd.internal.PlusScalar}\n" in page
+    assert ("\\usage{\nmx.nd.internal.plus.scalar(..., out = NULL)\nmx.nd.internal.PlusScalar(..., out = NULL)\n}"
+            in page)
+    assert ("\\item{\\code{mx.nd.internal.PlusScalar}}{Runs \\code{_PlusScalar}: Adds a scalar to every element.}"
+            in page)
+    assert "\\item{...}{" in page and "\\item{out}{" in page
+    assert "\\code{\\link{mx.nd.internal.copyto}}" in page
+
+
+def test_exports_include_the_internal_functions_after_the_operator_functions():
+    ws, internal = r_docs.read_wrappers(OPS), r_docs.read_internal(INTERNAL)
+    text = r_docs.render_exports(ws, internal)
+    exported = [ln.split("export(")[1].rstrip(")") for ln in text.splitlines() if "export(" in ln]
+    assert exported == [w["name"] for w in ws] + ["mx.nd.internal.plus.scalar", "mx.nd.internal.PlusScalar"]
