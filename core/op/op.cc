@@ -316,6 +316,9 @@ std::string OpDef::schema_json() const {
   w.key("inputs").begin_array();
   for (auto& n : input_names) w.str(n);
   w.end_array();
+  w.key("hidden_inputs").begin_array();
+  for (auto& n : hidden_inputs) w.str(n);
+  w.end_array();
   w.key("variadic").str(variadic_param);
   w.key("variadic_group").num(variadic_group);
   w.key("variadic_extra").num(variadic_extra);

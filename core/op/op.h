@@ -162,6 +162,7 @@ struct OpSample {
   std::vector<int> index_inputs;    // inputs holding integer indices in [0, index_high)
   int64_t index_high = 0;
   std::vector<int> no_grad_inputs;  // inputs the gradient check leaves out (labels, indices)
+  std::vector<int> no_grad_outputs; // outputs the gradient ignores, as in MXNet (hawkesll's out_state)
   bool grad_check = true;           // false where the forward is not a smooth function (random ops)
   std::vector<std::string> subgraphs;  // MXNet symbol JSON of each subgraph (control-flow operators)
 };
@@ -199,6 +200,9 @@ struct OpDef {
   // Initializer (MXNet's "__init__" attribute) of inputs a symbol creates on its own, such as
   // BatchNorm's moving_var starting at one: (input name, init JSON).
   std::vector<std::pair<std::string, std::string>> input_inits;
+  // Auxiliary-state inputs that MXNet's generated functions leave out of their signatures (legacy
+  // operators list only their arguments): a symbol creates them itself; a caller may still name them.
+  std::vector<std::string> hidden_inputs;
   // A backward operator's forward (params_from): its parameters are the forward's, copied when
   // the registry is finalized, so the two declarations cannot drift apart.
   std::string params_source;
@@ -247,6 +251,7 @@ struct OpDef {
   OpDef& add_sample(OpSample s) { samples.push_back(std::move(s)); return *this; }
   OpDef& input_init(const std::string& input, const std::string& init) { input_inits.emplace_back(input, init); return *this; }
   OpDef& set_num_subgraphs(int n) { num_subgraphs = [n](const Attrs&) { return n; }; return *this; }
+  OpDef& hide_input(const std::string& input) { hidden_inputs.push_back(input); return *this; }
 
   // Queries used by invoke, the graph and the ABI.
   std::vector<std::string> inputs_for(const Attrs& a) const;

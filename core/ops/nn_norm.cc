@@ -1,11 +1,13 @@
 // Normalization layers of MXNet 1.x: BatchNorm, LayerNorm, InstanceNorm and GroupNorm. BatchNorm
 // and LayerNorm save their statistics as hidden outputs (BatchNorm: mean and inverse std;
 // LayerNorm: mean and std); all differentiate through internal backward kernels, which reduce
-// over many elements per channel.
+// over many elements per channel. BatchNorm's kernels live in batch_norm.cc, shared with its contrib
+// variants (contrib_batch_norm.cc).
 #include <cmath>
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/batch_norm.h"
 #include "core/ops/layout_util.h"
 
 namespace minerva {
@@ -18,152 +20,6 @@ std::vector<double> as_doubles(const TBlob& b) {
 }
 void store_doubles(const std::vector<double>& v, const TBlob& dst) {
   cast_copy(TBlob{const_cast<double*>(v.data()), dst.shape, DType::kFloat64}, dst);
-}
-
-// Threads over channels (or rows) only when each has enough elements to pay for them.
-int64_t grain_for(int64_t per_item) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, per_item)); }
-
-// ---- BatchNorm ---------------------------------------------------------------------------------
-
-// Note [BatchNorm statistics]
-// The hidden outputs `mean` and `var` hold the statistics the forward normalized with and the
-// inverse standard deviation 1/sqrt(var + eps) (as MXNet saves them): the batch's in training,
-// the moving ones otherwise. The backward re-reads them, and like MXNet picks the batch formula
-// (which differentiates through the statistics) when it runs in training mode without
-// use_global_stats, and the plain scale gamma/sqrt(var + eps) otherwise.
-bool batch_stats(const OpContext& ctx, const Attrs& attrs) { return ctx.is_train && !attrs.get_bool("use_global_stats"); }
-
-void batch_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-  const Shape& d = (*in)[0];
-  if (d.empty()) return;
-  const int axis = normalize_axis(attrs, attrs.get_int("axis"), static_cast<int>(d.size()));
-  const Shape c{d[axis]};
-  static const char* names[] = {"data", "gamma", "beta", "moving_mean", "moving_var"};
-  for (size_t i = 1; i < 5; ++i) {
-    if ((*in)[i].empty()) (*in)[i] = c;
-    if ((*in)[i] != c) shape_mismatch(attrs, std::string("input '") + names[i] + "' (one value per channel)", c, (*in)[i]);
-  }
-  (*out)[0] = d;
-  (*out)[1] = c;
-  (*out)[2] = c;
-}
-
-// float16 data keeps float32 parameters and statistics, as in MXNet.
-void batch_norm_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
-  int data = (*in)[0] >= 0 ? (*in)[0] : (*out)[0];
-  if (data < 0) return;
-  MV_CHECK(dtype_is_float(static_cast<DType>(data)), kType)
-      << "Operator " << attrs.op->name << " supports float16/float32/float64 data, got "
-      << dtype_name(static_cast<DType>(data));
-  (*in)[0] = data;
-  const int param = data == static_cast<int>(DType::kFloat16) ? static_cast<int>(DType::kFloat32) : data;
-  for (size_t i = 1; i < in->size(); ++i) {
-    if ((*in)[i] < 0) (*in)[i] = param;
-    MV_CHECK(dtype_is_float(static_cast<DType>((*in)[i])), kType)
-        << "Operator " << attrs.op->name << ": input " << i << " must have a floating dtype, got "
-        << dtype_name(static_cast<DType>((*in)[i]));
-  }
-  (*out)[0] = data;
-  for (size_t i = 1; i < out->size(); ++i) (*out)[i] = (*in)[1];
-}
-
-void batch_norm_forward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
-                        const std::vector<TBlob>& out) {
-  const TBlob &x = in[0], &y = out[0];
-  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
-  const double eps = attrs.get_float("eps"), momentum = attrs.get_float("momentum");
-  const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
-  std::vector<double> gamma = as_doubles(in[1]), beta = as_doubles(in[2]);
-  std::vector<double> moving_mean = as_doubles(in[3]), moving_var = as_doubles(in[4]);
-  std::vector<double> mean(static_cast<size_t>(l.size)), invstd(mean.size());
-  const int64_t m = l.outer * l.inner;  // elements per channel
-  MV_FLOAT_SWITCH(x.dtype, "BatchNorm", T, {
-    const T* xp = x.ptr<T>();
-    T* yp = y.ptr<T>();
-    parallel_for(
-        l.size,
-        [&](int64_t c) {
-          size_t cs = static_cast<size_t>(c);
-          double mu = moving_mean[cs], var = moving_var[cs];
-          if (use_batch) {
-            double sum = 0, sq = 0;
-            for (int64_t o = 0; o < l.outer; ++o)
-              for (int64_t i = 0; i < l.inner; ++i) sum += static_cast<double>(xp[l.index(o, c, i)]);
-            mu = m > 0 ? sum / static_cast<double>(m) : 0.0;
-            for (int64_t o = 0; o < l.outer; ++o)
-              for (int64_t i = 0; i < l.inner; ++i) {
-                double d = static_cast<double>(xp[l.index(o, c, i)]) - mu;
-                sq += d * d;
-              }
-            var = m > 0 ? sq / static_cast<double>(m) : 0.0;  // biased, also for the moving update
-            moving_mean[cs] = moving_mean[cs] * momentum + mu * (1 - momentum);
-            moving_var[cs] = moving_var[cs] * momentum + var * (1 - momentum);
-          }
-          mean[cs] = mu;
-          invstd[cs] = 1.0 / std::sqrt(var + eps);
-          const double scale = (fix_gamma ? 1.0 : gamma[cs]) * invstd[cs];
-          for (int64_t o = 0; o < l.outer; ++o)
-            for (int64_t i = 0; i < l.inner; ++i) {
-              int64_t j = l.index(o, c, i);
-              yp[j] = T((static_cast<double>(xp[j]) - mu) * scale + beta[cs]);
-            }
-        },
-        grain_for(m));
-  });
-  store_doubles(mean, out[1]);
-  store_doubles(invstd, out[2]);
-  if (use_batch) {
-    store_doubles(moving_mean, in[3]);
-    store_doubles(moving_var, in[4]);
-  }
-}
-
-// Inputs: ograd, data, gamma, saved mean, saved inverse std. Outputs: d data, d gamma, d beta.
-void batch_norm_backward(const OpContext& ctx, const Attrs& attrs, const std::vector<TBlob>& in,
-                         const std::vector<TBlob>& out) {
-  const TBlob &og = in[0], &x = in[1], &gx = out[0];
-  const AxisSplit l = split_at_axis(x.shape, normalize_axis(attrs, attrs.get_int("axis"), x.ndim()));
-  const bool fix_gamma = attrs.get_bool("fix_gamma"), use_batch = batch_stats(ctx, attrs);
-  std::vector<double> gamma = as_doubles(in[2]), mean = as_doubles(in[3]), invstd = as_doubles(in[4]);
-  std::vector<double> ggamma(mean.size()), gbeta(mean.size());
-  const int64_t m = l.outer * l.inner;
-  MV_FLOAT_SWITCH(x.dtype, "_backward_BatchNorm", T, {
-    const T* gp = og.ptr<T>();
-    const T* xp = x.ptr<T>();
-    T* gxp = gx.ptr<T>();
-    parallel_for(
-        l.size,
-        [&](int64_t c) {
-          size_t cs = static_cast<size_t>(c);
-          double sum_g = 0, sum_gxhat = 0;
-          for (int64_t o = 0; o < l.outer; ++o)
-            for (int64_t i = 0; i < l.inner; ++i) {
-              int64_t j = l.index(o, c, i);
-              double g = static_cast<double>(gp[j]);
-              sum_g += g;
-              sum_gxhat += g * (static_cast<double>(xp[j]) - mean[cs]) * invstd[cs];
-            }
-          gbeta[cs] = sum_g;
-          ggamma[cs] = fix_gamma ? 0.0 : sum_gxhat;
-          const double scale = (fix_gamma ? 1.0 : gamma[cs]) * invstd[cs];
-          const double mg = m > 0 ? sum_g / static_cast<double>(m) : 0.0;
-          const double mgx = m > 0 ? sum_gxhat / static_cast<double>(m) : 0.0;
-          for (int64_t o = 0; o < l.outer; ++o)
-            for (int64_t i = 0; i < l.inner; ++i) {
-              int64_t j = l.index(o, c, i);
-              double g = static_cast<double>(gp[j]);
-              if (use_batch) {
-                double xhat = (static_cast<double>(xp[j]) - mean[cs]) * invstd[cs];
-                gxp[j] = T(scale * (g - mg - xhat * mgx));
-              } else {
-                gxp[j] = T(scale * g);
-              }
-            }
-        },
-        grain_for(m));
-  });
-  store_doubles(ggamma, out[1]);
-  store_doubles(gbeta, out[2]);
 }
 
 // ---- LayerNorm ---------------------------------------------------------------------------------
@@ -216,7 +72,7 @@ void layer_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<
           mp[r] = T(mu);  // stats have shape data with axis set to 1: row r is element r
           sp[r] = T(sd);
         },
-        grain_for(n));
+        norm_grain(n));
   });
 }
 
@@ -249,7 +105,7 @@ void layer_norm_backward(const OpContext&, const Attrs& attrs, const std::vector
           gx[j] = (g[j] * gamma[static_cast<size_t>(k)] - mean_d - xhat[j] * mean_dx) / sd[rs];
         }
       },
-      grain_for(n));
+      norm_grain(n));
   std::vector<double> ggamma(static_cast<size_t>(n), 0.0), gbeta(static_cast<size_t>(n), 0.0);
   parallel_for(
       n,
@@ -260,7 +116,7 @@ void layer_norm_backward(const OpContext&, const Attrs& attrs, const std::vector
           gbeta[static_cast<size_t>(k)] += g[j];
         }
       },
-      grain_for(rows));
+      norm_grain(rows));
   store_doubles(gx, out[0]);
   store_doubles(ggamma, out[1]);
   store_doubles(gbeta, out[2]);
@@ -348,7 +204,7 @@ void row_stats(const RowNorm& r, const std::vector<double>& x, double eps, std::
         (*mean)[static_cast<size_t>(row)] = m;
         (*sd)[static_cast<size_t>(row)] = std::sqrt(v + eps);
       },
-      grain_for(r.len));
+      norm_grain(r.len));
 }
 
 void row_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -365,7 +221,7 @@ void row_norm_forward(const OpContext&, const Attrs& attrs, const std::vector<TB
           y[j] = (x[j] - mean[i]) / sd[i] * gamma[gi] + beta[gi];
         }
       },
-      grain_for(r.len));
+      norm_grain(r.len));
   store_doubles(y, out[0]);
   if (out.size() == 3) {
     store_doubles(mean, out[1]);
@@ -404,7 +260,7 @@ void row_norm_backward(const OpContext&, const Attrs& attrs, const std::vector<T
         row_gg[i] = gg;
         row_gb[i] = gb;
       },
-      grain_for(r.len));
+      norm_grain(r.len));
   std::vector<double> ggamma(static_cast<size_t>(r.groups), 0.0), gbeta(static_cast<size_t>(r.groups), 0.0);
   for (int64_t row = 0; row < r.rows; ++row) {
     ggamma[static_cast<size_t>(row % r.groups)] += row_gg[static_cast<size_t>(row)];
@@ -441,23 +297,7 @@ MV_REGISTER_OP(BatchNorm)
     .input("beta", "beta array")
     .input("moving_mean", "running mean of input")
     .input("moving_var", "running variance of input")
-    .param("eps", ParamType::kFloat, "0.0010000000474974513",
-        "Epsilon to prevent div 0. Must be no less than CUDNN_BN_MIN_EPSILON defined in cudnn.h when using "
-        "cudnn (usually 1e-5)")
-    .param("momentum", ParamType::kFloat, "0.899999976", "Momentum for moving average")
-    .param("fix_gamma", ParamType::kBool, "True", "Fix gamma while training")
-    .param("use_global_stats", ParamType::kBool, "False",
-        "Whether use global moving statistics instead of local batch-norm. This will force change "
-        "batch-norm into a scale shift operator.")
-    .param("output_mean_var", ParamType::kBool, "False", "Output the mean and inverse std ")
-    .param("axis", ParamType::kInt, "1", "Specify which shape axis the channel is specified").kind(ParamKind::kAxis)
-    .param("cudnn_off", ParamType::kBool, "False", "Do not select CUDNN operator, if available")
-    .param("min_calib_range", ParamType::kFloat, "None",
-        "The minimum scalar value in the form of float32 obtained through calibration (quantized "
-        "batch norm only; accepted and ignored).")
-    .param("max_calib_range", ParamType::kFloat, "None",
-        "The maximum scalar value in the form of float32 obtained through calibration (quantized "
-        "batch norm only; accepted and ignored).")
+    .MV_BATCH_NORM_PARAMS
     .set_num_outputs(3)
     .set_num_visible_outputs([](const Attrs& a) { return a.get_bool("output_mean_var") ? 3 : 1; })
     .set_list_outputs([](const Attrs&) { return std::vector<std::string>{"output", "mean", "var"}; })
@@ -506,7 +346,7 @@ MV_REGISTER_OP(_backward_BatchNorm)
     .input("invstd", "the saved inverse standard deviation")
     .params_from("BatchNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(batch_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(batch_norm_backward)
     .set_non_differentiable();

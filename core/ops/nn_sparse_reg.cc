@@ -80,6 +80,9 @@ MV_REGISTER_OP(IdentityAttachKLSparseReg)
     .input("moving_avg", "Running average of the mean activation of each unit (auxiliary state).")
     .MV_SPARSE_REG_PARAMS
     .set_mutate_inputs([](const Attrs&) { return std::vector<int>{1}; })
+    // As in MXNet, a symbol creates moving_avg (zeros) itself: it is not in the functions' signatures.
+    .hide_input("moving_avg")
+    .input_init("moving_avg", "[\"zero\", {}]")
     .set_infer_shape(sparse_reg_shape)
     .set_infer_type(infer_same_float_type)
     .set_forward(sparse_reg_forward)

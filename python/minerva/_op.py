@@ -144,12 +144,22 @@ def _python_default(p: dict):
         return p["default"]  # an enum or dtype name
 
 
+def signature_inputs(s: dict) -> list:
+    """The inputs a generated function's signature lists: all but the hidden ones (auxiliary states
+    that MXNet's signature leaves out, such as IdentityAttachKLSparseReg's moving_avg)."""
+    hidden = s.get("hidden_inputs") or ()
+    return [n for n in s["inputs"] if n not in hidden]
+
+
 def docstring(s: dict, kind: str, extras: tuple = ()) -> str:
     """The registry's documentation in numpydoc form; kind is "NDArray" or "Symbol"; extras are
     (name, type, doc) lines for the frontend's own keyword arguments."""
     lines = [s["doc"].strip(), "", "Parameters", "----------"]
-    for name in s["inputs"] or ([s["variadic"] and "*data"] if s["variadic"] else []):
+    for name in signature_inputs(s) or ([s["variadic"] and "*data"] if s["variadic"] else []):
         lines.append(f"{name} : {kind}\n    input {kind.lower()}")
+    for name in s.get("hidden_inputs") or ():
+        made = "created with the symbol when not given" if kind == "Symbol" else "required"
+        lines.append(f"{name} : {kind}, keyword only\n    auxiliary state ({made}); not in MXNet's signature")
     for p in s["params"]:
         kind_str = p["type"] + ("" if p["type"] != "enum" else " {" + ", ".join(repr(v) for v in p["values"]) + "}")
         default = "required" if p["required"] else f"default={p['default']}"
@@ -167,7 +177,7 @@ def signature(s: dict, extras: tuple) -> inspect.Signature:
     parameter (num_args) is filled in from the inputs."""
     variadic = s["variadic"]
     params = [inspect.Parameter("data", _VAR)] if variadic else \
-        [inspect.Parameter(n, _POS, default=None) for n in s["inputs"]]
+        [inspect.Parameter(n, _POS, default=None) for n in signature_inputs(s)]
     kind = _KW if variadic else _POS
     params += [inspect.Parameter(p["name"], kind, default=_Null if p["name"] == variadic else _python_default(p))
                for p in s["params"]]
@@ -179,13 +189,14 @@ def signature(s: dict, extras: tuple) -> inspect.Signature:
 
 def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_variadic_input, extras=()):
     """Sorts a call's arguments as MXNet's generated functions do. Returns (inputs given by
-    position, inputs given by name, parameters, extras). is_input(x) says whether a positional
-    value fills the next fixed input; is_variadic_input(x) the same for variadic operators;
+    position, in signature_inputs order; inputs given by name, parameters, extras). is_input(x)
+    says whether a positional value fills the next fixed input; is_variadic_input(x) the same for variadic operators;
     extras are the frontend's own arguments (out, name...), which positional values past the
     parameters fill, in order, as in MXNet's signature."""
     param_names = [p["name"] for p in s["params"]]
     param_set = set(param_names)
     fixed_inputs = s["inputs"]
+    positional_inputs = signature_inputs(s)  # hidden inputs are given by name only
     variadic = s["variadic"]
     inputs = []
     rest = list(args)
@@ -198,8 +209,13 @@ def split_arguments(op: str, s: dict, args: tuple, kwargs: dict, is_input, is_va
         group, extra = s.get("variadic_group", 1), s.get("variadic_extra", 0)
         kwargs.setdefault(variadic, max(len(inputs) - extra, 0) // group)
     else:
-        while rest and len(inputs) < len(fixed_inputs) and is_input(rest[0]):
+        while rest and len(inputs) < len(positional_inputs) and is_input(rest[0]):
             inputs.append(rest.pop(0))
+        hidden = s.get("hidden_inputs")
+        if hidden and rest and rest[0] is not None and is_input(rest[0]):
+            # Not a parameter value: the auxiliary state, which MXNet's signature has no place for.
+            raise TypeError(f"{op}() takes the auxiliary state(s) {hidden} by keyword only ({hidden[0]}=...): "
+                            f"MXNet's signature lists only {positional_inputs} as inputs")
     # Remaining positional values fill parameters in declaration order, then the extras, as in
     # MXNet (a variadic operator's extras are keyword-only).
     slots = [p for p in param_names if p not in kwargs]

@@ -305,7 +305,8 @@ def get_operator_arguments(op_name):
     if s["variadic"] or (s["inputs_depend_on_params"] and not s["inputs"]):
         inputs, input_types = ["data"], ["NDArray-or-Symbol[]"]  # a list of inputs, as MXNet lists it
     else:
-        inputs, input_types = list(s["inputs"]), ["NDArray-or-Symbol"] * len(s["inputs"])
+        inputs = _op.signature_inputs(s)  # without hidden auxiliary states, as MXNet lists them
+        input_types = ["NDArray-or-Symbol"] * len(inputs)
     names = inputs + [p["name"] for p in s["params"]]
     types = input_types + [_type_string(p) for p in s["params"]]
     return OperatorArguments(len(names), names, types)

@@ -27,17 +27,19 @@ def _is_nd(x) -> bool:
 
 def make_function(name: str, s: dict):
     """The mx.nd function of one operator."""
-    fixed_inputs = s["inputs"]
+    fixed_inputs = _op.signature_inputs(s)
+    hidden = tuple(s.get("hidden_inputs") or ())
     depends = s["inputs_depend_on_params"]
 
     def fn(*args, **kwargs):
         inputs, named_inputs, params, extras = _op.split_arguments(name_, s, args, kwargs, _is_input, _is_nd,
                                                                    _FRONTEND_ARGS)
         out = extras.get("out")
-        wanted = _op.params_for(name_, params).input_names if named_inputs or depends else ()
+        by_name = named_inputs or depends or hidden
+        wanted = _op.params_for(name_, params).input_names if by_name else ()
         if s["variadic"] and not named_inputs and len(inputs) != len(wanted):
             pass  # more or fewer arrays than the parameters name: the registry's error says so
-        elif named_inputs or depends:
+        elif by_name:
             if s["variadic"]:
                 # A variadic operator's inputs are named by its parameters (UpSampling: arg0.. or data, weight).
                 given = dict(zip(wanted, inputs))
@@ -52,6 +54,11 @@ def make_function(name: str, s: dict):
                     given = dict(zip(wanted, given.values()))
             given.update(named_inputs)
             missing = [n for n in wanted if given.get(n) is None]
+            unlisted = [n for n in missing if n in hidden]
+            if unlisted:
+                # MXNet's own function cannot take it at all (it fails with "expects 2 inputs").
+                raise TypeError(f"{name_}() needs the auxiliary state(s) {unlisted}, which MXNet's signature leaves "
+                                f"out: pass it by keyword ({unlisted[0]}=NDArray)")
             if missing:
                 raise TypeError(f"{name_}() is missing input(s) {missing}")
             inputs = [given[n] for n in wanted]

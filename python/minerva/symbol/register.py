@@ -30,7 +30,8 @@ def _is_symbol(x) -> bool:
 
 def make_function(called: str, s: dict):
     """The mx.sym function of one operator, called by name `called` (the operator or an alias)."""
-    fixed_inputs = s["inputs"]
+    fixed_inputs = _op.signature_inputs(s)
+    hidden = s.get("hidden_inputs")
 
     def fn(*args, **kwargs):
         inputs, named_inputs, params, extras = _op.split_arguments(called, s, args, kwargs, _is_input, _is_symbol,
@@ -39,8 +40,10 @@ def make_function(called: str, s: dict):
         for k, v in params.items():
             if isinstance(v, Symbol):
                 raise TypeError(f"{called}() got the Symbol {v.name!r} for '{k}', which is not an input "
-                                f"of {s['name']} (inputs: {fixed_inputs})")
-        if s["variadic"] or (not named_inputs and all(x is not None for x in inputs)):
+                                f"of {s['name']} (inputs: {s['inputs']})")
+        # Positional symbols fill the signature's inputs; hidden ones (auxiliary states) are named or
+        # created by composition, so with hidden inputs every input is passed by name.
+        if s["variadic"] or (not named_inputs and not hidden and all(x is not None for x in inputs)):
             args_, keys = inputs, None
         else:
             given = {n: x for n, x in zip(fixed_inputs, inputs) if x is not None}
