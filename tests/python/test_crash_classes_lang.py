@@ -77,6 +77,19 @@ def test_cifar_reader_stops_at_the_largest_cifar_file(tmp_path, monkeypatch):
     assert images.shape == (2, 32, 32, 3) and labels.shape == (2, 1)
 
 
+def test_wikitext_archive_declaring_too_much_is_not_extracted(tmp_path, monkeypatch):
+    # zipfile stops each member at its declared size; the declared total is checked before writing.
+    import zipfile
+
+    from minerva.gluon.contrib.data import text
+    monkeypatch.setattr(text, "_MAX_EXTRACTED_BYTES", 1000)
+    with zipfile.ZipFile(tmp_path / "wikitext-2-v1.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("wikitext-2/wiki.test.tokens", "a b c\n" * 400)
+    with pytest.raises(MinervaIOError, match=r"wikitext-2-v1.zip: its members declare 2400 bytes in all, more than"):
+        text.WikiText2(root=str(tmp_path), segment="test", seq_len=3)
+    assert not (tmp_path / "wiki.test.tokens").exists()
+
+
 # ---- F17: names in params files --------------------------------------------------------------
 
 def _file_with_name(tmp_path, raw_name: bytes):
