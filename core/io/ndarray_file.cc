@@ -26,6 +26,48 @@ constexpr uint32_t kV3Magic = 0xF993FACA;  // + numpy shape semantics (0-d, -1 =
 constexpr int32_t kUndefinedStorage = -1, kDefaultStorage = 0, kRowSparseStorage = 1, kCSRStorage = 2;
 constexpr int64_t kMaxNDim = 32;  // MXNet arrays have far fewer; a larger ndim means a damaged file
 
+std::string hex(uint64_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << std::uppercase << v;
+  return os.str();
+}
+
+// Why `name` cannot be an array name, or "" when it can. Names cross the C ABI as NUL-terminated
+// UTF-8 (ABI rule 10): an embedded NUL would truncate the name in every binding, so "a\0b" and
+// "a" would collide, and bytes that are not UTF-8 cannot become a Python, JVM or R string.
+std::string bad_name_reason(const std::string& name) {
+  const auto* s = reinterpret_cast<const unsigned char*>(name.data());
+  const size_t n = name.size();
+  for (size_t i = 0; i < n;) {
+    if (s[i] == 0) return "holds a NUL byte at offset " + std::to_string(i);
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    // Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+    // `len` is the sequence length the lead byte announces, [lo, hi] the range of its 2nd byte.
+    const unsigned char lead = s[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      len = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      len = 3;
+      if (lead == 0xE0) lo = 0xA0;  // overlong
+      if (lead == 0xED) hi = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      len = 4;
+      if (lead == 0xF0) lo = 0x90;  // overlong
+      if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
+    }
+    bool ok = len != 0 && i + len <= n && s[i + 1] >= lo && s[i + 1] <= hi;
+    for (size_t k = 2; ok && k < len; ++k) ok = s[i + k] >= 0x80 && s[i + k] <= 0xBF;
+    if (!ok) return "is not valid UTF-8 (byte " + hex(s[i]) + " at offset " + std::to_string(i) + ")";
+    i += len;
+  }
+  return "";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing: the same code fills a string or streams into an AtomicFile.
 
@@ -75,6 +117,10 @@ void check_savable(const std::vector<NDArray>& arrays, const std::vector<std::st
   MV_CHECK(names.empty() || names.size() == arrays.size(), kValue)
       << "save_ndarrays: got " << names.size() << " names for " << arrays.size()
       << " arrays; pass no names (list form) or one per array (dict form)";
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string why = bad_name_reason(names[i]);
+    MV_CHECK(why.empty(), kValue) << "save_ndarrays: name " << i << " " << why << "; array names must be UTF-8 text";
+  }
   for (size_t i = 0; i < arrays.size(); ++i) {
     if (arrays[i].is_none()) continue;
     // A 0-d record would read back as a none array; a huge ndim as a damaged file.
@@ -137,12 +183,6 @@ class Reader {
   size_t pos_ = 0;
   const std::string& source_;
 };
-
-std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << std::uppercase << v;
-  return os.str();
-}
 
 // Reads `ndim` dims of type D, rejecting negatives; `unknown` is set when a V3 dim is -1.
 template <typename D>
@@ -263,6 +303,8 @@ void read_list(Reader* r, std::vector<NDArray>* arrays, std::vector<std::string>
     uint64_t len = r->get<uint64_t>(what + " length");
     r->need(len, what);  // before the size_t cast: len may be absurd
     keys.emplace_back(r->take(static_cast<size_t>(len), what), static_cast<size_t>(len));
+    const std::string why = bad_name_reason(keys.back());
+    if (!why.empty()) MV_THROW(kIO) << r->where() << what << " " << why << "; array names must be UTF-8 text";
   }
   if (r->left() != 0)
     MV_THROW(kIO) << r->where() << "has " << r->left() << " unexpected trailing bytes at offset " << r->pos()

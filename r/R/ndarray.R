@@ -27,27 +27,85 @@ mx.internal.dtype <- function(dtype) {
 
 mx.internal.shape <- function(x) MVNDArrayGetShape(x$ptr)  # the core's (row-major) shape
 
+# Integer dtypes take whole values within their range: NA, NaN, Inf and values beyond the range
+# are an error naming the dtype and the first such value (R's as.integer() would turn them into
+# NA, written as INT_MIN, and writeBin(size = 1) would wrap them). Fractions are cut toward
+# zero, as MXNet's cast does.
+.mx.int.range <- list(int32 = c(-2^31, 2^31 - 1), uint8 = c(0, 255), int8 = c(-128, 127),
+                      int64 = c(-2^63, 2^63 - 1))
+.mx.int.range.text <- c(int32 = "-2147483648 to 2147483647", uint8 = "0 to 255", int8 = "-128 to 127",
+                        int64 = "-9223372036854775808 to 9223372036854775807")
+
+mx.internal.check.range <- function(values, dtype.name) {
+  limits <- .mx.int.range[[dtype.name]]
+  v <- trunc(as.double(values))
+  bad <- is.na(v) | v < limits[1] | v > limits[2]
+  if (dtype.name == "int64") bad <- bad | v >= 2^63  # 2^63 - 1 rounds up to 2^63 in a double
+  if (any(bad)) {
+    first <- which(bad)[1]
+    stop(sprintf("mx.nd.array: value %s (element %d) does not fit dtype %s, whose range is %s",
+                 format(values[first], digits = 17), first, dtype.name, .mx.int.range.text[[dtype.name]]),
+         call. = FALSE)
+  }
+  v
+}
+
+# Whole doubles as little-endian two's-complement integers of `words` 16-bit words, exactly:
+# R's integers cannot hold -2^31 (it is their NA), so every value goes through unsigned 16-bit
+# words, which writeBin(size = 2) writes bit for bit.
+mx.internal.encode.words <- function(v, words) {
+  hi <- floor(v / 2^32)                # signed high 32 bits (0 or -1 for int32 values)
+  lo <- v - hi * 2^32                  # unsigned low 32 bits
+  hi <- ifelse(hi < 0, hi + 2^32, hi)  # as unsigned
+  pieces <- rbind(lo %% 65536, lo %/% 65536, hi %% 65536, hi %/% 65536)[seq_len(words), , drop = FALSE]
+  writeBin(as.integer(as.vector(pieces)), raw(), size = 2)
+}
+
 mx.internal.encode <- function(values, dtype) {
-  switch(names(.mx.dtypes)[dtype + 1L],
+  name <- names(.mx.dtypes)[dtype + 1L]
+  if (name %in% c("int32", "uint8", "int8")) values <- mx.internal.check.range(values, name)
+  switch(name,
          float32 = writeBin(as.double(values), raw(), size = 4),
          float64 = writeBin(as.double(values), raw(), size = 8),
-         int32 = writeBin(as.integer(values), raw(), size = 4),
+         int32 = mx.internal.encode.words(values, 2),
          uint8 = writeBin(as.integer(values), raw(), size = 1),
          int8 = writeBin(as.integer(values), raw(), size = 1),
          bool = writeBin(as.integer(values != 0), raw(), size = 1),
-         int64 = writeBin(as.integer(values), raw(), size = 8),
+         int64 = mx.internal.encode.words(mx.internal.check.range(values, "int64"), 4),
          stop(sprintf("dtype code %d cannot be filled from R", dtype), call. = FALSE))
+}
+
+# Signed integers of `words` 16-bit words as doubles, read through unsigned words (readBin()
+# would read the bit pattern of -2^31 as NA). Exact up to 2^53 in magnitude; int64 values beyond
+# are rounded to the nearest double, with a warning.
+mx.internal.decode.words <- function(bytes, n, words) {
+  w <- matrix(as.double(readBin(bytes, "integer", n = words * n, size = 2, signed = FALSE)), nrow = words)
+  lo <- w[1, ] + w[2, ] * 65536
+  if (words == 2) return(ifelse(lo >= 2^31, lo - 2^32, lo))
+  hi <- w[3, ] + w[4, ] * 65536
+  hi <- ifelse(hi >= 2^31, hi - 2^32, hi)
+  if (any(hi > 2^21 | (hi == 2^21 & lo > 0) | hi < -2^21)) {
+    warning("as.array: int64 values beyond 2^53 in magnitude are rounded to the nearest double", call. = FALSE)
+  }
+  hi * 2^32 + lo
+}
+
+# int32 as R integers, except that -2^31 (R's integer NA) makes the result double: never an NA.
+mx.internal.decode.int32 <- function(bytes, n) {
+  v <- readBin(bytes, "integer", n = n, size = 4)
+  if (anyNA(v)) v <- mx.internal.decode.words(bytes, n, 2)
+  v
 }
 
 mx.internal.decode <- function(bytes, dtype, n) {
   switch(names(.mx.dtypes)[dtype + 1L],
          float32 = readBin(bytes, "double", n = n, size = 4),
          float64 = readBin(bytes, "double", n = n, size = 8),
-         int32 = readBin(bytes, "integer", n = n, size = 4),
+         int32 = mx.internal.decode.int32(bytes, n),
          uint8 = readBin(bytes, "integer", n = n, size = 1, signed = FALSE),
          int8 = readBin(bytes, "integer", n = n, size = 1),
          bool = readBin(bytes, "integer", n = n, size = 1) != 0,
-         int64 = readBin(bytes, "integer", n = n, size = 8),
+         int64 = mx.internal.decode.words(bytes, n, 4),  # doubles, as MXNet-R's as.array
          stop(sprintf("dtype code %d cannot be read into R", dtype), call. = FALSE))
 }
 

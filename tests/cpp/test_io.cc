@@ -460,6 +460,36 @@ TEST(IO, NameListAndTrailingBytesAreChecked) {
   EXPECT_EQ(names.size(), 7u);
 }
 
+// Names cross the C ABI as NUL-terminated UTF-8: a NUL would truncate ("a\0c" and "a" collide in
+// every binding) and other bytes cannot become a binding's string. Both are refused, on load
+// naming the source and the entry, on save naming the entry.
+TEST(IO, NamesMustBeUTF8WithoutNUL) {
+  const NDArray a = testing::make_array({2}, {1, 2});
+  const std::string good = save_ndarrays_to_buffer({a, a}, {"w", "abc"});
+  const size_t at = good.rfind("abc");
+  ASSERT_NE(at, std::string::npos);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {std::string("a\0c", 3), "name 1 holds a NUL byte at offset 1"},
+      {"a\xFF" "c", "name 1 is not valid UTF-8 (byte 0xFF at offset 1)"},
+      {"\xC0\x80" "c", "name 1 is not valid UTF-8 (byte 0xC0 at offset 0)"},     // overlong NUL
+      {"\xED\xA0\x80", "name 1 is not valid UTF-8 (byte 0xED at offset 0)"},    // a surrogate
+      {"ab\xE2", "name 1 is not valid UTF-8 (byte 0xE2 at offset 2)"},           // cut sequence
+  };
+  for (const auto& c : bad) {
+    std::string bytes = good;
+    bytes.replace(at, 3, c.first);
+    expect_error([&] { load_buf(bytes); }, ErrorKind::kIO, {"buffer", c.second, "must be UTF-8"}, c.second);
+    expect_error([&] { save_ndarrays_to_buffer({a, a}, {"w", c.first}); }, ErrorKind::kValue,
+                 {"save_ndarrays", c.second}, "save " + c.second);
+  }
+  // Well-formed multi-byte names load unchanged.
+  const std::string utf8 = "\xC3\xA9t\xC3\xA9-\xE2\x82\xAC-\xF0\x9F\x98\x80";
+  std::vector<NDArray> arrays;
+  std::vector<std::string> names;
+  load_ndarrays_from_buffer(save_ndarrays_to_buffer({a}, {utf8}), &arrays, &names);
+  EXPECT_EQ(names, std::vector<std::string>{utf8});
+}
+
 TEST(IO, EveryTruncationIsAnIOError) {
   for (const char* name : {"list.params", "dict.params", "legacy_v1.params", "legacy_v0.params", "v3_np.params"}) {
     const std::string good = fixture(name);

@@ -262,9 +262,17 @@ class NDArray:
                 return invoke("slice_axis", [self], {"axis": 0, "begin": start, "end": stop})
             return self._slice(start, stop)
         if isinstance(key, NDArray):
-            return invoke("take", [self, key], {"axis": 0})
+            # gather_nd along axis 0, as MXNet: negative indices count from the end, others out of
+            # [-n, n) raise IndexError (when the result is read: the indices live on the device).
+            return invoke("gather_nd", [self, key.reshape((1,) + key.shape)])
         if isinstance(key, (list, np.ndarray)) and np.asarray(key).dtype != np.bool_:
-            return invoke("take", [self, _as_nd(np.asarray(key), self.context, np.int64)], {"axis": 0})
+            idx = np.asarray(key).astype(np.int64)
+            if idx.size:  # checked here, at once, with NumPy's and MXNet's message
+                bad = idx[(idx < -shape[0]) | (idx >= shape[0])]
+                if bad.size:
+                    raise IndexError(f"index {int(bad.flat[0])} is out of bounds for axis 0 with size {shape[0]}")
+            idx = np.where(idx < 0, idx + shape[0], idx)
+            return invoke("take", [self, _as_nd(idx, self.context, np.int64)], {"axis": 0})
         if not isinstance(key, tuple):
             key = (key,)
         return self._basic_index(key)

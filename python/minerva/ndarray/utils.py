@@ -121,6 +121,9 @@ def save(fname: str, data) -> None:
         arrays = [data[k] for k in keys]
         if not all(isinstance(k, str) for k in keys):
             raise TypeError("save: dict keys must be str")
+        for k in keys:  # C strings end at a NUL: "a\0b" would be written as "a"
+            if "\x00" in k:
+                raise ValueError(f"save: {fname}: name {k!r} holds a NUL character; array names must not")
         c_keys = [ffi.new("char[]", k.encode()) for k in keys]
         keys_arg = ffi.new("const char*[]", c_keys)
     elif isinstance(data, (list, tuple)):

@@ -25,6 +25,7 @@ from . import _constants as C
 __all__ = ["WikiText2", "WikiText103"]
 
 EOS_TOKEN = C.EOS_TOKEN
+_MAX_EXTRACTED_BYTES = 1 << 30  # WikiText-103 unpacks to about 540 MB
 # MXNet's default roots ($MXNET_HOME/datasets/...), computed once at import as MXNet's are.
 _WIKITEXT2_ROOT = os.path.join(base.data_dir(), "datasets", "wikitext-2")
 _WIKITEXT103_ROOT = os.path.join(base.data_dir(), "datasets", "wikitext-103")
@@ -84,8 +85,14 @@ class _WikiText(_LanguageModelDataset):
 
     @staticmethod
     def _extract(archive, directory, wanted) -> str:
-        # MXNet flattens the archive's folders into root; so does this.
+        # MXNet flattens the archive's folders into root; so does this. zipfile stops each member at
+        # the size its header declares (and checks its CRC), so the declared sizes bound the output:
+        # they are checked first, against the largest WikiText archive's content (about 540 MB).
         with zipfile.ZipFile(archive, "r") as zf:
+            declared = sum(info.file_size for info in zf.infolist())
+            if declared > _MAX_EXTRACTED_BYTES:
+                raise MinervaIOError("%s: its members declare %d bytes in all, more than a WikiText archive holds "
+                                     "(%d); not extracting it" % (archive, declared, _MAX_EXTRACTED_BYTES))
             for member in zf.namelist():
                 name = os.path.basename(member)
                 if name:

@@ -139,9 +139,14 @@ class FashionMNIST(MNIST):
         super().__init__(root, train, transform)
 
 
+# The largest CIFAR binary file (CIFAR-100's train.bin) holds 50,000 records; a (gzipped) file
+# that decompresses to more is not a CIFAR batch, and reading stops there.
+_CIFAR_MAX_RECORDS = 50_000
+
+
 def _read_cifar(path: str, record: int, label_limits: tuple) -> tuple:
     """Reads a CIFAR binary batch: records of len(label_limits) label bytes then 3x32x32 pixels."""
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, _CIFAR_MAX_RECORDS * record)
     name = os.path.basename(path)
     if len(raw) == 0 or len(raw) % record:
         raise MinervaIOError(f"{name}: size {len(raw)} is not a nonzero multiple of the {record}-byte record "

@@ -46,8 +46,9 @@ class Executor private[minerva] (rawHandle: Long, val symbol: Symbol,
 
   /** Runs the backward pass; head gradients parallel to the outputs (none: ones). */
   def backward(outGrads: IndexedSeq[NDArray] = IndexedSeq.empty): Unit = {
-    try withHandle(h => Native.exeBackward(h, if (outGrads.isEmpty) null else outGrads.map(g => if (g == null) 0L else g.handle).toArray, true))
-    finally outGrads.foreach(java.lang.ref.Reference.reachabilityFence(_))
+    NativeResource.withHandles(this +: outGrads) { hs =>
+      Native.exeBackward(hs(0), if (outGrads.isEmpty) null else hs.drop(1), true)
+    }
   }
   def backward(outGrad: NDArray): Unit = backward(IndexedSeq(outGrad))
 
@@ -66,9 +67,9 @@ class Executor private[minerva] (rawHandle: Long, val symbol: Symbol,
   }
 
   /** Closes the executor and the arrays it owns (its outputs, and a simpleBind's arrays). */
-  override def close(): Unit = if (!isClosed) {
+  override def close(): Unit = {
+    super.close() // first: waits for a forward or backward in flight on another thread
     outputs.foreach(a => if (a != null) a.close())
     if (given.isEmpty) (argArrays ++ gradArrays ++ auxArrays).foreach(a => if (a != null) a.close())
-    super.close()
   }
 }

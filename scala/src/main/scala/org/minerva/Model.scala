@@ -147,6 +147,13 @@ class FeedForward private (val symbol: Symbol, val ctx: Context, val numEpoch: I
   private def inferenceExecutor(data: DataIter): Executor = {
     if (argParams.isEmpty) throw new IllegalStateException("the model has no parameters: fit or load it first")
     val shapes = data.provideData ++ data.provideLabel.filter { case (n, _) => symbol.listArguments().contains(n) }
+    // Parameters left out would be zeros and give all-zero predictions: name them instead (as
+    // MXNet's Module.set_params does). A label (a name ending in "label") is never read.
+    val missing = symbol.listArguments().filterNot(n => shapes.contains(n) || n.endsWith("label") || argParams.contains(n)) ++
+      symbol.listAuxiliaryStates().filterNot(auxParams.contains)
+    if (missing.nonEmpty)
+      throw new IllegalArgumentException(s"the model lacks the parameters ${missing.mkString(", ")} of its symbol; " +
+        s"it has ${(argParams.keys ++ auxParams.keys).mkString(", ")}")
     val exe = symbol.simpleBind(ctx, "null", shapes)
     try exe.copyParamsFrom(argParams, auxParams, allowExtraParams = true)
     catch { case e: Throwable => exe.close(); throw e }

@@ -75,7 +75,7 @@ class NDArray private[minerva] (rawHandle: Long, tracked: Boolean = true)
 
   /** Copies this array into `other` (same shape; dtypes may differ). Returns `other`. */
   def copyTo(other: NDArray): NDArray = {
-    withHandle(src => other.withHandle(dst => Native.ndCopyTo(src, dst)))
+    NativeResource.withHandles(Seq(this, other))(hs => Native.ndCopyTo(hs(0), hs(1)))
     other
   }
 
@@ -184,8 +184,12 @@ object NDArray {
   def save(fname: String, data: Iterable[NDArray]): Unit = saveHandles(fname, data.toIndexedSeq, null)
 
   private def saveHandles(fname: String, arrays: IndexedSeq[NDArray], keys: Array[String]): Unit = {
-    try Native.ndSave(fname, arrays.map(_.handle).toArray, keys)
-    finally arrays.foreach(java.lang.ref.Reference.reachabilityFence(_))
+    if (keys != null) keys.foreach { k =>
+      // A C string ends at a NUL: "a\u0000b" would be saved as "a" (and collide with it).
+      if (k.indexOf('\u0000') >= 0)
+        throw new IllegalArgumentException(s"save: $fname: name '${k.replace("\u0000", "\\0")}' holds a NUL character; array names must not")
+    }
+    NativeResource.withHandles(arrays)(hs => Native.ndSave(fname, hs, keys))
   }
 
   /** The names (empty for a list file) and arrays of an NDArray file, as MXNet-Scala's `load`. */
@@ -240,15 +244,12 @@ object NDArray {
   def invoke(opName: String, inputs: Seq[NDArray], params: Map[String, String], out: Seq[NDArray]): NDArrayFuncReturn = {
     val op = opHandle(opName)
     val p = opParams(opName, params)
-    try {
-      val result = Native.invoke(op, p.handle, inputs.map(_.handle).toArray, out.map(_.handle).toArray)
-      if (out.nonEmpty) new NDArrayFuncReturn(out.toIndexedSeq)
-      else new NDArrayFuncReturn(result.toIndexedSeq.map(new NDArray(_)))
-    } finally {
-      java.lang.ref.Reference.reachabilityFence(p)
-      inputs.foreach(java.lang.ref.Reference.reachabilityFence(_))
-      out.foreach(java.lang.ref.Reference.reachabilityFence(_))
+    val all = (p +: inputs) ++ out
+    val result = NativeResource.withHandles(all) { hs =>
+      Native.invoke(op, hs(0), hs.slice(1, 1 + inputs.length), hs.drop(1 + inputs.length))
     }
+    if (out.nonEmpty) new NDArrayFuncReturn(out.toIndexedSeq)
+    else new NDArrayFuncReturn(result.toIndexedSeq.map(new NDArray(_)))
   }
 
   private def binary(op: String, a: NDArray, b: NDArray, out: Option[NDArray] = None): NDArray =

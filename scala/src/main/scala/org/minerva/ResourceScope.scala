@@ -1,7 +1,6 @@
 package org.minerva
 
 import java.lang.ref.Cleaner
-import java.util.concurrent.atomic.AtomicBoolean
 
 /** Frees one native handle; shared by `close()` and the Cleaner, and holds no reference to the
  *  owning object (otherwise the Cleaner could never run). */
@@ -14,6 +13,31 @@ private final class HandleFreer(handle: Long, free: Long => Unit) extends Runnab
 private[minerva] object NativeResource {
   /** One Cleaner (one daemon thread) for every native object of the process. */
   val cleaner: Cleaner = Cleaner.create()
+
+  private[minerva] val Closed = 1 << 30
+  private[minerva] val Users = Closed - 1
+
+  /** Runs `f` on the handles of `rs` (0 for a null entry), each counted as a call in flight for
+   *  its duration (see NativeResource): closing any of them waits until `f` returns. */
+  private[minerva] def withHandles[T](rs: Seq[NativeResource])(f: Array[Long] => T): T = {
+    val acquired = new Array[NativeResource](rs.length)
+    val hs = new Array[Long](rs.length)
+    var n = 0
+    try {
+      rs.foreach { r =>
+        if (r != null) { hs(n) = r.acquire(); acquired(n) = r }
+        n += 1
+      }
+      f(hs)
+    } finally {
+      var i = 0
+      while (i < n) {
+        if (acquired(i) != null) acquired(i).release()
+        i += 1
+      }
+      rs.foreach(java.lang.ref.Reference.reachabilityFence(_))
+    }
+  }
 
   /** Takes `r` out of its ResourceScope: its owner (an iterator, a model) closes it instead. */
   def detach(r: NativeResource): Unit = {
@@ -28,11 +52,18 @@ private[minerva] object NativeResource {
  * `IllegalStateException`. Created inside `ResourceScope.using`, it is closed at the scope's end
  * unless it is returned from the block or moved out.
  *
+ * Threads (ABI rule 14): every native call on the handle runs inside `withHandle`, which counts
+ * it as in flight; `close()` from another thread marks the object closed at once (new calls
+ * throw `IllegalStateException`), waits for the calls in flight, then frees the handle. So a
+ * close racing a call never frees memory the call is using.
+ *
  * @param tracked false for objects owned by another (an executor's arrays): their owner closes them.
  */
 abstract class NativeResource private[minerva] (rawHandle: Long, free: Long => Unit, tracked: Boolean)
     extends AutoCloseable {
-  private val closedFlag = new AtomicBoolean(false)
+  /** Calls in flight in the low bits, plus the Closed bit once close() has begun. */
+  private val state = new java.util.concurrent.atomic.AtomicInteger(0)
+  @volatile private var freed = false
   private val cleanable = NativeResource.cleaner.register(this, new HandleFreer(rawHandle, free))
   @volatile private[minerva] var scope: ResourceScope = _
   if (tracked) ResourceScope.current.foreach(_.add(this))
@@ -40,25 +71,61 @@ abstract class NativeResource private[minerva] (rawHandle: Long, free: Long => U
   /** What the message calls this object ("NDArray", "Symbol", ...). */
   protected def kind: String
 
-  /** The native handle; throws IllegalStateException once closed. */
+  private def closedError() = new IllegalStateException(s"$kind is closed: it was used after close()")
+
+  /** The native handle, for code that keeps this object open itself; throws
+   *  IllegalStateException once closed. Library calls go through withHandle. */
   def handle: Long = {
-    if (closedFlag.get) throw new IllegalStateException(s"$kind is closed: it was used after close()")
+    if (isClosed) throw closedError()
     rawHandle
   }
 
-  def isClosed: Boolean = closedFlag.get
+  def isClosed: Boolean = (state.get & NativeResource.Closed) != 0
 
-  /** Runs `f` on the handle while keeping this object reachable, so the Cleaner cannot free
-   *  the handle in the middle of a native call. */
-  private[minerva] final def withHandle[T](f: Long => T): T =
-    try f(handle)
-    finally java.lang.ref.Reference.reachabilityFence(this)
+  /** Counts one call in flight; throws IllegalStateException once close() has begun. */
+  private[minerva] final def acquire(): Long = {
+    while (true) {
+      val s = state.get
+      if ((s & NativeResource.Closed) != 0) throw closedError()
+      if ((s & NativeResource.Users) == NativeResource.Users)
+        throw new IllegalStateException(s"$kind: too many concurrent calls")
+      if (state.compareAndSet(s, s + 1)) return rawHandle
+    }
+    rawHandle // unreachable
+  }
 
-  /** Frees the native object now. A second call does nothing. */
-  override def close(): Unit = if (closedFlag.compareAndSet(false, true)) {
-    val s = scope
-    if (s != null) s.remove(this)
-    cleanable.clean()
+  /** Ends one call; the last call to end after close() began frees the handle. */
+  private[minerva] final def release(): Unit =
+    if (state.decrementAndGet() == NativeResource.Closed) freeNow()
+
+  private def freeNow(): Unit = {
+    cleanable.clean() // runs the HandleFreer once, whoever calls it
+    freed = true
+    synchronized(notifyAll())
+  }
+
+  /** Runs `f` on the handle as one call in flight: close() waits for it, and the object stays
+   *  reachable so the Cleaner cannot free the handle in the middle. */
+  private[minerva] final def withHandle[T](f: Long => T): T = {
+    val h = acquire()
+    try f(h)
+    finally {
+      release()
+      java.lang.ref.Reference.reachabilityFence(this)
+    }
+  }
+
+  /** Frees the native object, after the calls in flight on other threads end. A second call
+   *  does nothing (and returns once the handle is freed). */
+  override def close(): Unit = {
+    var s = state.get
+    while ((s & NativeResource.Closed) == 0 && !state.compareAndSet(s, s | NativeResource.Closed)) s = state.get
+    if ((s & NativeResource.Closed) == 0) { // this call closed it
+      val sc = scope
+      if (sc != null) sc.remove(this)
+      if ((s & NativeResource.Users) == 0) freeNow() // nothing in flight; else the last release frees
+    }
+    if (!freed) synchronized { while (!freed) wait() }
   }
 
   /** MXNet-Scala's name for close(). */

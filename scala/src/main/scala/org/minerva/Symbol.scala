@@ -97,13 +97,12 @@ class Symbol private[minerva] (rawHandle: Long) extends NativeResource(rawHandle
       throw new IllegalArgumentException(s"bind: argsGrad must have ${names.length} entries, got ${argsGrad.length}")
     val grads = if (argsGrad.isEmpty) IndexedSeq.fill(names.length)(null: NDArray) else argsGrad.toIndexedSeq
     val reqs = grads.map(g => if (g == null) 0 else GradReq.code(gradReq)).toArray
-    try {
-      val h = withHandle(s => Native.exeBind(s, ctx.devTypeCode, ctx.deviceId, args.map(_.handle).toArray,
-        grads.map(g => if (g == null) 0L else g.handle).toArray, reqs, auxStates.map(_.handle).toArray))
-      new Executor(h, this, Some((args.toIndexedSeq, grads, auxStates.toIndexedSeq)))
-    } finally {
-      (args ++ argsGrad ++ auxStates).foreach(java.lang.ref.Reference.reachabilityFence(_))
+    val h = NativeResource.withHandles((this +: args) ++ grads ++ auxStates) { hs =>
+      val n = args.length
+      Native.exeBind(hs(0), ctx.devTypeCode, ctx.deviceId, hs.slice(1, 1 + n), hs.slice(1 + n, 1 + 2 * n), reqs,
+        hs.drop(1 + 2 * n))
     }
+    new Executor(h, this, Some((args.toIndexedSeq, grads, auxStates.toIndexedSeq)))
   }
 
   /** Binds to arrays given by name (missing gradients: none). */
@@ -164,8 +163,7 @@ object Symbol {
 
   /** Joins the outputs of several symbols. */
   def Group(symbols: Symbol*): Symbol = {
-    try new Symbol(Native.symGroup(symbols.map(_.handle).toArray))
-    finally symbols.foreach(java.lang.ref.Reference.reachabilityFence(_))
+    new Symbol(NativeResource.withHandles(symbols)(Native.symGroup))
   }
 
   /**
@@ -176,12 +174,9 @@ object Symbol {
   def create(opName: String, name: Option[String], keys: Seq[String], args: Seq[Symbol],
              params: Map[String, String]): Symbol = {
     val p = NDArray.opParams(opName, params)
-    try new Symbol(Native.symCreateOp(p.handle, name.orNull, if (keys.isEmpty) null else keys.toArray,
-      args.map(_.handle).toArray))
-    finally {
-      java.lang.ref.Reference.reachabilityFence(p)
-      args.foreach(java.lang.ref.Reference.reachabilityFence(_))
-    }
+    new Symbol(NativeResource.withHandles(p +: args) { hs =>
+      Native.symCreateOp(hs(0), name.orNull, if (keys.isEmpty) null else keys.toArray, hs.drop(1))
+    })
   }
 
   /** Reads MXNet symbol JSON. */

@@ -104,8 +104,9 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Loads a model with several inputs, declared with their shapes in the order of the map's
-     * iteration (use a {@link LinkedHashMap}). Graph inputs that are neither declared nor in the
-     * parameter file (a loss layer's label, say) are fed zeros of their inferred shape.
+     * iteration (use a {@link LinkedHashMap}). Every other graph input must be in the parameter
+     * file (else {@link IllegalArgumentException} naming the missing ones), except a loss layer's
+     * label (a name ending in "label", e.g. {@code softmax_label}), which is fed zeros.
      */
     public static Predictor load(String symbolJson, String params, Map<String, int[]> inputShapes) {
         if (symbolJson == null || params == null || inputShapes == null || inputShapes.isEmpty()) {
@@ -157,6 +158,7 @@ public final class Predictor implements AutoCloseable {
             collect(shapeOf, LibMinerva.MVSymbolListAuxiliaryStates(st.symbol), inferred.get("aux_shapes"));
 
             String[] graphInputs = LibMinerva.MVSymbolListInputs(st.symbol);
+            List<String> missing = new ArrayList<>();
             template = new long[graphInputs.length];
             inputSlots = new int[n];
             Arrays.fill(inputSlots, -1);
@@ -169,6 +171,8 @@ public final class Predictor implements AutoCloseable {
                     long h = weights.get(name);
                     checkWeightShape(name, h, shapeOf.get(name));
                     template[s] = h;
+                } else if (!isLabel(name)) {
+                    missing.add(name);  // reported below, all at once
                 } else {
                     long[] shape = shapeOf.get(name);
                     if (shape == null || shape.length == 0) {
@@ -180,6 +184,16 @@ public final class Predictor implements AutoCloseable {
                     st.arrays.add(h);
                     template[s] = h;  // zeros, e.g. a SoftmaxOutput label
                 }
+            }
+            if (!missing.isEmpty()) {
+                // Zero weights would give plausible-looking, all-zero predictions: refuse, as Gluon's
+                // SymbolBlock.imports (load_parameters, allow_missing=False) and Module.set_params do.
+                List<String> present = new ArrayList<>(weights.keySet());
+                Collections.sort(present);
+                throw new IllegalArgumentException("Predictor.load: " + params + " lacks the parameter"
+                        + (missing.size() == 1 ? " " : "s ") + missing + " of " + symbolJson + "; the file holds "
+                        + (present.isEmpty() ? "no parameters" : present.toString())
+                        + " (declared inputs: " + inputNames + ")");
             }
             for (int i = 0; i < n; i++) {
                 if (inputSlots[i] < 0) {
@@ -206,6 +220,12 @@ public final class Predictor implements AutoCloseable {
         }
         state = st;
         cleanable = CLEANER.register(this, st);
+    }
+
+    /** A loss layer's label (MXNet's {@code softmax_label}: a name ending in "label", the rule
+     *  MXNet-R's mx.simple.bind applies): inference never reads it, so it is fed zeros. */
+    private static boolean isLabel(String name) {
+        return name.endsWith("label");
     }
 
     private static Map<String, Long> loadParams(String params, NativeState st) {
