@@ -67,7 +67,7 @@ Example::
   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
 
-Defined in core/ops/nn_norm.cc:420.
+Defined in core/ops/nn_norm.cc:276.
 """
 function BatchNorm(data::NDArray, gamma::NDArray, beta::NDArray, moving_mean::NDArray, moving_var::NDArray; eps=0.0010000000474974513, momentum=0.899999976, fix_gamma=true, use_global_stats=false, output_mean_var=false, axis=-2, cudnn_off=false, min_calib_range=nothing, max_calib_range=nothing, out=nothing)
     keys = String[]
@@ -768,7 +768,7 @@ Example::
 
   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
 
-Defined in core/ops/nn_norm.cc:602.
+Defined in core/ops/nn_norm.cc:442.
 """
 function GroupNorm(data::NDArray, gamma::NDArray, beta::NDArray; num_groups=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]
@@ -840,7 +840,7 @@ Example::
 
   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
 
-Defined in core/ops/nn_norm.cc:568.
+Defined in core/ops/nn_norm.cc:408.
 """
 function InstanceNorm(data::NDArray, gamma::NDArray, beta::NDArray; eps=0.00100000005, out=nothing)
     keys = String[]
@@ -951,7 +951,7 @@ Example::
 
   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
 
-Defined in core/ops/nn_norm.cc:514.
+Defined in core/ops/nn_norm.cc:354.
 """
 function LayerNorm(data::NDArray, gamma::NDArray, beta::NDArray; axis=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]

@@ -53,7 +53,7 @@ object SymbolAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:420.
+   * Defined in core/ops/nn_norm.cc:276.
    */
   def BatchNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, moving_mean: Option[Symbol] = None, moving_var: Option[Symbol] = None, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -531,7 +531,7 @@ object SymbolAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:602.
+   * Defined in core/ops/nn_norm.cc:442.
    */
   def GroupNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -581,7 +581,7 @@ object SymbolAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:568.
+   * Defined in core/ops/nn_norm.cc:408.
    */
   def InstanceNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, eps: Float = 0.00100000005f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -661,7 +661,7 @@ object SymbolAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:514.
+   * Defined in core/ops/nn_norm.cc:354.
    */
   def LayerNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
