@@ -66,13 +66,26 @@ bool is_nan(V v) {
 template <typename T>
 using AccOf = std::conditional_t<std::is_integral<T>::value, int64_t, double>;
 
+// Integer sums and products wrap modulo 2^64 as MXNet's and NumPy's do; computed in unsigned
+// arithmetic because signed overflow is undefined behaviour. Doubles add as usual.
+template <typename Acc>
+Acc acc_add(Acc a, Acc b) {
+  if constexpr (std::is_integral<Acc>::value) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+  else return a + b;
+}
+template <typename Acc>
+Acc acc_mul(Acc a, Acc b) {
+  if constexpr (std::is_integral<Acc>::value) return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+  else return a * b;
+}
+
 // One struct per reduction: init, add one element, merge two partial results, finish.
 template <typename T>
 struct SumOp {
   using Acc = AccOf<T>;
   Acc init() const { return 0; }
-  void add(Acc& a, T x) const { a += static_cast<Acc>(x); }
-  void merge(Acc& a, Acc b) const { a += b; }
+  void add(Acc& a, T x) const { a = acc_add(a, static_cast<Acc>(x)); }
+  void merge(Acc& a, Acc b) const { a = acc_add(a, b); }
   Acc done(Acc a, int64_t) const { return a; }
 };
 template <typename T>
@@ -87,22 +100,22 @@ template <typename T>
 struct NanSumOp : SumOp<T> {
   using Acc = AccOf<T>;
   void add(Acc& a, T x) const {
-    if (!is_nan(x)) a += static_cast<Acc>(x);
+    if (!is_nan(x)) a = acc_add(a, static_cast<Acc>(x));
   }
 };
 template <typename T>
 struct ProdOp {
   using Acc = AccOf<T>;
   Acc init() const { return 1; }
-  void add(Acc& a, T x) const { a *= static_cast<Acc>(x); }
-  void merge(Acc& a, Acc b) const { a *= b; }
+  void add(Acc& a, T x) const { a = acc_mul(a, static_cast<Acc>(x)); }
+  void merge(Acc& a, Acc b) const { a = acc_mul(a, b); }
   Acc done(Acc a, int64_t) const { return a; }
 };
 template <typename T>
 struct NanProdOp : ProdOp<T> {
   using Acc = AccOf<T>;
   void add(Acc& a, T x) const {
-    if (!is_nan(x)) a *= static_cast<Acc>(x);
+    if (!is_nan(x)) a = acc_mul(a, static_cast<Acc>(x));
   }
 };
 // NaN wins, as in MXNet: once the accumulator is NaN no comparison replaces it.

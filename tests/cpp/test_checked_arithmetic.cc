@@ -90,6 +90,11 @@ TEST(CheckedArithmetic, SignedIntegerKernelsWrap) {  // F18: defined, MXNet's/Nu
   // Division by -1 wraps, by zero gives 0 (MXNet dies of SIGFPE on both); mod by 0 is 0 as in MXNet.
   EXPECT_EQ(to_vector(run1("elemwise_div", {a, m1})), (std::vector<double>{INT32_MIN, 0, -5}));
   EXPECT_EQ(to_vector(run1("broadcast_mod", {a, m1})), (std::vector<double>{0, 0, 0}));
+  // Integer sums and products wrap modulo 2^64 (MXNet 1.9.1: sum = -4611686018427387903, prod = 0).
+  const double two62 = static_cast<double>(int64_t{1} << 62);
+  NDArray big = make_array({4}, {two62, two62, two62, 1}, DType::kInt64);
+  EXPECT_EQ(to_vector(run1("sum", {big}))[0], static_cast<double>(INT64_C(-4611686018427387903)));
+  EXPECT_EQ(to_vector(run1("prod", {big}))[0], 0.0);
   NDArray b = make_array({2}, {static_cast<double>(INT64_MIN), 3}, DType::kInt64);
   EXPECT_EQ(to_vector(run1("_mul_scalar", {b}, {{"scalar", "-1"}}))[0], static_cast<double>(INT64_MIN));
 }

@@ -179,3 +179,15 @@ def test_f18_integer_kernels_wrap_like_numpy():
     b = mx.nd.array([-1, 0, 2], dtype="int32")
     np.testing.assert_array_equal((a / b).asnumpy(), [lo, 0, 2])
     np.testing.assert_array_equal((a % b).asnumpy(), [0, 0, 1])
+
+
+def test_f18_integer_reductions_wrap_like_mxnet():
+    import numpy as np
+
+    import minerva as mx
+
+    # MXNet 1.9.1 and NumPy: 3 * 2**62 + 1 wraps to -4611686018427387903; the product to 0.
+    big = mx.nd.array([2**62, 2**62, 2**62, 1], dtype="int64")
+    assert mx.nd.sum(big).asnumpy().tolist() == [-4611686018427387903]
+    assert mx.nd.prod(big).asnumpy().tolist() == [0]
+    assert np.array([2**62] * 3 + [1], dtype=np.int64).sum() == -4611686018427387903
