@@ -107,6 +107,11 @@ def test_f5_symbol_with_huge_num_args_is_refused():
     expect_error("mx.sym.add_n(num_args=10**9).list_arguments()", "num_args=1000000000")
 
 
+def test_f5_symbol_with_huge_num_outputs_is_refused():
+    expect_error("mx.sym.split(mx.sym.var('x'), num_outputs=10**9).list_outputs()", "Operator SliceChannel",
+                 "num_outputs=1000000000", "expected between 0 and 1048576")
+
+
 # ---- F6: loops driven by real element counts -------------------------------------------------
 
 
