@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "core/base/checked.h"
+
 namespace minerva {
 
 namespace {
@@ -63,9 +65,12 @@ Context Context::make(int dev_type, int dev_id) {
 int64_t shape_size(const Shape& s) {
   // A product past int64 would wrap into a small size and under-allocate: a shape from a file or
   // a caller (__shape__, simple_bind) must never get that far.
-  int64_t n = 1;
+  // A zero dimension makes the array empty whatever the others are: (2^40, 2^40, 0) holds 0
+  // elements, and its partial product must not be reported as an overflow.
   for (int64_t d : s)
-    MV_CHECK(!__builtin_mul_overflow(n, d, &n), kValue) << "shape " << shape_str(s) << " has too many elements";
+    if (d == 0) return 0;
+  int64_t n = 1;
+  for (int64_t d : s) n = checked_mul(n, d, "shape " + shape_str(s) + " has too many elements: its element count");
   return n;
 }
 

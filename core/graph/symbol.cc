@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/op/arity.h"
+
 namespace minerva {
 
 Node::~Node() {
@@ -107,6 +109,7 @@ Symbol Symbol::create(const OpDef& op, const AttrsPtr& attrs, const std::string&
                       const std::vector<Symbol>& args, const std::vector<std::string>& keys,
                       const StrMap& user_attrs) {
   MV_CHECK(attrs && attrs->op == &op, kInternal) << "Symbol::create: parameters of another operator for " << op.name;
+  bounded_output_count(op, *attrs);  // Note [Count parameters are bounded]: before outputs are listed
   auto n = std::make_shared<Node>();
   n->op = &op;
   n->attrs = attrs;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/base/checked.h"
+
 #include "core/op/kernel_util.h"
 
 namespace minerva {
@@ -9,16 +11,14 @@ namespace minerva {
 namespace {
 // Bytes of an array; a count past size_t would wrap to a small allocation that kernels overrun.
 size_t byte_size(const Shape& shape, DType dtype) {
-  size_t bytes = 0;
-  MV_CHECK(!__builtin_mul_overflow(static_cast<size_t>(shape_size(shape)), dtype_size(dtype), &bytes), kValue)
-      << "shape " << shape_str(shape) << " of " << dtype_name(dtype) << " needs more bytes than memory can address";
-  return bytes;
+  for (int64_t d : shape)
+    MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
+  return checked_byte_count(shape_size(shape), dtype_size(dtype),
+                            std::string("shape ") + shape_str(shape) + " of " + dtype_name(dtype));
 }
 }  // namespace
 
 NDArray::NDArray(const Shape& shape, DType dtype, Context ctx, bool zero) : shape_(shape), dtype_(dtype) {
-  for (int64_t d : shape)
-    MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
   chunk_ = std::make_shared<Chunk>();
   chunk_->bytes = byte_size(shape, dtype);
   chunk_->block = storage_alloc(chunk_->bytes, zero);

@@ -1,6 +1,7 @@
 #include "core/op/invoke.h"
 
 #include "core/autograd/autograd.h"
+#include "core/op/arity.h"
 #include "core/op/kernel_util.h"
 #include "core/op/random.h"
 #include "core/profiler/profiler.h"
@@ -36,6 +37,14 @@ bool is_small(const std::vector<NDArray>& inputs, const std::vector<NDArray>& ou
 
 std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::vector<NDArray>& inputs,
                             const std::vector<NDArray>& outputs) {
+  // A count parameter is checked against the inputs actually given before any vector is sized
+  // by it (Note [Count parameters are bounded]).
+  if (!op.variadic_param.empty()) {
+    const int64_t expected = variadic_input_count(op, *attrs);
+    MV_CHECK(expected == static_cast<int64_t>(inputs.size()), kValue)
+        << "Operator " << op.name << ": " << op.variadic_param << "=" << attrs->get_int(op.variadic_param)
+        << " asks for " << expected << " input(s), but " << inputs.size() << " were given";
+  }
   const std::vector<std::string> names = op.inputs_for(*attrs);
   MV_CHECK(inputs.size() == names.size(), kValue)
       << "Operator " << op.name << " expects " << names.size() << " input(s) (" << join_names(names) << "), got " << inputs.size();
@@ -61,7 +70,7 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
       }
   }
 
-  const int num_out = op.outputs_for(*attrs);
+  const int num_out = bounded_output_count(op, *attrs);
   std::vector<Shape> in_shapes, out_shapes(num_out);
   std::vector<int> in_types, out_types(num_out, -1);
   for (auto& a : inputs) {
@@ -147,11 +156,19 @@ std::vector<NDArray> invoke(const OpDef& op, const AttrsPtr& attrs, const std::v
     octx.rng = &gen;
     writes.push_back(gen.var);
   }
+  // Loops are driven by real element counts: when no output and no updated input holds an
+  // element (a zero-size array, whatever its other dims), there is nothing to compute, and a
+  // kernel must not walk the product of the non-zero dims (~2^62 steps for (2^31, 2^31, 0)).
+  // The push still happens, so ordering and a pending error of an input carry over as usual.
+  bool has_work = false;
+  for (auto& o : outs) has_work = has_work || o.size() != 0;
+  for (int m : mutated) has_work = has_work || inputs[m].size() != 0;
   const OpDef* opp = &op;
   AttrsPtr at = attrs;
   if (profiler::recording()) profiler::note_input_shapes(in_shapes);
   Engine::get()->push(
-      [opp, at, octx, in_blobs, out_blobs, copy_back, keep] {
+      [opp, at, octx, in_blobs, out_blobs, copy_back, keep, has_work] {
+        if (!has_work) return;
         opp->forward(octx, *at, in_blobs, out_blobs);
         for (auto& [tmp, dst] : copy_back) cast_copy(tmp, dst);
       },

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "core/base/checked.h"
+#include "core/op/arity.h"
 #include "core/base/json.h"
 
 namespace minerva {
@@ -83,7 +85,33 @@ OpDef& OpDef::kind(ParamKind k) {
   return *this;
 }
 
+// Note [Count parameters are bounded]
+// A count parameter (num_args, num_outputs, num_weights) sizes vectors of names, shapes and
+// arrays before inference has seen an input, so a forged num_args=1e9 must be refused before
+// any of that memory is taken: the count is computed with checked arithmetic and bounded by
+// kMaxOpArity, naming the operator and the parameter. invoke() then also checks the count
+// against the inputs actually given.
+int64_t variadic_input_count(const OpDef& op, const Attrs& a) {
+  const int64_t n = a.get_int(op.variadic_param);
+  const std::string what = "Operator " + op.name + ": the input count for " + op.variadic_param + "=" + std::to_string(n);
+  const int64_t count = checked_add(checked_mul(n, op.variadic_group, what), op.variadic_extra, what);
+  MV_CHECK(n >= 0 && count <= kMaxOpArity, kValue)
+      << "Operator " << op.name << ": " << op.variadic_param << "=" << n << " asks for " << count
+      << " inputs; expected between 0 and " << kMaxOpArity;
+  return count;
+}
+
+int bounded_output_count(const OpDef& op, const Attrs& a) {
+  const int n = op.outputs_for(a);
+  if (n >= 0 && n <= kMaxOpArity) return n;
+  std::string given;
+  for (const auto& [k, v] : a.given) given += (given.empty() ? "" : ", ") + k + "=" + v;
+  MV_THROW(kValue) << "Operator " << op.name << ": the parameters (" << given << ") ask for " << n
+                   << " outputs; expected between 0 and " << kMaxOpArity;
+}
+
 std::vector<std::string> OpDef::inputs_for(const Attrs& a) const {
+  if (!variadic_param.empty()) variadic_input_count(*this, a);  // bounds the count before a name is built
   if (list_inputs) return list_inputs(a);
   if (!variadic_param.empty()) {
     int64_t n = a.get_int(variadic_param);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/base/checked.h"
 #include "core/kernels/blas/gemm.h"
 #include "core/ops/nn_extra_util.h"
 
@@ -210,8 +211,10 @@ void deform_im2col(const DeformGeom& g, const std::vector<double>& x, const std:
 
 // Elements of the column matrix (C*K, P), checked: it can be far larger than the inputs.
 size_t col_elements(const DeformGeom& g) {
-  int64_t n = 0;
-  MV_CHECK(!__builtin_mul_overflow(g.channels * g.taps(), g.positions(), &n) && n < (int64_t{1} << 36), kValue)
+  const char* name = g.modulated ? "_contrib_ModulatedDeformableConvolution" : "_contrib_DeformableConvolution";
+  const std::string what = std::string("Operator ") + name + ": the column buffer";
+  const int64_t n = checked_mul(checked_mul(g.channels, g.taps(), what), g.positions(), what);
+  MV_CHECK(n < (int64_t{1} << 36), kValue)
       << "Operator " << (g.modulated ? "_contrib_ModulatedDeformableConvolution" : "_contrib_DeformableConvolution")
       << ": the column buffer (channels x kernel taps x output positions = " << g.channels << " x " << g.taps()
       << " x " << g.positions() << ") is too large";

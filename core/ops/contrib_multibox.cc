@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/checked.h"
 #include "core/ops/contrib_detection_util.h"
 #include "core/ops/nn_extra_util.h"
 
@@ -20,9 +21,8 @@ namespace {
 
 // The product of `factors`, an error when it overflows int64 (output element counts).
 int64_t checked_product(const Attrs& attrs, std::initializer_list<int64_t> factors) {
-  int64_t p = 1;
-  for (int64_t f : factors)
-    MV_CHECK(!__builtin_mul_overflow(p, f, &p), kValue) << "Operator " << attrs.op->name << ": output size overflows";
+  int64_t p = 1;  // Note [Checked size arithmetic]
+  for (int64_t f : factors) p = checked_mul(p, f, "Operator " + attrs.op->name + ": output size");
   return p;
 }
 

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <vector>
 
+#include "core/base/checked.h"
 #include "core/ops/contrib_detection_util.h"
 #include "core/ops/nn_extra_util.h"
 
@@ -62,9 +63,8 @@ void proposal_shape_impl(const Attrs& attrs, std::vector<Shape>* in, std::vector
   const int64_t anchors = (*in)[0][1] / 2;
   (*in)[1] = {batch, 4 * anchors, (*in)[0][2], (*in)[0][3]};
   (*in)[2] = {batch, 3};
-  int64_t rows = 0;
-  MV_CHECK(!__builtin_mul_overflow(batch, attrs.get_int("rpn_post_nms_top_n"), &rows), kValue)
-      << "Operator " << attrs.op->name << ": output size overflows";
+  const int64_t rows = checked_mul(batch, attrs.get_int("rpn_post_nms_top_n"),
+                                   "Operator " + attrs.op->name + ": output rows (batch * rpn_post_nms_top_n)");
   (*out)[0] = {rows, 5};
   (*out)[1] = {rows, 1};
 }

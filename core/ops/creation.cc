@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/base/checked.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
@@ -138,7 +139,13 @@ MV_REGISTER_OP(_arange)
       MV_CHECK(step > 0 ? start < stop : start > stop, kValue)
           << "Operator _arange: invalid range (start, stop, step) = (" << start << ", " << stop << ", " << step
           << "): it contains no values";
-      const int64_t n = static_cast<int64_t>(std::ceil((stop - start) / step)) * attrs.get_int("repeat");
+      // The count is a double first: casting one past int64 is undefined, then the repeat product is checked.
+      const double values = std::ceil((stop - start) / step);
+      MV_CHECK(values < 9223372036854775807.0, kValue)
+          << "Operator _arange: (start, stop, step) = (" << start << ", " << stop << ", " << step << ") gives "
+          << values << " values, more than an array can hold";
+      const int64_t n = checked_mul(static_cast<int64_t>(values), attrs.get_int("repeat"),
+                                    "Operator _arange: output length (values * repeat)");
       if (!(*out)[0].empty() && (*out)[0] != Shape{n}) shape_mismatch(attrs, "output", Shape{n}, (*out)[0]);
       (*out)[0] = Shape{n};
     })

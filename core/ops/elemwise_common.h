@@ -57,16 +57,42 @@ inline T store(A v) {
   else return static_cast<T>(v);
 }
 
+// Signed integer overflow is undefined behaviour in C++; MXNet's and NumPy's integer kernels wrap
+// modulo 2^bits (int32 INT_MIN * -1 = INT_MIN). These compute that wrap in unsigned arithmetic,
+// so integer kernels are defined for every input; other types use the plain operators.
+template <class A>
+inline A wrapping_add(A a, A b) {
+  if constexpr (std::is_integral_v<A> && std::is_signed_v<A>)
+    return static_cast<A>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+  else return static_cast<A>(a + b);
+}
+template <class A>
+inline A wrapping_sub(A a, A b) {
+  if constexpr (std::is_integral_v<A> && std::is_signed_v<A>)
+    return static_cast<A>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+  else return static_cast<A>(a - b);
+}
+template <class A>
+inline A wrapping_mul(A a, A b) {
+  if constexpr (std::is_integral_v<A> && std::is_signed_v<A>)
+    return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+  else return static_cast<A>(a * b);
+}
+template <class A>
+inline A wrapping_neg(A x) {
+  return wrapping_sub(A(0), x);
+}
+
 // ---- binary functors: static A apply(A a, A b) ----------------------------------------------
 
 struct Add {
-  template <class A> static A apply(A a, A b) { return static_cast<A>(a + b); }
+  template <class A> static A apply(A a, A b) { return wrapping_add(a, b); }
 };
 struct Sub {
-  template <class A> static A apply(A a, A b) { return static_cast<A>(a - b); }
+  template <class A> static A apply(A a, A b) { return wrapping_sub(a, b); }
 };
 struct Mul {
-  template <class A> static A apply(A a, A b) { return static_cast<A>(a * b); }
+  template <class A> static A apply(A a, A b) { return wrapping_mul(a, b); }
 };
 // Integer division truncates like C (MXNet: -5 / 3 = -1); an integer division by zero gives 0
 // where MXNet would crash the process.
@@ -76,7 +102,7 @@ struct Div {
     if constexpr (std::is_integral_v<A>) {
       if (b == 0) return 0;
       if constexpr (std::is_signed_v<A>)
-        if (b == -1) return static_cast<A>(0 - static_cast<std::make_unsigned_t<A>>(a));  // no INT_MIN / -1 trap
+        if (b == -1) return wrapping_neg(a);  // no INT_MIN / -1 trap
     }
     return static_cast<A>(a / b);
   }

@@ -35,7 +35,7 @@ void unary_forward(const OpContext&, const Attrs&, const std::vector<TBlob>& in,
 template <class A>
 A abs_of(A x) {
   if constexpr (std::is_unsigned_v<A>) return x;
-  else if constexpr (std::is_integral_v<A>) return static_cast<A>(x < 0 ? -x : x);
+  else if constexpr (std::is_integral_v<A>) return x < 0 ? elemwise::wrapping_neg(x) : x;  // abs(INT_MIN) = INT_MIN
   else return std::fabs(x);
 }
 template <class A>
@@ -56,7 +56,7 @@ A mx_rint(A x) {
   return (x - fl) > (ce - x) ? ce : fl;
 }
 
-MV_UNARY(Negative, true, -x)
+MV_UNARY(Negative, true, elemwise::wrapping_neg(x))
 MV_UNARY(Abs, true, abs_of(x))
 MV_UNARY(Sign, true, sign_of(x))
 MV_UNARY(Exp, false, std::exp(x))
@@ -65,7 +65,7 @@ MV_UNARY(Log1p, false, std::log1p(x))
 MV_UNARY(Expm1, false, std::expm1(x))
 MV_UNARY(Sqrt, false, std::sqrt(x))
 MV_UNARY(Rsqrt, false, A(1) / std::sqrt(x))
-MV_UNARY(Square, true, x * x)
+MV_UNARY(Square, true, elemwise::wrapping_mul(x, x))
 MV_UNARY(Reciprocal, false, A(1) / x)
 MV_UNARY(Sin, false, std::sin(x))
 MV_UNARY(Cos, false, std::cos(x))

@@ -2,6 +2,7 @@
 // (N, C * prod(kernel), L) array, L the number of block positions, and back (summing overlaps).
 // 1, 2 or 3 spatial axes; MXNet 1.9.1 only computes the 2-D case correctly. _backward_im2col is
 // col2im sized by the forward input, because a gradient cannot read shapes.
+#include "core/base/checked.h"
 #include "core/ops/layout_util.h"
 #include "core/ops/tensor_util.h"
 
@@ -48,9 +49,9 @@ Windows windows(const Attrs& attrs, int64_t n, int64_t c, const Shape& spatial) 
   w.image = spatial;
   for (size_t i = 0; i < nd; ++i) {
     const int64_t span = checked_mul(attrs, w.dilate[i], w.kernel[i] - 1, "the dilated kernel") + 1;
-    int64_t padded = 0;
-    MV_CHECK(!__builtin_add_overflow(spatial[i], checked_mul(attrs, 2, w.pad[i], "the padding"), &padded), kValue)
-        << "Operator " << attrs.op->name << ": the padded size of spatial axis " << i << " overflows int64";
+    const int64_t padded = checked_add(spatial[i], checked_mul(attrs, 2, w.pad[i], "the padding"),
+                                       "Operator " + attrs.op->name + ": the padded size of spatial axis " +
+                                           std::to_string(i));
     MV_CHECK(span <= padded, kValue) << "Operator " << attrs.op->name << ": the dilated kernel (" << span
                                      << ") exceeds the padded input (" << padded << ") on spatial axis " << i;
     w.out.push_back((padded - span) / w.stride[i] + 1);

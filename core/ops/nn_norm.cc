@@ -168,8 +168,13 @@ RowNorm row_norm(const Attrs& attrs, const Shape& d, int64_t groups, size_t min_
   return r;
 }
 
+// InstanceNorm's group count is the channel dim, so the rank is checked before d[1] is read.
 int64_t norm_groups(const Attrs& attrs, const Shape& d) {
-  return attrs.op->name.find("InstanceNorm") != std::string::npos ? d[1] : attrs.get_int("num_groups");
+  if (attrs.op->name.find("InstanceNorm") == std::string::npos) return attrs.get_int("num_groups");
+  MV_CHECK(d.size() >= 2, kValue) << "Operator " << attrs.op->name
+                                  << " needs data with at least 3 dimensions (batch, channel, ...), got shape "
+                                  << shape_str(d);
+  return d[1];
 }
 
 void row_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {

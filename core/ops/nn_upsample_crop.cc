@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/base/checked.h"
 #include "core/ops/nn_extra_util.h"
 
 namespace minerva {
@@ -14,10 +15,8 @@ void require_4d(const Attrs& attrs, const Shape& s, const std::string& what) {
                                   << " must be 4-D (batch, channel, height, width), got shape " << shape_str(s);
 }
 
-int64_t checked_mul(const Attrs& attrs, int64_t a, int64_t b) {
-  MV_CHECK(b == 0 || a <= std::numeric_limits<int64_t>::max() / b, kValue)
-      << "Operator " << attrs.op->name << ": output size " << a << " * " << b << " overflows";
-  return a * b;
+int64_t checked_mul(const Attrs& attrs, int64_t a, int64_t b) {  // Note [Checked size arithmetic]
+  return ::minerva::checked_mul(a, b, "Operator " + attrs.op->name + ": output size");
 }
 
 // ---- UpSampling ----------------------------------------------------------------------------------

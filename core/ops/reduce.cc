@@ -8,6 +8,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/base/checked.h"
 #include "core/op/kernel_util.h"
 #include "core/ops/reduce.h"
 
@@ -65,13 +66,26 @@ bool is_nan(V v) {
 template <typename T>
 using AccOf = std::conditional_t<std::is_integral<T>::value, int64_t, double>;
 
+// Integer sums and products wrap modulo 2^64 as MXNet's and NumPy's do; computed in unsigned
+// arithmetic because signed overflow is undefined behaviour. Doubles add as usual.
+template <typename Acc>
+Acc acc_add(Acc a, Acc b) {
+  if constexpr (std::is_integral<Acc>::value) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+  else return a + b;
+}
+template <typename Acc>
+Acc acc_mul(Acc a, Acc b) {
+  if constexpr (std::is_integral<Acc>::value) return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+  else return a * b;
+}
+
 // One struct per reduction: init, add one element, merge two partial results, finish.
 template <typename T>
 struct SumOp {
   using Acc = AccOf<T>;
   Acc init() const { return 0; }
-  void add(Acc& a, T x) const { a += static_cast<Acc>(x); }
-  void merge(Acc& a, Acc b) const { a += b; }
+  void add(Acc& a, T x) const { a = acc_add(a, static_cast<Acc>(x)); }
+  void merge(Acc& a, Acc b) const { a = acc_add(a, b); }
   Acc done(Acc a, int64_t) const { return a; }
 };
 template <typename T>
@@ -86,22 +100,22 @@ template <typename T>
 struct NanSumOp : SumOp<T> {
   using Acc = AccOf<T>;
   void add(Acc& a, T x) const {
-    if (!is_nan(x)) a += static_cast<Acc>(x);
+    if (!is_nan(x)) a = acc_add(a, static_cast<Acc>(x));
   }
 };
 template <typename T>
 struct ProdOp {
   using Acc = AccOf<T>;
   Acc init() const { return 1; }
-  void add(Acc& a, T x) const { a *= static_cast<Acc>(x); }
-  void merge(Acc& a, Acc b) const { a *= b; }
+  void add(Acc& a, T x) const { a = acc_mul(a, static_cast<Acc>(x)); }
+  void merge(Acc& a, Acc b) const { a = acc_mul(a, b); }
   Acc done(Acc a, int64_t) const { return a; }
 };
 template <typename T>
 struct NanProdOp : ProdOp<T> {
   using Acc = AccOf<T>;
   void add(Acc& a, T x) const {
-    if (!is_nan(x)) a *= static_cast<Acc>(x);
+    if (!is_nan(x)) a = acc_mul(a, static_cast<Acc>(x));
   }
 };
 // NaN wins, as in MXNet: once the accumulator is NaN no comparison replaces it.
@@ -184,6 +198,17 @@ constexpr int64_t kReduceChunks = 64;
 template <typename T, typename O, typename Op>
 void reduce_kernel(const T* in, O* out, const Shape& shape, const std::vector<bool>& red, const Op& op) {
   using Acc = typename Op::Acc;
+  if (shape_size(shape) == 0) {
+    // Nothing to read: each output (the kept dims' product) is the reduction of no elements. The
+    // folded offset tables below would hold the product of the non-zero dims instead (~2^62
+    // entries for (2^31, 2^31, 0)), so loops here are driven by the real element counts.
+    Shape kept;
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (!red[d]) kept.push_back(shape[d]);
+    const int64_t n_out = shape_size(kept);
+    for (int64_t o = 0; o < n_out; ++o) out[o] = static_cast<O>(op.done(op.init(), 0));
+    return;
+  }
   const Folded f = fold(shape, red);
   const size_t nd = f.dims.size();
   const int64_t inner = f.dims.back();
@@ -544,10 +569,21 @@ int64_t arg_axis(const Attrs& attrs, const Shape& s) {
   return a < 0 ? a + ndim : a;
 }
 
+// An index reduction over nothing has no answer: NumPy raises "attempt to get argmax of an empty
+// sequence", and an output element must never be left unwritten (axis -1: the flattened array).
+void check_arg_not_empty(const Attrs& attrs, const Shape& s, int64_t axis) {
+  const int64_t len = axis >= 0 ? s[axis] : shape_size(s);
+  MV_CHECK(len != 0, kValue) << "Operator " << attrs.op->name << ": attempt to get "
+                             << (attrs.op->name == "argmin" ? "argmin" : "argmax") << " of an empty sequence ("
+                             << (axis >= 0 ? "axis " + std::to_string(axis) : std::string("the flattened input"))
+                             << " of shape " << shape_str(s) << " has length 0)";
+}
+
 void infer_arg_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& s = (*in)[0];
   if (s.empty()) return;
   int64_t axis = arg_axis(attrs, s);
+  check_arg_not_empty(attrs, s, axis);
   std::vector<bool> red(s.size(), axis < 0);
   if (axis >= 0) red[axis] = true;
   (*out)[0] = reduced_shape(s, red, attrs.get_bool("keepdims"));
@@ -613,10 +649,10 @@ MV_REGISTER_OP(argmax_channel)
       if (s.empty()) return;
       MV_CHECK(s.size() >= 2, kValue) << "Operator argmax_channel: needs an input of at least 2 dims, got "
                                       << shape_str(s);
+      check_arg_not_empty(attrs, s, 1);
       std::vector<bool> red(s.size(), false);
       red[1] = true;
       (*out)[0] = reduced_shape(s, red, false);
-      (void)attrs;
     })
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       check_not_bool(in[0], attrs);

@@ -3,6 +3,7 @@
 // same map run the other way (so second-order gradients work).
 #include <algorithm>
 
+#include "core/base/checked.h"
 #include "core/ops/layout_util.h"
 #include "core/ops/tensor_util.h"
 
@@ -55,9 +56,10 @@ Shape diag_shape(const Attrs& attrs, const Shape& d) {
   MV_CHECK(!d.empty(), kValue) << "Operator " << attrs.op->name << ": the input must have at least one dimension";
   const int64_t k = attrs.get_int("k");
   if (d.size() == 1) {
-    int64_t n = 0;
-    MV_CHECK(k != INT64_MIN && !__builtin_add_overflow(d[0], k < 0 ? -k : k, &n), kValue)
-        << "Operator " << attrs.op->name << ": k=" << k << " is too large for a vector of " << d[0] << " elements";
+    const std::string too_large = "Operator " + attrs.op->name + ": k=" + std::to_string(k) +
+                                  " is too large for a vector of " + std::to_string(d[0]) + " elements";
+    MV_CHECK(k != INT64_MIN, kValue) << too_large;
+    const int64_t n = checked_add(d[0], k < 0 ? -k : k, too_large + ": the output size");
     shape_size(Shape{n, n});  // throws on overflow
     return Shape{n, n};
   }

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/checked.h"
 #include "core/kernels/blas/gemm.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
@@ -83,15 +84,12 @@ const Variants<RnnMode> kRnnModes("mode", {
     {"rnn_tanh", make_mode<rnn::TanhCell>(1, false, false)},
 });
 
+// Note [Checked size arithmetic], with the operator's name in front of what was being sized.
 int64_t mul_checked(int64_t a, int64_t b, const char* who, const char* what) {
-  int64_t r = 0;
-  MV_CHECK(!__builtin_mul_overflow(a, b, &r), kValue) << "Operator " << who << ": " << what << " overflows";
-  return r;
+  return checked_mul(a, b, std::string("Operator ") + who + ": " + what);
 }
 int64_t add_checked(int64_t a, int64_t b, const char* who, const char* what) {
-  int64_t r = 0;
-  MV_CHECK(!__builtin_add_overflow(a, b, &r), kValue) << "Operator " << who << ": " << what << " overflows";
-  return r;
+  return checked_add(a, b, std::string("Operator ") + who + ": " + what);
 }
 
 bool uses_sequence_length(const Attrs& a) { return a.get_bool("use_sequence_length"); }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/base/checked.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
@@ -46,7 +47,7 @@ Shape reshape_special(const Attrs& attrs, const Shape& dshape, const Shape& spec
       for (; src < dshape.size(); ++src) out.push_back(dshape[src]);
     } else if (v == -3) {
       need(2);
-      out.push_back(dshape[src] * dshape[src + 1]);
+      out.push_back(checked_mul(dshape[src], dshape[src + 1], "Operator Reshape: -3 merge of two dimensions"));
       src += 2;
     } else if (v == -4) {
       need(1);
@@ -55,7 +56,7 @@ Shape reshape_special(const Attrs& attrs, const Shape& dshape, const Shape& spec
       i += 2;
       if (a == -1 && b > 0 && d % b == 0) a = d / b;
       else if (b == -1 && a > 0 && d % a == 0) b = d / a;
-      if (a <= 0 || b <= 0 || a * b != d)
+      if (a <= 0 || b <= 0 || checked_mul(a, b, "Operator Reshape: -4 split") != d)
         bad_reshape(attrs, dshape, "-4 split of dimension " + std::to_string(d) + " into (" + std::to_string(spec[i - 1]) +
                                        ", " + std::to_string(spec[i]) + ") does not match");
       out.push_back(a);
@@ -67,7 +68,7 @@ Shape reshape_special(const Attrs& attrs, const Shape& dshape, const Shape& spec
   if (infer_at >= 0) {
     int64_t known = 1;
     for (size_t k = 0; k < out.size(); ++k)
-      if (static_cast<int>(k) != infer_at) known *= out[k];
+      if (static_cast<int>(k) != infer_at) known = checked_mul(known, out[k], "Operator Reshape: product of the known dimensions");
     if (known == 0 || shape_size(dshape) % known != 0)
       bad_reshape(attrs, dshape, "the size " + std::to_string(shape_size(dshape)) + " is not divisible by the known dimensions");
     out[infer_at] = shape_size(dshape) / known;

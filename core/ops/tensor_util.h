@@ -5,18 +5,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/base/checked.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 
 namespace minerva {
 
 // a * b, or a kValue error naming the operator and what was being sized: a wrapped product
-// would under-allocate and let a kernel write out of bounds.
+// would under-allocate and let a kernel write out of bounds (Note [Checked size arithmetic]).
 inline int64_t checked_mul(const Attrs& attrs, int64_t a, int64_t b, const char* what) {
-  int64_t r = 0;
-  MV_CHECK(!__builtin_mul_overflow(a, b, &r), kValue)
-      << "Operator " << attrs.op->name << ": " << what << " overflows int64 (" << a << " * " << b << ")";
-  return r;
+  return checked_mul(a, b, "Operator " + attrs.op->name + ": " + what);
 }
 
 // Index values of any dtype, truncated toward zero as MXNet's cast to an integer does. A NaN or

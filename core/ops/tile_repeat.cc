@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/base/checked.h"
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/ops/layout_util.h"
@@ -26,7 +27,7 @@ TileGeom tile_geom(const Attrs& attrs, const Shape& d) {
   g.reps.assign(nd - reps.size(), 1);
   g.reps.insert(g.reps.end(), reps.begin(), reps.end());
   g.dout.resize(nd);
-  for (size_t i = 0; i < nd; ++i) g.dout[i] = g.din[i] * g.reps[i];
+  for (size_t i = 0; i < nd; ++i) g.dout[i] = checked_mul(g.din[i], g.reps[i], "Operator tile: output dimension " + std::to_string(i) + " (input dim * reps)");
   return g;
 }
 
@@ -94,7 +95,7 @@ RepeatGeom repeat_geom(const Attrs& attrs, const Shape& d) {
   MV_CHECK(g.reps >= 0, kValue) << "Operator repeat: repeats=" << g.reps << " cannot be a negative number";
   if (attrs.is_none("axis")) {
     g.n = shape_size(d);
-    g.out = Shape{g.n * g.reps};
+    g.out = Shape{checked_mul(g.n, g.reps, "Operator repeat: output length (input size * repeats)")};
     return g;
   }
   const int ax = normalize_axis(attrs, attrs.get_int("axis"), static_cast<int>(d.size()));
@@ -102,7 +103,7 @@ RepeatGeom repeat_geom(const Attrs& attrs, const Shape& d) {
   g.n = d[ax];
   for (size_t i = ax + 1; i < d.size(); ++i) g.inner *= d[i];
   g.out = d;
-  g.out[ax] *= g.reps;
+  g.out[ax] = checked_mul(g.out[ax], g.reps, "Operator repeat: output axis " + std::to_string(ax) + " (axis length * repeats)");
   return g;
 }
 
