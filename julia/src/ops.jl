@@ -67,7 +67,7 @@ Example::
   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
 
-Defined in core/ops/nn_norm.cc:276.
+Defined in core/ops/nn_norm.cc:281.
 """
 function BatchNorm(data::NDArray, gamma::NDArray, beta::NDArray, moving_mean::NDArray, moving_var::NDArray; eps=0.0010000000474974513, momentum=0.899999976, fix_gamma=true, use_global_stats=false, output_mean_var=false, axis=-2, cudnn_off=false, min_calib_range=nothing, max_calib_range=nothing, out=nothing)
     keys = String[]
@@ -429,7 +429,7 @@ Example::
   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
                                           [6, 7]]]]
 
-Defined in core/ops/nn_upsample_crop.cc:373.
+Defined in core/ops/nn_upsample_crop.cc:372.
 """
 function Crop(arg::NDArray...; num_args=Base.length(arg), offset=(0, 0), h_w=(0, 0), center_crop=false, out=nothing)
     keys = String[]
@@ -670,7 +670,7 @@ Example::
   x.shape = (2, 3, 4)
   flatten(x).shape = (2, 12)
 
-Defined in core/ops/shape.cc:241.
+Defined in core/ops/shape.cc:242.
 """
 function Flatten(data::NDArray; out=nothing)
     keys = String[]
@@ -768,7 +768,7 @@ Example::
 
   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
 
-Defined in core/ops/nn_norm.cc:442.
+Defined in core/ops/nn_norm.cc:447.
 """
 function GroupNorm(data::NDArray, gamma::NDArray, beta::NDArray; num_groups=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]
@@ -840,7 +840,7 @@ Example::
 
   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
 
-Defined in core/ops/nn_norm.cc:408.
+Defined in core/ops/nn_norm.cc:413.
 """
 function InstanceNorm(data::NDArray, gamma::NDArray, beta::NDArray; eps=0.00100000005, out=nothing)
     keys = String[]
@@ -951,7 +951,7 @@ Example::
 
   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
 
-Defined in core/ops/nn_norm.cc:354.
+Defined in core/ops/nn_norm.cc:359.
 """
 function LayerNorm(data::NDArray, gamma::NDArray, beta::NDArray; axis=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]
@@ -1268,7 +1268,7 @@ Example::
   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
 
-Defined in core/ops/rnn.cc:685.
+Defined in core/ops/rnn.cc:683.
 """
 function RNN(data::NDArray, parameters::Union{NDArray,Nothing}=nothing, state::Union{NDArray,Nothing}=nothing, state_cell::Union{NDArray,Nothing}=nothing, sequence_length::Union{NDArray,Nothing}=nothing; state_size, num_layers, bidirectional=false, mode, p=0.0, state_outputs=false, projection_size=nothing, lstm_state_clip_min=nothing, lstm_state_clip_max=nothing, lstm_state_clip_nan=false, use_sequence_length=false, out=nothing)
     keys = String[]
@@ -1354,7 +1354,7 @@ Example::
   reshape(x, shape=(-3, -2)).shape = (6, 4)
   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
 
-Defined in core/ops/shape.cc:212.
+Defined in core/ops/shape.cc:213.
 """
 function Reshape(data::NDArray; shape=(), reverse=false, target_shape=(), keep_highest=false, out=nothing)
     keys = String[]
@@ -1722,7 +1722,7 @@ Example::
   x = [[1, 2, 3]]
   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
 
-Defined in core/ops/shape.cc:287.
+Defined in core/ops/shape.cc:288.
 """
 function SwapAxis(data::NDArray; dim1=-1, dim2=-1, out=nothing)
     keys = String[]
@@ -1767,7 +1767,7 @@ Example::
                                                     [3, 3, 4, 4],
                                                     [3, 3, 4, 4]]]]
 
-Defined in core/ops/nn_upsample_crop.cc:318.
+Defined in core/ops/nn_upsample_crop.cc:317.
 """
 function UpSampling(arg::NDArray...; scale, num_filter=0, sample_type, multi_input_mode="concat", num_args=Base.length(arg), workspace=512, out=nothing)
     keys = String[]
@@ -1977,7 +1977,7 @@ Example::
   arange(start=2, stop=6, step=2) = [2, 4]
   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
 
-Defined in core/ops/creation.cc:119.
+Defined in core/ops/creation.cc:120.
 """
 function arange(; start, stop=nothing, step=1.0, repeat=1, infer_range=false, ctx="", dtype="float32", out=nothing)
     keys = String[]
@@ -2154,7 +2154,7 @@ Example::
   argmax([[0, 5, 2], [3, 1, 4]], axis=1) = [1, 2]
   argmax([[0, 5, 2], [3, 1, 4]]) = [1]
 
-Defined in core/ops/reduce.cc:571.
+Defined in core/ops/reduce.cc:607.
 """
 function Base.argmax(data::NDArray; axis=nothing, keepdims=false, out=nothing)
     keys = String[]
@@ -2181,7 +2181,7 @@ Example::
 
   argmax_channel([[0, 1, 2], [3, 4, 5]]) = [2, 2]
 
-Defined in core/ops/reduce.cc:607.
+Defined in core/ops/reduce.cc:643.
 """
 function argmax_channel(data::NDArray; out=nothing)
     keys = String[]
@@ -2205,7 +2205,7 @@ Example::
 
   argmin([[0, 5, 2], [3, 1, 4]], axis=1) = [0, 1]
 
-Defined in core/ops/reduce.cc:590.
+Defined in core/ops/reduce.cc:626.
 """
 function Base.argmin(data::NDArray; axis=nothing, keepdims=false, out=nothing)
     keys = String[]
@@ -3025,7 +3025,7 @@ Example::
 
   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
 
-Defined in core/ops/im2col.cc:213.
+Defined in core/ops/im2col.cc:214.
 """
 function col2im(data::NDArray; output_size, kernel, stride=(), dilate=(), pad=(), out=nothing)
     keys = String[]
@@ -3254,7 +3254,7 @@ Example::
   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
 
-Defined in core/ops/reverse_diag.cc:151.
+Defined in core/ops/reverse_diag.cc:153.
 """
 function diag(data::NDArray; k=0, axis1=-1, axis2=-2, out=nothing)
     keys = String[]
@@ -3480,7 +3480,7 @@ Example::
   expand_dims(x, axis=1).shape = (2, 1, 3)
   expand_dims(x, axis=-1).shape = (2, 3, 1)
 
-Defined in core/ops/shape.cc:308.
+Defined in core/ops/shape.cc:309.
 """
 function expand_dims(data::NDArray; axis, out=nothing)
     keys = String[]
@@ -3528,7 +3528,7 @@ Example::
 
   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
 
-Defined in core/ops/creation.cc:165.
+Defined in core/ops/creation.cc:172.
 """
 function eye(; N, M=0, k=0, ctx="", dtype="float32", out=nothing)
     keys = String[]
@@ -3609,7 +3609,7 @@ Example::
   x.shape = (2, 3, 4)
   flatten(x).shape = (2, 12)
 
-Defined in core/ops/shape.cc:241.
+Defined in core/ops/shape.cc:242.
 """
 function flatten(data::NDArray; out=nothing)
     keys = String[]
@@ -3634,7 +3634,7 @@ Example::
   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
 
-Defined in core/ops/reverse_diag.cc:120.
+Defined in core/ops/reverse_diag.cc:122.
 """
 function flip(data::NDArray; axis, out=nothing)
     keys = String[]
@@ -3772,7 +3772,7 @@ Example::
 
   full(shape=(2,), value=3.5) = [3.5, 3.5]
 
-Defined in core/ops/creation.cc:103.
+Defined in core/ops/creation.cc:104.
 """
 function full(; shape=nothing, ctx="", dtype="float32", value, out=nothing)
     keys = String[]
@@ -3925,7 +3925,7 @@ Example::
   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
 
-Defined in core/ops/im2col.cc:163.
+Defined in core/ops/im2col.cc:164.
 """
 function im2col(data::NDArray; kernel, stride=(), dilate=(), pad=(), out=nothing)
     keys = String[]
@@ -4241,7 +4241,7 @@ Example::
 
   max([[1, 5], [3, 4]], axis=1) = [5, 4]
 
-Defined in core/ops/reduce.cc:409.
+Defined in core/ops/reduce.cc:434.
 """
 function Base.max(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4270,7 +4270,7 @@ Example::
 
   max([[1, 5], [3, 4]], axis=1) = [5, 4]
 
-Defined in core/ops/reduce.cc:409.
+Defined in core/ops/reduce.cc:434.
 """
 function max_axis(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4299,7 +4299,7 @@ Example::
 
   mean([[1, 2], [3, 4]], axis=1) = [1.5, 3.5]
 
-Defined in core/ops/reduce.cc:364.
+Defined in core/ops/reduce.cc:389.
 """
 function mean(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4328,7 +4328,7 @@ Example::
 
   min([[1, 5], [3, 4]], axis=1) = [1, 3]
 
-Defined in core/ops/reduce.cc:419.
+Defined in core/ops/reduce.cc:444.
 """
 function Base.min(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4357,7 +4357,7 @@ Example::
 
   min([[1, 5], [3, 4]], axis=1) = [1, 3]
 
-Defined in core/ops/reduce.cc:419.
+Defined in core/ops/reduce.cc:444.
 """
 function min_axis(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4872,7 +4872,7 @@ Example::
 
   nanprod([[1, nan], [3, 4]], axis=1) = [1, 12]
 
-Defined in core/ops/reduce.cc:395.
+Defined in core/ops/reduce.cc:420.
 """
 function nanprod(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4901,7 +4901,7 @@ Example::
 
   nansum([[1, nan], [3, 4]], axis=1) = [1, 7]
 
-Defined in core/ops/reduce.cc:383.
+Defined in core/ops/reduce.cc:408.
 """
 function nansum(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -4956,7 +4956,7 @@ Example::
   norm(x) = [5.477226]
   norm(x, ord=1, axis=1) = [3, 7]
 
-Defined in core/ops/reduce.cc:429.
+Defined in core/ops/reduce.cc:454.
 """
 function norm(data::NDArray; ord=2, axis=nothing, out_dtype=nothing, keepdims=false, out=nothing)
     keys = String[]
@@ -5265,7 +5265,7 @@ Example::
 
   prod([[1, 2], [3, 4]], axis=1) = [2, 12]
 
-Defined in core/ops/reduce.cc:373.
+Defined in core/ops/reduce.cc:398.
 """
 function Base.prod(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -5520,7 +5520,7 @@ Example::
   repeat(x, repeats=2) = [1, 1, 2, 2, 3, 3, 4, 4]
   repeat(x, repeats=2, axis=1) = [[1, 1, 2, 2], [3, 3, 4, 4]]
 
-Defined in core/ops/tile_repeat.cc:169.
+Defined in core/ops/tile_repeat.cc:170.
 """
 function Base.repeat(data::NDArray; repeats, axis=nothing, out=nothing)
     keys = String[]
@@ -5577,7 +5577,7 @@ Example::
   reshape(x, shape=(-3, -2)).shape = (6, 4)
   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
 
-Defined in core/ops/shape.cc:212.
+Defined in core/ops/shape.cc:213.
 """
 function Base.reshape(data::NDArray; shape=(), reverse=false, target_shape=(), keep_highest=false, out=nothing)
     keys = String[]
@@ -5609,7 +5609,7 @@ Example::
   lhs.shape = (30, 7), rhs.shape = (15, 2, 4)
   reshape_like(lhs, rhs, lhs_begin=0, lhs_end=1, rhs_begin=0, rhs_end=2).shape = (15, 2, 7)
 
-Defined in core/ops/shape.cc:353.
+Defined in core/ops/shape.cc:354.
 """
 function reshape_like(lhs::NDArray, rhs::NDArray; lhs_begin=nothing, lhs_end=nothing, rhs_begin=nothing, rhs_end=nothing, out=nothing)
     keys = String[]
@@ -5642,7 +5642,7 @@ Example::
   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
 
-Defined in core/ops/reverse_diag.cc:120.
+Defined in core/ops/reverse_diag.cc:122.
 """
 function reverse(data::NDArray; axis, out=nothing)
     keys = String[]
@@ -6550,7 +6550,7 @@ Example::
   squeeze(x).shape = (3,)
   squeeze(x, axis=0).shape = (3, 1)
 
-Defined in core/ops/shape.cc:334.
+Defined in core/ops/shape.cc:335.
 """
 function squeeze(data::NDArray; axis=nothing, out=nothing)
     keys = String[]
@@ -6632,7 +6632,7 @@ Example::
   sum(data) = [10]
   sum(data, axis=0, keepdims=True) = [[4, 6]]
 
-Defined in core/ops/reduce.cc:353.
+Defined in core/ops/reduce.cc:378.
 """
 function Base.sum(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -6664,7 +6664,7 @@ Example::
   sum(data) = [10]
   sum(data, axis=0, keepdims=True) = [[4, 6]]
 
-Defined in core/ops/reduce.cc:353.
+Defined in core/ops/reduce.cc:378.
 """
 function sum_axis(data::NDArray; axis=nothing, keepdims=false, exclude=false, out=nothing)
     keys = String[]
@@ -6694,7 +6694,7 @@ Example::
   x = [[1, 2, 3]]
   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
 
-Defined in core/ops/shape.cc:287.
+Defined in core/ops/shape.cc:288.
 """
 function swapaxes(data::NDArray; dim1=-1, dim2=-1, out=nothing)
     keys = String[]
@@ -6798,7 +6798,7 @@ Example::
   tile(x, reps=(2,)) = [[1, 2, 1, 2], [3, 4, 3, 4]]
   tile(x, reps=(2, 1)) = [[1, 2], [3, 4], [1, 2], [3, 4]]
 
-Defined in core/ops/tile_repeat.cc:128.
+Defined in core/ops/tile_repeat.cc:129.
 """
 function tile(data::NDArray; reps, out=nothing)
     keys = String[]
@@ -6862,7 +6862,7 @@ Example::
   transpose(x) = [[1, 3], [2, 4]]
   transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)
 
-Defined in core/ops/shape.cc:258.
+Defined in core/ops/shape.cc:259.
 """
 function Base.transpose(data::NDArray; axes=(), out=nothing)
     keys = String[]

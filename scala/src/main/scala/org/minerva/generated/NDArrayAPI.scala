@@ -65,7 +65,7 @@ object NDArrayAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:276.
+   * Defined in core/ops/nn_norm.cc:281.
    */
   def BatchNorm(data: NDArray, gamma: NDArray, beta: NDArray, moving_mean: NDArray, moving_var: NDArray, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None) = {
     val params = Map.newBuilder[String, String]
@@ -302,7 +302,7 @@ object NDArrayAPI {
    *   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
    *                                           [6, 7]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:373.
+   * Defined in core/ops/nn_upsample_crop.cc:372.
    */
   def Crop(arg: Seq[NDArray], num_args: Option[Int] = None, offset: Seq[Int] = Seq(0, 0), h_w: Seq[Int] = Seq(0, 0), center_crop: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -462,7 +462,7 @@ object NDArrayAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:241.
+   * Defined in core/ops/shape.cc:242.
    */
   def Flatten(data: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -528,7 +528,7 @@ object NDArrayAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:442.
+   * Defined in core/ops/nn_norm.cc:447.
    */
   def GroupNorm(data: NDArray, gamma: NDArray, beta: NDArray, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -576,7 +576,7 @@ object NDArrayAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:408.
+   * Defined in core/ops/nn_norm.cc:413.
    */
   def InstanceNorm(data: NDArray, gamma: NDArray, beta: NDArray, eps: Float = 0.00100000005f) = {
     val params = Map.newBuilder[String, String]
@@ -653,7 +653,7 @@ object NDArrayAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:354.
+   * Defined in core/ops/nn_norm.cc:359.
    */
   def LayerNorm(data: NDArray, gamma: NDArray, beta: NDArray, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -872,7 +872,7 @@ object NDArrayAPI {
    *   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
    *   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
    *
-   * Defined in core/ops/rnn.cc:685.
+   * Defined in core/ops/rnn.cc:683.
    */
   def RNN(data: NDArray, parameters: Option[NDArray] = None, state: Option[NDArray] = None, state_cell: Option[NDArray] = None, sequence_length: Option[NDArray] = None, state_size: Int, num_layers: Int, bidirectional: Boolean = false, mode: String, p: Float = 0.0f, state_outputs: Boolean = false, projection_size: Option[Int] = None, lstm_state_clip_min: Option[Float] = None, lstm_state_clip_max: Option[Float] = None, lstm_state_clip_nan: Boolean = false, use_sequence_length: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -927,7 +927,7 @@ object NDArrayAPI {
    *   reshape(x, shape=(-3, -2)).shape = (6, 4)
    *   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
    *
-   * Defined in core/ops/shape.cc:212.
+   * Defined in core/ops/shape.cc:213.
    */
   def Reshape(data: NDArray, shape: Seq[Int] = Seq(), reverse: Boolean = false, target_shape: Seq[Int] = Seq(), keep_highest: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -1167,7 +1167,7 @@ object NDArrayAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:287.
+   * Defined in core/ops/shape.cc:288.
    */
   def SwapAxis(data: NDArray, dim1: Int = 0, dim2: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -1201,7 +1201,7 @@ object NDArrayAPI {
    *                                                     [3, 3, 4, 4],
    *                                                     [3, 3, 4, 4]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:318.
+   * Defined in core/ops/nn_upsample_crop.cc:317.
    */
   def UpSampling(arg: Seq[NDArray], scale: Int, num_filter: Int = 0, sample_type: String, multi_input_mode: String = "concat", num_args: Option[Int] = None, workspace: Int = 512) = {
     val params = Map.newBuilder[String, String]
@@ -1329,7 +1329,7 @@ object NDArrayAPI {
    *   arange(start=2, stop=6, step=2) = [2, 4]
    *   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
    *
-   * Defined in core/ops/creation.cc:119.
+   * Defined in core/ops/creation.cc:120.
    */
   def arange(start: Float, stop: Option[Float] = None, step: Float = 1.0f, repeat: Int = 1, infer_range: Boolean = false, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -1436,7 +1436,7 @@ object NDArrayAPI {
    *   argmax([[0, 5, 2], [3, 1, 4]], axis=1) = [1, 2]
    *   argmax([[0, 5, 2], [3, 1, 4]]) = [1]
    *
-   * Defined in core/ops/reduce.cc:571.
+   * Defined in core/ops/reduce.cc:607.
    */
   def argmax(data: NDArray, axis: Option[Int] = None, keepdims: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -1452,7 +1452,7 @@ object NDArrayAPI {
    *
    *   argmax_channel([[0, 1, 2], [3, 4, 5]]) = [2, 2]
    *
-   * Defined in core/ops/reduce.cc:607.
+   * Defined in core/ops/reduce.cc:643.
    */
   def argmax_channel(data: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -1467,7 +1467,7 @@ object NDArrayAPI {
    *
    *   argmin([[0, 5, 2], [3, 1, 4]], axis=1) = [0, 1]
    *
-   * Defined in core/ops/reduce.cc:590.
+   * Defined in core/ops/reduce.cc:626.
    */
   def argmin(data: NDArray, axis: Option[Int] = None, keepdims: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -1969,7 +1969,7 @@ object NDArrayAPI {
    *
    *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
    *
-   * Defined in core/ops/im2col.cc:213.
+   * Defined in core/ops/im2col.cc:214.
    */
   def col2im(data: NDArray, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -2112,7 +2112,7 @@ object NDArrayAPI {
    *   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
    *   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
    *
-   * Defined in core/ops/reverse_diag.cc:151.
+   * Defined in core/ops/reverse_diag.cc:153.
    */
   def diag(data: NDArray, k: Int = 0, axis1: Int = 0, axis2: Int = 1) = {
     val params = Map.newBuilder[String, String]
@@ -2251,7 +2251,7 @@ object NDArrayAPI {
    *   expand_dims(x, axis=1).shape = (2, 1, 3)
    *   expand_dims(x, axis=-1).shape = (2, 3, 1)
    *
-   * Defined in core/ops/shape.cc:308.
+   * Defined in core/ops/shape.cc:309.
    */
   def expand_dims(data: NDArray, axis: Int) = {
     val params = Map.newBuilder[String, String]
@@ -2280,7 +2280,7 @@ object NDArrayAPI {
    *
    *   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
    *
-   * Defined in core/ops/creation.cc:165.
+   * Defined in core/ops/creation.cc:172.
    */
   def eye(N: Int, M: Int = 0, k: Int = 0, ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -2329,7 +2329,7 @@ object NDArrayAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:241.
+   * Defined in core/ops/shape.cc:242.
    */
   def flatten(data: NDArray) = {
     val params = Map.newBuilder[String, String]
@@ -2345,7 +2345,7 @@ object NDArrayAPI {
    *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
    *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
    *
-   * Defined in core/ops/reverse_diag.cc:120.
+   * Defined in core/ops/reverse_diag.cc:122.
    */
   def flip(data: NDArray, axis: Seq[Int]) = {
     val params = Map.newBuilder[String, String]
@@ -2432,7 +2432,7 @@ object NDArrayAPI {
    *
    *   full(shape=(2,), value=3.5) = [3.5, 3.5]
    *
-   * Defined in core/ops/creation.cc:103.
+   * Defined in core/ops/creation.cc:104.
    */
   def full(shape: Option[Seq[Int]] = None, ctx: String = "", dtype: String = "float32", value: Float) = {
     val params = Map.newBuilder[String, String]
@@ -2525,7 +2525,7 @@ object NDArrayAPI {
    *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
    *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
    *
-   * Defined in core/ops/im2col.cc:163.
+   * Defined in core/ops/im2col.cc:164.
    */
   def im2col(data: NDArray, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -2722,7 +2722,7 @@ object NDArrayAPI {
    *
    *   max([[1, 5], [3, 4]], axis=1) = [5, 4]
    *
-   * Defined in core/ops/reduce.cc:409.
+   * Defined in core/ops/reduce.cc:434.
    */
   def max(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2739,7 +2739,7 @@ object NDArrayAPI {
    *
    *   max([[1, 5], [3, 4]], axis=1) = [5, 4]
    *
-   * Defined in core/ops/reduce.cc:409.
+   * Defined in core/ops/reduce.cc:434.
    */
   def max_axis(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2756,7 +2756,7 @@ object NDArrayAPI {
    *
    *   mean([[1, 2], [3, 4]], axis=1) = [1.5, 3.5]
    *
-   * Defined in core/ops/reduce.cc:364.
+   * Defined in core/ops/reduce.cc:389.
    */
   def mean(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2773,7 +2773,7 @@ object NDArrayAPI {
    *
    *   min([[1, 5], [3, 4]], axis=1) = [1, 3]
    *
-   * Defined in core/ops/reduce.cc:419.
+   * Defined in core/ops/reduce.cc:444.
    */
   def min(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -2790,7 +2790,7 @@ object NDArrayAPI {
    *
    *   min([[1, 5], [3, 4]], axis=1) = [1, 3]
    *
-   * Defined in core/ops/reduce.cc:419.
+   * Defined in core/ops/reduce.cc:444.
    */
   def min_axis(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3105,7 +3105,7 @@ object NDArrayAPI {
    *
    *   nanprod([[1, nan], [3, 4]], axis=1) = [1, 12]
    *
-   * Defined in core/ops/reduce.cc:395.
+   * Defined in core/ops/reduce.cc:420.
    */
   def nanprod(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3122,7 +3122,7 @@ object NDArrayAPI {
    *
    *   nansum([[1, nan], [3, 4]], axis=1) = [1, 7]
    *
-   * Defined in core/ops/reduce.cc:383.
+   * Defined in core/ops/reduce.cc:408.
    */
   def nansum(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3156,7 +3156,7 @@ object NDArrayAPI {
    *   norm(x) = [5.477226]
    *   norm(x, ord=1, axis=1) = [3, 7]
    *
-   * Defined in core/ops/reduce.cc:429.
+   * Defined in core/ops/reduce.cc:454.
    */
   def norm(data: NDArray, ord: Int = 2, axis: Option[Seq[Int]] = None, out_dtype: Option[String] = None, keepdims: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3211,7 +3211,7 @@ object NDArrayAPI {
    *
    *   ones(shape=(2, 2)) = [[1, 1], [1, 1]]
    *
-   * Defined in core/ops/creation.cc:91.
+   * Defined in core/ops/creation.cc:92.
    */
   def ones(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]
@@ -3359,7 +3359,7 @@ object NDArrayAPI {
    *
    *   prod([[1, 2], [3, 4]], axis=1) = [2, 12]
    *
-   * Defined in core/ops/reduce.cc:373.
+   * Defined in core/ops/reduce.cc:398.
    */
   def prod(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3510,7 +3510,7 @@ object NDArrayAPI {
    *   repeat(x, repeats=2) = [1, 1, 2, 2, 3, 3, 4, 4]
    *   repeat(x, repeats=2, axis=1) = [[1, 1, 2, 2], [3, 3, 4, 4]]
    *
-   * Defined in core/ops/tile_repeat.cc:169.
+   * Defined in core/ops/tile_repeat.cc:170.
    */
   def repeat(data: NDArray, repeats: Int, axis: Option[Int] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3546,7 +3546,7 @@ object NDArrayAPI {
    *   reshape(x, shape=(-3, -2)).shape = (6, 4)
    *   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
    *
-   * Defined in core/ops/shape.cc:212.
+   * Defined in core/ops/shape.cc:213.
    */
   def reshape(data: NDArray, shape: Seq[Int] = Seq(), reverse: Boolean = false, target_shape: Seq[Int] = Seq(), keep_highest: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -3565,7 +3565,7 @@ object NDArrayAPI {
    *   lhs.shape = (30, 7), rhs.shape = (15, 2, 4)
    *   reshape_like(lhs, rhs, lhs_begin=0, lhs_end=1, rhs_begin=0, rhs_end=2).shape = (15, 2, 7)
    *
-   * Defined in core/ops/shape.cc:353.
+   * Defined in core/ops/shape.cc:354.
    */
   def reshape_like(lhs: NDArray, rhs: NDArray, lhs_begin: Option[Int] = None, lhs_end: Option[Int] = None, rhs_begin: Option[Int] = None, rhs_end: Option[Int] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3585,7 +3585,7 @@ object NDArrayAPI {
    *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
    *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
    *
-   * Defined in core/ops/reverse_diag.cc:120.
+   * Defined in core/ops/reverse_diag.cc:122.
    */
   def reverse(data: NDArray, axis: Seq[Int]) = {
     val params = Map.newBuilder[String, String]
@@ -4154,7 +4154,7 @@ object NDArrayAPI {
    *   squeeze(x).shape = (3,)
    *   squeeze(x, axis=0).shape = (3, 1)
    *
-   * Defined in core/ops/shape.cc:334.
+   * Defined in core/ops/shape.cc:335.
    */
   def squeeze(data: NDArray, axis: Option[Seq[Int]] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4206,7 +4206,7 @@ object NDArrayAPI {
    *   sum(data) = [10]
    *   sum(data, axis=0, keepdims=True) = [[4, 6]]
    *
-   * Defined in core/ops/reduce.cc:353.
+   * Defined in core/ops/reduce.cc:378.
    */
   def sum(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -4226,7 +4226,7 @@ object NDArrayAPI {
    *   sum(data) = [10]
    *   sum(data, axis=0, keepdims=True) = [[4, 6]]
    *
-   * Defined in core/ops/reduce.cc:353.
+   * Defined in core/ops/reduce.cc:378.
    */
   def sum_axis(data: NDArray, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false) = {
     val params = Map.newBuilder[String, String]
@@ -4244,7 +4244,7 @@ object NDArrayAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:287.
+   * Defined in core/ops/shape.cc:288.
    */
   def swapaxes(data: NDArray, dim1: Int = 0, dim2: Int = 0) = {
     val params = Map.newBuilder[String, String]
@@ -4308,7 +4308,7 @@ object NDArrayAPI {
    *   tile(x, reps=(2,)) = [[1, 2, 1, 2], [3, 4, 3, 4]]
    *   tile(x, reps=(2, 1)) = [[1, 2], [3, 4], [1, 2], [3, 4]]
    *
-   * Defined in core/ops/tile_repeat.cc:128.
+   * Defined in core/ops/tile_repeat.cc:129.
    */
   def tile(data: NDArray, reps: Seq[Int]) = {
     val params = Map.newBuilder[String, String]
@@ -4348,7 +4348,7 @@ object NDArrayAPI {
    *   transpose(x) = [[1, 3], [2, 4]]
    *   transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)
    *
-   * Defined in core/ops/shape.cc:258.
+   * Defined in core/ops/shape.cc:259.
    */
   def transpose(data: NDArray, axes: Seq[Int] = Seq()) = {
     val params = Map.newBuilder[String, String]
@@ -4411,7 +4411,7 @@ object NDArrayAPI {
    *
    *   zeros(shape=(2, 2)) = [[0, 0], [0, 0]]
    *
-   * Defined in core/ops/creation.cc:79.
+   * Defined in core/ops/creation.cc:80.
    */
   def zeros(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32") = {
     val params = Map.newBuilder[String, String]

@@ -53,7 +53,7 @@ object SymbolAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:276.
+   * Defined in core/ops/nn_norm.cc:281.
    */
   def BatchNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, moving_mean: Option[Symbol] = None, moving_var: Option[Symbol] = None, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -298,7 +298,7 @@ object SymbolAPI {
    *   Crop(x, h_w=(2, 2), offset=(1, 0)) = [[[[3, 4],
    *                                           [6, 7]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:373.
+   * Defined in core/ops/nn_upsample_crop.cc:372.
    */
   def Crop(arg: Seq[Symbol], num_args: Option[Int] = None, offset: Seq[Int] = Seq(0, 0), h_w: Seq[Int] = Seq(0, 0), center_crop: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -462,7 +462,7 @@ object SymbolAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:241.
+   * Defined in core/ops/shape.cc:242.
    */
   def Flatten(data: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -531,7 +531,7 @@ object SymbolAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:442.
+   * Defined in core/ops/nn_norm.cc:447.
    */
   def GroupNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -581,7 +581,7 @@ object SymbolAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:408.
+   * Defined in core/ops/nn_norm.cc:413.
    */
   def InstanceNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, eps: Float = 0.00100000005f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -661,7 +661,7 @@ object SymbolAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:354.
+   * Defined in core/ops/nn_norm.cc:359.
    */
   def LayerNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -888,7 +888,7 @@ object SymbolAPI {
    *   x = ones((1, 1, 1)); params = [0.5, 0, 0, 0]   # i2h weight, h2h weight, i2h bias, h2h bias
    *   RNN(x, params, zeros((1, 1, 1)), state_size=1, num_layers=1, mode='rnn_relu') = [[[0.5]]]
    *
-   * Defined in core/ops/rnn.cc:685.
+   * Defined in core/ops/rnn.cc:683.
    */
   def RNN(data: Option[Symbol] = None, parameters: Option[Symbol] = None, state: Option[Symbol] = None, state_cell: Option[Symbol] = None, sequence_length: Option[Symbol] = None, state_size: Int, num_layers: Int, bidirectional: Boolean = false, mode: String, p: Float = 0.0f, state_outputs: Boolean = false, projection_size: Option[Int] = None, lstm_state_clip_min: Option[Float] = None, lstm_state_clip_max: Option[Float] = None, lstm_state_clip_nan: Boolean = false, use_sequence_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -945,7 +945,7 @@ object SymbolAPI {
    *   reshape(x, shape=(-3, -2)).shape = (6, 4)
    *   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
    *
-   * Defined in core/ops/shape.cc:212.
+   * Defined in core/ops/shape.cc:213.
    */
   def Reshape(data: Option[Symbol] = None, shape: Seq[Int] = Seq(), reverse: Boolean = false, target_shape: Seq[Int] = Seq(), keep_highest: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1195,7 +1195,7 @@ object SymbolAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:287.
+   * Defined in core/ops/shape.cc:288.
    */
   def SwapAxis(data: Option[Symbol] = None, dim1: Int = 0, dim2: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1230,7 +1230,7 @@ object SymbolAPI {
    *                                                     [3, 3, 4, 4],
    *                                                     [3, 3, 4, 4]]]]
    *
-   * Defined in core/ops/nn_upsample_crop.cc:318.
+   * Defined in core/ops/nn_upsample_crop.cc:317.
    */
   def UpSampling(arg: Seq[Symbol], scale: Int, num_filter: Int = 0, sample_type: String, multi_input_mode: String = "concat", num_args: Option[Int] = None, workspace: Int = 512, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1362,7 +1362,7 @@ object SymbolAPI {
    *   arange(start=2, stop=6, step=2) = [2, 4]
    *   arange(start=0, stop=2, repeat=2) = [0, 0, 1, 1]
    *
-   * Defined in core/ops/creation.cc:119.
+   * Defined in core/ops/creation.cc:120.
    */
   def arange(start: Float, stop: Option[Float] = None, step: Float = 1.0f, repeat: Int = 1, infer_range: Boolean = false, ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1476,7 +1476,7 @@ object SymbolAPI {
    *   argmax([[0, 5, 2], [3, 1, 4]], axis=1) = [1, 2]
    *   argmax([[0, 5, 2], [3, 1, 4]]) = [1]
    *
-   * Defined in core/ops/reduce.cc:571.
+   * Defined in core/ops/reduce.cc:607.
    */
   def argmax(data: Option[Symbol] = None, axis: Option[Int] = None, keepdims: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1493,7 +1493,7 @@ object SymbolAPI {
    *
    *   argmax_channel([[0, 1, 2], [3, 4, 5]]) = [2, 2]
    *
-   * Defined in core/ops/reduce.cc:607.
+   * Defined in core/ops/reduce.cc:643.
    */
   def argmax_channel(data: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1509,7 +1509,7 @@ object SymbolAPI {
    *
    *   argmin([[0, 5, 2], [3, 1, 4]], axis=1) = [0, 1]
    *
-   * Defined in core/ops/reduce.cc:590.
+   * Defined in core/ops/reduce.cc:626.
    */
   def argmin(data: Option[Symbol] = None, axis: Option[Int] = None, keepdims: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2044,7 +2044,7 @@ object SymbolAPI {
    *
    *   col2im(ones((1, 4, 4)), output_size=(3, 3), kernel=(2, 2)) = [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
    *
-   * Defined in core/ops/im2col.cc:213.
+   * Defined in core/ops/im2col.cc:214.
    */
   def col2im(data: Option[Symbol] = None, output_size: Seq[Int], kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2194,7 +2194,7 @@ object SymbolAPI {
    *   diag([[1, 2, 3], [4, 5, 6]], k=1) = [2, 6]
    *   diag([[1, 2, 3], [4, 5, 6]], k=-1) = [4]
    *
-   * Defined in core/ops/reverse_diag.cc:151.
+   * Defined in core/ops/reverse_diag.cc:153.
    */
   def diag(data: Option[Symbol] = None, k: Int = 0, axis1: Int = 0, axis2: Int = 1, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2342,7 +2342,7 @@ object SymbolAPI {
    *   expand_dims(x, axis=1).shape = (2, 1, 3)
    *   expand_dims(x, axis=-1).shape = (2, 3, 1)
    *
-   * Defined in core/ops/shape.cc:308.
+   * Defined in core/ops/shape.cc:309.
    */
   def expand_dims(data: Option[Symbol] = None, axis: Int, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2373,7 +2373,7 @@ object SymbolAPI {
    *
    *   eye(N=2, M=3, k=1) = [[0, 1, 0], [0, 0, 1]]
    *
-   * Defined in core/ops/creation.cc:165.
+   * Defined in core/ops/creation.cc:172.
    */
   def eye(N: Int, M: Int = 0, k: Int = 0, ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2425,7 +2425,7 @@ object SymbolAPI {
    *   x.shape = (2, 3, 4)
    *   flatten(x).shape = (2, 12)
    *
-   * Defined in core/ops/shape.cc:241.
+   * Defined in core/ops/shape.cc:242.
    */
   def flatten(data: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2442,7 +2442,7 @@ object SymbolAPI {
    *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
    *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
    *
-   * Defined in core/ops/reverse_diag.cc:120.
+   * Defined in core/ops/reverse_diag.cc:122.
    */
   def flip(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2533,7 +2533,7 @@ object SymbolAPI {
    *
    *   full(shape=(2,), value=3.5) = [3.5, 3.5]
    *
-   * Defined in core/ops/creation.cc:103.
+   * Defined in core/ops/creation.cc:104.
    */
   def full(shape: Option[Seq[Int]] = None, ctx: String = "", dtype: String = "float32", value: Float, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2632,7 +2632,7 @@ object SymbolAPI {
    *   x = [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]
    *   im2col(x, kernel=(2, 2)) = [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]
    *
-   * Defined in core/ops/im2col.cc:163.
+   * Defined in core/ops/im2col.cc:164.
    */
   def im2col(data: Option[Symbol] = None, kernel: Seq[Int], stride: Seq[Int] = Seq(), dilate: Seq[Int] = Seq(), pad: Seq[Int] = Seq(), name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2839,7 +2839,7 @@ object SymbolAPI {
    *
    *   max([[1, 5], [3, 4]], axis=1) = [5, 4]
    *
-   * Defined in core/ops/reduce.cc:409.
+   * Defined in core/ops/reduce.cc:434.
    */
   def max(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2857,7 +2857,7 @@ object SymbolAPI {
    *
    *   max([[1, 5], [3, 4]], axis=1) = [5, 4]
    *
-   * Defined in core/ops/reduce.cc:409.
+   * Defined in core/ops/reduce.cc:434.
    */
   def max_axis(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2875,7 +2875,7 @@ object SymbolAPI {
    *
    *   mean([[1, 2], [3, 4]], axis=1) = [1.5, 3.5]
    *
-   * Defined in core/ops/reduce.cc:364.
+   * Defined in core/ops/reduce.cc:389.
    */
   def mean(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2893,7 +2893,7 @@ object SymbolAPI {
    *
    *   min([[1, 5], [3, 4]], axis=1) = [1, 3]
    *
-   * Defined in core/ops/reduce.cc:419.
+   * Defined in core/ops/reduce.cc:444.
    */
   def min(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2911,7 +2911,7 @@ object SymbolAPI {
    *
    *   min([[1, 5], [3, 4]], axis=1) = [1, 3]
    *
-   * Defined in core/ops/reduce.cc:419.
+   * Defined in core/ops/reduce.cc:444.
    */
   def min_axis(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3235,7 +3235,7 @@ object SymbolAPI {
    *
    *   nanprod([[1, nan], [3, 4]], axis=1) = [1, 12]
    *
-   * Defined in core/ops/reduce.cc:395.
+   * Defined in core/ops/reduce.cc:420.
    */
   def nanprod(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3253,7 +3253,7 @@ object SymbolAPI {
    *
    *   nansum([[1, nan], [3, 4]], axis=1) = [1, 7]
    *
-   * Defined in core/ops/reduce.cc:383.
+   * Defined in core/ops/reduce.cc:408.
    */
   def nansum(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3289,7 +3289,7 @@ object SymbolAPI {
    *   norm(x) = [5.477226]
    *   norm(x, ord=1, axis=1) = [3, 7]
    *
-   * Defined in core/ops/reduce.cc:429.
+   * Defined in core/ops/reduce.cc:454.
    */
   def norm(data: Option[Symbol] = None, ord: Int = 2, axis: Option[Seq[Int]] = None, out_dtype: Option[String] = None, keepdims: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3347,7 +3347,7 @@ object SymbolAPI {
    *
    *   ones(shape=(2, 2)) = [[1, 1], [1, 1]]
    *
-   * Defined in core/ops/creation.cc:91.
+   * Defined in core/ops/creation.cc:92.
    */
   def ones(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3499,7 +3499,7 @@ object SymbolAPI {
    *
    *   prod([[1, 2], [3, 4]], axis=1) = [2, 12]
    *
-   * Defined in core/ops/reduce.cc:373.
+   * Defined in core/ops/reduce.cc:398.
    */
   def prod(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3659,7 +3659,7 @@ object SymbolAPI {
    *   repeat(x, repeats=2) = [1, 1, 2, 2, 3, 3, 4, 4]
    *   repeat(x, repeats=2, axis=1) = [[1, 1, 2, 2], [3, 3, 4, 4]]
    *
-   * Defined in core/ops/tile_repeat.cc:169.
+   * Defined in core/ops/tile_repeat.cc:170.
    */
   def repeat(data: Option[Symbol] = None, repeats: Int, axis: Option[Int] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3696,7 +3696,7 @@ object SymbolAPI {
    *   reshape(x, shape=(-3, -2)).shape = (6, 4)
    *   reshape(x, shape=(-1, 0), reverse=True).shape = (6, 4)
    *
-   * Defined in core/ops/shape.cc:212.
+   * Defined in core/ops/shape.cc:213.
    */
   def reshape(data: Option[Symbol] = None, shape: Seq[Int] = Seq(), reverse: Boolean = false, target_shape: Seq[Int] = Seq(), keep_highest: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3716,7 +3716,7 @@ object SymbolAPI {
    *   lhs.shape = (30, 7), rhs.shape = (15, 2, 4)
    *   reshape_like(lhs, rhs, lhs_begin=0, lhs_end=1, rhs_begin=0, rhs_end=2).shape = (15, 2, 7)
    *
-   * Defined in core/ops/shape.cc:353.
+   * Defined in core/ops/shape.cc:354.
    */
   def reshape_like(lhs: Option[Symbol] = None, rhs: Option[Symbol] = None, lhs_begin: Option[Int] = None, lhs_end: Option[Int] = None, rhs_begin: Option[Int] = None, rhs_end: Option[Int] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -3737,7 +3737,7 @@ object SymbolAPI {
    *   reverse(x, axis=0) = [[3, 4, 5], [0, 1, 2]]
    *   reverse(x, axis=(0, 1)) = [[5, 4, 3], [2, 1, 0]]
    *
-   * Defined in core/ops/reverse_diag.cc:120.
+   * Defined in core/ops/reverse_diag.cc:122.
    */
   def reverse(data: Option[Symbol] = None, axis: Seq[Int], name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4337,7 +4337,7 @@ object SymbolAPI {
    *   squeeze(x).shape = (3,)
    *   squeeze(x, axis=0).shape = (3, 1)
    *
-   * Defined in core/ops/shape.cc:334.
+   * Defined in core/ops/shape.cc:335.
    */
   def squeeze(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4391,7 +4391,7 @@ object SymbolAPI {
    *   sum(data) = [10]
    *   sum(data, axis=0, keepdims=True) = [[4, 6]]
    *
-   * Defined in core/ops/reduce.cc:353.
+   * Defined in core/ops/reduce.cc:378.
    */
   def sum(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4412,7 +4412,7 @@ object SymbolAPI {
    *   sum(data) = [10]
    *   sum(data, axis=0, keepdims=True) = [[4, 6]]
    *
-   * Defined in core/ops/reduce.cc:353.
+   * Defined in core/ops/reduce.cc:378.
    */
   def sum_axis(data: Option[Symbol] = None, axis: Option[Seq[Int]] = None, keepdims: Boolean = false, exclude: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4431,7 +4431,7 @@ object SymbolAPI {
    *   x = [[1, 2, 3]]
    *   swapaxes(x, dim1=0, dim2=1) = [[1], [2], [3]]
    *
-   * Defined in core/ops/shape.cc:287.
+   * Defined in core/ops/shape.cc:288.
    */
   def swapaxes(data: Option[Symbol] = None, dim1: Int = 0, dim2: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4499,7 +4499,7 @@ object SymbolAPI {
    *   tile(x, reps=(2,)) = [[1, 2, 1, 2], [3, 4, 3, 4]]
    *   tile(x, reps=(2, 1)) = [[1, 2], [3, 4], [1, 2], [3, 4]]
    *
-   * Defined in core/ops/tile_repeat.cc:128.
+   * Defined in core/ops/tile_repeat.cc:129.
    */
   def tile(data: Option[Symbol] = None, reps: Seq[Int], name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4541,7 +4541,7 @@ object SymbolAPI {
    *   transpose(x) = [[1, 3], [2, 4]]
    *   transpose(ones((2, 3, 4)), axes=(1, 0, 2)).shape = (3, 2, 4)
    *
-   * Defined in core/ops/shape.cc:258.
+   * Defined in core/ops/shape.cc:259.
    */
   def transpose(data: Option[Symbol] = None, axes: Seq[Int] = Seq(), name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4608,7 +4608,7 @@ object SymbolAPI {
    *
    *   zeros(shape=(2, 2)) = [[0, 0], [0, 0]]
    *
-   * Defined in core/ops/creation.cc:79.
+   * Defined in core/ops/creation.cc:80.
    */
   def zeros(shape: Seq[Int] = Seq(), ctx: String = "", dtype: String = "float32", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
