@@ -6,6 +6,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/backward_shape.h"
 #include "core/ops/layout_util.h"
 
 namespace minerva {
@@ -273,10 +274,38 @@ void norm_backward_shape(const Attrs&, std::vector<Shape>* in, std::vector<Shape
   (*out)[1] = (*in)[2];
   (*out)[2] = (*in)[2];
 }
-void norm_backward_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) {
+// The backward kernels read ograd with data's element type.
+void norm_backward_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+  if ((*in)[1] < 0) (*in)[1] = (*in)[0];
+  expect_input_type(attrs, in, 0, (*in)[1]);
   (*out)[0] = (*in)[1];
   (*out)[1] = (*in)[2];
   (*out)[2] = (*in)[2];
+}
+
+// _backward_BatchNorm (ograd, data, gamma, mean, invstd) and _backward_LayerNorm (ograd, data,
+// gamma, mean, std): the forward's own inference on (data, gamma) gives the shapes the other
+// inputs must have, so a hand-written graph cannot make the kernels index past them.
+void stats_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out,
+                               void (*forward_shape)(const Attrs&, std::vector<Shape>*, std::vector<Shape>*),
+                               size_t forward_inputs) {
+  if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+  if ((*in)[1].empty()) return;
+  std::vector<Shape> fin(forward_inputs), fout(3);
+  fin[0] = (*in)[1];
+  fin[1] = (*in)[2];
+  forward_shape(attrs, &fin, &fout);  // checks axis and gamma
+  expect_input_shape(attrs, in, 0, fout[0]);
+  expect_input_shape(attrs, in, 2, fin[1]);
+  expect_input_shape(attrs, in, 3, fout[1]);
+  expect_input_shape(attrs, in, 4, fout[2]);
+  norm_backward_shape(attrs, in, out);
+}
+void batch_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  stats_norm_backward_shape(attrs, in, out, batch_norm_shape, 5);
+}
+void layer_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  stats_norm_backward_shape(attrs, in, out, layer_norm_shape, 3);
 }
 
 OpSample norm_sample(std::vector<Shape> shapes, KeyValues params) {
@@ -329,6 +358,22 @@ void row_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shap
   }
   (*out)[0] = d;
   if (out->size() == 3) (*out)[1] = (*out)[2] = Shape{d[0], groups};
+}
+
+// _backward_InstanceNorm and _backward_GroupNorm (ograd, data, gamma): data as the forward
+// accepts it (rank checked before any axis is read), gamma one value per group, ograd like data.
+void row_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+  const Shape& d = (*in)[1];
+  if (d.empty()) return;
+  const size_t min_ndim = attrs.op->name.find("InstanceNorm") != std::string::npos ? 3 : 2;
+  MV_CHECK(d.size() >= min_ndim, kValue) << "Operator " << attrs.op->name << " needs data with at least " << min_ndim
+                                         << " dimensions (batch, channel, ...), got shape " << shape_str(d);
+  const int64_t groups = norm_groups(attrs, d);
+  row_norm(attrs, d, groups, min_ndim);
+  expect_input_shape(attrs, in, 0, d);
+  expect_input_shape(attrs, in, 2, Shape{groups});
+  norm_backward_shape(attrs, in, out);
 }
 
 // Per-row mean and sqrt(var + eps) of x.
@@ -506,7 +551,7 @@ MV_REGISTER_OP(_backward_BatchNorm)
     .input("invstd", "the saved inverse standard deviation")
     .params_from("BatchNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(batch_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(batch_norm_backward)
     .set_non_differentiable();
@@ -559,7 +604,7 @@ MV_REGISTER_OP(_backward_LayerNorm)
     .input("std", "the saved standard deviation")
     .params_from("LayerNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(layer_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(layer_norm_backward)
     .set_non_differentiable();
@@ -594,7 +639,7 @@ MV_REGISTER_OP(_backward_InstanceNorm)
     .input("gamma", "the forward gamma")
     .params_from("InstanceNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(row_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(row_norm_backward)
     .set_non_differentiable();
@@ -640,7 +685,7 @@ MV_REGISTER_OP(_backward_GroupNorm)
     .input("gamma", "the forward gamma")
     .params_from("GroupNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(row_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(row_norm_backward)
     .set_non_differentiable();
