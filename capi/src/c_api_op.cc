@@ -120,12 +120,9 @@ MV_DLL int MVImperativeInvoke(MVOpHandle op, MVOpParamsHandle params, int num_in
       << "MVImperativeInvoke: inputs is NULL but num_inputs is " << num_inputs;
   // Counts before arrays: neither list is read past what the operator takes.
   const std::vector<std::string> names = def.inputs_for(*p->attrs);
-  if (static_cast<size_t>(num_inputs) != names.size()) {
-    std::string list;
-    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-    MV_THROW(kValue) << "Operator " << def.name << " expects " << names.size() << " input(s) (" << list << "), got "
-                     << num_inputs;
-  }
+  MV_CHECK(static_cast<size_t>(num_inputs) == names.size(), kValue)
+      << "Operator " << def.name << " expects " << names.size() << " input(s) (" << join_names(names) << "), got "
+      << num_inputs;
   std::vector<NDArray> in;
   in.reserve(static_cast<size_t>(num_inputs));
   for (int i = 0; i < num_inputs; ++i) in.push_back(nd(inputs[i], def.name.c_str(), "input"));
