@@ -245,6 +245,7 @@ def test_every_backward_op_rejects_mismatched_shapes(mode):
         crashes.append(f"{last[0]} {last[1]}: exit {proc.returncode}")
         pending = pending[pending.index(last[0]) + 1:]
     assert not crashes, "backward operators crashed on mismatched shapes: " + "; ".join(crashes)
+    assert set(num_inputs) == set(ops), f"not probed: {sorted(set(ops) - set(num_inputs))}"
     # An operator of one input has nothing to mismatch; it only must not crash.
     accepted = sorted(f"{name} {pat} -> {msg}" for (name, pat), (what, msg) in results.items()
                       if what == "ok" and num_inputs[name] > 1 and (name, pat) not in VALID_MISMATCHES)
