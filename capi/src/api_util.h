@@ -1,6 +1,7 @@
 // The exception -> error-code boundary and the handle objects behind the ABI's opaque types.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ constexpr uint64_t kTagCachedOp = 0x4d56'4361'6368'4f70ull;  // "MVCachOp"
 constexpr uint64_t kTagCustomOpCall = 0x4d56'4375'7374'4f70ull;  // "MVCustOp"
 constexpr uint64_t kTagProfileDomain = 0x4d56'5072'6f44'6f6dull;  // "MVProDom"
 constexpr uint64_t kTagProfileObject = 0x4d56'5072'6f4f'626aull;  // "MVProObj"
+constexpr uint64_t kTagOp = 0x4d56'4f70'4465'6621ull;             // "MVOpDef!"
 constexpr uint64_t kTagFreed = 0xdead'dead'dead'deadull;
 
 void set_last_error(const std::string& msg);
@@ -46,8 +48,12 @@ struct MVSymbol_ {
   uint64_t tag = minerva::capi::kTagSymbol;
   minerva::Symbol sym;
 };
-// MVOpHandle points straight at the registry's OpDef (static, never freed).
-struct MVOp_ {};
+// One per registry entry, made on first lookup and never freed (MVOpHandle is static), so an op
+// handle carries a tag like every other kind and a wrong-kind pointer is caught on entry.
+struct MVOp_ {
+  uint64_t tag = minerva::capi::kTagOp;
+  const minerva::OpDef* def = nullptr;
+};
 
 namespace minerva {
 namespace capi {
@@ -62,25 +68,36 @@ T* checked(T* h, uint64_t tag, const char* kind, const char* fn, const char* arg
     MV_THROW(kInvalidHandle) << fn << ": " << arg << " expected a " << kind << " handle, got " << tag_name(got);
   return h;
 }
-inline NDArray& nd(MVNDArrayHandle h, const char* fn, const char* arg = "handle") {
-  return checked(h, kTagNDArray, "NDArray", fn, arg)->array;
-}
 inline Symbol& sym(MVSymbolHandle h, const char* fn, const char* arg = "sym") {
   return checked(h, kTagSymbol, "Symbol", fn, arg)->sym;
 }
 inline MVSymbolHandle new_symbol(Symbol s) {
-  auto* h = new MVSymbol_();
+  auto h = std::make_unique<MVSymbol_>();
   h->sym = std::move(s);
-  return h;
+  return h.release();
 }
-inline const OpDef& op_of(MVOpHandle h, const char* fn) {
-  if (h == nullptr) MV_THROW(kInvalidHandle) << fn << ": op (Op handle) is NULL";
-  return *reinterpret_cast<const OpDef*>(h);
+inline const OpDef& op_of(MVOpHandle h, const char* fn) { return *checked(h, kTagOp, "Op", fn, "op")->def; }
+MVOpHandle op_handle_of(const OpDef& def);  // the one tagged handle of a registry entry
+
+// Note [None arrays]
+// A none array (no chunk: shape (), no data) is what loading a record of unknown shape gives,
+// as in MXNet. Every NDArray function goes through nd(), which rejects it with one message, so no
+// function can reach its missing data; the few with a defined answer for it (free, shape, dtype,
+// waits, grad, save) use nd_or_none() instead.
+inline NDArray& nd_or_none(MVNDArrayHandle h, const char* fn, const char* arg = "handle") {
+  return checked(h, kTagNDArray, "NDArray", fn, arg)->array;
+}
+inline NDArray& nd(MVNDArrayHandle h, const char* fn, const char* arg = "handle") {
+  NDArray& a = nd_or_none(h, fn, arg);
+  if (a.is_none())
+    MV_THROW(kValue) << fn << ": " << arg << " is a none array (no shape and no data, as loaded from a record of "
+                     << "unknown shape); it can only be freed, saved, waited on or asked its shape";
+  return a;
 }
 inline MVNDArrayHandle new_handle(NDArray a) {
-  auto* h = new MVNDArray_();
+  auto h = std::make_unique<MVNDArray_>();
   h->array = std::move(a);
-  return h;
+  return h.release();
 }
 // Frees a handle object; under MINERVA_DEBUG_HANDLES=1 the memory is quarantined (never reused),
 // so a later use is reported deterministically.

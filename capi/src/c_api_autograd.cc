@@ -71,6 +71,7 @@ MV_DLL int MVAutogradBackward(int num_heads, const MVNDArrayHandle* heads, const
   if (num_vars > 0) {
     auto& b = capi::tls();
     b.handles.clear();
+    b.handles.reserve(grads.size());
     for (auto& g : grads) b.handles.push_back(capi::new_handle(g));
     *out_grads = b.handles.data();
   }

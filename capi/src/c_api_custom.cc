@@ -22,13 +22,17 @@ MVCustomOpCall_* call_of(MVCustomOpCallHandle h, const char* fn) {
 
 custom::Handler c_handler(MVCustomOpCallback callback, void* user_data) {
   return [callback, user_data](const custom::Request& req) {
-    auto* call = new MVCustomOpCall_();
+    // The handle dies with the callback, even one that unwinds (a C++ caller's callback): a later
+    // use is a use of a freed handle (an invalid-handle error under MINERVA_DEBUG_HANDLES=1).
+    struct Owned {
+      MVCustomOpCall_* call = new MVCustomOpCall_();
+      ~Owned() { release(call); }
+    } owned;
+    MVCustomOpCall_* call = owned.call;
     call->request = &req;
     int rc = callback(call, user_data);
     std::string result = std::move(call->result), error = std::move(call->error);
     int kind = call->error_kind;
-    release(call);  // the handle dies with the callback: a later use is a use of a freed handle
-                    // (an invalid-handle error under MINERVA_DEBUG_HANDLES=1)
     if (rc != 0) {
       if (error.empty()) error = "the callback failed (returned " + std::to_string(rc) + ") without a message";
       throw Error(static_cast<ErrorKind>(kind), error);

@@ -43,15 +43,17 @@ void publish_arrays(const std::vector<NDArray>& arrays, size_t* out_num, MVNDArr
   MV_CHECK_OUT(out);
   auto& b = capi::tls();
   b.handles.clear();
+  b.handles.reserve(arrays.size());  // no push_back can throw after a handle is made
   for (const NDArray& a : arrays) b.handles.push_back(a.is_none() ? nullptr : capi::new_handle(a));
   *out_num = arrays.size();
   *out = b.handles.data();
 }
 
 MVExecutorHandle new_executor(std::unique_ptr<Executor> exe) {
-  auto* h = new MVExecutor_();
+  auto h = std::make_unique<MVExecutor_>();
+  h->num_outputs = exe->outputs().size();
   h->exe = std::move(exe);
-  return h;
+  return h.release();
 }
 
 // Flags MXNet's Gluon passes to its CachedOp that only tune MXNet's own scheduling: Minerva's
@@ -83,11 +85,14 @@ MV_DLL int MVExecutorBind(MVSymbolHandle sym, int dev_type, int dev_id, int num_
   MV_CHECK_OUT(out);
   const Symbol& s = capi::sym(sym, fn);
   Context ctx = Context::make(dev_type, dev_id);
+  const std::vector<std::string> names = s.list_arguments();
+  capi::check_count(fn, "argument arrays (num_args; one per symbol argument)", num_args, names.size());
+  capi::check_count(fn, "auxiliary arrays (num_aux; one per auxiliary state)", num_aux,
+                    s.list_auxiliary_states().size());
   std::vector<NDArray> a = arrays_of(num_args, args, false, fn, "args[i]");
   std::vector<NDArray> g = arrays_of(num_args, arg_grads, true, fn, "arg_grads[i]");
   std::vector<NDArray> x = arrays_of(num_aux, aux, false, fn, "aux[i]");
   std::vector<GradReq> reqs;
-  const std::vector<std::string> names = s.list_arguments();
   for (int i = 0; i < num_args; ++i) {
     std::string who = static_cast<size_t>(i) < names.size() ? "'" + names[static_cast<size_t>(i)] + "'"
                                                             : "argument " + std::to_string(i);
@@ -159,6 +164,8 @@ MV_DLL int MVExecutorBackward(MVExecutorHandle exe, int num, const MVNDArrayHand
   const char* fn = "MVExecutorBackward";
   MVExecutor_& h = capi::executor(exe, fn);
   h.calling = fn;
+  if (out_grads != nullptr && num != 0)
+    capi::check_count(fn, "out_grads (num; one per executor output, or 0 for none)", num, h.num_outputs);
   std::vector<NDArray> g = out_grads ? arrays_of(num, out_grads, true, fn, "out_grads[i]") : std::vector<NDArray>{};
   h.exe->backward(g, is_train != 0);
   MV_API_END();
@@ -243,9 +250,10 @@ MV_DLL int MVCachedOpCreate(MVSymbolHandle sym, int num_flags, const char** keys
                        << "and MXNet's tuning flags data_indices, param_indices, inline_limit, forward_bulk_size, "
                        << "backward_bulk_size (accepted, no effect)";
   }
-  auto* h = new MVCachedOp_();
+  auto h = std::make_unique<MVCachedOp_>();  // owned until handed out: a throwing CachedOp leaks nothing
   h->op = std::make_unique<CachedOp>(s, flags);
-  *out = h;
+  h->num_inputs = s.list_inputs().size();
+  *out = h.release();
   MV_API_END();
 }
 
@@ -265,10 +273,12 @@ MV_DLL int MVCachedOpInvoke(MVCachedOpHandle op, int num_inputs, const MVNDArray
   MV_CHECK_OUT(out_num);
   MV_CHECK_OUT(out_outputs);
   CachedOp& c = capi::cached_op(op, fn);
+  capi::check_count(fn, "inputs (num_inputs; one per symbol input)", num_inputs, op->num_inputs);
   std::vector<NDArray> in = arrays_of(num_inputs, inputs, false, fn, "inputs[i]");
   std::vector<NDArray> outs = c.invoke(in);
   auto& b = capi::tls();
   b.handles.clear();
+  b.handles.reserve(outs.size());
   for (const NDArray& a : outs) b.handles.push_back(capi::new_handle(a));
   *out_num = static_cast<int>(outs.size());
   *out_outputs = b.handles.data();

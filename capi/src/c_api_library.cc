@@ -26,6 +26,7 @@ const char* tag_name(uint64_t tag) {
     case kTagCustomOpCall: return "a CustomOpCall handle";
     case kTagProfileDomain: return "a ProfileDomain handle";
     case kTagProfileObject: return "a ProfileObject handle";
+    case kTagOp: return "an Op handle";
     default: return "an unknown object (not a Minerva handle)";
   }
 }

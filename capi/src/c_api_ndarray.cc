@@ -8,6 +8,7 @@
 
 using namespace minerva;
 using capi::nd;
+using capi::nd_or_none;  // only where a none array has a defined answer: Note [None arrays]
 
 namespace {
 Shape to_shape(const int64_t* shape, int ndim, const char* fn) {
@@ -23,6 +24,7 @@ void publish_loaded(const std::vector<NDArray>& arrays, const std::vector<std::s
                     MVNDArrayHandle** out_arrays, size_t* out_num_names, const char*** out_names) {
   auto& b = capi::tls();
   b.handles.clear();
+  b.handles.reserve(arrays.size());  // no push_back can throw after a handle is made
   for (auto& a : arrays) b.handles.push_back(capi::new_handle(a));
   *out_num = arrays.size();
   *out_arrays = b.handles.data();
@@ -33,7 +35,7 @@ void publish_loaded(const std::vector<NDArray>& arrays, const std::vector<std::s
 std::vector<NDArray> gather(size_t num, const MVNDArrayHandle* arrays, const char* fn) {
   MV_CHECK(num == 0 || arrays != nullptr, kValue) << fn << ": arrays is NULL but num is " << num;
   std::vector<NDArray> out;
-  for (size_t i = 0; i < num; ++i) out.push_back(nd(arrays[i], fn, "arrays[i]"));
+  for (size_t i = 0; i < num; ++i) out.push_back(nd_or_none(arrays[i], fn, "arrays[i]"));  // saved as MXNet does
   return out;
 }
 
@@ -64,7 +66,7 @@ MV_DLL int MVNDArrayCreate(const int64_t* shape, int ndim, int dtype, int dev_ty
 MV_DLL int MVNDArrayFree(MVNDArrayHandle handle) {
   MV_API_BEGIN();
   if (handle == nullptr) return MV_OK;
-  nd(handle, "MVNDArrayFree");
+  nd_or_none(handle, "MVNDArrayFree");
   capi::release(handle);
   MV_API_END();
 }
@@ -73,7 +75,7 @@ MV_DLL int MVNDArrayGetShape(MVNDArrayHandle handle, int* out_ndim, const int64_
   MV_API_BEGIN();
   MV_CHECK_OUT(out_ndim);
   MV_CHECK_OUT(out_shape);
-  const NDArray& a = nd(handle, "MVNDArrayGetShape");
+  const NDArray& a = nd_or_none(handle, "MVNDArrayGetShape");  // a none array: ndim 0, shape (), as MXNet
   auto& b = capi::tls();
   b.shape = a.shape();
   *out_ndim = a.ndim();
@@ -84,7 +86,7 @@ MV_DLL int MVNDArrayGetShape(MVNDArrayHandle handle, int* out_ndim, const int64_
 MV_DLL int MVNDArrayGetDType(MVNDArrayHandle handle, int* out_dtype) {
   MV_API_BEGIN();
   MV_CHECK_OUT(out_dtype);
-  *out_dtype = static_cast<int>(nd(handle, "MVNDArrayGetDType").dtype());
+  *out_dtype = static_cast<int>(nd_or_none(handle, "MVNDArrayGetDType").dtype());  // none: the default, float32
   MV_API_END();
 }
 
@@ -162,13 +164,15 @@ MV_DLL int MVNDArrayDetach(MVNDArrayHandle handle, MVNDArrayHandle* out) {
 
 MV_DLL int MVNDArrayWaitToRead(MVNDArrayHandle handle) {
   MV_API_BEGIN();
-  nd(handle, "MVNDArrayWaitToRead").wait_to_read();
+  const NDArray& a = nd_or_none(handle, "MVNDArrayWaitToRead");
+  if (!a.is_none()) a.wait_to_read();  // nothing is pending on a none array (MXNet returns at once)
   MV_API_END();
 }
 
 MV_DLL int MVNDArrayWaitToWrite(MVNDArrayHandle handle) {
   MV_API_BEGIN();
-  nd(handle, "MVNDArrayWaitToWrite").wait_to_write();
+  const NDArray& a = nd_or_none(handle, "MVNDArrayWaitToWrite");
+  if (!a.is_none()) a.wait_to_write();
   MV_API_END();
 }
 
@@ -188,7 +192,7 @@ MV_DLL int MVNDArrayGetVersion(MVNDArrayHandle handle, uint64_t* out) {
 MV_DLL int MVNDArrayGetGrad(MVNDArrayHandle handle, MVNDArrayHandle* out) {
   MV_API_BEGIN();
   MV_CHECK_OUT(out);
-  NDArray g = autograd::get_grad(nd(handle, "MVNDArrayGetGrad"));
+  NDArray g = autograd::get_grad(nd_or_none(handle, "MVNDArrayGetGrad"));  // none: no gradient
   *out = g.is_none() ? nullptr : capi::new_handle(g);
   MV_API_END();
 }

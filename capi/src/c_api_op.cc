@@ -1,5 +1,6 @@
 // Section: Operators — registry introspection, parameter parsing, imperative invoke.
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "capi/src/api_util.h"
@@ -7,6 +8,25 @@
 
 using namespace minerva;
 using capi::nd;
+
+namespace minerva {
+namespace capi {
+
+MVOpHandle op_handle_of(const OpDef& def) {
+  // Registry entries live for the whole process, and so do their handles.
+  static std::mutex mu;
+  static std::map<const OpDef*, std::unique_ptr<MVOp_>> handles;
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<MVOp_>& h = handles[&def];
+  if (!h) {
+    h = std::make_unique<MVOp_>();
+    h->def = &def;
+  }
+  return h.get();
+}
+
+}  // namespace capi
+}  // namespace minerva
 
 extern "C" {
 
@@ -31,7 +51,7 @@ MV_DLL int MVOpGetHandle(const char* name, MVOpHandle* out) {
   MV_CHECK(name != nullptr, kValue) << "MVOpGetHandle: name is NULL";
   MV_CHECK_OUT(out);
   const OpDef& def = OpRegistry::get().lookup(name);
-  *out = reinterpret_cast<MVOpHandle>(const_cast<OpDef*>(&def));
+  *out = capi::op_handle_of(def);
   MV_API_END();
 }
 
@@ -61,9 +81,10 @@ MV_DLL int MVOpParamsCreate(MVOpHandle op, int num, const char** keys, const cha
     MV_CHECK(keys[i] && vals[i], kValue) << "MVOpParamsCreate: key or value " << i << " is NULL";
     kv.emplace_back(keys[i], vals[i]);
   }
-  auto* h = new MVOpParams_();
-  h->attrs = def.parse(kv);
-  *out = h;
+  AttrsPtr attrs = def.parse(kv);  // parse first: a failing parse leaves nothing behind
+  auto h = std::make_unique<MVOpParams_>();
+  h->attrs = std::move(attrs);
+  *out = h.release();
   MV_API_END();
 }
 
@@ -97,6 +118,11 @@ MV_DLL int MVImperativeInvoke(MVOpHandle op, MVOpParamsHandle params, int num_in
                                          << p->attrs->op->name << ", not " << def.name;
   MV_CHECK(num_inputs >= 0 && (num_inputs == 0 || inputs), kValue)
       << "MVImperativeInvoke: inputs is NULL but num_inputs is " << num_inputs;
+  // Counts before arrays: neither list is read past what the operator takes.
+  const std::vector<std::string> names = def.inputs_for(*p->attrs);
+  MV_CHECK(static_cast<size_t>(num_inputs) == names.size(), kValue)
+      << "Operator " << def.name << " expects " << names.size() << " input(s) (" << join_names(names) << "), got "
+      << num_inputs;
   std::vector<NDArray> in;
   in.reserve(static_cast<size_t>(num_inputs));
   for (int i = 0; i < num_inputs; ++i) in.push_back(nd(inputs[i], def.name.c_str(), "input"));
@@ -106,6 +132,10 @@ MV_DLL int MVImperativeInvoke(MVOpHandle op, MVOpParamsHandle params, int num_in
   if (num_preset > 0) {
     MV_CHECK(*inout_outputs != nullptr, kValue) << "MVImperativeInvoke: " << num_preset
                                                 << " outputs announced but the output array is NULL";
+    const int all = def.outputs_for(*p->attrs), visible = def.visible_outputs_for(*p->attrs);
+    MV_CHECK(num_preset == all || num_preset == visible, kValue)
+        << "Operator " << def.name << " produces " << visible << " output(s), but " << num_preset
+        << " output arrays were given";
     for (int i = 0; i < num_preset; ++i) preset.push_back(nd((*inout_outputs)[i], def.name.c_str(), "output"));
   }
   std::vector<NDArray> outs = invoke(def, p->attrs, in, preset);
@@ -116,6 +146,7 @@ MV_DLL int MVImperativeInvoke(MVOpHandle op, MVOpParamsHandle params, int num_in
   } else {
     auto& b = capi::tls();
     b.handles.clear();
+    b.handles.reserve(outs.size());
     for (auto& o : outs) b.handles.push_back(capi::new_handle(o));
     *inout_num_outputs = static_cast<int>(outs.size());
     *inout_outputs = b.handles.data();

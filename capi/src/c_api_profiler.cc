@@ -99,9 +99,9 @@ MV_DLL int MVProfilerSetScope(const char* scope) {
 MV_DLL int MVProfileDomainCreate(const char* name, MVProfileDomainHandle* out) {
   MV_API_BEGIN();
   MV_CHECK_OUT(out);
-  auto* h = new MVProfileDomain_();
+  auto h = std::make_unique<MVProfileDomain_>();  // name_arg throws on NULL: nothing may leak then
   h->domain = std::make_shared<profiler::Domain>(profiler::Domain{name_arg(name, "MVProfileDomainCreate")});
-  *out = h;
+  *out = h.release();
   MV_API_END();
 }
 
@@ -125,9 +125,9 @@ MV_DLL int MVProfileObjectCreate(MVProfileDomainHandle domain, int kind, const c
   else
     d = domain_of(domain, "MVProfileObjectCreate");
   auto object = std::make_unique<profiler::Object>(static_cast<profiler::ObjectKind>(kind), d, n);
-  auto* h = new MVProfileObject_();
+  auto h = std::make_unique<MVProfileObject_>();
   h->object = std::move(object);
-  *out = h;
+  *out = h.release();
   MV_API_END();
 }
 

@@ -57,9 +57,9 @@ struct ModeScope {
   }
 };
 
-std::string entry_label(const Node& n, int k) {
+std::string entry_label(const Node& n, const std::vector<std::string>& output_names, int k) {
   if (n.is_variable()) return n.name;
-  return n.name + "_" + n.output_names().at(static_cast<size_t>(k));
+  return n.name + "_" + output_names.at(static_cast<size_t>(k));
 }
 
 // Inference from the bound arrays. When the arrays disagree with the graph, looks for the
@@ -357,9 +357,10 @@ void Executor::Impl::run(size_t begin, size_t end) {
     invoke(*st.op, st.attrs, in, out);
     if (!monitor || !st.node) continue;
     // Before the next step may reuse these buffers: see Note [Executor memory plan].
+    const std::vector<std::string> names = st.node->output_names();  // once per node, not per output
     for (size_t k = 0; k < out.size(); ++k) {
       out[k].wait_to_read();
-      monitor(entry_label(*st.node, static_cast<int>(k)), out[k]);
+      monitor(entry_label(*st.node, names, static_cast<int>(k)), out[k]);
     }
   }
 }

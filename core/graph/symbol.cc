@@ -329,13 +329,18 @@ std::vector<std::string> Symbol::list_inputs() const { return names_of(input_nod
 
 std::vector<std::string> Symbol::list_outputs() const {
   std::vector<std::string> v;
+  v.reserve(outputs.size());
+  // Each node's output names are listed once, not once per entry: a node with n outputs (all of
+  // them in get_internals()) would otherwise cost n^2.
+  std::unordered_map<const Node*, std::vector<std::string>> names_of;
   for (const NodeEntry& e : outputs) {
     if (e.node->is_variable()) {
       v.push_back(e.node->name);
-    } else {
-      std::vector<std::string> names = e.node->output_names();
-      v.push_back(e.node->name + "_" + names.at(static_cast<size_t>(e.index)));
+      continue;
     }
+    auto it = names_of.find(e.node.get());
+    if (it == names_of.end()) it = names_of.emplace(e.node.get(), e.node->output_names()).first;
+    v.push_back(e.node->name + "_" + it->second.at(static_cast<size_t>(e.index)));
   }
   return v;
 }

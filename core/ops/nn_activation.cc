@@ -9,6 +9,7 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/op/random.h"
+#include "core/ops/backward_shape.h"
 
 namespace minerva {
 namespace {
@@ -331,7 +332,15 @@ MV_REGISTER_OP(_backward_LeakyReLU)
     .input("gamma", "the forward slopes")
     .params_from("LeakyReLU")
     .set_num_outputs(2)
-    .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) {
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      // data and gamma as the forward checks them; ograd shaped like data (the kernel reads
+      // one gradient per data element).
+      if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+      if ((*in)[1].empty()) return;
+      std::vector<Shape> fin{(*in)[1], (*in)[2]}, fout(1);
+      leaky_relu_shape(attrs, &fin, &fout);
+      expect_input_shape(attrs, in, 0, (*in)[1]);
+      expect_input_shape(attrs, in, 2, fin[1].empty() ? Shape{1} : fin[1]);
       (*out)[0] = (*in)[1];
       (*out)[1] = (*in)[2];
     })

@@ -8,6 +8,7 @@
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
 #include "core/op/random.h"
+#include "core/ops/backward_shape.h"
 
 namespace minerva {
 namespace {
@@ -254,8 +255,14 @@ MV_REGISTER_OP(_backward_Embedding)
     .input("ograd", "gradient of the output")
     .input("data", "the forward indices")
     .params_from("Embedding")
-    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>*, std::vector<Shape>* out) {
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      // ograd is the forward's output: the indices' shape plus output_dim (the kernel reads
+      // output_dim gradient values per index).
       (*out)[0] = {attrs.get_int("input_dim"), attrs.get_int("output_dim")};
+      if ((*in)[1].empty()) return;
+      Shape og = (*in)[1];
+      og.push_back(attrs.get_int("output_dim"));
+      expect_input_shape(attrs, in, 0, og);
     })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[0]; })
     .set_forward(embedding_backward)

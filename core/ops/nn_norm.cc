@@ -7,6 +7,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/backward_shape.h"
 #include "core/ops/batch_norm.h"
 #include "core/ops/layout_util.h"
 
@@ -129,10 +130,36 @@ void norm_backward_shape(const Attrs&, std::vector<Shape>* in, std::vector<Shape
   (*out)[1] = (*in)[2];
   (*out)[2] = (*in)[2];
 }
-void norm_backward_type(const Attrs&, std::vector<int>* in, std::vector<int>* out) {
+// The backward kernels read ograd with data's element type.
+void norm_backward_type(const Attrs& attrs, std::vector<int>* in, std::vector<int>* out) {
+  if ((*in)[1] < 0) (*in)[1] = (*in)[0];
+  expect_input_type(attrs, in, 0, (*in)[1]);
   (*out)[0] = (*in)[1];
   (*out)[1] = (*in)[2];
   (*out)[2] = (*in)[2];
+}
+
+// _backward_LayerNorm (ograd, data, gamma, mean, std): the forward's own inference on (data,
+// gamma) gives the shapes the other inputs must have, so a hand-written graph cannot make the
+// kernels index past them. (_backward_BatchNorm's check is batch_norm.cc's, shared with the
+// contrib variants.)
+void stats_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out,
+                               void (*forward_shape)(const Attrs&, std::vector<Shape>*, std::vector<Shape>*),
+                               size_t forward_inputs) {
+  if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+  if ((*in)[1].empty()) return;
+  std::vector<Shape> fin(forward_inputs), fout(3);
+  fin[0] = (*in)[1];
+  fin[1] = (*in)[2];
+  forward_shape(attrs, &fin, &fout);  // checks axis and gamma
+  expect_input_shape(attrs, in, 0, fout[0]);
+  expect_input_shape(attrs, in, 2, fin[1]);
+  expect_input_shape(attrs, in, 3, fout[1]);
+  expect_input_shape(attrs, in, 4, fout[2]);
+  norm_backward_shape(attrs, in, out);
+}
+void layer_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  stats_norm_backward_shape(attrs, in, out, layer_norm_shape, 3);
 }
 
 OpSample norm_sample(std::vector<Shape> shapes, KeyValues params) {
@@ -190,6 +217,22 @@ void row_norm_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shap
   }
   (*out)[0] = d;
   if (out->size() == 3) (*out)[1] = (*out)[2] = Shape{d[0], groups};
+}
+
+// _backward_InstanceNorm and _backward_GroupNorm (ograd, data, gamma): data as the forward
+// accepts it (rank checked before any axis is read), gamma one value per group, ograd like data.
+void row_norm_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+  const Shape& d = (*in)[1];
+  if (d.empty()) return;
+  const size_t min_ndim = attrs.op->name.find("InstanceNorm") != std::string::npos ? 3 : 2;
+  MV_CHECK(d.size() >= min_ndim, kValue) << "Operator " << attrs.op->name << " needs data with at least " << min_ndim
+                                         << " dimensions (batch, channel, ...), got shape " << shape_str(d);
+  const int64_t groups = norm_groups(attrs, d);
+  row_norm(attrs, d, groups, min_ndim);
+  expect_input_shape(attrs, in, 0, d);
+  expect_input_shape(attrs, in, 2, Shape{groups});
+  norm_backward_shape(attrs, in, out);
 }
 
 // Per-row mean and sqrt(var + eps) of x.
@@ -404,7 +447,7 @@ MV_REGISTER_OP(_backward_LayerNorm)
     .input("std", "the saved standard deviation")
     .params_from("LayerNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(layer_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(layer_norm_backward)
     .set_non_differentiable();
@@ -439,7 +482,7 @@ MV_REGISTER_OP(_backward_InstanceNorm)
     .input("gamma", "the forward gamma")
     .params_from("InstanceNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(row_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(row_norm_backward)
     .set_non_differentiable();
@@ -485,7 +528,7 @@ MV_REGISTER_OP(_backward_GroupNorm)
     .input("gamma", "the forward gamma")
     .params_from("GroupNorm")
     .set_num_outputs(3)
-    .set_infer_shape(norm_backward_shape)
+    .set_infer_shape(row_norm_backward_shape)
     .set_infer_type(norm_backward_type)
     .set_forward(row_norm_backward)
     .set_non_differentiable();

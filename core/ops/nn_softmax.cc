@@ -7,6 +7,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/backward_shape.h"
 #include "core/ops/layout_util.h"
 
 namespace minerva {
@@ -214,7 +215,7 @@ SoftmaxOutputLayout softmax_output_layout(const Attrs& attrs, const Shape& d) {
 void softmax_output_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& d = (*in)[0];
   if (d.empty()) return;
-  MV_CHECK(d.size() >= 2, kValue) << "Operator SoftmaxOutput: data must have at least 2 dimensions "
+  MV_CHECK(d.size() >= 2, kValue) << "Operator " << attrs.op->name << ": data must have at least 2 dimensions "
                                   << "(batch, classes...), got shape " << shape_str(d);
   Shape label;
   if (attrs.get_bool("multi_output")) {
@@ -295,11 +296,22 @@ void softmax_output_backward(const OpContext&, const Attrs& attrs, const std::ve
 void softmax_ce_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& d = (*in)[0];
   if (d.empty()) return;
-  MV_CHECK(d.size() == 2, kValue) << "Operator softmax_cross_entropy: data must be 2-D (batch, classes), got shape "
+  MV_CHECK(d.size() == 2, kValue) << "Operator " << attrs.op->name << ": data must be 2-D (batch, classes), got shape "
                                   << shape_str(d);
   if ((*in)[1].empty()) (*in)[1] = {d[0]};
   if ((*in)[1] != Shape{d[0]}) shape_mismatch(attrs, "input 'label'", {d[0]}, (*in)[1]);
   (*out)[0] = {1};
+}
+
+// _backward_softmax_cross_entropy (ograd, data, label): data and label as the forward checks
+// them, ograd the forward's (1,) loss.
+void softmax_ce_backward_shape(const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[1].empty()) return;
+  std::vector<Shape> fin{(*in)[1], (*in)[2]}, fout(1);
+  softmax_ce_shape(attrs, &fin, &fout);
+  expect_input_shape(attrs, in, 0, fout[0]);
+  expect_input_shape(attrs, in, 2, fin[1]);
+  (*out)[0] = (*in)[1];
 }
 
 // Row r's class, truncated like a C cast and clipped into [0, k) (out-of-range labels read
@@ -623,7 +635,17 @@ MV_REGISTER_OP(_backward_SoftmaxOutput)
     .input("out", "the forward output (the softmax)")
     .input("label", "the labels")
     .params_from("SoftmaxOutput")
-    .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      // out is the forward's output (data's shape): the forward's inference checks the label
+      // against it, and ograd has its shape.
+      if ((*in)[1].empty()) (*in)[1] = (*in)[0];
+      if ((*in)[1].empty()) return;
+      std::vector<Shape> fin{(*in)[1], (*in)[2]}, fout(1);
+      softmax_output_shape(attrs, &fin, &fout);
+      expect_input_shape(attrs, in, 0, fout[0]);
+      expect_input_shape(attrs, in, 2, fin[1]);
+      (*out)[0] = (*in)[1];
+    })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_output_backward)
     .set_non_differentiable();
@@ -666,7 +688,7 @@ MV_REGISTER_OP(_backward_softmax_cross_entropy)
     .input("data", "the forward data")
     .input("label", "the labels")
     .params_from("softmax_cross_entropy")
-    .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
+    .set_infer_shape(softmax_ce_backward_shape)
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[1]; })
     .set_forward(softmax_ce_backward)
     .set_non_differentiable();

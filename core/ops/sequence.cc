@@ -10,6 +10,7 @@
 
 #include "core/op/kernel_util.h"
 #include "core/op/op.h"
+#include "core/ops/backward_shape.h"
 #include "core/ops/layout_util.h"
 
 namespace minerva {
@@ -36,6 +37,14 @@ SeqLayout seq_layout(const Attrs& attrs, const Shape& d) {
   l.batch = d[1 - l.axis];
   for (size_t i = 2; i < d.size(); ++i) l.rest *= d[i];
   return l;
+}
+
+// SequenceLast's output: one step per sequence, (batch, trailing dims...).
+Shape seq_last_shape(const Attrs& attrs, const Shape& d) {
+  const SeqLayout l = seq_layout(attrs, d);
+  Shape o{l.batch};
+  o.insert(o.end(), d.begin() + 2, d.end());
+  return o;
 }
 
 std::vector<std::string> seq_inputs(const Attrs& attrs) {
@@ -188,13 +197,9 @@ MV_REGISTER_OP(SequenceLast)
     .set_list_inputs(seq_inputs)
     .MV_SEQUENCE_PARAMS("The sequence axis. Only values of 0 and 1 are currently supported.")
     .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
-      const Shape& d = (*in)[0];
-      if (d.empty()) return;
-      const SeqLayout l = seq_layout(attrs, d);
-      check_lengths(attrs, l, in, 1);
-      Shape o{l.batch};
-      o.insert(o.end(), d.begin() + 2, d.end());
-      (*out)[0] = o;
+      if ((*in)[0].empty()) return;
+      check_lengths(attrs, seq_layout(attrs, (*in)[0]), in, 1);
+      (*out)[0] = seq_last_shape(attrs, (*in)[0]);
     })
     .set_infer_type(seq_infer_type)
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
@@ -228,7 +233,14 @@ MV_REGISTER_OP(_backward_SequenceLast)
       return names;
     })
     .MV_SEQUENCE_PARAMS("As in SequenceLast.")
-    .set_infer_shape([](const Attrs&, std::vector<Shape>* in, std::vector<Shape>* out) { (*out)[0] = (*in)[1]; })
+    .set_infer_shape([](const Attrs& attrs, std::vector<Shape>* in, std::vector<Shape>* out) {
+      // ograd must be SequenceLast's output for this data: the kernel reads batch * rest values.
+      const Shape& d = (*in)[1];
+      if (d.empty()) return;
+      check_lengths(attrs, seq_layout(attrs, d), in, 2);
+      expect_input_shape(attrs, in, 0, seq_last_shape(attrs, d));
+      (*out)[0] = d;
+    })
     .set_infer_type([](const Attrs&, std::vector<int>* in, std::vector<int>* out) { (*out)[0] = (*in)[0]; })
     .set_forward([](const OpContext&, const Attrs& attrs, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {
       const SeqLayout l = seq_layout(attrs, out[0].shape);

@@ -294,8 +294,37 @@ static void test_profiler(void) {
   MVNDArrayFree(a);
 }
 
+/* Issue 12 F8: an op handle is tagged like every other kind, so an OpParams or NDArray handle
+ * passed as the op is an invalid-handle error, not a read of the wrong object. */
+static void test_op_handle_kind(void) {
+  MVOpHandle relu = NULL;
+  MVOpParamsHandle params = NULL, made = NULL;
+  MVNDArrayHandle a = NULL;
+  const char* json = NULL;
+  int64_t shape[1] = {2};
+  int nout = 0;
+  MVNDArrayHandle* outs = NULL;
+  size_t num_names = 0;
+  const char** names = NULL;
+  EXPECT(MVOpGetHandle("relu", &relu) == 0 && MVOpParamsCreate(relu, 0, NULL, NULL, &params) == 0, "relu params");
+  EXPECT(MVNDArrayCreate(shape, 1, MV_DTYPE_FLOAT32, MV_DEV_CPU, 0, &a) == 0, "create");
+  EXPECT(MVOpGetSchemaJSON((MVOpHandle)params, &json) == MV_ERR_INVALID_HANDLE &&
+             contains(MVGetLastError(), "expected a Op handle, got an OpParams handle"),
+         "schema of an OpParams handle as the op");
+  EXPECT(MVOpParamsCreate((MVOpHandle)params, 0, NULL, NULL, &made) == MV_ERR_INVALID_HANDLE && made == NULL,
+         "params of an OpParams handle as the op");
+  EXPECT(MVImperativeInvoke((MVOpHandle)a, params, 1, &a, &nout, &outs) == MV_ERR_INVALID_HANDLE &&
+             contains(MVGetLastError(), "got an NDArray handle"),
+         "invoke with an NDArray handle as the op");
+  EXPECT(MVOpParamsListInputs((MVOpParamsHandle)relu, &num_names, &names) == MV_ERR_INVALID_HANDLE &&
+             contains(MVGetLastError(), "got an Op handle"),
+         "an op handle as params");
+  EXPECT(MVOpParamsFree(params) == 0 && MVNDArrayFree(a) == 0, "free");
+}
+
 int main(void) {
   test_lifecycle();
+  test_op_handle_kind();
   test_bad_input();
   test_symbol_executor();
   test_custom_op();
