@@ -26,7 +26,7 @@ Example::
   Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]
   Activation([0], act_type='sigmoid') = [0.5]
 
-Defined in core/ops/nn_activation.cc:249.
+Defined in core/ops/nn_activation.cc:250.
 """
 function Activation(data::NDArray; act_type, out=nothing)
     keys = String[]
@@ -67,7 +67,7 @@ Example::
   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
 
-Defined in core/ops/nn_norm.cc:281.
+Defined in core/ops/nn_norm.cc:324.
 """
 function BatchNorm(data::NDArray, gamma::NDArray, beta::NDArray, moving_mean::NDArray, moving_var::NDArray; eps=0.0010000000474974513, momentum=0.899999976, fix_gamma=true, use_global_stats=false, output_mean_var=false, axis=-2, cudnn_off=false, min_calib_range=nothing, max_calib_range=nothing, out=nothing)
     keys = String[]
@@ -563,7 +563,7 @@ Example::
   [[ 3.     0.5   -0.5    2.     7.   ]
    [ 2.    -0.4    7.     3.     0.2  ]]
 
-Defined in core/ops/nn_misc.cc:151.
+Defined in core/ops/nn_misc.cc:152.
 """
 function Dropout(data::NDArray; p=0.5, mode="training", axes=(), cudnn_off=false, out=nothing)
     keys = String[]
@@ -638,7 +638,7 @@ Examples::
                            [[  0.,   1.,   2.,   3.,   4.],
                             [ 10.,  11.,  12.,  13.,  14.]]]
 
-Defined in core/ops/nn_misc.cc:204.
+Defined in core/ops/nn_misc.cc:205.
 """
 function Embedding(data::NDArray, weight::NDArray; input_dim, output_dim, dtype="float32", sparse_grad=false, out=nothing)
     keys = String[]
@@ -768,7 +768,7 @@ Example::
 
   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
 
-Defined in core/ops/nn_norm.cc:447.
+Defined in core/ops/nn_norm.cc:490.
 """
 function GroupNorm(data::NDArray, gamma::NDArray, beta::NDArray; num_groups=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]
@@ -840,7 +840,7 @@ Example::
 
   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
 
-Defined in core/ops/nn_norm.cc:413.
+Defined in core/ops/nn_norm.cc:456.
 """
 function InstanceNorm(data::NDArray, gamma::NDArray, beta::NDArray; eps=0.00100000005, out=nothing)
     keys = String[]
@@ -951,7 +951,7 @@ Example::
 
   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
 
-Defined in core/ops/nn_norm.cc:359.
+Defined in core/ops/nn_norm.cc:402.
 """
 function LayerNorm(data::NDArray, gamma::NDArray, beta::NDArray; axis=1, eps=9.99999975e-06, output_mean_var=false, out=nothing)
     keys = String[]
@@ -996,7 +996,7 @@ Example::
 
   LeakyReLU([-2, 1], act_type='leaky', slope=0.25) = [-0.5, 1]
 
-Defined in core/ops/nn_activation.cc:273.
+Defined in core/ops/nn_activation.cc:274.
 """
 function LeakyReLU(data::NDArray, gamma::Union{NDArray,Nothing}=nothing; act_type="leaky", slope=0.25, lower_bound=0.125, upper_bound=0.333999991, out=nothing)
     keys = String[]
@@ -1422,7 +1422,7 @@ Example::
   SequenceLast(x) = [5, 6]
   SequenceLast(x, sequence_length=[1, 2], use_sequence_length=True) = [1, 4]
 
-Defined in core/ops/sequence.cc:174.
+Defined in core/ops/sequence.cc:183.
 """
 function SequenceLast(data::NDArray, sequence_length::Union{NDArray,Nothing}=nothing; use_sequence_length=false, axis=-1, out=nothing)
     keys = String[]
@@ -1452,7 +1452,7 @@ Example::
   x = [[1, 2], [3, 4], [5, 6]]   (3 steps, batch 2)
   SequenceMask(x, sequence_length=[1, 2], use_sequence_length=True, value=-1) = [[1, 2], [-1, 4], [-1, -1]]
 
-Defined in core/ops/sequence.cc:124.
+Defined in core/ops/sequence.cc:133.
 """
 function SequenceMask(data::NDArray, sequence_length::Union{NDArray,Nothing}=nothing; use_sequence_length=false, value=0.0, axis=-1, out=nothing)
     keys = String[]
@@ -1485,7 +1485,7 @@ Example::
   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
 
-Defined in core/ops/sequence.cc:246.
+Defined in core/ops/sequence.cc:258.
 """
 function SequenceReverse(data::NDArray, sequence_length::Union{NDArray,Nothing}=nothing; use_sequence_length=false, axis=-1, out=nothing)
     keys = String[]
@@ -1556,7 +1556,7 @@ Example::
   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
 
-Defined in core/ops/nn_softmax.cc:553.
+Defined in core/ops/nn_softmax.cc:565.
 """
 function Softmax(data::NDArray, label::NDArray; grad_scale=1.0, ignore_label=-1.0, multi_output=false, use_ignore=false, preserve_shape=false, normalization="null", out_grad=false, smooth_alpha=0.0, out=nothing)
     keys = String[]
@@ -1608,7 +1608,7 @@ Example::
   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
 
-Defined in core/ops/nn_softmax.cc:494.
+Defined in core/ops/nn_softmax.cc:506.
 """
 function SoftmaxActivation(data::NDArray; mode="instance", out=nothing)
     keys = String[]
@@ -1646,7 +1646,7 @@ Example::
   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
 
-Defined in core/ops/nn_softmax.cc:553.
+Defined in core/ops/nn_softmax.cc:565.
 """
 function SoftmaxOutput(data::NDArray, label::NDArray; grad_scale=1.0, ignore_label=-1.0, multi_output=false, use_ignore=false, preserve_shape=false, normalization="null", out_grad=false, smooth_alpha=0.0, out=nothing)
     keys = String[]
@@ -4161,7 +4161,7 @@ Examples::
   array([[-0.34115392, -0.69314718, -1.24115396],
          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
 
-Defined in core/ops/nn_softmax.cc:424.
+Defined in core/ops/nn_softmax.cc:436.
 """
 function log_softmax(data::NDArray; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]
@@ -6289,7 +6289,7 @@ Example::
   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
                        [ 0.33333334,  0.33333334,  0.33333334]]
 
-Defined in core/ops/nn_softmax.cc:384.
+Defined in core/ops/nn_softmax.cc:396.
 """
 function softmax(data::NDArray, length::Union{NDArray,Nothing}=nothing; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]
@@ -6327,7 +6327,7 @@ Example::
   label = [2, 0]
   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
 
-Defined in core/ops/nn_softmax.cc:630.
+Defined in core/ops/nn_softmax.cc:652.
 """
 function softmax_cross_entropy(data::NDArray, label::NDArray; out=nothing)
     keys = String[]
@@ -6361,7 +6361,7 @@ Example::
   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
                        [ 0.09003057,  0.24472848,  0.66524094]]
 
-Defined in core/ops/nn_softmax.cc:449.
+Defined in core/ops/nn_softmax.cc:461.
 """
 function softmin(data::NDArray; axis=1, temperature=nothing, dtype=nothing, use_length=false, out=nothing)
     keys = String[]

@@ -21,7 +21,7 @@ object SymbolAPI {
    *   Activation([-1, 0, 2], act_type='relu') = [0, 0, 2]
    *   Activation([0], act_type='sigmoid') = [0.5]
    *
-   * Defined in core/ops/nn_activation.cc:249.
+   * Defined in core/ops/nn_activation.cc:250.
    */
   def Activation(data: Option[Symbol] = None, act_type: String, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -53,7 +53,7 @@ object SymbolAPI {
    *   data = [[1, 2], [3, 6]]   (batch 2, channels 2), gamma = [1, 1], beta = [0, 0]
    *   training: BatchNorm(data, gamma, beta, moving_mean, moving_var, eps=0) = [[-1, -1], [1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:281.
+   * Defined in core/ops/nn_norm.cc:324.
    */
   def BatchNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, moving_mean: Option[Symbol] = None, moving_var: Option[Symbol] = None, eps: Float = 0.0010000000474974513f, momentum: Float = 0.899999976f, fix_gamma: Boolean = true, use_global_stats: Boolean = false, output_mean_var: Boolean = false, axis: Int = 1, cudnn_off: Boolean = false, min_calib_range: Option[Float] = None, max_calib_range: Option[Float] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -389,7 +389,7 @@ object SymbolAPI {
    *   [[ 3.     0.5   -0.5    2.     7.   ]
    *    [ 2.    -0.4    7.     3.     0.2  ]]
    *
-   * Defined in core/ops/nn_misc.cc:151.
+   * Defined in core/ops/nn_misc.cc:152.
    */
   def Dropout(data: Option[Symbol] = None, p: Float = 0.5f, mode: String = "training", axes: Seq[Int] = Seq(), cudnn_off: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -442,7 +442,7 @@ object SymbolAPI {
    *                            [[  0.,   1.,   2.,   3.,   4.],
    *                             [ 10.,  11.,  12.,  13.,  14.]]]
    *
-   * Defined in core/ops/nn_misc.cc:204.
+   * Defined in core/ops/nn_misc.cc:205.
    */
   def Embedding(data: Option[Symbol] = None, weight: Option[Symbol] = None, input_dim: Int, output_dim: Int, dtype: String = "float32", sparse_grad: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -531,7 +531,7 @@ object SymbolAPI {
    *
    *   GroupNorm([[[1, 2], [3, 6]]], gamma=[2, 3], beta=[1, 0], num_groups=2, eps=0) = [[[-1, 3], [-3, 3]]]
    *
-   * Defined in core/ops/nn_norm.cc:447.
+   * Defined in core/ops/nn_norm.cc:490.
    */
   def GroupNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, num_groups: Int = 1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -581,7 +581,7 @@ object SymbolAPI {
    *
    *   InstanceNorm([[[1, 3]], [[2, 6]]], gamma=[1], beta=[0], eps=0) = [[[-1, 1]], [[-1, 1]]]
    *
-   * Defined in core/ops/nn_norm.cc:413.
+   * Defined in core/ops/nn_norm.cc:456.
    */
   def InstanceNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, eps: Float = 0.00100000005f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -661,7 +661,7 @@ object SymbolAPI {
    *
    *   LayerNorm([[1, 3], [2, 6]], gamma=[1, 1], beta=[0, 0], eps=0) = [[-1, 1], [-1, 1]]
    *
-   * Defined in core/ops/nn_norm.cc:359.
+   * Defined in core/ops/nn_norm.cc:402.
    */
   def LayerNorm(data: Option[Symbol] = None, gamma: Option[Symbol] = None, beta: Option[Symbol] = None, axis: Int = -1, eps: Float = 9.99999975e-06f, output_mean_var: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -695,7 +695,7 @@ object SymbolAPI {
    *
    *   LeakyReLU([-2, 1], act_type='leaky', slope=0.25) = [-0.5, 1]
    *
-   * Defined in core/ops/nn_activation.cc:273.
+   * Defined in core/ops/nn_activation.cc:274.
    */
   def LeakyReLU(data: Option[Symbol] = None, gamma: Option[Symbol] = None, act_type: String = "leaky", slope: Float = 0.25f, lower_bound: Float = 0.125f, upper_bound: Float = 0.333999991f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -990,7 +990,7 @@ object SymbolAPI {
    *   SequenceLast(x) = [5, 6]
    *   SequenceLast(x, sequence_length=[1, 2], use_sequence_length=True) = [1, 4]
    *
-   * Defined in core/ops/sequence.cc:174.
+   * Defined in core/ops/sequence.cc:183.
    */
   def SequenceLast(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1010,7 +1010,7 @@ object SymbolAPI {
    *   x = [[1, 2], [3, 4], [5, 6]]   (3 steps, batch 2)
    *   SequenceMask(x, sequence_length=[1, 2], use_sequence_length=True, value=-1) = [[1, 2], [-1, 4], [-1, -1]]
    *
-   * Defined in core/ops/sequence.cc:124.
+   * Defined in core/ops/sequence.cc:133.
    */
   def SequenceMask(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, value: Float = 0.0f, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1032,7 +1032,7 @@ object SymbolAPI {
    *   SequenceReverse(x) = [[5, 6], [3, 4], [1, 2]]
    *   SequenceReverse(x, sequence_length=[1, 2], use_sequence_length=True) = [[1, 4], [3, 2], [5, 6]]
    *
-   * Defined in core/ops/sequence.cc:246.
+   * Defined in core/ops/sequence.cc:258.
    */
   def SequenceReverse(data: Option[Symbol] = None, sequence_length: Option[Symbol] = None, use_sequence_length: Boolean = false, axis: Int = 0, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1082,7 +1082,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:553.
+   * Defined in core/ops/nn_softmax.cc:565.
    */
   def Softmax(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1118,7 +1118,7 @@ object SymbolAPI {
    *   [[  1.78322066e-02   1.46375655e-03   5.38485940e-04   6.56010211e-03   9.73605454e-01]
    *    [  6.56221947e-03   5.95310994e-04   9.73919690e-01   1.78379621e-02   1.08472735e-03]]
    *
-   * Defined in core/ops/nn_softmax.cc:494.
+   * Defined in core/ops/nn_softmax.cc:506.
    */
   def SoftmaxActivation(data: Option[Symbol] = None, mode: String = "instance", name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -1147,7 +1147,7 @@ object SymbolAPI {
    *   SoftmaxOutput(data, label) = [[0.0900, 0.2447, 0.6652], [0.3333, 0.3333, 0.3333]]
    *   gradient w.r.t. data       = [[0.0900, 0.2447, -0.3348], [-0.6667, 0.3333, 0.3333]]
    *
-   * Defined in core/ops/nn_softmax.cc:553.
+   * Defined in core/ops/nn_softmax.cc:565.
    */
   def SoftmaxOutput(data: Option[Symbol] = None, label: Option[Symbol] = None, grad_scale: Float = 1.0f, ignore_label: Float = -1.0f, multi_output: Boolean = false, use_ignore: Boolean = false, preserve_shape: Boolean = false, normalization: String = "null", out_grad: Boolean = false, smooth_alpha: Float = 0.0f, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -2787,7 +2787,7 @@ object SymbolAPI {
    *   array([[-0.34115392, -0.69314718, -1.24115396],
    *          [-1.24115396, -0.69314718, -0.34115392]], dtype=float32)
    *
-   * Defined in core/ops/nn_softmax.cc:424.
+   * Defined in core/ops/nn_softmax.cc:436.
    */
   def log_softmax(data: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4162,7 +4162,7 @@ object SymbolAPI {
    *   softmax(x,axis=1) = [[ 0.33333334,  0.33333334,  0.33333334],
    *                        [ 0.33333334,  0.33333334,  0.33333334]]
    *
-   * Defined in core/ops/nn_softmax.cc:384.
+   * Defined in core/ops/nn_softmax.cc:396.
    */
   def softmax(data: Option[Symbol] = None, length: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4188,7 +4188,7 @@ object SymbolAPI {
    *   label = [2, 0]
    *   softmax_cross_entropy(x, label) = - log(0.66524084) - log(0.97962922) = 0.4281871
    *
-   * Defined in core/ops/nn_softmax.cc:630.
+   * Defined in core/ops/nn_softmax.cc:652.
    */
   def softmax_cross_entropy(data: Option[Symbol] = None, label: Option[Symbol] = None, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
@@ -4214,7 +4214,7 @@ object SymbolAPI {
    *   softmin(x,axis=1) = [[ 0.66524094,  0.24472848,  0.09003057],
    *                        [ 0.09003057,  0.24472848,  0.66524094]]
    *
-   * Defined in core/ops/nn_softmax.cc:449.
+   * Defined in core/ops/nn_softmax.cc:461.
    */
   def softmin(data: Option[Symbol] = None, axis: Int = -1, temperature: Option[Float] = None, dtype: Option[String] = None, use_length: Boolean = false, name: Option[String] = None) = {
     val params = Map.newBuilder[String, String]
