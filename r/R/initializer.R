@@ -19,7 +19,7 @@ mx.init.internal.default <- function(name, shape, ctx = NULL, allow.unknown = FA
                name), call. = FALSE)
 }
 
-#' An initializer drawing weights uniformly from [-scale, scale].
+#' An initializer drawing weights uniformly from \[-scale, scale\].
 #'
 #' @param scale The bound of the uniform distribution.
 #' @return An initializer: \code{function(name, shape, ctx, allow.unknown = FALSE)}.
@@ -49,7 +49,7 @@ mx.init.normal <- function(sd) {
 #' the product of the others is fan_in (an FC weight c(in, out); a convolution weight
 #' c(kw, kh, in, out) has fan_in kw*kh*in, fan_out out).
 #'
-#' @param rnd_type "uniform" (in [-s, s]) or "gaussian" (sd s), where s = sqrt(magnitude / factor).
+#' @param rnd_type "uniform" (in \[-s, s\]) or "gaussian" (sd s), where s = sqrt(magnitude / factor).
 #' @param factor_type "avg" ((fan_in + fan_out) / 2), "in" (fan_in) or "out" (fan_out).
 #' @param magnitude The scale numerator.
 #' @return An initializer: \code{function(name, shape, ctx, allow.unknown = FALSE)}.

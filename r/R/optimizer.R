@@ -113,7 +113,7 @@ mx.internal.optimizer <- function(name, learning.rate, lr_scheduler, build, carr
 #' @param momentum The momentum (0: plain SGD).
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @param lr_scheduler A scheduler such as \code{mx.lr_scheduler.FactorScheduler(...)}, or NULL.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
@@ -145,7 +145,7 @@ mx.opt.sgd <- function(learning.rate = 0.01, momentum = 0, wd = 0, rescale.grad 
 #' @param epsilon Added to the denominator.
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @param lr_scheduler A scheduler, or NULL.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
@@ -178,7 +178,7 @@ mx.opt.rmsprop <- function(learning.rate = 0.002, centered = TRUE, gamma1 = 0.95
 #' @param epsilon Added to the denominator.
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @param lr_scheduler A scheduler, or NULL.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
@@ -202,7 +202,7 @@ mx.opt.adam <- function(learning.rate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilo
 #' @param epsilon Added inside the square root.
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @param lr_scheduler A scheduler, or NULL.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
@@ -226,7 +226,7 @@ mx.opt.adagrad <- function(learning.rate = 0.05, epsilon = 1e-8, wd = 0, rescale
 #' @param epsilon Added inside the square roots.
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
 mx.opt.adadelta <- function(rho = 0.90, epsilon = 1e-5, wd = 0, rescale.grad = 1, clip_gradient = -1) {
@@ -253,7 +253,7 @@ mx.opt.adadelta <- function(rho = 0.90, epsilon = 1e-5, wd = 0, rescale.grad = 1
 #' @param momentum The momentum.
 #' @param wd The L2 regularization coefficient.
 #' @param rescale.grad The factor the gradient is multiplied by first.
-#' @param clip_gradient Clip the rescaled gradient to [-clip_gradient, clip_gradient]; < 0: no clipping.
+#' @param clip_gradient Clip the rescaled gradient to \[-clip_gradient, clip_gradient\]; < 0: no clipping.
 #' @param lr_scheduler A scheduler, or NULL.
 #' @return An optimizer: \code{list(create_exec, update)}.
 #' @export
