@@ -178,7 +178,10 @@ VALID_MISMATCHES = {
 SKIPPED = {"_backward_Custom"}
 # Parameters that select the variant a backward operator implements (others are an error
 # before any shape is read).
-PARAMS = {"_backward_LeakyReLU": {"act_type": "prelu"}}
+PARAMS = {"_backward_LeakyReLU": {"act_type": "prelu"},
+          # the locations must point inside the inputs for the parameters to be accepted at all
+          "_backward_cond": {"num_args": "6", "num_outputs": "1", "cond_input_locs": "(0,)",
+                             "then_input_locs": "(1, 2)", "else_input_locs": "(1, 2)"}}
 
 
 def _param_value(p: dict) -> str:
