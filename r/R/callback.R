@@ -10,7 +10,8 @@
 #'
 #' @param ... Initial field values (\code{train}, \code{eval}); usually none.
 #' @return A reference class generator: \code{mx.metric.logger$new()} creates a logger.
-#' @export
+#' @rawNamespace export(mx.metric.logger)
+#' @exportClass mx.metric.logger
 mx.metric.logger <- methods::setRefClass("mx.metric.logger", fields = list(train = "numeric", eval = "numeric"))
 
 #' Logs the training metric every period batches, as MXNet-R

@@ -185,9 +185,11 @@ mx.model.train <- function(symbol, ctx, input.shape, output.shape, arg.params, a
   output_slice <- mx.model.slice.shape(output.shape, ndevice)
   arg_names <- arguments(symbol)
   output.names <- names(output.shape)
+  # As MXNet-R: the inputs and labels are fixed parameters (no gradient) whatever their names.
+  fixed <- unique(c(fixed.param, names(input.shape), names(output.shape)))
   train.execs <- lapply(seq_len(ndevice), function(i) {
     do.call(mx.simple.bind, c(list(symbol = symbol, ctx = ctx[[i]], grad.req = "write"), input_slice[[i]]$shape,
-                              output_slice[[i]]$shape, list(fixed.param = fixed.param)))
+                              output_slice[[i]]$shape, list(fixed.param = fixed)))
   })
   for (texec in train.execs) {
     mx.exec.update.arg.arrays(texec, arg.params, match.name = TRUE)

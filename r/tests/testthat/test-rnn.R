@@ -137,7 +137,8 @@ test_that("a char-level LSTM trains over two buckets with shared weights; perple
   expect_length(train.ppl, 12)
   expect_gt(train.ppl[1], 15)                 # near-uniform guessing over ~35 characters at first
   expect_lt(train.ppl[12], train.ppl[1] / 2)
-  expect_lt(eval.ppl[12], eval.ppl[1])
+  # held-out perplexity improves (a text this small is then overfitted, so not at every epoch)
+  expect_lt(min(eval.ppl), 0.75 * eval.ppl[1])
   expect_setequal(names(model$arg.params), c("embed.weight", "rnn.params.weight", "cls.weight", "cls.bias"))
 
   # mx.infer.rnn: predictions for the 20 evaluation sequences (8 steps each), padding removed.
