@@ -642,7 +642,7 @@ end
 """
     MVOpGetSchemaJSON(op, out_json)
 
-The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). Since ABI 1.
+The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max, kind: "axis", "axes", "permutation", "per_dim", "pad_pairs", "list" or "" -- what a dimension-related value means, so bindings can reorder it), inputs, hidden_inputs (auxiliary states left out of call signatures), variadic, variadic_group, variadic_extra, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). Since ABI 1.
 
 - `op::MVOpHandle`: in
 - `out_json::const char**`: out_borrowed: valid for process

@@ -92,7 +92,7 @@ MVNDArrayLoadFromBuffer <- function(buf) .Call(C_MVNDArrayLoadFromBuffer, buf)
 MVListOps <- function() .Call(C_MVListOps)
 # Looks an operator up by name or alias; unknown names fail with MV_ERR_NOT_FOUND and close matches.
 MVOpGetHandle <- function(name) .Call(C_MVOpGetHandle, name)
-# The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check).
+# The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max, kind: "axis", "axes", "permutation", "per_dim", "pad_pairs", "list" or "" -- what a dimension-related value means, so bindings can reorder it), inputs, hidden_inputs (auxiliary states left out of call signatures), variadic, variadic_group, variadic_extra, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check).
 MVOpGetSchemaJSON <- function(op) .Call(C_MVOpGetSchemaJSON, op)
 # The names of the operator's inputs for these parameters (they can depend on them: no_bias, num_args).
 MVOpParamsListInputs <- function(params) .Call(C_MVOpParamsListInputs, params)

@@ -230,10 +230,13 @@ MV_DLL int MVListOps(MV_OUT size_t* out_num, MV_OUT_BORROWED(process) const char
 MV_DLL int MVOpGetHandle(MV_IN const char* name, MV_OUT_BORROWED(process) MVOpHandle* out);
 
 /*! \brief The operator's schema as one JSON document: name, aliases, doc, file, params (name,
- *  type, required, default, optional, doc, values, min, max), inputs, variadic,
- *  inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the
- *  declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs,
- *  grad_check). Readers ignore keys they do not know; keys are only ever added.
+ *  type, required, default, optional, doc, values, min, max, kind: "axis", "axes",
+ *  "permutation", "per_dim", "pad_pairs", "list" or "" -- what a dimension-related value means,
+ *  so bindings can reorder it), inputs, hidden_inputs (auxiliary states left out of call
+ *  signatures), variadic, variadic_group, variadic_extra, inputs_depend_on_params,
+ *  num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes,
+ *  params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). Readers ignore keys
+ *  they do not know; keys are only ever added.
  *  \param out_json MV_OUT_BORROWED(process). Since ABI 1. Thread-safe. */
 MV_DLL int MVOpGetSchemaJSON(MV_IN MVOpHandle op, MV_OUT_BORROWED(process) const char** out_json);
 

@@ -281,7 +281,7 @@ public final class LibMinerva {
     public static native long MVOpGetHandle(String name);
 
     /**
-     * The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max), inputs, variadic, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). (C: {@code MVOpGetSchemaJSON}, since ABI 1.)
+     * The operator's schema as one JSON document: name, aliases, doc, file, params (name, type, required, default, optional, doc, values, min, max, kind: "axis", "axes", "permutation", "per_dim", "pad_pairs", "list" or "" -- what a dimension-related value means, so bindings can reorder it), inputs, hidden_inputs (auxiliary states left out of call signatures), variadic, variadic_group, variadic_extra, inputs_depend_on_params, num_outputs, differentiable, uses_rng, method, samples (the declared test cases: shapes, params, lo, hi, index_inputs, index_high, no_grad_inputs, grad_check). (C: {@code MVOpGetSchemaJSON}, since ABI 1.)
      * @param op a MVOpHandle (0 for NULL)
      * @return out_json (String)
      * @throws org.minerva.MinervaException (the subclass of its error kind) on failure
