@@ -110,7 +110,8 @@ mx.model.internal.updater <- function(optimizer, exec, ctx) {
         store(weights[[i]], res$weight)
         res <- res$state
       }
-      if (is.null(res)) states[k] <- list(NULL) else states[[k]] <- res
+      # <<-: the states live in the enclosing function, across calls
+      if (is.null(res)) states[k] <<- list(NULL) else states[[k]] <<- res
     }
   }
 }

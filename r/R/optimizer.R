@@ -67,7 +67,10 @@ mx.internal.optimizer <- function(name, learning.rate, lr_scheduler, build, carr
 
   rebind <- function(index, exec_w, weight) {
     fresh <- create_exec(index, dim(weight), ctx(weight))
-    keep <- c(names(exec_w$ref.aux.arrays), names(carry))
+    # Every state array moves to the new graph: the aux arrays, and the arguments besides weight and
+    # grad (sgd's mom, adam's mean/var, rmsprop's n/g/delta, which the update operators change in
+    # place, and the carried ones of the other optimizers).
+    keep <- c(names(exec_w$ref.aux.arrays), setdiff(names(exec_w$ref.arg.arrays), c("weight", "grad")))
     for (k in keep) {
       old <- if (k %in% names(exec_w$ref.aux.arrays)) exec_w$ref.aux.arrays[[k]] else exec_w$ref.arg.arrays[[k]]
       new <- if (k %in% names(fresh$ref.aux.arrays)) fresh$ref.aux.arrays[[k]] else fresh$ref.arg.arrays[[k]]
