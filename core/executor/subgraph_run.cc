@@ -47,14 +47,19 @@ std::vector<NDArray> SubgraphProgram::run(const OpContext& ctx, const Bindings& 
       infer_shapes_and_types(op, *n->attrs, &in_shapes, &out_shapes, &in_types, &out_types);
       for (size_t i = 0; i < in.size(); ++i)
         if (in_shapes[i] != in[i].shape) shape_mismatch(*n->attrs, "input " + std::to_string(i), in_shapes[i], in[i].shape);
+      // The same output rules as invoke(): known shapes and dtypes, and no kernel when there is
+      // nothing to write (a kernel must not walk the non-zero dims of a shape like (2^31, 2^31, 0)).
+      bool has_work = false;
       for (size_t k = 0; k < num_out; ++k) {
+        MV_CHECK(!out_shapes[k].empty(), kValue) << "could not infer the shape of output " << k;
         MV_CHECK(out_types[k] >= 0, kValue) << "could not infer the dtype of output " << k;
         outs.emplace_back(out_shapes[k], static_cast<DType>(out_types[k]), ctx.ctx, false);
         out_blobs.push_back(outs.back().blob());
+        has_work = has_work || shape_size(out_shapes[k]) > 0;
       }
       OpContext inner = ctx;
       if (!op.rng_for(*n->attrs)) inner.rng = nullptr;
-      op.forward(inner, *n->attrs, in, out_blobs);
+      if (has_work) op.forward(inner, *n->attrs, in, out_blobs);
     } catch (const Error& e) {
       throw Error(e.kind(), owner_ + ": in its subgraph, node '" + n->name + "' (" + op.name + "): " + e.what());
     }

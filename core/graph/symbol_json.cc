@@ -295,8 +295,8 @@ class SymbolReader {
   void read_subgraphs(const JsonValue& jn, Node* node) const {
     const JsonValue* graphs = jn.find("subgraphs");
     const size_t expected = static_cast<size_t>(node->op->subgraphs_for(*node->attrs));
-    const size_t given = graphs ? graphs->size() : 0;
     if (graphs && !graphs->is_array()) fail(std::string("\"subgraphs\" must be a list, got ") + graphs->kind_name());
+    const size_t given = graphs ? graphs->size() : 0;
     if (given != expected)
       fail("operator " + node->op->name + " holds " + std::to_string(expected) + " subgraph(s), the node lists " +
            std::to_string(given));

@@ -110,10 +110,12 @@ SubgraphProgram::Bindings bind_inputs(const std::vector<NodePtr>& vars, const st
 }
 
 int64_t length_of(const Layout& l, const std::vector<TBlob>& in) {
-  const int64_t len = in[0].shape.at(0);
+  for (size_t j = 0; j < l.data.size(); ++j)
+    MV_CHECK(!in[j].shape.empty(), kValue) << kOp << ": data " << j << " has no axis 0 to loop over (a 0-d array)";
+  const int64_t len = in[0].shape[0];
   for (size_t j = 1; j < l.data.size(); ++j)
-    MV_CHECK(in[j].shape.at(0) == len, kValue) << kOp << ": data " << j << " has length " << in[j].shape.at(0)
-                                               << " on axis 0, data 0 " << len;
+    MV_CHECK(in[j].shape[0] == len, kValue) << kOp << ": data " << j << " has length " << in[j].shape[0]
+                                            << " on axis 0, data 0 " << len;
   return len;
 }
 

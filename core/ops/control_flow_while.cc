@@ -4,6 +4,8 @@
 // variables. func's outputs: num_out_data step outputs, then the new loop variables. The step
 // outputs are stacked on a new axis 0 of length max_iterations; rows after the last step are
 // zeros (MXNet leaves them unspecified).
+#include <algorithm>
+
 #include "core/ops/control_flow_util.h"
 
 namespace minerva {
@@ -51,7 +53,12 @@ Layout layout_of(const Attrs& a) {
   for (size_t v : l.var_locs) {
     MV_CHECK(!seen[v], kValue) << kOp << ": func_var_locs lists body input " << v << " twice";
     seen[v] = true;
-    l.var_input.push_back(l.func_locs[v]);
+    // Two loop variables fed from one node input would overwrite each other's carried value.
+    const size_t input = l.func_locs[v];
+    MV_CHECK(std::find(l.var_input.begin(), l.var_input.end(), input) == l.var_input.end(), kValue)
+        << kOp << ": loop variables " << v << " and another both come from node input " << input
+        << " (func_input_locs repeats it)";
+    l.var_input.push_back(input);
   }
   return l;
 }

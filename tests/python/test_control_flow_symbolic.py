@@ -325,3 +325,28 @@ def test_while_loop_that_never_runs_passes_its_variables_through():
     exe.backward([mx.nd.ones((3, 2)), mx.nd.array([5, 6])])
     np.testing.assert_array_equal(grads["x"].asnumpy(), [5, 6])
     np.testing.assert_array_equal(grads["w"].asnumpy(), [0, 0])
+
+
+def _while_case():
+    return next(c for c in CASES if c["program"] == "while_loop_counter")
+
+
+def test_while_loop_variables_may_not_share_a_node_input():
+    # func_input_locs [1, 2, 1] feeds loop variables 2 and 0 from the same node input: each step
+    # would overwrite the other's carried value, so the layout is refused.
+    case = _while_case()
+    doc = json.loads(case["mxnet_json"])
+    node = next(n for n in doc["nodes"] if n["op"] == "_while_loop")
+    node["attrs"]["func_input_locs"] = "[1, 2, 1]"
+    with pytest.raises(mx.MXNetError, match="repeats it"):
+        sym = mx.sym.load_json(json.dumps(doc))
+        _run(sym, case)
+
+
+def test_subgraphs_that_are_not_a_list_are_a_clear_error():
+    case = _while_case()
+    doc = json.loads(case["mxnet_json"])
+    node = next(n for n in doc["nodes"] if n["op"] == "_while_loop")
+    node["subgraphs"] = "x"
+    with pytest.raises(mx.MXNetError, match='"subgraphs" must be a list, got'):
+        mx.sym.load_json(json.dumps(doc))
