@@ -115,12 +115,6 @@ void cond_backward(const OpContext& ctx, const Attrs& a, const std::vector<TBlob
   for (size_t i = 0; i < l.num_inputs; ++i) copy_blob(sums[i].blob(), out[i]);
 }
 
-std::vector<std::string> input_names(size_t n) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < n; ++i) names.push_back("data" + std::to_string(i));
-  return names;
-}
-
 bool uses_rng(const Attrs& a) {
   for (const auto& g : a.subgraphs)
     if (subgraph_uses_rng(*g)) return true;
@@ -156,7 +150,7 @@ MV_REGISTER_OP(_cond)
     .describe("Runs the then branch or the else branch (graphs the node holds) as the condition graph "
               "gives a true or false one-element array (MXNet's symbolic cond; made by "
               "mx.sym.contrib.cond). Both branches must give outputs of the same shapes and dtypes.")
-    .set_list_inputs([](const Attrs& a) { return input_names(num_array_inputs(a, 3, kOp)); })
+    .set_list_inputs([](const Attrs& a) { return array_input_names(a, 3, kOp); })
     .required_param("num_args", ParamType::kInt, "Number of inputs, the three graphs included.")
     .bounds(3, 1 << 20)
     .required_param("num_outputs", ParamType::kInt, "The number of outputs of the subgraph.")
@@ -177,44 +171,25 @@ MV_REGISTER_OP(_cond)
     })
     .set_uses_rng(uses_rng)
     .set_forward(cond_forward)
-    .set_gradient([](const GradContext& g) {
-      std::vector<Tensor> ins = g.out_grads;
-      ins.insert(ins.end(), g.inputs.begin(), g.inputs.end());
-      return op_all_parsed("_backward_cond", ins, backward_attrs("_backward_cond", g));
-    })
+    .set_gradient(gradient_through("_backward_cond"))
     .add_sample(cond_sample(0.1, 1.0))
     .add_sample(cond_sample(-1.0, -0.1));
 
 MV_REGISTER_OP(_backward_cond)
     .describe("Gradient of _cond: the gradient graph of the branch the condition chooses.")
     .params_from("_cond")
-    .set_list_inputs([](const Attrs& a) {
-      std::vector<std::string> names;
-      for (int64_t k = 0; k < a.get_int("num_outputs"); ++k) names.push_back("ograd" + std::to_string(k));
-      for (const std::string& n : input_names(num_array_inputs(a, 3, "_backward_cond"))) names.push_back(n);
-      return names;
-    })
+    .set_list_inputs([](const Attrs& a) { return backward_input_names(a, 3, "_backward_cond"); })
     .set_num_subgraphs(3)
     .set_num_outputs([](const Attrs& a) { return static_cast<int>(num_array_inputs(a, 3, "_backward_cond")); })
     .set_infer_shape([](const Attrs& a, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Layout l = layout_of(a);
-      std::vector<Shape> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<Shape> fwd_out(l.num_outputs);
-      infer_shapes(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k)
-        merge_shape(&(*in)[k], fwd_out[k], "_backward_cond: the gradient of output " + std::to_string(k));
-      for (size_t i = 0; i < l.num_inputs; ++i) {
-        merge_shape(&(*in)[l.num_outputs + i], fwd_in[i], "_backward_cond");
-        merge_shape(&(*out)[i], fwd_in[i], "_backward_cond");
-      }
+      infer_backward(l.num_outputs, l.num_inputs, in, out, Shape{},
+                     [&l](std::vector<Shape>* i, std::vector<Shape>* o) { infer_shapes(l, i, o); }, "_backward_cond");
     })
     .set_infer_type([](const Attrs& a, std::vector<int>* in, std::vector<int>* out) {
       const Layout l = layout_of(a);
-      std::vector<int> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<int> fwd_out(l.num_outputs, -1);
-      infer_types(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k) merge_type(&(*in)[k], fwd_out[k], "_backward_cond");
-      for (size_t i = 0; i < l.num_inputs; ++i) merge_type(&(*out)[i], fwd_in[i], "_backward_cond");
+      infer_backward(l.num_outputs, l.num_inputs, in, out, -1,
+                     [&l](std::vector<int>* i, std::vector<int>* o) { infer_types(l, i, o); }, "_backward_cond");
     })
     .set_uses_rng(uses_rng)
     .set_forward(cond_backward)

@@ -219,12 +219,6 @@ void foreach_backward(const OpContext& ctx, const Attrs& a, const std::vector<TB
     copy_blob(remain_grads[j].blob(), out[l.data.size() + l.states.size() + j]);
 }
 
-std::vector<std::string> input_names(size_t n) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < n; ++i) names.push_back("data" + std::to_string(i));
-  return names;
-}
-
 OpSample foreach_sample() {
   // body(x, [s]) = (x * w + s, [sin(x * w + s)]) over 3 steps of a (3, 2) array.
   OpSample s;
@@ -250,7 +244,7 @@ MV_REGISTER_OP(_foreach)
               "in_data_locs, in_state_locs and remain_locs give their positions among the body's inputs. "
               "Outputs are the body's num_out_data per-step outputs stacked on a new axis 0, then the final "
               "states.")
-    .set_list_inputs([](const Attrs& a) { return input_names(num_array_inputs(a, 1, kOp)); })
+    .set_list_inputs([](const Attrs& a) { return array_input_names(a, 1, kOp); })
     .required_param("num_args", ParamType::kInt, "Number of inputs, the body graph included.")
     .bounds(1, 1 << 20)
     .required_param("num_outputs", ParamType::kInt, "The number of outputs of the subgraph.")
@@ -273,43 +267,24 @@ MV_REGISTER_OP(_foreach)
     })
     .set_uses_rng([](const Attrs& a) { return a.subgraphs.size() == 1 && subgraph_uses_rng(*a.subgraphs[0]); })
     .set_forward(foreach_forward)
-    .set_gradient([](const GradContext& g) {
-      std::vector<Tensor> ins = g.out_grads;
-      ins.insert(ins.end(), g.inputs.begin(), g.inputs.end());
-      return op_all_parsed("_backward_foreach", ins, backward_attrs("_backward_foreach", g));
-    })
+    .set_gradient(gradient_through("_backward_foreach"))
     .add_sample(foreach_sample());
 
 MV_REGISTER_OP(_backward_foreach)
     .describe("Gradient of _foreach: runs the body's gradient graph from the last step to the first.")
     .params_from("_foreach")
-    .set_list_inputs([](const Attrs& a) {
-      std::vector<std::string> names;
-      for (int64_t k = 0; k < a.get_int("num_outputs"); ++k) names.push_back("ograd" + std::to_string(k));
-      for (const std::string& n : input_names(num_array_inputs(a, 1, "_backward_foreach"))) names.push_back(n);
-      return names;
-    })
+    .set_list_inputs([](const Attrs& a) { return backward_input_names(a, 1, "_backward_foreach"); })
     .set_num_subgraphs(1)
     .set_num_outputs([](const Attrs& a) { return static_cast<int>(num_array_inputs(a, 1, "_backward_foreach")); })
     .set_infer_shape([](const Attrs& a, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Layout l = layout_of(a);
-      std::vector<Shape> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<Shape> fwd_out(l.num_outputs);
-      infer_shapes(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k)
-        merge_shape(&(*in)[k], fwd_out[k], "_backward_foreach: the gradient of output " + std::to_string(k));
-      for (size_t i = 0; i < l.num_inputs; ++i) {
-        merge_shape(&(*in)[l.num_outputs + i], fwd_in[i], "_backward_foreach");
-        merge_shape(&(*out)[i], fwd_in[i], "_backward_foreach");
-      }
+      infer_backward(l.num_outputs, l.num_inputs, in, out, Shape{},
+                     [&l](std::vector<Shape>* i, std::vector<Shape>* o) { infer_shapes(l, i, o); }, "_backward_foreach");
     })
     .set_infer_type([](const Attrs& a, std::vector<int>* in, std::vector<int>* out) {
       const Layout l = layout_of(a);
-      std::vector<int> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<int> fwd_out(l.num_outputs, -1);
-      infer_types(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k) merge_type(&(*in)[k], fwd_out[k], "_backward_foreach");
-      for (size_t i = 0; i < l.num_inputs; ++i) merge_type(&(*out)[i], fwd_in[i], "_backward_foreach");
+      infer_backward(l.num_outputs, l.num_inputs, in, out, -1,
+                     [&l](std::vector<int>* i, std::vector<int>* o) { infer_types(l, i, o); }, "_backward_foreach");
     })
     .set_uses_rng([](const Attrs& a) { return a.subgraphs.size() == 1 && subgraph_uses_rng(*a.subgraphs[0]); })
     .set_forward(foreach_backward)

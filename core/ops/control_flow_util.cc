@@ -111,6 +111,31 @@ AttrsPtr backward_attrs(const std::string& backward_op, const GradContext& g) {
   return attrs;
 }
 
+std::vector<std::string> array_input_names(const Attrs& a, size_t num_graphs, const std::string& owner) {
+  std::vector<std::string> names;
+  const size_t n = num_array_inputs(a, num_graphs, owner);
+  for (size_t i = 0; i < n; ++i) names.push_back("data" + std::to_string(i));
+  return names;
+}
+
+std::vector<std::string> backward_input_names(const Attrs& a, size_t num_graphs, const std::string& backward_op) {
+  std::vector<std::string> names;
+  for (int64_t k = 0; k < a.get_int("num_outputs"); ++k) names.push_back("ograd" + std::to_string(k));
+  for (std::string& n : array_input_names(a, num_graphs, backward_op)) names.push_back(std::move(n));
+  return names;
+}
+
+GradientFn gradient_through(const std::string& backward_op) {
+  return [backward_op](const GradContext& g) {
+    std::vector<Tensor> ins = g.out_grads;
+    ins.insert(ins.end(), g.inputs.begin(), g.inputs.end());
+    return op_all_parsed(backward_op, ins, backward_attrs(backward_op, g));
+  };
+}
+
+void merge_into(Shape* slot, const Shape& value, const std::string& what) { merge_shape(slot, value, what); }
+void merge_into(int* slot, int value, const std::string& what) { merge_type(slot, value, what); }
+
 bool scalar_truth(const NDArray& a, const std::string& owner, const std::string& what) {
   MV_CHECK(a.shape().size() >= 1 && shape_size(a.shape()) == 1, kValue)
       << owner << ": " << what << " must give one element, got shape " << shape_str(a.shape());

@@ -44,6 +44,34 @@ GradProgram grad_program(const Symbol& g, const std::string& owner);
 // The Attrs of a backward operator: the forward's parameters and graphs.
 AttrsPtr backward_attrs(const std::string& backward_op, const GradContext& g);
 
+// The node's array inputs: data0, data1, ... (num_args less the graphs).
+std::vector<std::string> array_input_names(const Attrs& a, size_t num_graphs, const std::string& owner);
+// A backward node's inputs: one head gradient per forward output (ograd0, ...), then the
+// forward's array inputs.
+std::vector<std::string> backward_input_names(const Attrs& a, size_t num_graphs, const std::string& backward_op);
+// The forward's gradient: the backward operator over (head gradients, forward inputs), given the
+// forward's parameters and graphs.
+GradientFn gradient_through(const std::string& backward_op);
+
+// Shapes or dtypes of a backward node from its forward's inference `forward(fwd_in, fwd_out)`:
+// the inputs are the head gradients (one per forward output) then the forward's inputs; the
+// outputs are one gradient per forward input, each shaped as that input.
+void merge_into(Shape* slot, const Shape& value, const std::string& what);
+void merge_into(int* slot, int value, const std::string& what);
+template <typename T, typename Forward>
+void infer_backward(size_t num_outputs, size_t num_inputs, std::vector<T>* in, std::vector<T>* out, const T& unknown,
+                    Forward forward, const std::string& backward_op) {
+  std::vector<T> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(num_outputs), in->end());
+  std::vector<T> fwd_out(num_outputs, unknown);
+  forward(&fwd_in, &fwd_out);
+  for (size_t k = 0; k < num_outputs; ++k)
+    merge_into(&(*in)[k], fwd_out[k], backward_op + ": the gradient of output " + std::to_string(k));
+  for (size_t i = 0; i < num_inputs; ++i) {
+    merge_into(&(*in)[num_outputs + i], fwd_in[i], backward_op);
+    merge_into(&(*out)[i], fwd_in[i], backward_op);
+  }
+}
+
 // The truth of a one-element array (a loop or branch condition).
 bool scalar_truth(const NDArray& a, const std::string& owner, const std::string& what);
 

@@ -203,12 +203,6 @@ void while_backward(const OpContext& ctx, const Attrs& a, const std::vector<TBlo
   for (size_t i = 0; i < l.num_inputs; ++i) copy_blob(sums[i].blob(), out[i]);
 }
 
-std::vector<std::string> input_names(size_t n) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < n; ++i) names.push_back("data" + std::to_string(i));
-  return names;
-}
-
 bool uses_rng(const Attrs& a) {
   for (const auto& g : a.subgraphs)
     if (subgraph_uses_rng(*g)) return true;
@@ -244,7 +238,7 @@ MV_REGISTER_OP(_while_loop)
               "array, at most max_iterations times (MXNet's symbolic while_loop; made by "
               "mx.sym.contrib.while_loop). Outputs: the body's step outputs stacked on a new axis 0 of length "
               "max_iterations (rows after the last step are zeros), then the final loop variables.")
-    .set_list_inputs([](const Attrs& a) { return input_names(num_array_inputs(a, 2, kOp)); })
+    .set_list_inputs([](const Attrs& a) { return array_input_names(a, 2, kOp); })
     .required_param("num_args", ParamType::kInt, "Number of input arguments, including cond and func as two "
                                                  "symbol inputs.")
     .bounds(2, 1 << 20)
@@ -270,43 +264,24 @@ MV_REGISTER_OP(_while_loop)
     })
     .set_uses_rng(uses_rng)
     .set_forward(while_forward)
-    .set_gradient([](const GradContext& g) {
-      std::vector<Tensor> ins = g.out_grads;
-      ins.insert(ins.end(), g.inputs.begin(), g.inputs.end());
-      return op_all_parsed("_backward_while_loop", ins, backward_attrs("_backward_while_loop", g));
-    })
+    .set_gradient(gradient_through("_backward_while_loop"))
     .add_sample(while_sample());
 
 MV_REGISTER_OP(_backward_while_loop)
     .describe("Gradient of _while_loop: the body's gradient graph from the last step run to the first.")
     .params_from("_while_loop")
-    .set_list_inputs([](const Attrs& a) {
-      std::vector<std::string> names;
-      for (int64_t k = 0; k < a.get_int("num_outputs"); ++k) names.push_back("ograd" + std::to_string(k));
-      for (const std::string& n : input_names(num_array_inputs(a, 2, "_backward_while_loop"))) names.push_back(n);
-      return names;
-    })
+    .set_list_inputs([](const Attrs& a) { return backward_input_names(a, 2, "_backward_while_loop"); })
     .set_num_subgraphs(2)
     .set_num_outputs([](const Attrs& a) { return static_cast<int>(num_array_inputs(a, 2, "_backward_while_loop")); })
     .set_infer_shape([](const Attrs& a, std::vector<Shape>* in, std::vector<Shape>* out) {
       const Layout l = layout_of(a);
-      std::vector<Shape> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<Shape> fwd_out(l.num_outputs);
-      infer_shapes(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k)
-        merge_shape(&(*in)[k], fwd_out[k], "_backward_while_loop: the gradient of output " + std::to_string(k));
-      for (size_t i = 0; i < l.num_inputs; ++i) {
-        merge_shape(&(*in)[l.num_outputs + i], fwd_in[i], "_backward_while_loop");
-        merge_shape(&(*out)[i], fwd_in[i], "_backward_while_loop");
-      }
+      infer_backward(l.num_outputs, l.num_inputs, in, out, Shape{},
+                     [&l](std::vector<Shape>* i, std::vector<Shape>* o) { infer_shapes(l, i, o); }, "_backward_while_loop");
     })
     .set_infer_type([](const Attrs& a, std::vector<int>* in, std::vector<int>* out) {
       const Layout l = layout_of(a);
-      std::vector<int> fwd_in(in->begin() + static_cast<std::ptrdiff_t>(l.num_outputs), in->end());
-      std::vector<int> fwd_out(l.num_outputs, -1);
-      infer_types(l, &fwd_in, &fwd_out);
-      for (size_t k = 0; k < l.num_outputs; ++k) merge_type(&(*in)[k], fwd_out[k], "_backward_while_loop");
-      for (size_t i = 0; i < l.num_inputs; ++i) merge_type(&(*out)[i], fwd_in[i], "_backward_while_loop");
+      infer_backward(l.num_outputs, l.num_inputs, in, out, -1,
+                     [&l](std::vector<int>* i, std::vector<int>* o) { infer_types(l, i, o); }, "_backward_while_loop");
     })
     .set_uses_rng(uses_rng)
     .set_forward(while_backward)
