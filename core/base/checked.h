@@ -11,32 +11,47 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "core/base/error.h"
 
 namespace minerva {
 
+// `what` is a string, or a callable returning one: a callable runs only when a check fails, so
+// a hot path (shape_size, called for every allocation and kernel) builds no message.
+template <typename What>
+std::string checked_what(const What& what) {
+  if constexpr (std::is_invocable_v<const What&>) {
+    return what();
+  } else {
+    return std::string(what);
+  }
+}
+
 // a * b, or a kValue error "<what> overflows: a * b does not fit in 64 bits".
-inline int64_t checked_mul(int64_t a, int64_t b, const std::string& what) {
+template <typename What>
+int64_t checked_mul(int64_t a, int64_t b, const What& what) {
   int64_t r = 0;
   MV_CHECK(!__builtin_mul_overflow(a, b, &r), kValue)
-      << what << " overflows: " << a << " * " << b << " does not fit in 64 bits";
+      << checked_what(what) << " overflows: " << a << " * " << b << " does not fit in 64 bits";
   return r;
 }
 
 // a + b, or a kValue error naming what was being computed.
-inline int64_t checked_add(int64_t a, int64_t b, const std::string& what) {
+template <typename What>
+int64_t checked_add(int64_t a, int64_t b, const What& what) {
   int64_t r = 0;
   MV_CHECK(!__builtin_add_overflow(a, b, &r), kValue)
-      << what << " overflows: " << a << " + " << b << " does not fit in 64 bits";
+      << checked_what(what) << " overflows: " << a << " + " << b << " does not fit in 64 bits";
   return r;
 }
 
 // count * itemsize as a byte count, or a kValue error naming what was being allocated.
-inline size_t checked_byte_count(int64_t count, size_t itemsize, const std::string& what) {
+template <typename What>
+size_t checked_byte_count(int64_t count, size_t itemsize, const What& what) {
   size_t r = 0;
   MV_CHECK(count >= 0 && !__builtin_mul_overflow(static_cast<size_t>(count), itemsize, &r), kValue)
-      << what << " needs more bytes than memory can address (" << count << " elements of " << itemsize
+      << checked_what(what) << " needs more bytes than memory can address (" << count << " elements of " << itemsize
       << " bytes)";
   return r;
 }

@@ -70,7 +70,8 @@ int64_t shape_size(const Shape& s) {
   for (int64_t d : s)
     if (d == 0) return 0;
   int64_t n = 1;
-  for (int64_t d : s) n = checked_mul(n, d, "shape " + shape_str(s) + " has too many elements: its element count");
+  for (int64_t d : s)
+    n = checked_mul(n, d, [&s] { return "shape " + shape_str(s) + " has too many elements: its element count"; });
   return n;
 }
 

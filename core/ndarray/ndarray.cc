@@ -14,7 +14,7 @@ size_t byte_size(const Shape& shape, DType dtype) {
   for (int64_t d : shape)
     MV_CHECK(d >= 0, kValue) << "array dimensions must be non-negative, got shape " << shape_str(shape);
   return checked_byte_count(shape_size(shape), dtype_size(dtype),
-                            std::string("shape ") + shape_str(shape) + " of " + dtype_name(dtype));
+                            [&] { return std::string("shape ") + shape_str(shape) + " of " + dtype_name(dtype); });
 }
 }  // namespace
 

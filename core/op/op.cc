@@ -93,7 +93,9 @@ OpDef& OpDef::kind(ParamKind k) {
 // against the inputs actually given.
 int64_t variadic_input_count(const OpDef& op, const Attrs& a) {
   const int64_t n = a.get_int(op.variadic_param);
-  const std::string what = "Operator " + op.name + ": the input count for " + op.variadic_param + "=" + std::to_string(n);
+  const auto what = [&] {
+    return "Operator " + op.name + ": the input count for " + op.variadic_param + "=" + std::to_string(n);
+  };
   const int64_t count = checked_add(checked_mul(n, op.variadic_group, what), op.variadic_extra, what);
   MV_CHECK(n >= 0 && count <= kMaxOpArity, kValue)
       << "Operator " << op.name << ": " << op.variadic_param << "=" << n << " asks for " << count
