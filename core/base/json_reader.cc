@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/base/error.h"
+#include "core/base/utf8.h"
 
 namespace minerva {
 
@@ -303,31 +304,6 @@ class JsonParser {
     return buf;
   }
 
-  // Length of the well-formed UTF-8 sequence at pos_ (lead byte >= 0x80), or 0 when malformed
-  // (overlong forms, surrogates and code points past U+10FFFF are malformed too).
-  size_t utf8_length() const {
-    auto byte = [&](size_t i) { return pos_ + i < s_.size() ? static_cast<unsigned char>(s_[pos_ + i]) : 0u; };
-    unsigned c = byte(0);
-    size_t n = 0;
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-    } else {
-      return 0;
-    }
-    if (byte(1) < lo || byte(1) > hi) return 0;
-    for (size_t i = 2; i < n; ++i)
-      if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-    return n;
-  }
 
   void parse_string(std::string* out) {
     size_t start = pos_;
@@ -341,7 +317,7 @@ class JsonParser {
       }
       if (c < 0x20) fail("raw control character in a string (escape it, e.g. \\n), " + found());
       if (c >= 0x80) {
-        size_t n = utf8_length();
+        size_t n = utf8_sequence_length(s_, pos_);
         if (n == 0) fail("invalid UTF-8 in a string, " + found());
         out->append(s_, pos_, n);
         pos_ += n;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/base/utf8.h"
 #include "core/io/atomic_file.h"
 
 namespace minerva {
@@ -44,25 +45,8 @@ std::string bad_name_reason(const std::string& name) {
       ++i;
       continue;
     }
-    // Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-    // `len` is the sequence length the lead byte announces, [lo, hi] the range of its 2nd byte.
-    const unsigned char lead = s[i];
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      len = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      len = 3;
-      if (lead == 0xE0) lo = 0xA0;  // overlong
-      if (lead == 0xED) hi = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      len = 4;
-      if (lead == 0xF0) lo = 0x90;  // overlong
-      if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
-    }
-    bool ok = len != 0 && i + len <= n && s[i + 1] >= lo && s[i + 1] <= hi;
-    for (size_t k = 2; ok && k < len; ++k) ok = s[i + k] >= 0x80 && s[i + k] <= 0xBF;
-    if (!ok) return "is not valid UTF-8 (byte " + hex(s[i]) + " at offset " + std::to_string(i) + ")";
+    const size_t len = utf8_sequence_length(name, i);
+    if (len == 0) return "is not valid UTF-8 (byte " + hex(s[i]) + " at offset " + std::to_string(i) + ")";
     i += len;
   }
   return "";
